@@ -1,0 +1,276 @@
+"""The `kb` command line: a thin group over the same code the web app uses."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import textwrap
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from api.schemas import answer_out, citation, hits_out
+from index.errors import KBIndexError
+from ingest.errors import IngestError
+from ingest.settings import Settings
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(fn: F) -> F:
+    """Known errors become one clear line on stderr and exit code 1, never a traceback."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (KBIndexError, IngestError, ValueError) as exc:
+            click.echo(f"Fejl: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Skriv fremdrift og detaljer i loggen.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
+    """Søg i SIRI's publikationer om æresrelaterede konflikter og negativ social kontrol."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ctx.obj = Settings()
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj if isinstance(ctx.obj, Settings) else Settings()
+
+
+# -- building -------------------------------------------------------------------------------------
+@cli.command()
+@click.option("--force", is_flag=True, help="Gør versionen live, selv om en publikation har mistet mange passager.")
+@click.option("--rebuild", is_flag=True, help="Udtræk og byg alt forfra, også uændrede publikationer.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
+@click.pass_context
+@friendly_errors
+def ingest(ctx: click.Context, force: bool, rebuild: bool, as_json: bool) -> None:
+    """Byg en ny indeksversion af PDF'erne og gør den live."""
+    from index.factory import make_builder
+    from ingest.manifest import load_manifest
+
+    settings = _settings(ctx)
+    publications = load_manifest(settings.manifest_path)
+    report = make_builder(settings, progress=not as_json).build(publications, force=force, rebuild=rebuild)
+    _print_build(report.to_dict(), as_json)
+    if not report.ok:
+        sys.exit(2)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
+@click.pass_context
+@friendly_errors
+def fetch(ctx: click.Context, as_json: bool) -> None:
+    """Hent nye eller ændrede PDF'er fra manifestets adresser."""
+    from index.refresh import fetch_publications
+
+    results = fetch_publications(_settings(ctx), progress=not as_json)
+    if as_json:
+        _echo_json({"publications": results})
+    else:
+        for r in results:
+            line = f"{r['publication_id']:<14} {r['status']}"
+            if r.get("error"):
+                line += f": {r['error']}"
+            click.echo(line)
+    if any(r["status"] == "failed" for r in results):
+        sys.exit(2)
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Gør versionen live, selv om en publikation har mistet mange passager.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
+@click.pass_context
+@friendly_errors
+def refresh(ctx: click.Context, force: bool, as_json: bool) -> None:
+    """Hent og byg det, der er ændret (til cron eller en systemd-timer)."""
+    from index.refresh import refresh as run_refresh
+
+    report = run_refresh(_settings(ctx), force=force, progress=not as_json)
+    _print_build(report, as_json)
+    if not report["ok"]:
+        sys.exit(2)
+
+
+def _print_build(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        _echo_json(report)
+        return
+    click.echo()
+    for p in report["publications"]:
+        line = (f"{p['id']:<14} {p['status']:<10} {p['passages']:>5} passager "
+                f"({p['passages_embedded']} indlejret, {p['passages_reused']} genbrugt)")
+        if p.get("fetch") and p["fetch"].get("status") == "failed":
+            line += f"\n{'':<14} hentning fejlede: {p['fetch'].get('error')}"
+        if p.get("error"):
+            line += f"\n{'':<14} FEJL: {p['error']}"
+            if p.get("kept_previous"):
+                line += " (de tidligere passager er bevaret)"
+        click.echo(line)
+    timings = report.get("timings", {})
+    t = ", ".join(f"{k} {v:.1f} s" for k, v in timings.items())
+    state = "live" if report.get("live") else "IKKE live"
+    click.echo(f"\nVersion {report.get('version') or '–'} ({state}): {report['passages']} passager, "
+               f"{report['passages_embedded']} indlejret, {report['passages_reused']} genbrugt. {t}")
+    if report.get("error"):
+        click.echo(f"Fejl: {report['error']}", err=True)
+
+
+# -- asking ---------------------------------------------------------------------------------------
+def _live_index(settings: Settings):  # type: ignore[no-untyped-def]
+    from index.factory import make_live
+
+    live = make_live(settings)
+    live.reload()
+    return live.current()
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--k", default=5, show_default=True, help="Antal passager.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv svaret som JSON.")
+@click.pass_context
+@friendly_errors
+def ask(ctx: click.Context, question: str, k: int, as_json: bool) -> None:
+    """Besvar et spørgsmål med passager fra publikationerne."""
+    from index.search import check_k, check_question
+
+    check_question(question)
+    check_k(k)
+    index = _live_index(_settings(ctx))
+    answer = index.ask(question, k=k)
+    out = answer_out(answer, index)
+    if as_json:
+        _echo_json(out.model_dump())
+        return
+    numbers = {p.id: i for i, p in enumerate(out.passages, start=1)}
+    if out.confident:
+        click.echo("Svar:")
+        for s in out.answer:
+            ref = numbers.get(s.passage_id)
+            click.echo(textwrap.fill(f"{s.text} [{ref}]", width=100, initial_indent="  ", subsequent_indent="  "))
+        click.echo("\nKilder:")
+    else:
+        click.echo("Der blev ikke fundet et sikkert svar på spørgsmålet i publikationerne.")
+        click.echo("\nDe nærmeste passager (læs dem kritisk):")
+    for i, p in enumerate(out.passages, start=1):
+        click.echo(f"\n[{i}] {citation(p)}")
+        excerpt = p.text if len(p.text) <= 400 else p.text[:400].rsplit(" ", 1)[0] + " …"
+        click.echo(textwrap.fill(excerpt, width=100, initial_indent="    ", subsequent_indent="    "))
+        click.echo(f"    {p.url}")
+
+
+@cli.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--k", default=10, show_default=True, help="Antal resultater pr. spørgsmål.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultater og nøgletal som JSON.")
+@click.pass_context
+@friendly_errors
+def eval_(ctx: click.Context, file: Path, k: int, as_json: bool) -> None:
+    """Mål søgekvaliteten på en spørgsmålsfil (recall@1/5/10, MRR@10)."""
+    from index.evaluate import evaluate, load_questions
+
+    index = _live_index(_settings(ctx))
+    report = evaluate(index, load_questions(file), k=k)
+    summary = report.summary()
+    if as_json:
+        _echo_json({
+            "summary": summary,
+            "questions": [
+                {"id": r.question.id, "confident": r.confident, "rank": r.rank,
+                 "results": [p.model_dump() for p in hits_out(r.hits, index)]}
+                for r in report.results
+            ],
+        })
+        return
+    click.echo(f"{'slags':<14}{'antal':>6}{'R@1':>8}{'R@5':>8}{'R@10':>8}{'MRR@10':>9}")
+    for kind, m in summary.items():
+        if kind == "confidence":
+            continue
+        click.echo(f"{kind:<14}{m['questions']:>6}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}"
+                   f"{m['recall@10']:>8.3f}{m['mrr@10']:>9.3f}")
+    c = summary["confidence"]
+    click.echo(f"\nUbesvarlige spørgsmål afvist: {c['unanswerable_declined']}/{c['unanswerable']}; "
+               f"besvarlige med sikkert svar: {c['answerable_confident']}/{c['answerable']}")
+
+
+# -- running and managing -------------------------------------------------------------------------
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Start web-siden og API'et på det live indeks."""
+    import uvicorn
+
+    from api.app import create_app
+
+    uvicorn.run(create_app(_settings(ctx)), host=host, port=port, log_level="info")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Skriv status som JSON.")
+@click.pass_context
+@friendly_errors
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Vis den live version, modellen og publikationerne."""
+    from index.status import collect_status
+
+    data = collect_status(_settings(ctx))
+    if as_json:
+        _echo_json(data)
+        return
+    if not data["live"]:
+        click.echo("Intet live indeks endnu. Kør `kb ingest`.")
+    else:
+        live = data["live"]
+        click.echo(f"Live version: {live['version']} (bygget {live['created']})")
+        click.echo(f"Model:        {live['model']} (dimension {live['dimension']})")
+        click.echo(f"Passager:     {live['passage_count']}")
+        if data.get("model_mismatch"):
+            click.echo(f"ADVARSEL:     {data['model_mismatch']}")
+        click.echo("\nPublikationer:")
+        for p in live["publications"]:
+            click.echo(f"  {p['id']:<14} {p['pages']:>4} sider {p['passages']:>5} passager  "
+                       f"sha256 {str(p.get('sha256'))[:12]}")
+            if p.get("kept_previous"):
+                click.echo(f"  {'':<14} NB: kunne ikke læses ved sidste opbygning ({p.get('error')}); "
+                           "de tidligere passager er bevaret.")
+            fetch_facts = p.get("fetch")
+            if fetch_facts:
+                click.echo(f"  {'':<14} hentet {fetch_facts.get('fetched_at')} fra {fetch_facts.get('pdf_url')}")
+    if data["versions"]:
+        click.echo("\nVersioner (nyeste sidst): " + ", ".join(
+            v + (" (live)" if data["live"] and v == data["live"]["version"] else "") for v in data["versions"]))
+
+
+@cli.command()
+@click.pass_context
+@friendly_errors
+def rollback(ctx: click.Context) -> None:
+    """Gør den forrige version live igen."""
+    from index.store import VersionStore
+
+    pointer = VersionStore(_settings(ctx).data_dir).rollback()
+    click.echo(f"Version {pointer.version} er nu live.")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,333 @@
+"""Build a new index version from the manifest's PDFs, reusing whatever has not changed.
+
+    publications ─► (unchanged PDF?  reuse last version's passages : extract + split)
+                 ─► embed only passages whose (model, text) is not cached
+                 ─► FAISS + BM25 into a staging directory ─► commit ─► validate ─► make live
+
+A publication whose PDF is missing or unreadable is reported as ``failed``; when the live index
+has it, its previous passages are carried over so nothing silently disappears.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import platform
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from ingest.errors import IngestError
+from tqdm import tqdm
+
+from index.answer import AnswerConfig
+from index.cache import EmbeddingCache
+from index.dense import DenseIndex
+from index.embed import Embedder
+from index.errors import KBIndexError
+from index.fusion import DEFAULT_FUSION, FusionConfig
+from index.lexical import LexicalIndex
+from index.search import SearchIndex
+from index.store import VersionStore, new_version_id, read_passages, write_passages
+from ingest.models import Document, Passage, Publication
+from ingest.split import Splitter
+
+log = logging.getLogger("kb.build")
+
+Status = Literal["added", "updated", "unchanged", "removed", "failed"]
+
+TARGET_TOKENS = 200  # passages of ~120–150 Danish words: one idea each, still with context
+MAX_LOSS = 0.5  # a refresh that loses more than half a publication's passages needs --force
+
+
+@dataclass
+class PublicationReport:
+    id: str
+    status: Status
+    passages: int = 0
+    passages_embedded: int = 0
+    passages_reused: int = 0
+    pages: int = 0
+    sha256: str | None = None
+    error: str | None = None
+    kept_previous: bool = False  # failed, but the previous version's passages were kept
+
+
+@dataclass
+class BuildReport:
+    version: str | None = None
+    live: bool = False
+    previous_version: str | None = None
+    publications: list[PublicationReport] = field(default_factory=list)
+    passages: int = 0
+    passages_embedded: int = 0
+    passages_reused: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and all(p.status != "failed" for p in self.publications)
+
+    @property
+    def changed(self) -> bool:
+        return any(p.status != "unchanged" for p in self.publications)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = self.ok
+        return data
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+Extract = Callable[[Path], Document]
+
+
+class Builder:
+    """Builds and publishes index versions. The embedder is loaded lazily: an unchanged refresh
+    never pays for loading the model."""
+
+    def __init__(
+        self,
+        store: VersionStore,
+        corpus_dir: Path,
+        model_name: str,
+        *,
+        embedder: Embedder | Callable[[], Embedder],
+        extract: Extract,
+        extractor_version: str = "1",
+        fusion: FusionConfig = DEFAULT_FUSION,
+        answer: AnswerConfig | None = None,
+        keep_versions: int = 3,
+        progress: bool = True,
+    ):
+        self.store = store
+        self.corpus_dir = corpus_dir
+        self.model_name = model_name
+        self._embedder = embedder
+        self.extract = extract
+        self.extractor_version = extractor_version
+        self.fusion = fusion
+        self.answer = answer or AnswerConfig()
+        self.keep_versions = keep_versions
+        self.progress = progress
+
+    @property
+    def embedder(self) -> Embedder:
+        if not isinstance(self._embedder, Embedder):
+            self._embedder = self._embedder()
+        return self._embedder
+
+    def pipeline_key(self) -> dict[str, Any]:
+        """What passages depend on besides the PDF bytes; a change means re-extracting everything."""
+        return {"model": self.model_name, "target_tokens": TARGET_TOKENS, "extractor": self.extractor_version}
+
+    # -----------------------------------------------------------------------------------------
+    def build(self, publications: list[Publication], *, force: bool = False, rebuild: bool = False) -> BuildReport:
+        started = time.perf_counter()
+        report = BuildReport()
+        self.store.discard_staging()
+        previous = self._previous()
+        report.previous_version = previous[0]["version"] if previous else None
+        prev_manifest, prev_passages = previous if previous else ({}, {})
+        prev_pubs = {p["id"]: p for p in prev_manifest.get("publications", [])}
+        same_pipeline = prev_manifest.get("pipeline") == self.pipeline_key()
+
+        passages_by_pub: dict[str, list[Passage]] = {}
+        timings = {"extract": 0.0, "embed": 0.0, "index": 0.0}
+        pub_meta: dict[str, dict[str, Any]] = {}
+
+        pubs_bar = tqdm(publications, desc="Publikationer", unit="pub", disable=not self.progress)
+        for pub in pubs_bar:
+            pubs_bar.set_postfix_str(pub.id)
+            entry = PublicationReport(id=pub.id, status="added" if pub.id not in prev_pubs else "updated")
+            report.publications.append(entry)
+            path = self.corpus_dir / pub.file
+            old = prev_pubs.get(pub.id)
+            try:
+                if not path.is_file():
+                    raise IngestError(f"{pub.id}: PDF-filen {path} findes ikke (kør `kb fetch` eller kopiér den ind).")
+                entry.sha256 = sha256_file(path)
+                if old and old.get("sha256") == entry.sha256 and same_pipeline and not rebuild:
+                    entry.status = "unchanged"
+                    passages_by_pub[pub.id] = prev_passages.get(pub.id, [])
+                    entry.pages = int(old.get("pages", 0))
+                else:
+                    t0 = time.perf_counter()
+                    document = self.extract(path)
+                    passages = self._splitter()(pub, document)
+                    timings["extract"] += time.perf_counter() - t0
+                    if not passages:
+                        raise IngestError(f"{pub.id}: {path.name} gav ingen tekst at søge i.")
+                    passages_by_pub[pub.id] = passages
+                    entry.pages = len(document.pages)
+            except (IngestError, KBIndexError, OSError) as exc:
+                entry.status, entry.error = "failed", str(exc)
+                log.error("publication %s failed: %s", pub.id, exc)
+                if old and prev_passages.get(pub.id) and same_pipeline:
+                    passages_by_pub[pub.id] = prev_passages[pub.id]
+                    entry.kept_previous = True
+                    entry.sha256, entry.pages = old.get("sha256"), int(old.get("pages", 0))
+            entry.passages = len(passages_by_pub.get(pub.id, []))
+            pub_meta[pub.id] = {"id": pub.id, "title": pub.title, "file": pub.file, "sha256": entry.sha256,
+                                "pages": entry.pages, "passages": entry.passages, "status": entry.status,
+                                "kept_previous": entry.kept_previous, "error": entry.error,
+                                "year": pub.year, "publisher": pub.publisher}
+        manifest_ids = {p.id for p in publications}
+        for pub_id in prev_pubs:
+            if pub_id not in manifest_ids:
+                report.publications.append(PublicationReport(id=pub_id, status="removed"))
+
+        all_passages = [p for pub in publications for p in passages_by_pub.get(pub.id, [])]
+        report.passages = len(all_passages)
+        # Failures alone (with the old passages kept) change nothing that a new version would hold.
+        needs_version = (
+            previous is None or rebuild or not same_pipeline
+            or any(p.status in ("added", "updated", "removed") for p in report.publications)
+        )
+        if not all_passages:
+            report.error = "Ingen publikationer kunne indlæses; der er ikke bygget nogen ny version."
+            report.timings = {**timings, "total": time.perf_counter() - started}
+            return report
+        if not needs_version:
+            report.version = prev_manifest.get("version")
+            report.live = True
+            for entry in report.publications:
+                entry.passages_reused = entry.passages
+            report.passages_reused = report.passages
+            report.timings = {**timings, "total": time.perf_counter() - started}
+            return report
+
+        t0 = time.perf_counter()
+        vectors, embedded_texts = self._embed([p.text for p in all_passages])
+        timings["embed"] = time.perf_counter() - t0
+        for entry in report.publications:
+            texts = [p.text for p in passages_by_pub.get(entry.id, [])]
+            entry.passages_embedded = sum(1 for t in texts if t in embedded_texts)
+            entry.passages_reused = len(texts) - entry.passages_embedded
+        report.passages_embedded = sum(e.passages_embedded for e in report.publications)
+        report.passages_reused = report.passages - report.passages_embedded
+
+        t0 = time.perf_counter()
+        version = new_version_id()
+        staging = self.store.staging(version)
+        dense = DenseIndex(self.embedder.dimension)
+        dense.add(vectors)
+        dense.save(staging)
+        lexical = LexicalIndex()
+        lexical.index([_lexical_text(p) for p in all_passages])
+        lexical.save(staging / "lexical")
+        write_passages(staging, all_passages)
+        manifest = self._manifest(version, publications, pub_meta, len(all_passages), lexical)
+        path = self.store.commit(staging, version, manifest)
+        timings["index"] = time.perf_counter() - t0
+        report.version = version
+
+        problems = self.validate(path, manifest, prev_pubs, force=force)
+        if problems:
+            report.error = "Den nye version er ikke gjort live: " + "; ".join(problems)
+            log.error("version %s failed validation: %s", version, problems)
+        else:
+            self.store.set_live(version)
+            report.live = True
+            self.store.prune(self.keep_versions)
+        report.timings = {**timings, "total": time.perf_counter() - started}
+        return report
+
+    # -----------------------------------------------------------------------------------------
+    def validate(self, path: Path, manifest: dict[str, Any], prev_pubs: dict[str, Any], *, force: bool) -> list[str]:
+        problems: list[str] = []
+        for pub in manifest["publications"]:
+            if pub["status"] != "failed" and pub["passages"] == 0:
+                problems.append(f"{pub['id']} har ingen passager")
+            old = prev_pubs.get(pub["id"])
+            if old and not force and old.get("passages", 0) and pub["passages"] < MAX_LOSS * old["passages"]:
+                problems.append(
+                    f"{pub['id']} er gået fra {old['passages']} til {pub['passages']} passager "
+                    "(brug --force hvis det er rigtigt)"
+                )
+        try:
+            index = SearchIndex.load(path, self.embedder, manifest)
+            probe = index.passages[0].section or " ".join(index.passages[0].text.split()[:6])
+            if not index.search(probe, k=3):
+                problems.append("en prøvesøgning gav ingen resultater")
+        except KBIndexError as exc:
+            problems.append(f"versionen kan ikke indlæses: {exc}")
+        return problems
+
+    def _previous(self) -> tuple[dict[str, Any], dict[str, list[Passage]]] | None:
+        pointer = self.store.pointer()
+        if pointer is None or not self.store.exists(pointer.version):
+            return None
+        manifest = self.store.manifest(pointer.version)
+        grouped: dict[str, list[Passage]] = {}
+        for p in read_passages(self.store.path(pointer.version)):
+            grouped.setdefault(p.publication_id, []).append(p)
+        return manifest, grouped
+
+    def _splitter(self) -> Splitter:
+        embedder = self.embedder
+        return Splitter(embedder.passage_tokens, max_tokens=embedder.max_seq_length, target_tokens=TARGET_TOKENS)
+
+    def _embed(self, texts: list[str]) -> tuple[np.ndarray, set[str]]:
+        """Vectors for all texts; only those not cached are run through the model."""
+        embedder = self.embedder
+        cache = EmbeddingCache(self.store.root / "cache" / "embeddings.sqlite", self.model_name, embedder.dimension)
+        try:
+            found = cache.get_many(texts)
+            missing = list(dict.fromkeys(t for t in texts if t not in found))
+            batch = embedder.batch_size
+            with tqdm(total=len(missing), desc="Indlejrer passager", unit="passage",
+                      disable=not self.progress or not missing) as bar:
+                for start in range(0, len(missing), batch):
+                    chunk = missing[start:start + batch]
+                    vecs = embedder.encode_passages(chunk)
+                    cache.put_many(chunk, vecs)
+                    found.update(zip(chunk, vecs, strict=True))
+                    bar.update(len(chunk))
+        finally:
+            cache.close()
+        matrix = np.stack([found[t] for t in texts]) if texts else np.zeros((0, embedder.dimension), np.float32)
+        return matrix.astype(np.float32), set(missing)
+
+    def _manifest(self, version: str, publications: list[Publication], pub_meta: dict[str, dict[str, Any]],
+                  count: int, lexical: LexicalIndex) -> dict[str, Any]:
+        import faiss
+        import sentence_transformers
+
+        embedder = self.embedder
+        return {
+            "version": version,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "model": self.model_name,
+            "dimension": embedder.dimension,
+            "max_seq_length": embedder.max_seq_length,
+            "prefixes": asdict(embedder.prefixes),
+            "pipeline": self.pipeline_key(),
+            "fusion": asdict(self.fusion),
+            "answer": asdict(self.answer),
+            "analyzer": asdict(lexical.analyzer.config),
+            "passage_count": count,
+            "publications": [pub_meta[p.id] for p in publications],
+            "built_with": {
+                "python": platform.python_version(),
+                "sentence_transformers": sentence_transformers.__version__,
+                "faiss": faiss.__version__,
+            },
+        }
+
+
+def _lexical_text(passage: Passage) -> str:
+    # The section title is part of what a passage is about ("Genopdragelsesrejser").
+    return f"{passage.section}. {passage.text}" if passage.section else passage.text

@@ -1,0 +1,136 @@
+"""Sentence embeddings with sentence-transformers, the way the configured model wants them."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from index.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger("kb.embed")
+
+# Model families that expect instruction prefixes but whose published sentence-transformers config
+# does not declare them as prompts. Checked only when the model itself declares no prompts.
+KNOWN_PREFIXES: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(r"(^|[/_-])(multilingual-)?e5([-_]|$)", re.IGNORECASE), "query: ", "passage: "),
+)
+
+DEFAULT_BATCH_SIZE = 32
+
+
+@dataclass(frozen=True)
+class Prefixes:
+    query: str = ""
+    passage: str = ""
+
+
+def detect_prefixes(name: str, prompts: dict[str, str] | None, architecture_name: str = "") -> Prefixes:
+    """Prefixes the model expects: its own declared prompts first, else a known family's convention."""
+    prompts = prompts or {}
+    query = prompts.get("query")
+    passage = prompts.get("passage", prompts.get("document"))
+    if query is not None or passage is not None:
+        return Prefixes(query=query or "", passage=passage or "")
+    for pattern, q, p in KNOWN_PREFIXES:
+        if pattern.search(name) or pattern.search(architecture_name):
+            return Prefixes(query=q, passage=p)
+    return Prefixes()
+
+
+class Embedder:
+    """Wraps one sentence-transformers model: loading, prefixes, token counts and encoding.
+
+    Vectors are L2-normalised float32 so that FAISS inner product equals cosine similarity.
+    """
+
+    def __init__(self, model_name: str, *, device: str = "cpu", batch_size: int = DEFAULT_BATCH_SIZE):
+        self.model_name = model_name
+        self.batch_size = batch_size
+        self.model = _load(model_name, device)
+        self.prefixes = detect_prefixes(
+            model_name, getattr(self.model, "prompts", None), str(getattr(self.model, "model_card_data", ""))
+        )
+        self.dimension = _dimension(self.model)
+        self.max_seq_length = int(self.model.max_seq_length)
+        self.tokenizer = self.model.tokenizer
+        # Special tokens ([CLS]/[SEP] or <s>/</s>) count against the model's window too.
+        self._special = len(self.tokenizer("", add_special_tokens=True)["input_ids"])
+        self._passage_prefix_tokens = self._raw_tokens(self.prefixes.passage) if self.prefixes.passage else 0
+
+    def _raw_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+
+    def passage_tokens(self, text: str) -> int:
+        """Tokens that ``text`` takes in the model's window as a passage, prefix and specials included."""
+        return self._raw_tokens(text) + self._passage_prefix_tokens + self._special
+
+    def encode_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        return self._encode([self.prefixes.passage + t for t in texts], progress=progress)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode([self.prefixes.query + t for t in texts], progress=False)
+
+    def _encode(self, texts: list[str], *, progress: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def _load(model_name: str, device: str) -> SentenceTransformer:
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:  # pragma: no cover - a broken install, not a user error
+        raise ModelLoadError("sentence-transformers er ikke installeret; kør `make` igen.") from exc
+
+    # Keep the underlying libraries from printing a traceback-sized warning per failed HTTP attempt.
+    logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
+    is_local = os.path.isdir(os.path.expanduser(model_name))
+    try:
+        model = SentenceTransformer(
+            os.path.expanduser(model_name) if is_local else model_name,
+            device=device,
+            local_files_only=_offline(),
+        )
+    except Exception as exc:  # noqa: BLE001 - any load failure becomes one clear message
+        hint = (
+            f"Embedding-modellen {model_name!r} kunne ikke indlæses ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else 'ingen detaljer'}). "
+        )
+        if is_local:
+            hint += "Mappen findes, men indeholder ikke en sentence-transformers-model."
+        else:
+            hint += (
+                "Uden netforbindelse skal modellen ligge lokalt: download den på en maskine med net "
+                "(fx `huggingface-cli download intfloat/multilingual-e5-small --local-dir DIR`) og sæt "
+                "KB_EMBEDDING_MODEL=DIR."
+            )
+        raise ModelLoadError(hint) from exc
+    log.info("loaded embedding model %s (dim=%s, max_seq_length=%s)", model_name, _dimension(model),
+             model.max_seq_length)
+    return model
+
+
+def _dimension(model: SentenceTransformer) -> int:
+    # sentence-transformers 6 renamed the method; keep working with both spellings.
+    getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(getter() or 0)
+
+
+def _offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "") in {"1", "true", "TRUE"}

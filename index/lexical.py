@@ -1,0 +1,168 @@
+"""Danish BM25: Snowball stemming, Danish stop words, optional decompounding.
+
+Danish glues compounds together ("beredskabsplan", "tvangsægteskab") while questions often
+spell them apart ("plan for beredskab"). With ``decompound`` on, a long word that splits into
+two known Danish words (allowing the linking -s-/-e-) is indexed as the whole word plus both
+parts, for documents and questions alike. ``bench/quality.py`` measures whether it helps.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import numpy as np
+
+WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
+# The ISO list treats some words as stop words that matter in this domain ("far" is father).
+KEEP_WORDS = frozenset({"far", "mor", "fire", "år", "alene"})
+MIN_PART = 3  # shortest compound part we trust ("ære", "sag")
+MIN_COMPOUND = 7
+DANISH_WORDS = 60000  # vocabulary size from wordfreq used to recognise compound parts
+
+
+@dataclass(frozen=True)
+class AnalyzerConfig:
+    decompound: bool = True
+    ngrams: int = 0  # 0 = off; n > 0 adds character n-grams of each word as extra tokens
+
+
+class Analyzer:
+    """Text → BM25 tokens. Deterministic, so documents and questions are treated alike."""
+
+    def __init__(self, config: AnalyzerConfig | None = None):
+        import Stemmer
+        import stopwordsiso
+
+        self.config = config or AnalyzerConfig()
+        self._stemmer = Stemmer.Stemmer("danish")
+        self.stopwords = frozenset(stopwordsiso.stopwords("da")) - KEEP_WORDS
+
+    @cached_property
+    def _vocabulary(self) -> dict[str, float]:
+        return _danish_vocabulary()
+
+    def words(self, text: str) -> list[str]:
+        text = unicodedata.normalize("NFC", text).casefold()
+        out: list[str] = []
+        for match in WORD.finditer(text):
+            # Hyphenated tokens ("børne-") and compounds with digits are split into their words.
+            for word in match.group().split("-"):
+                if word and word not in self.stopwords and not (len(word) == 1 and not word.isdigit()):
+                    out.append(word)
+        return out
+
+    def __call__(self, text: str) -> list[str]:
+        words = self.words(text)
+        tokens = list(self._stemmer.stemWords(words))
+        if self.config.decompound:
+            for word in words:
+                parts = self.split_compound(word)
+                if parts:
+                    tokens.extend(self._stemmer.stemWords(list(parts)))
+        if self.config.ngrams:
+            n = self.config.ngrams
+            for word in words:
+                padded = f"#{word}#"
+                tokens.extend(f"§{padded[i:i + n]}" for i in range(len(padded) - n + 1))
+        return tokens
+
+    def split_compound(self, word: str) -> tuple[str, str] | None:
+        """Best two-part split of a compound into known words, or None.
+
+        Score = sum of the parts' Zipf frequencies, so "beredskab|plan" beats "beredskabs|plan"
+        -> the linking s is dropped when the head is a word without it.
+        """
+        vocab = self._vocabulary
+        if len(word) < MIN_COMPOUND or not word.isalpha():
+            return None
+        best: tuple[float, str, str] | None = None
+        for i in range(MIN_PART, len(word) - MIN_PART + 1):
+            head, tail = word[:i], word[i:]
+            if tail not in vocab:
+                continue
+            for candidate in (head, head[:-1] if head[-1] in "se" else None):
+                if candidate and len(candidate) >= MIN_PART and candidate in vocab:
+                    score = vocab[candidate] + vocab[tail]
+                    if best is None or score > best[0]:
+                        best = (score, candidate, tail)
+        return (best[1], best[2]) if best else None
+
+
+@lru_cache(maxsize=1)
+def _danish_vocabulary() -> dict[str, float]:
+    import wordfreq
+
+    words = wordfreq.top_n_list("da", DANISH_WORDS)
+    return {w: wordfreq.zipf_frequency(w, "da") for w in words if w.isalpha() and len(w) >= MIN_PART}
+
+
+@dataclass(frozen=True)
+class LexicalParams:
+    k1: float = 1.2
+    b: float = 0.75
+
+
+class LexicalIndex:
+    """BM25 over passages (bm25s sparse matrices); scores every passage for a question."""
+
+    CONFIG = "lexical.json"
+
+    def __init__(self, analyzer: Analyzer | None = None, params: LexicalParams | None = None):
+        import bm25s
+
+        self.analyzer = analyzer or Analyzer()
+        self.params = params or LexicalParams()
+        self._bm25 = bm25s.BM25(k1=self.params.k1, b=self.params.b)
+        self._idf: dict[str, float] = {}
+        self.count = 0
+
+    def index(self, texts: Sequence[str]) -> None:
+        corpus = [self.analyzer(t) or ["\u2205"] for t in texts]
+        self._bm25.index(corpus, show_progress=False)
+        self.count = len(texts)
+        self._idf = _idf(corpus)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage (zeros when no query term is in the corpus)."""
+        tokens = self.analyzer(query)
+        if not tokens or self.count == 0:
+            return np.zeros(self.count, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)
+
+    def idf(self, token: str) -> float | None:
+        """Inverse document frequency of an analysed token, None when the corpus never has it."""
+        return self._idf.get(token)
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        self._bm25.save(str(path), show_progress=False)
+        config = {"analyzer": asdict(self.analyzer.config), "params": asdict(self.params),
+                  "count": self.count, "idf": self._idf}
+        (path / self.CONFIG).write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> LexicalIndex:
+        import bm25s
+
+        config = json.loads((path / cls.CONFIG).read_text(encoding="utf-8"))
+        index = cls(Analyzer(AnalyzerConfig(**config["analyzer"])), LexicalParams(**config["params"]))
+        index._bm25 = bm25s.BM25.load(str(path), show_progress=False, verbosity=0)
+        index.count = config["count"]
+        index._idf = config["idf"]
+        return index
+
+
+def _idf(corpus: Iterable[list[str]]) -> dict[str, float]:
+    docs = list(corpus)
+    df: dict[str, int] = {}
+    for tokens in docs:
+        for token in set(tokens):
+            df[token] = df.get(token, 0) + 1
+    n = len(docs)
+    return {t: float(np.log(1 + (n - d + 0.5) / (d + 0.5))) for t, d in df.items()}

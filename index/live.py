@@ -1,0 +1,97 @@
+"""The live index of a running process, swapped without downtime.
+
+A request takes one reference (``live.current()``) and uses it to the end, so a swap never
+changes the version under a request in flight. A new version is loaded beside the old one and
+only then published by a single attribute assignment, which is atomic in CPython.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from index.embed import Embedder
+from index.errors import KBIndexError, NoLiveIndex
+from index.search import SearchIndex
+from index.store import VersionStore
+
+log = logging.getLogger("kb.live")
+
+
+class LiveIndex:
+    def __init__(self, store: VersionStore, embedder: Embedder | Callable[[], Embedder]):
+        self.store = store
+        self._embedder = embedder
+        self._current: SearchIndex | None = None
+        self._load_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+        self.last_error: str | None = None
+        self._failed: str | None = None  # the version that failed to load, not retried until it changes
+
+    @property
+    def embedder(self) -> Embedder:
+        if not isinstance(self._embedder, Embedder):
+            self._embedder = self._embedder()
+        return self._embedder
+
+    def current(self) -> SearchIndex:
+        index = self._current
+        if index is None:
+            raise NoLiveIndex(self.last_error or "Der er endnu ikke bygget noget indeks. Kør `kb ingest`.")
+        return index
+
+    @property
+    def version(self) -> str | None:
+        index = self._current
+        return index.version if index else None
+
+    def reload(self) -> bool:
+        """Load the version the pointer names if it is not the one serving; True when swapped.
+
+        A version that cannot be loaded leaves the current one serving and is reported in
+        ``last_error`` (and the log); it is not retried until the pointer changes again.
+        """
+        with self._load_lock:
+            pointer = self.store.pointer()
+            if pointer is None:
+                self.last_error = None
+                return False
+            if self._current is not None and self._current.version == pointer.version:
+                return False
+            if self.last_error and self._failed == pointer.version:
+                return False
+            try:
+                manifest = self.store.manifest(pointer.version)
+                index = SearchIndex.load(self.store.path(pointer.version), self.embedder, manifest)
+            except KBIndexError as exc:
+                self.last_error, self._failed = str(exc), pointer.version
+                log.error("could not load index version %s: %s", pointer.version, exc)
+                return False
+            old = self.version
+            self._current = index
+            self.last_error, self._failed = None, None
+            log.info("live index version %s (was %s)", index.version, old)
+            return True
+
+    def watch(self, interval: float) -> None:
+        """Poll the live pointer in a daemon thread, so a `kb refresh` elsewhere goes live here."""
+        if self._watcher is not None:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                try:
+                    self.reload()
+                except Exception:  # noqa: BLE001 - the watcher must outlive any one bad read
+                    log.exception("live index watcher")
+
+        self._watcher = threading.Thread(target=loop, name="kb-live-watch", daemon=True)
+        self._watcher.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5)
+            self._watcher = None

@@ -1,0 +1,42 @@
+"""`kb refresh`: fetch what changed, then build a new version only if something did."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+import httpx
+
+from index.factory import make_builder
+from ingest.fetch import Fetcher
+from ingest.manifest import load_manifest
+from ingest.settings import Settings
+
+
+def fetch_publications(settings: Settings, *, client: httpx.Client | None = None,
+                       progress: bool = True) -> list[dict[str, Any]]:
+    publications = load_manifest(settings.manifest_path)
+    with Fetcher(settings, client=client, progress=progress) as fetcher:
+        return [asdict(r) for r in fetcher.fetch_all(publications)]
+
+
+def refresh(settings: Settings, *, force: bool = False, client: httpx.Client | None = None,
+            progress: bool = True, builder: Any = None) -> dict[str, Any]:
+    """Fetch, then build; the report has a per-publication ``fetch`` result beside the build status.
+
+    A failed download keeps the old PDF, so the build sees it unchanged; the publication is still
+    reported as ``failed`` and the exit code says so.
+    """
+    fetched = {r["publication_id"]: r for r in fetch_publications(settings, client=client, progress=progress)}
+    publications = load_manifest(settings.manifest_path)
+    builder = builder or make_builder(settings, progress=progress)
+    report = builder.build(publications, force=force)
+    data = report.to_dict()
+    for pub in data["publications"]:
+        result = fetched.get(pub["id"])
+        pub["fetch"] = result
+        if result and result["status"] == "failed" and pub["status"] != "failed":
+            pub["status"] = "failed"
+            pub["error"] = result["error"]
+    data["ok"] = data["ok"] and all(r["status"] != "failed" for r in fetched.values())
+    return data

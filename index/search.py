@@ -1,0 +1,177 @@
+"""One loaded index version: hybrid search and extractive answers."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.answer import (
+    AnswerConfig,
+    AnswerSentence,
+    Evidence,
+    candidate_sentences,
+    coverage,
+    dense_z,
+    is_confident,
+    pick_sentences,
+)
+from index.dense import DenseIndex
+from index.embed import Embedder
+from index.errors import CorruptIndex, ModelMismatch, QuestionError
+from index.fusion import FusionConfig, fuse, top_k
+from index.lexical import LexicalIndex
+from index.store import read_passages
+from ingest.models import Passage
+from ingest.settings import MAX_QUESTION_CHARS
+
+log = logging.getLogger("kb.search")
+
+MAX_K = 50
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float
+    lexical: float = 0.0
+    dense: float = 0.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    confident: bool
+    sentences: list[AnswerSentence]
+    hits: list[Hit]
+    evidence: Evidence | None = None
+
+
+def check_question(question: str) -> str:
+    question = " ".join(question.split())
+    if not question:
+        raise QuestionError("Skriv et spørgsmål – feltet er tomt.")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"Spørgsmålet er for langt (højst {MAX_QUESTION_CHARS} tegn).")
+    return question
+
+
+def check_k(k: int) -> int:
+    if not 1 <= k <= MAX_K:
+        raise QuestionError(f"k skal være mellem 1 og {MAX_K}.")
+    return k
+
+
+@dataclass
+class SearchIndex:
+    version: str
+    manifest: dict[str, Any]
+    passages: list[Passage]
+    dense: DenseIndex
+    lexical: LexicalIndex
+    embedder: Embedder
+    fusion: FusionConfig = field(default_factory=FusionConfig)
+    answer_config: AnswerConfig = field(default_factory=AnswerConfig)
+
+    def __post_init__(self) -> None:
+        self.by_id = {p.id: i for i, p in enumerate(self.passages)}
+        self._tokens: dict[int, set[str]] = {}
+
+    @classmethod
+    def load(cls, path: Path, embedder: Embedder, manifest: dict[str, Any]) -> SearchIndex:
+        built_with = manifest.get("model")
+        if built_with != embedder.model_name or manifest.get("dimension") != embedder.dimension:
+            raise ModelMismatch(
+                f"Indeksversionen {path.name} er bygget med modellen {built_with!r} "
+                f"(dimension {manifest.get('dimension')}), men KB_EMBEDDING_MODEL er "
+                f"{embedder.model_name!r} (dimension {embedder.dimension}). Byg indekset igen med "
+                "`kb ingest`, eller sæt KB_EMBEDDING_MODEL tilbage."
+            )
+        try:
+            passages = read_passages(path)
+            dense = DenseIndex.load(path)
+            lexical = LexicalIndex.load(path / "lexical")
+        except CorruptIndex:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any unreadable part means the version is unusable
+            raise CorruptIndex(f"Indeksversionen {path.name} kan ikke indlæses: {exc}") from exc
+        if dense.count != len(passages) or lexical.count != len(passages):
+            raise CorruptIndex(f"Indeksversionen {path.name} er ufuldstændig (antal passager passer ikke).")
+        fusion = FusionConfig(**manifest["fusion"]) if "fusion" in manifest else FusionConfig()
+        answer = AnswerConfig(**manifest["answer"]) if "answer" in manifest else AnswerConfig()
+        return cls(manifest["version"], manifest, passages, dense, lexical, embedder, fusion, answer)
+
+    # -- retrieval ---------------------------------------------------------------------------
+    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(lexical, dense) scores of every passage for the query, and the query's vector."""
+        lexical = self.lexical.scores(query)
+        vector = self.embedder.encode_queries([query])[0]
+        return lexical, self.dense.scores(vector), vector
+
+    def search(self, query: str, k: int = 10, *, fusion: FusionConfig | None = None) -> list[Hit]:
+        query = check_question(query)
+        check_k(k)
+        lexical, dense, _ = self.scores(query)
+        return self._hits(lexical, dense, k, fusion or self.fusion)
+
+    def _hits(self, lexical: np.ndarray, dense: np.ndarray, k: int, fusion: FusionConfig) -> list[Hit]:
+        fused = fuse(lexical, dense, fusion)
+        return [Hit(self.passages[i], s, float(lexical[i]), float(dense[i])) for i, s in top_k(fused, k)]
+
+    # -- answers -----------------------------------------------------------------------------
+    def ask(self, question: str, k: int = 5) -> Answer:
+        question = check_question(question)
+        check_k(k)
+        lexical, dense, vector = self.scores(question)
+        hits = self._hits(lexical, dense, max(k, self.answer_config.passages_considered), self.fusion)
+        evidence = self.evidence(question, hits, dense)
+        sentences: list[AnswerSentence] = []
+        if is_confident(evidence, self.answer_config):
+            sentences = self._sentences(question, vector, hits[: self.answer_config.passages_considered])
+        return Answer(question, bool(sentences), sentences, hits[:k], evidence)
+
+    def evidence(self, question: str, hits: list[Hit], dense: np.ndarray) -> Evidence:
+        if not hits:
+            return Evidence(0.0, 0.0)
+        top = hits[: self.answer_config.passages_considered]
+        tokens = self.lexical.analyzer(question)
+        found: set[str] = set()
+        for hit in top:
+            found |= self._passage_tokens(self.by_id[hit.passage.id])
+        idf = {t: self.lexical.idf(t) for t in tokens}
+        return Evidence(coverage(tokens, found, idf), dense_z(dense, self.by_id[hits[0].passage.id]))
+
+    def _passage_tokens(self, index: int) -> set[str]:
+        if index not in self._tokens:
+            self._tokens[index] = set(self.lexical.analyzer(self.passages[index].text))
+        return self._tokens[index]
+
+    def _sentences(self, question: str, q_vec: np.ndarray, hits: list[Hit]) -> list[AnswerSentence]:
+        candidates = candidate_sentences([(h.passage.id, h.passage.text) for h in hits])
+        if not candidates:
+            return []
+        rank_of = {h.passage.id: r for r, h in enumerate(hits)}
+        q_tokens = self.lexical.analyzer(question)
+        idf = {t: self.lexical.idf(t) for t in q_tokens}
+        lexical = np.array([coverage(q_tokens, set(self.lexical.analyzer(s)), idf) for s, _ in candidates])
+        s_vecs = self.embedder.encode_passages([s for s, _ in candidates])
+        dense = s_vecs @ q_vec
+        return pick_sentences(candidates, lexical, dense, [rank_of[pid] for _, pid in candidates],
+                              self.answer_config)
+
+    # -- browsing ----------------------------------------------------------------------------
+    def get(self, passage_id: str) -> Passage | None:
+        i = self.by_id.get(passage_id)
+        return None if i is None else self.passages[i]
+
+    def neighbours(self, passage_id: str) -> tuple[str | None, str | None]:
+        """Ids of the passages before and after, within the same publication."""
+        i = self.by_id[passage_id]
+        pub = self.passages[i].publication_id
+        prev = self.passages[i - 1].id if i > 0 and self.passages[i - 1].publication_id == pub else None
+        nxt = (self.passages[i + 1].id
+               if i + 1 < len(self.passages) and self.passages[i + 1].publication_id == pub else None)
+        return prev, nxt

