@@ -305,6 +305,7 @@ class Fetcher:
         return results
 
     def fetch(self, publication: Publication) -> FetchResult:
+        """Bring one publication's PDF up to date; download and validation failures become "failed"."""
         target = self.corpus_dir / publication.file
         source = publication.pdf_url or publication.landing_url
         if not source:
@@ -362,7 +363,7 @@ class Fetcher:
         headers = self._conditional_headers(facts, url, current_sha)
         with self._open(url, headers) as response:
             if response.status_code == 304 and headers and facts is not None:
-                self._record_not_modified(facts, response)
+                self._record_not_modified(facts, response, source)
                 return FetchResult(publication.id, "unchanged", sha256=current_sha, pdf_url=url)
             if response.status_code != 200:
                 raise FetchError(f"serveren svarede HTTP {response.status_code} for {url}")
@@ -399,10 +400,11 @@ class Fetcher:
             headers["If-Modified-Since"] = facts.last_modified
         return headers
 
-    def _record_not_modified(self, facts: FetchFacts, response: httpx.Response) -> None:
+    def _record_not_modified(self, facts: FetchFacts, response: httpx.Response, source: str) -> None:
         # A 304 may carry fresh validators; keep the old ones when it does not.
         checked = replace(
             facts,
+            source_url=source,
             checked_at=now_iso(),
             etag=response.headers.get("etag", facts.etag),
             last_modified=response.headers.get("last-modified", facts.last_modified),
@@ -465,10 +467,10 @@ class Fetcher:
                 write(chunk)
                 bar.update(len(chunk))
         # h11 already refuses a short body; this also covers transports that do not (e.g. mocks).
-        if declared is not None and response.num_bytes_downloaded != declared:
-            raise FetchError(
-                f"hentningen af {url} blev afbrudt: {response.num_bytes_downloaded} af {declared} bytes modtaget"
-            )
+        # With a Content-Encoding the header counts encoded bytes, so the sizes cannot be compared.
+        encoded = response.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+        if declared is not None and not encoded and received != declared:
+            raise FetchError(f"hentningen af {url} blev afbrudt: {received} af {declared} bytes modtaget")
         return digest.hexdigest(), received
 
     @contextmanager
@@ -512,7 +514,7 @@ class Fetcher:
         if isinstance(exc, FetchError):
             return str(exc)
         if isinstance(exc, httpx.TimeoutException):
-            return f"ingen svar inden for {self._settings.fetch_timeout:g} s fra {url}; se KB_FETCH_TIMEOUT"
+            return f"intet svar inden for {self._settings.fetch_timeout:g} s fra {url}; se KB_FETCH_TIMEOUT"
         if isinstance(exc, httpx.HTTPError):
             return f"hentningen af {url} mislykkedes: {exc or type(exc).__name__}"
         return f"kunne ikke gemme {url} i {self.corpus_dir}: {exc}"
