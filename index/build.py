@@ -10,29 +10,32 @@ has it, its previous passages are carried over so nothing silently disappears.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import platform
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from ingest.errors import IngestError
 from tqdm import tqdm
 
 from index.answer import AnswerConfig
 from index.cache import EmbeddingCache
+from index.calibrate import calibrate
 from index.dense import DenseIndex
 from index.embed import Embedder
-from index.errors import KBIndexError
+from index.errors import BuildFailed, KBIndexError
 from index.fusion import DEFAULT_FUSION, FusionConfig
 from index.lexical import LexicalIndex
 from index.search import SearchIndex
 from index.store import VersionStore, new_version_id, read_passages, write_passages
+from ingest.errors import IngestError
 from ingest.models import Document, Passage, Publication
 from ingest.split import Splitter
 
@@ -83,6 +86,22 @@ class BuildReport:
         return data
 
 
+@contextmanager
+def build_lock(data_dir: Path) -> Iterator[None]:
+    """One build at a time per data dir (cron and an admin refresh may overlap); the OS drops the
+    lock when a build process dies, so a killed build never blocks the next one."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / ".build.lock", "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise BuildFailed("En anden opbygning af indekset kører allerede; prøv igen senere.") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -111,6 +130,7 @@ class Builder:
         answer: AnswerConfig | None = None,
         keep_versions: int = 3,
         progress: bool = True,
+        calibrate: bool = True,
     ):
         self.store = store
         self.corpus_dir = corpus_dir
@@ -122,11 +142,13 @@ class Builder:
         self.answer = answer or AnswerConfig()
         self.keep_versions = keep_versions
         self.progress = progress
+        self.calibrate = calibrate  # False keeps ``fusion`` as given (benchmarks compare fixed weights)
 
     @property
     def embedder(self) -> Embedder:
-        if not isinstance(self._embedder, Embedder):
-            self._embedder = self._embedder()
+        # Either a loaded embedder or a factory that loads it on first use.
+        if not hasattr(self._embedder, "encode_passages"):
+            self._embedder = self._embedder()  # type: ignore[operator]
         return self._embedder
 
     def pipeline_key(self) -> dict[str, Any]:
@@ -135,6 +157,10 @@ class Builder:
 
     # -----------------------------------------------------------------------------------------
     def build(self, publications: list[Publication], *, force: bool = False, rebuild: bool = False) -> BuildReport:
+        with build_lock(self.store.root):
+            return self._build(publications, force=force, rebuild=rebuild)
+
+    def _build(self, publications: list[Publication], *, force: bool, rebuild: bool) -> BuildReport:
         started = time.perf_counter()
         report = BuildReport()
         self.store.discard_staging()
@@ -229,7 +255,11 @@ class Builder:
         lexical.index([_lexical_text(p) for p in all_passages])
         lexical.save(staging / "lexical")
         write_passages(staging, all_passages)
-        manifest = self._manifest(version, publications, pub_meta, len(all_passages), lexical)
+        calibration = calibrate(all_passages, vectors, self.embedder, lexical.analyzer)
+        fusion = replace(self.fusion, dense_weight=calibration.dense_weight) if self.calibrate else self.fusion
+        log.info("fusion dense weight %.2f (from %d section titles)", fusion.dense_weight, calibration.queries)
+        manifest = self._manifest(version, publications, pub_meta, len(all_passages), lexical, fusion)
+        manifest["calibration"] = calibration.as_dict()
         path = self.store.commit(staging, version, manifest)
         timings["index"] = time.perf_counter() - t0
         report.version = version
@@ -302,7 +332,7 @@ class Builder:
         return matrix.astype(np.float32), set(missing)
 
     def _manifest(self, version: str, publications: list[Publication], pub_meta: dict[str, dict[str, Any]],
-                  count: int, lexical: LexicalIndex) -> dict[str, Any]:
+                  count: int, lexical: LexicalIndex, fusion: FusionConfig) -> dict[str, Any]:
         import faiss
         import sentence_transformers
 
@@ -315,7 +345,7 @@ class Builder:
             "max_seq_length": embedder.max_seq_length,
             "prefixes": asdict(embedder.prefixes),
             "pipeline": self.pipeline_key(),
-            "fusion": asdict(self.fusion),
+            "fusion": asdict(fusion),
             "answer": asdict(self.answer),
             "analyzer": asdict(lexical.analyzer.config),
             "passage_count": count,

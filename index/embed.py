@@ -67,7 +67,7 @@ class Embedder:
         self._passage_prefix_tokens = self._raw_tokens(self.prefixes.passage) if self.prefixes.passage else 0
 
     def _raw_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=False, truncation=False)["input_ids"])
+        return len(self.tokenizer(text, add_special_tokens=False, truncation=False, verbose=False)["input_ids"])
 
     def passage_tokens(self, text: str) -> int:
         """Tokens that ``text`` takes in the model's window as a passage, prefix and specials included."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from functools import partial
 
+from ingest.extract import EXTRACTOR_VERSION, Extractor
+
 from index.build import Builder
 from index.embed import Embedder
 from index.live import LiveIndex
 from index.store import VersionStore
-from ingest.extract import EXTRACTOR_VERSION, Extractor
 from ingest.settings import Settings
 
 

@@ -29,7 +29,9 @@ DANISH_WORDS = 60000  # vocabulary size from wordfreq used to recognise compound
 @dataclass(frozen=True)
 class AnalyzerConfig:
     decompound: bool = True
-    ngrams: int = 0  # 0 = off; n > 0 adds character n-grams of each word as extra tokens
+    # n > 0 adds each word's character n-grams as extra tokens ("#tvu", "tvun", …): they let
+    # "tvunget" meet "tvangs-" half-way and catch inflections the stemmer misses. 0 = off.
+    ngrams: int = 4
 
 
 class Analyzer:
@@ -56,6 +58,10 @@ class Analyzer:
                 if word and word not in self.stopwords and not (len(word) == 1 and not word.isdigit()):
                     out.append(word)
         return out
+
+    def stems(self, text: str) -> list[str]:
+        """Stems of the content words only (no compound parts, no n-grams): what a question is about."""
+        return list(self._stemmer.stemWords(self.words(text)))
 
     def __call__(self, text: str) -> list[str]:
         words = self.words(text)

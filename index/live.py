@@ -32,8 +32,9 @@ class LiveIndex:
 
     @property
     def embedder(self) -> Embedder:
-        if not isinstance(self._embedder, Embedder):
-            self._embedder = self._embedder()
+        # Either a loaded embedder or a factory that loads it on first use.
+        if not hasattr(self._embedder, "encode_passages"):
+            self._embedder = self._embedder()  # type: ignore[operator]
         return self._embedder
 
     def current(self) -> SearchIndex:

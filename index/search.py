@@ -137,7 +137,7 @@ class SearchIndex:
         if not hits:
             return Evidence(0.0, 0.0)
         top = hits[: self.answer_config.passages_considered]
-        tokens = self.lexical.analyzer(question)
+        tokens = self.lexical.analyzer.stems(question)
         found: set[str] = set()
         for hit in top:
             found |= self._passage_tokens(self.by_id[hit.passage.id])
@@ -146,7 +146,7 @@ class SearchIndex:
 
     def _passage_tokens(self, index: int) -> set[str]:
         if index not in self._tokens:
-            self._tokens[index] = set(self.lexical.analyzer(self.passages[index].text))
+            self._tokens[index] = set(self.lexical.analyzer.stems(self.passages[index].text))
         return self._tokens[index]
 
     def _sentences(self, question: str, q_vec: np.ndarray, hits: list[Hit]) -> list[AnswerSentence]:
@@ -154,9 +154,9 @@ class SearchIndex:
         if not candidates:
             return []
         rank_of = {h.passage.id: r for r, h in enumerate(hits)}
-        q_tokens = self.lexical.analyzer(question)
+        q_tokens = self.lexical.analyzer.stems(question)
         idf = {t: self.lexical.idf(t) for t in q_tokens}
-        lexical = np.array([coverage(q_tokens, set(self.lexical.analyzer(s)), idf) for s, _ in candidates])
+        lexical = np.array([coverage(q_tokens, set(self.lexical.analyzer.stems(s)), idf) for s, _ in candidates])
         s_vecs = self.embedder.encode_passages([s for s, _ in candidates])
         dense = s_vecs @ q_vec
         return pick_sentences(candidates, lexical, dense, [rank_of[pid] for _, pid in candidates],

@@ -44,7 +44,8 @@ def write_atomic(path: Path, text: str) -> None:
 
 def new_version_id(now: datetime | None = None) -> str:
     now = now or datetime.now(UTC)
-    return f"{now:%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    # Microseconds keep ids in creation order even for builds within the same second.
+    return f"{now:%Y%m%dT%H%M%S%f}-{secrets.token_hex(2)}"
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ def _longest_run(pages: Iterable[int], max_step: int) -> int:
 
 # --------------------------------------------------------------------------- tables of contents
 
-_LEADER = r"(?:[.·…_]\s*){4,}"
+_LEADER = r"(?:(?:[.·_]\s*){4,}|(?:…\s*){2,})"  # dots, spaced dots, rules or ellipsis characters
 _TOC_LINE = re.compile(rf"^(?P<title>.*?\S)\s*{_LEADER}\s*(?P<page>\d{{1,4}}|[ivxlcdm]{{1,7}})\s*$", re.IGNORECASE)
 TOC_TITLES = ("indhold", "indholdsfortegnelse", "indholdsfortegnelsen", "contents", "table of contents")
 
@@ -209,8 +209,21 @@ def split_glued(token: str) -> str:
 
 
 def restore_glued_words(text: str) -> str:
-    """Apply :func:`split_glued` to every token of a text."""
-    return " ".join(split_glued(token) for token in text.split(" "))
+    """Split the tokens of a text that are too long to be one word (``words.SUSPECT_LEN`` letters).
+
+    Shorter tokens are left alone even when :func:`split_glued` could cut them: in running text
+    an unknown 15-letter token is far more often a compound ("polititilhold") than two glued words,
+    and gaps between words are restored from glyph positions before this runs.
+    """
+    return " ".join(_repair_suspect(t) if words.is_suspect(t) else t for t in text.split(" "))
+
+
+_GLUED_PUNCT = re.compile(r"([,;!?])(?=[^\W\d_])")
+
+
+def _repair_suspect(token: str) -> str:
+    # A glued line lost the spaces after its commas too ("familiemedlemmer,der").
+    return " ".join(split_glued(part) for part in _GLUED_PUNCT.sub(r"\1 ", token).split(" "))
 
 
 def clean_block_text(text: str, *, glued: bool = True) -> str:

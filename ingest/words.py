@@ -16,20 +16,33 @@ from functools import lru_cache
 # Short words that glue phrases together: prepositions, conjunctions, pronouns, auxiliaries.
 # A function word *inside* a candidate split is the evidence that a token is a glued phrase.
 FUNCTION_WORDS = frozenset(
-    """
+    re.findall(
+        r"\S+",
+        """
     af at de dem den der det dig du efter eller en end er et for fra fordi han har hende hendes
     hans hun hvis hvor hvordan hvad i ikke ind jeg kan kun man med men mig mod når og også om
     over på sig sin sine sit skal som så samt til ud under var ved vi vil være været
-    """.split()
+    """,
+    )
 )
 # Function words that may also *start* a glued phrase. Prepositions such as "for", "om", "til",
 # "over" and "ud" are left out because they are common first members of compounds
 # ("forældresamarbejde", "omsorgssvigt", "tilbudsviften").
-STARTERS = frozenset("at de den der det du eller en er et han har hun hvis i jeg kan man men når og som vi".split())
+STARTERS = frozenset(
+    re.findall(r"\S+", "at de den der det du eller en er et han har hun hvis i jeg kan man men når og som vi")
+)
 
 _LETTERS = re.compile(r"[^\W\d_]+")
 _MIN_GLUED_LEN = 6  # shorter unknown tokens are names, abbreviations or typos, not phrases
-_MAX_GLUED_LEN = 80  # longer tokens are URLs or garbage; the search is quadratic
+_MAX_GLUED_LEN = 200  # longer tokens are URLs or garbage; the search is quadratic
+# Tokens this long are glued lines, not compounds: Danish compounds rarely pass 22 letters, while a
+# line exported without any word gap is 40-80. Only such tokens are repaired in running text.
+SUSPECT_LEN = 25
+# An unknown stretch (a compound missing from the list) costs 1 + 0.5 per letter, so known words
+# win wherever they cover the letters and a whole glued line never wins as "one unknown word".
+_UNKNOWN_BASE = 1.0
+_UNKNOWN_PER_LETTER = 0.5
+_UNKNOWN_MIN = 4
 
 
 @lru_cache(maxsize=200_000)
@@ -44,33 +57,41 @@ def is_word(word: str) -> bool:
     return zipf(word.lower()) > 0.0
 
 
-def _piece_ok(piece: str) -> bool:
-    """Whether a piece may stand alone in a split: a function word, or a reasonably common word."""
+def _known(piece: str) -> bool:
+    """A function word, a reasonably common word, or a compound member with a linking -s."""
     if piece in FUNCTION_WORDS:
         return True
     if len(piece) < 3:
         return False  # two-letter entries in the list are mostly abbreviations and noise
-    return zipf(piece) >= (3.0 if len(piece) == 3 else 2.0)
+    if zipf(piece) >= (3.0 if len(piece) == 3 else 2.0):
+        return True
+    # "integrations|området": the first member of a compound often carries a linking s
+    return len(piece) >= 5 and piece.endswith("s") and zipf(piece[:-1]) >= 2.0
 
 
-def segment(word: str) -> list[str] | None:
-    """The split of a lower-case letter string into the fewest allowed pieces (ties: most common).
+def segment(word: str, *, allow_unknown: bool = False) -> list[str] | None:
+    """Split lower-case letters into the fewest known pieces (ties: the most common pieces).
 
-    Returns None when no split into allowed pieces exists.
+    With ``allow_unknown``, stretches of four or more unknown letters (compounds missing from the
+    list) may be pieces too, at a higher cost. Returns None when no split exists.
     """
     n = len(word)
-    # best[i] = (pieces, -frequency, cut) for word[:i]
-    best: list[tuple[int, float, int] | None] = [None] * (n + 1)
-    best[0] = (0, 0.0, 0)
+    # best[i] = (cost, -frequency, start of the last piece) for word[:i]
+    best: list[tuple[float, float, int] | None] = [None] * (n + 1)
+    best[0] = (0.0, 0.0, 0)
     for end in range(1, n + 1):
         for start in range(end):
             prev = best[start]
             if prev is None:
                 continue
             piece = word[start:end]
-            if not _piece_ok(piece):
+            if _known(piece):
+                cand = (prev[0] + 1, prev[1] - zipf(piece), start)
+            elif allow_unknown and end - start >= _UNKNOWN_MIN:
+                cost = _UNKNOWN_BASE + _UNKNOWN_PER_LETTER * (end - start)
+                cand = (prev[0] + cost, prev[1], start)
+            else:
                 continue
-            cand = (prev[0] + 1, prev[1] - zipf(piece), start)
             current = best[end]
             if current is None or cand[:2] < current[:2]:
                 best[end] = cand
@@ -100,16 +121,17 @@ def looks_glued(pieces: list[str]) -> bool:
 def split_glued(token: str) -> str:
     """Restore spaces in one token of glued words; return it unchanged unless clearly glued.
 
-    ``"sageromæresrelateredekonflikter"`` is only split when every piece is a known word; an
-    unknown compound anywhere in it ("æresrelaterede") leaves the whole token alone, because a
-    wrong cut inside a compound is worse than a glued phrase. Surrounding punctuation is kept.
+    A token splits only into the fewest known words with a function word between them
+    ("sageromkonflikter" → "sager om konflikter"). Unknown compounds are allowed as pieces only in
+    tokens of ``SUSPECT_LEN`` letters or more, which cannot be single words anyway. Punctuation
+    around the letters is kept.
     """
     if _LETTERS.fullmatch(token) is None:
         return _LETTERS.sub(lambda m: split_glued(m.group(0)), token)
     lower = token.lower()
     if not _MIN_GLUED_LEN <= len(lower) <= _MAX_GLUED_LEN or is_word(lower):
         return token
-    pieces = segment(lower)
+    pieces = segment(lower, allow_unknown=len(lower) >= SUSPECT_LEN)
     if pieces is None or not looks_glued(pieces):
         return token
     out: list[str] = []
@@ -118,6 +140,11 @@ def split_glued(token: str) -> str:
         out.append(token[pos : pos + len(piece)])
         pos += len(piece)
     return " ".join(out)
+
+
+def is_suspect(token: str) -> bool:
+    """Whether a token of running text is long enough to be glued words rather than one word."""
+    return any(len(run) >= SUSPECT_LEN for run in _LETTERS.findall(token))
 
 
 def keep_joined(left: str, right: str) -> bool:

@@ -1,0 +1,611 @@
+"""``Extractor`` on generated PDFs: one test per requirement, then the whole fixture corpus."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+import pytest
+from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen.canvas import Canvas
+
+from ingest.errors import ExtractionError, IngestError
+from ingest.extract import Extractor, Line, find_gutter, reading_order
+from ingest.models import Document
+from tests.fixtures import pdfkit
+from tests.fixtures.build_corpus import build_records
+from tests.fixtures.pdfkit import BuiltPdf, Heading, Para, PdfBuilder
+
+HEADER = "Håndbog om æresrelaterede konflikter og negativ social kontrol"
+LONG = (
+    "Kommunen skal sikre, at medarbejderne kender beredskabsplanen, og at der altid er en nøgleperson, "
+    "som kan rådgive kolleger om sager med æresrelaterede konflikter og negativ social kontrol. "
+)
+TOPICS = ["underretning", "risikovurdering", "samtalen", "beredskabet", "efterværn", "tvangsægteskab"]
+
+
+def para(n: int) -> str:
+    """A paragraph of several lines whose lines differ from page to page, as real pages do."""
+    topic = TOPICS[n % len(TOPICS)]
+    return (
+        f"Om {topic}: Kommunen skal sikre, at medarbejderne kender reglerne om {topic}, og at der altid er "
+        f"en nøgleperson for {topic}, som kan rådgive kolleger om {topic} i sager med æresrelaterede "
+        f"konflikter. Spørgsmål om {topic} drøftes med lederen, og {topic} indgår i beredskabsplanen."
+    )
+
+
+@pytest.fixture(autouse=True)
+def _quiet_pypdf() -> None:
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # broken fixtures make pypdf chatty
+
+
+def extract(path: Path | BuiltPdf) -> Document:
+    return Extractor()(path.path if isinstance(path, BuiltPdf) else path)
+
+
+def texts(doc: Document, page: int | None = None, kind: str | None = None) -> list[str]:
+    return [b.text for b in doc.blocks if (page is None or b.page == page) and (kind is None or b.kind == kind)]
+
+
+def all_text(doc: Document) -> str:
+    return "\n".join(texts(doc))
+
+
+def raw_pdf(path: Path, pages: list[list[str]]) -> Path:
+    """A PDF whose pages are written as raw content-stream text operators (font /F1 = Helvetica)."""
+    c = Canvas(str(path), pagesize=A4, invariant=1, pageCompression=0)
+    for operators in pages:
+        c.setFont("Helvetica", 10)  # registers the font in the page resources
+        font = c._doc.getInternalFontName("Helvetica")
+        for op in operators:
+            c._code.append(op.replace("/F1", font))
+        c.showPage()
+    c.save()
+    return path
+
+
+# --------------------------------------------------------------------------- 1. running headers and footers
+
+
+@pytest.mark.parametrize("furniture_first", [True, False])
+def test_running_headers_footers_and_page_numbers_are_dropped(tmp_path: Path, furniture_first: bool) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf", header=HEADER, footer="Side {label}", furniture_first=furniture_first)
+    for n in range(4):
+        pdf.page([Para(para(n))])
+    doc = extract(pdf.save())
+    assert texts(doc) == [pdfkit.clean_text(para(n)) for n in range(4)]
+    assert not any(HEADER in t or t.startswith("Side") for t in texts(doc))
+
+
+def test_bare_page_numbers_are_dropped(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf", footer="{label}")
+    for n in range(3):
+        pdf.page([Para(para(n))])
+    doc = extract(pdf.save())
+    assert texts(doc) == [pdfkit.clean_text(para(n)) for n in range(3)]
+
+
+def test_a_title_that_recurs_at_the_top_is_not_furniture(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf", header=HEADER)
+    for n in range(4):
+        pdf.page([Heading(f"Kapitel {n + 1}"), Para(para(n))])
+    doc = extract(pdf.save())
+    assert texts(doc, kind="heading") == ["Kapitel 1", "Kapitel 2", "Kapitel 3", "Kapitel 4"]
+
+
+# --------------------------------------------------------------------------- 2. hyphenation
+
+
+def test_line_break_hyphens_are_removed_and_suspended_compounds_kept(tmp_path: Path) -> None:
+    para = Para(
+        "Alle sags\u00ad\nbehandlere i kommunen arbejder inden for børne-\nog ungeområdet, "
+        "social-\nog sundhedsfaglige indsatser og det lokale SSP-\nsamarbejde med politiet."
+    )
+    pdf = PdfBuilder(tmp_path / "a.pdf")
+    pdf.page([para])
+    built = pdf.save()
+    drawn = [line.text for line in built.pages[0].lines]
+    assert drawn[0].endswith("sags-") and drawn[1].endswith("børne-") and drawn[3].endswith("SSP-")
+    (text,) = texts(extract(built))
+    assert text == (
+        "Alle sagsbehandlere i kommunen arbejder inden for børne- og ungeområdet, "
+        "social- og sundhedsfaglige indsatser og det lokale SSP-samarbejde med politiet."
+    )
+
+
+def test_automatic_hyphenation_leaves_no_broken_words(tmp_path: Path) -> None:
+    text = (
+        "Beskæftigelsesindsatsen, familieafdelingerne, integrationsindsatsen, sundhedsplejerskerne, "
+        "myndighedsudøvelsen og ungdomsuddannelserne samarbejder med krisecentrene, politikredsene, "
+        "ambassaderne og anbringelsesstederne om handleplanerne, sikkerhedsplanerne og netværkskortene. "
+    ) * 3
+    pdf = PdfBuilder(tmp_path / "a.pdf", hyphenate=True)
+    pdf.page([Para(text)])
+    built = pdf.save()
+    assert built.pages[0].line_ends("soft-hyphen"), "the fixture should hyphenate some words"
+    assert texts(extract(built)) == [pdfkit.clean_text(text)]
+
+
+def test_a_word_hyphenated_across_a_page_break_is_completed_on_its_first_page(tmp_path: Path) -> None:
+    path = raw_pdf(
+        tmp_path / "a.pdf",
+        [
+            [
+                "BT /F1 10 Tf 14 TL 72 700 Td (Der er brug for flere hænder i alle afdelinger, og derfor) Tj "
+                "T* (har kommunen ansat flere nye sags-) Tj ET"
+            ],
+            [
+                "BT /F1 10 Tf 14 TL 72 700 Td (behandlere i familieafdelingen, som skal arbejde med) Tj "
+                "T* (sager om negativ social kontrol.) Tj ET"
+            ],
+        ],
+    )
+    doc = extract(path)
+    assert texts(doc, page=1) == [
+        "Der er brug for flere hænder i alle afdelinger, og derfor har kommunen ansat flere nye sagsbehandlere"
+    ]
+    assert texts(doc, page=2) == ["i familieafdelingen, som skal arbejde med sager om negativ social kontrol."]
+
+
+# --------------------------------------------------------------------------- 3. glued words
+
+
+GLUED = "Kommunen skal håndtere sager om æresrelaterede konflikter og negativ social kontrol hurtigt og sikkert."
+
+
+def test_words_placed_by_tj_offsets_are_not_glued(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf")
+    pdf.page([Para(GLUED, glued=True)])
+    built = pdf.save()
+    naive = PdfReader(built.path).pages[0].extract_text()
+    assert "håndteresager" in naive.replace("\n", ""), "precondition: pypdf alone glues these words"
+    assert texts(extract(built)) == [GLUED]
+
+
+def test_kerning_inside_a_word_does_not_split_it(tmp_path: Path) -> None:
+    path = raw_pdf(
+        tmp_path / "a.pdf",
+        [
+            [
+                # -30: ordinary kerning; -90 (a third of a space) inside a known word: still kerning
+                "BT /F1 10 Tf 72 700 Td [(T) -90 (orsdag) -110 (m\\370des) -110 (sag) -30 (sbehandlerne) "
+                "-110 (med) -290 (T) 60 (ove.)] TJ ET"
+            ]
+        ],
+    )
+    assert texts(extract(path)) == ["Torsdag mødes sagsbehandlerne med Tove."]
+
+
+def test_word_spacing_and_separate_runs_get_spaces(tmp_path: Path) -> None:
+    path = raw_pdf(
+        tmp_path / "a.pdf",
+        [
+            [
+                "BT /F1 10 Tf 3 Tw 72 700 Td (Den unge) Tj ET",
+                "BT /F1 10 Tf 125 700 Td (skal) Tj 20.5 0 Td (høres.) Tj ET".replace("ø", "\\370"),
+            ]
+        ],
+    )
+    assert texts(extract(path)) == ["Den unge skal høres."]
+
+
+# --------------------------------------------------------------------------- 4. two columns
+
+
+@pytest.mark.parametrize("order", ["columns", "rows"])
+def test_two_columns_are_read_left_then_right(tmp_path: Path, order: Literal["columns", "rows"]) -> None:
+    left = "Venstre spalte begynder her. " + LONG * 2
+    right = "Højre spalte fortsætter her. " + LONG * 2
+    pdf = PdfBuilder(tmp_path / "a.pdf")
+    pdf.page(
+        [Heading("To spalter", 2), Para(left), Para(right)],
+        columns=2,
+        top=[Heading("Fælles titel")],
+        column_order=order,
+    )
+    built = pdf.save()
+    assert {line.column for line in built.pages[0].lines} == {0, 1}
+    doc = extract(built)
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("heading", "Fælles titel"),
+        ("heading", "To spalter"),
+        ("text", pdfkit.clean_text(left)),
+        ("text", pdfkit.clean_text(right)),
+    ]
+
+
+def test_a_paragraph_running_into_the_next_column_stays_one_block(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf")
+    pdf.page([Para(LONG * 12)], columns=2)
+    built = pdf.save()
+    assert {line.column for line in built.pages[0].lines} == {0, 1}
+    assert texts(extract(built)) == [pdfkit.clean_text(LONG * 12)]
+
+
+def test_gutter_needs_lines_on_both_sides() -> None:
+    def line(x0: float, x1: float, y: float) -> Line:
+        return Line("tekst", x0, x1, y, 10.0, False)
+
+    two = [line(70, 250, 700 - 14 * i) for i in range(5)] + [line(270, 520, 700 - 14 * i) for i in range(5)]
+    assert find_gutter(two) == (250, 268)
+    one = [line(70, 520, 700 - 14 * i) for i in range(8)] + [line(300, 520, 500), line(300, 520, 486)]
+    assert find_gutter(one) is None
+    assert [ln.x0 for ln in reading_order(two)] == [70] * 5 + [270] * 5
+
+
+# --------------------------------------------------------------------------- 5. cover and contents pages
+
+
+def test_cover_and_toc_pages_are_marked_and_still_emitted(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf", header=HEADER, outline=True)
+    pdf.cover_page("Håndbog om negativ social kontrol", subtitle="Til kommuner", publisher="SIRI", year=2018)
+    pdf.toc_page()
+    pdf.page([Heading("Indledning"), Para(LONG)])
+    pdf.page([Heading("Risikovurdering"), Para(LONG)])
+    doc = extract(pdf.save())
+    assert [p.kind for p in doc.pages] == ["cover", "toc", "body", "body"]
+    assert texts(doc, page=1) == ["Håndbog om negativ social kontrol", "Til kommuner", "SIRI", "2018"]
+    assert texts(doc, page=2) == ["Indhold", "Indledning 1", "Risikovurdering 2"]  # dot leaders gone
+
+
+def test_toc_page_found_by_title_alone(tmp_path: Path) -> None:
+    path = raw_pdf(
+        tmp_path / "a.pdf",
+        [
+            ["BT /F1 10 Tf 72 700 Td (Indholdsfortegnelse) Tj 0 -20 Td (Indledning 3) Tj ET"],
+            ["BT /F1 10 Tf 72 700 Td (Indledning) Tj 0 -20 Td (Her begynder teksten.) Tj ET"],
+        ],
+    )
+    assert [p.kind for p in extract(path).pages] == ["toc", "body"]
+
+
+def test_contents_continued_on_a_second_page(tmp_path: Path) -> None:
+    entries = [f"Kapitel om {topic}  {n + 3}" for n, topic in enumerate(TOPICS)]
+    ops = " ".join(f"T* ({e}) Tj" for e in entries)
+    path = raw_pdf(
+        tmp_path / "a.pdf",
+        [
+            [f"BT /F1 10 Tf 20 TL 72 760 Td (Indhold) Tj {ops} ET"],
+            [f"BT /F1 10 Tf 20 TL 72 760 Td {ops} ET"],
+            ["BT /F1 10 Tf 14 TL 72 760 Td (Kapitel om underretning) Tj T* (Her begynder teksten om emnet.) Tj ET"],
+        ],
+    )
+    assert [p.kind for p in extract(path).pages] == ["toc", "toc", "body"]
+
+
+def test_a_first_page_full_of_text_is_not_a_cover(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf")
+    pdf.page([Para(LONG * 3)])
+    assert extract(pdf.save()).pages[0].kind == "body"
+
+
+# --------------------------------------------------------------------------- 6. section titles
+
+
+def test_headings_from_the_outline_in_reading_order_with_levels(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf", outline=True)
+    pdf.page([Heading("Indledning"), Para(LONG), Heading("Formål og målgruppe", 2), Para(LONG)])
+    pdf.page([Para(LONG), Heading("Genopdragelsesrejser"), Para(LONG)])
+    doc = extract(pdf.save())
+    assert [(b.kind, b.page, b.level) for b in doc.blocks] == [
+        ("heading", 1, 1), ("text", 1, 1), ("heading", 1, 2), ("text", 1, 1),
+        ("text", 2, 1), ("heading", 2, 1), ("text", 2, 1),
+    ]  # fmt: skip
+    assert texts(doc, kind="heading") == ["Indledning", "Formål og målgruppe", "Genopdragelsesrejser"]
+
+
+def test_outline_wins_over_fonts(tmp_path: Path) -> None:
+    # "Bemærk" is set like a heading but has no bookmark: with an outline it stays text.
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(72, 760, "Indledning")
+    c.bookmarkPage("k")
+    c.addOutlineEntry("Indledning", "k", level=0)
+    c.setFont("Helvetica", 10)
+    c.drawString(72, 730, "Kommunen skal have en plan for sager om negativ social kontrol.")
+    c.setFont("Helvetica-Bold", 12)
+    c.drawString(72, 700, "Bemærk")
+    c.setFont("Helvetica", 10)
+    for n, line in enumerate(LONG.split(", ")):
+        c.drawString(72, 680 - 14 * n, line)
+    c.showPage()
+    c.save()
+    assert texts(extract(path), kind="heading") == ["Indledning"]
+    assert texts(Extractor(font_headings=True)(path), kind="heading") == ["Indledning", "Bemærk"]
+
+
+def test_outline_title_missing_from_the_page_opens_the_page(tmp_path: Path) -> None:
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica", 10)
+    c.drawString(72, 700, "Teksten på siden nævner ikke titlen.")
+    c.bookmarkPage("k")
+    c.addOutlineEntry("Et kapitel uden trykt titel", "k", level=0)
+    c.showPage()
+    c.save()
+    doc = extract(path)
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("heading", "Et kapitel uden trykt titel"),
+        ("text", "Teksten på siden nævner ikke titlen."),
+    ]
+    assert any("Et kapitel uden trykt titel" in w for w in doc.warnings)
+
+
+def test_headings_from_font_size_and_weight_without_outline(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf", outline=False)
+    pdf.page(
+        [
+            Heading("Samtalen med den unge og hendes familie om fremtiden"),
+            Para(LONG),
+            Heading("Forberedelse", 2),
+            Para(LONG),
+            Heading("Efter samtalen", 2),
+            Para(LONG),
+        ]
+    )
+    doc = extract(pdf.save())
+    assert [(b.kind, b.text, b.level) for b in doc.blocks if b.kind == "heading"] == [
+        ("heading", "Samtalen med den unge og hendes familie om fremtiden", 1),
+        ("heading", "Forberedelse", 2),
+        ("heading", "Efter samtalen", 2),
+    ]
+
+
+def test_a_bold_sentence_is_not_a_heading(tmp_path: Path) -> None:
+    path = raw_pdf(
+        tmp_path / "a.pdf",
+        [
+            [
+                "BT /F2 10 Tf 72 700 Td (Ring altid 112 ved akut fare.) Tj ET",
+                "BT /F1 10 Tf 72 680 Td (Mere tekst.) Tj ET",
+            ]
+        ],
+    )
+    assert [b.kind for b in extract(path).blocks] == ["text"]
+
+
+# --------------------------------------------------------------------------- 7. page labels
+
+
+def test_page_labels_from_the_pdf(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf", page_labels=True)
+    pdf.cover_page("Titel")
+    pdf.toc_page()
+    pdf.page([Heading("Et"), Para(LONG)])
+    pdf.page([Heading("To"), Para(LONG)])
+    assert [p.label for p in extract(pdf.save()).pages] == ["i", "ii", "1", "2"]
+
+
+def test_empty_page_label_becomes_none(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf", page_labels=True, front_label_style=None)
+    pdf.cover_page("Titel")
+    pdf.page([Para(LONG)])
+    assert [p.label for p in extract(pdf.save()).pages] == [None, "1"]
+
+
+def test_no_page_labels_without_a_pagelabels_entry(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf", page_labels=False)
+    pdf.page([Para(LONG)])
+    pdf.page([Para(LONG)])
+    assert [p.label for p in extract(pdf.save()).pages] == [None, None]
+
+
+# --------------------------------------------------------------------------- 8. paragraphs and characters
+
+
+def test_paragraphs_split_at_gaps_and_lines_joined_by_single_spaces(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "a.pdf")
+    pdf.page([Para(LONG * 2), Para("Et kort afsnit."), Para(LONG, justify=True)])
+    doc = extract(pdf.save())
+    assert texts(doc) == [pdfkit.clean_text(LONG * 2), "Et kort afsnit.", pdfkit.clean_text(LONG)]
+    assert all("  " not in t and "\n" not in t for t in texts(doc))
+
+
+def test_bullets_start_new_paragraphs(tmp_path: Path) -> None:
+    path = raw_pdf(
+        tmp_path / "a.pdf",
+        [
+            [
+                "BT /F1 10 Tf 14 TL 72 700 Td (Kommunen skal:) Tj T* (\\225 lave en plan) Tj "
+                "T* (\\225 udpege en n\\370gleperson) Tj ET"
+            ]
+        ],
+    )
+    assert texts(extract(path)) == ["Kommunen skal:", "• lave en plan", "• udpege en nøgleperson"]
+
+
+def test_dashes_start_items_only_in_lists(tmp_path: Path) -> None:
+    path = raw_pdf(
+        tmp_path / "a.pdf",
+        [
+            [
+                "BT /F1 10 Tf 14 TL 72 700 Td (Planen skal indeholde:) Tj T* (- navne p\\345 n\\370glepersoner) Tj "
+                "T* (- en arbejdsgang.) Tj ET",
+                "BT /F1 10 Tf 14 TL 72 620 Td (Kommunen afg\\370r selv, hvem der deltager) Tj "
+                "T* (- ofte sammen med politiet - og hvor m\\370det holdes.) Tj ET",
+            ]
+        ],
+    )
+    assert texts(extract(path)) == [
+        "Planen skal indeholde:",
+        "- navne på nøglepersoner",
+        "- en arbejdsgang.",
+        "Kommunen afgør selv, hvem der deltager - ofte sammen med politiet - og hvor mødet holdes.",
+    ]
+
+
+def test_footnote_marks_do_not_glue_onto_words(tmp_path: Path) -> None:
+    path = raw_pdf(
+        tmp_path / "a.pdf",
+        [
+            [
+                "BT /F1 10 Tf 72 700 Td (Negativ social kontrol) Tj /F1 6 Tf 4 Ts (12) Tj /F1 10 Tf 0 Ts "
+                "(, som det kaldes, er udbredt.) Tj ET"
+            ]
+        ],
+    )
+    assert texts(extract(path)) == ["Negativ social kontrol, som det kaldes, er udbredt."]
+
+
+def test_text_outside_the_trim_box_is_ignored(tmp_path: Path) -> None:
+    path = raw_pdf(
+        tmp_path / "a.pdf",
+        [
+            [
+                "BT /F1 10 Tf 72 700 Td (Synlig tekst på siden.) Tj ET",
+                "BT /F1 6 Tf 72 -20 Td (haandbog.indd 3) Tj ET",
+            ]
+        ],
+    )
+    assert texts(extract(path)) == ["Synlig tekst på siden."]
+
+
+def test_text_inside_form_xobjects_is_read_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.beginForm("boks")
+    c.setFont("Helvetica", 10)
+    c.drawString(0, 0, "Tekst i en genbrugt boks.")
+    c.endForm()
+    c.setFont("Helvetica", 10)
+    c.drawString(72, 700, "Tekst før boksen.")
+    c.saveState()
+    c.translate(72, 600)
+    c.doForm("boks")
+    c.restoreState()
+    c.drawString(72, 500, "Tekst efter boksen.")
+    c.showPage()
+    c.save()
+    assert texts(extract(path)) == ["Tekst før boksen.", "Tekst i en genbrugt boks.", "Tekst efter boksen."]
+
+
+def test_landscape_page_drawn_sideways_reads_upright(tmp_path: Path) -> None:
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setPageRotation(90)
+    c.translate(A4[0], 0)
+    c.rotate(90)
+    c.setFont("Helvetica", 10)
+    for n, line in enumerate(["Første linje i et liggende afsnit,", "som fortsætter her", "og slutter her."]):
+        c.drawString(72, 470 - 14 * n, line)
+    c.rotate(90)  # a margin note turned sideways relative to the page's text
+    c.drawString(100, -30, "lodret note")
+    c.showPage()
+    c.save()
+    doc = extract(path)
+    assert texts(doc) == ["Første linje i et liggende afsnit, som fortsætter her og slutter her."]
+    assert any("roteret" in w for w in doc.warnings)
+
+
+def test_embedded_font_ligatures_are_spelled_out(tmp_path: Path) -> None:
+    font_file = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not font_file.exists():
+        pytest.skip("DejaVuSans is not installed")
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    pdfmetrics.registerFont(TTFont("DejaVu", str(font_file)))
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("DejaVu", 10)
+    c.drawString(72, 700, "Hun \ufb01nder en løsning på kon\ufb02ikten – «ÆØÅ».")
+    c.showPage()
+    c.save()
+    assert texts(extract(path)) == ["Hun finder en løsning på konflikten – «ÆØÅ»."]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: p, "findes ikke"),
+        (pdfkit.write_empty_file, "tom"),
+        (pdfkit.write_garbage_pdf, "HTML"),
+        (pdfkit.write_corrupt_pdf, "beskadiget"),
+        (pdfkit.write_encrypted_pdf, "krypteret"),
+        (pdfkit.write_zero_page_pdf, "ingen sider"),
+    ],
+)
+def test_unreadable_pdfs_raise_extraction_error(tmp_path: Path, make: Callable[[Path], object], message: str) -> None:
+    path = tmp_path / "bad.pdf"
+    make(path)
+    with pytest.raises(ExtractionError) as info:
+        extract(path)
+    assert message in str(info.value) and str(path) in str(info.value)
+    assert isinstance(info.value, IngestError)
+
+
+def test_pdf_without_text_raises(tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    c = Canvas(str(path), pagesize=A4)
+    c.rect(100, 100, 300, 300, fill=1)
+    c.showPage()
+    c.save()
+    with pytest.raises(ExtractionError, match="ingen tekst"):
+        extract(path)
+
+
+def test_owner_password_only_pdf_is_read(tmp_path: Path) -> None:
+    path = pdfkit.write_encrypted_pdf(tmp_path / "locked.pdf", password="", owner_password="ejer")
+    assert "underretning efter serviceloven" in all_text(extract(path))
+
+
+# --------------------------------------------------------------------------- performance
+
+
+def test_a_hundred_pages_take_seconds_not_minutes(tmp_path: Path) -> None:
+    pdf = PdfBuilder(tmp_path / "big.pdf", header=HEADER, outline=True, page_labels=True, hyphenate=True)
+    for n in range(100):
+        pdf.page(
+            [Heading(f"Afsnit {n}"), Para(LONG * 2), Para(LONG * 2, glued=n % 2 == 0), Para(LONG * 2)],
+            columns=2 if n % 3 == 0 else 1,
+        )
+    built = pdf.save()
+    start = time.perf_counter()
+    doc = extract(built)
+    elapsed = time.perf_counter() - start
+    assert len(doc.pages) == 100 and len(texts(doc, kind="heading")) == 100
+    assert elapsed < 10, f"{elapsed:.1f} s for 100 pages"
+
+
+# --------------------------------------------------------------------------- the fixture corpus
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[BuiltPdf, Document]]:
+    built = build_records(tmp_path_factory.mktemp("extract-corpus"))
+    return {pid: (pdf, extract(pdf)) for pid, pdf in built.items()}
+
+
+PUBLICATIONS = ["haandbog", "metodehaefte", "godpraksis", "vejledning"]
+
+
+@pytest.mark.parametrize("pid", PUBLICATIONS)
+def test_fixture_publication_matches_its_ground_truth(corpus: dict[str, tuple[BuiltPdf, Document]], pid: str) -> None:
+    built, doc = corpus[pid]
+    assert len(doc.pages) == len(built.pages)
+    for record in built.pages:
+        got = [(b.kind, b.text, b.level if b.kind == "heading" else 1) for b in doc.blocks if b.page == record.number]
+        want = [(e.kind, e.text, e.level if e.kind == "heading" else 1) for e in record.blocks]
+        assert got == want, f"{pid} page {record.number}"
+
+
+@pytest.mark.parametrize("pid", PUBLICATIONS)
+def test_fixture_publication_page_kinds_and_labels(corpus: dict[str, tuple[BuiltPdf, Document]], pid: str) -> None:
+    built, doc = corpus[pid]
+    has_labels = "/PageLabels" in PdfReader(built.path).root_object
+    assert [p.kind for p in doc.pages] == [r.kind for r in built.pages]
+    for page, record in zip(doc.pages, built.pages, strict=True):
+        if not has_labels:
+            assert page.label is None
+        elif record.label is not None:  # printed numbers; unnumbered front pages are checked below
+            assert page.label == record.label
+    if pid == "haandbog":  # roman numerals for the unnumbered front matter, as books do
+        assert [p.label for p in doc.pages][:3] == ["i", "ii", "1"]
