@@ -180,15 +180,22 @@ def ask(ctx: click.Context, question: str, k: int, as_json: bool) -> None:
 @cli.command("eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--k", default=10, show_default=True, help="Antal resultater pr. spørgsmål.")
+@click.option("--retriever", type=click.Choice(["hybrid", "lexical", "dense"]), default="hybrid",
+              show_default=True, help="Mål den samlede søgning eller kun én af de to dele.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultater og nøgletal som JSON.")
 @click.pass_context
 @friendly_errors
-def eval_(ctx: click.Context, file: Path, k: int, as_json: bool) -> None:
+def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool) -> None:
     """Mål søgekvaliteten på en spørgsmålsfil (recall@1/5/10, MRR@10)."""
+    from dataclasses import replace
+
     from index.evaluate import evaluate, load_questions
 
     index = _live_index(_settings(ctx))
-    report = evaluate(index, load_questions(file), k=k)
+    fusion = None
+    if retriever != "hybrid":
+        fusion = replace(index.fusion, method="zscore", dense_weight=1.0 if retriever == "dense" else 0.0)
+    report = evaluate(index, load_questions(file), k=k, fusion=fusion)
     summary = report.summary()
     if as_json:
         _echo_json({
@@ -274,3 +281,7 @@ def rollback(ctx: click.Context) -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -25,8 +25,8 @@ MIN_SENTENCE_WORDS = 5
 
 @dataclass(frozen=True)
 class AnswerConfig:
-    min_coverage: float = 0.6
-    min_dense_z: float = 4.0
+    min_coverage: float = 0.45
+    min_dense_z: float = 3.2
     max_sentences: int = 3
     passages_considered: int = 3
     # A second or third sentence must score at least this share of the best one.

@@ -198,7 +198,7 @@ class Builder:
                         raise IngestError(f"{pub.id}: {path.name} gav ingen tekst at søge i.")
                     passages_by_pub[pub.id] = passages
                     entry.pages = len(document.pages)
-            except (IngestError, KBIndexError, OSError) as exc:
+            except (IngestError, OSError) as exc:  # a model that cannot load is not one PDF's fault: it propagates
                 entry.status, entry.error = "failed", str(exc)
                 log.error("publication %s failed: %s", pub.id, exc)
                 if old and prev_passages.get(pub.id) and same_pipeline:

@@ -98,8 +98,15 @@ def _load(model_name: str, device: str) -> SentenceTransformer:
     except ImportError as exc:  # pragma: no cover - a broken install, not a user error
         raise ModelLoadError("sentence-transformers er ikke installeret; kør `make` igen.") from exc
 
-    # Keep the underlying libraries from printing a traceback-sized warning per failed HTTP attempt.
+    # Keep the underlying libraries from printing a traceback-sized warning per failed HTTP attempt,
+    # and the per-tensor "Loading weights" bar from cluttering `kb` output and JSON pipes.
     logging.getLogger("sentence_transformers").setLevel(logging.ERROR)
+    try:
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover
+        pass
     is_local = os.path.isdir(os.path.expanduser(model_name))
     try:
         model = SentenceTransformer(

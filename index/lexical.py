@@ -9,6 +9,7 @@ parts, for documents and questions alike. ``bench/quality.py`` measures whether 
 from __future__ import annotations
 
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -122,6 +123,8 @@ class LexicalIndex:
     def __init__(self, analyzer: Analyzer | None = None, params: LexicalParams | None = None):
         import bm25s
 
+        # bm25s logs every index build at DEBUG through its own handler; that is noise in `kb` output.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.analyzer = analyzer or Analyzer()
         self.params = params or LexicalParams()
         self._bm25 = bm25s.BM25(k1=self.params.k1, b=self.params.b)

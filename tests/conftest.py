@@ -61,10 +61,15 @@ def search_index(built_settings, embedder):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def work_settings(tmp_path: Path, fixture_corpus: Path, minilm_path: str):  # type: ignore[no-untyped-def]
-    """Settings over a private, writable copy of the fixture corpus and an empty data dir."""
+def work_settings(tmp_path: Path, fixture_corpus: Path, minilm_path: str, built_settings):  # type: ignore[no-untyped-def]
+    """Settings over a private, writable copy of the fixture corpus and a data dir with no index.
+
+    The embedding cache of the session build is copied in, so builds here cost seconds, not a
+    full embedding run; tests that count embeddings compare against the previous version.
+    """
     from ingest.settings import Settings
 
     corpus = tmp_path / "corpus"
     shutil.copytree(fixture_corpus, corpus)
+    shutil.copytree(built_settings.data_dir / "cache", tmp_path / "data" / "cache")
     return Settings(corpus_dir=corpus, data_dir=tmp_path / "data", embedding_model=minilm_path)

@@ -1,0 +1,188 @@
+"""Building index versions: incremental refreshes, failures that lose nothing, validation."""
+
+from __future__ import annotations
+
+import pytest
+from pypdf import PdfReader, PdfWriter
+
+from index.build import Builder
+from index.embed import Embedder
+from index.errors import ModelMismatch
+from index.search import SearchIndex
+from index.store import VersionStore, read_passages
+from ingest.extract import EXTRACTOR_VERSION, Extractor
+from ingest.manifest import load_manifest
+
+
+class CountingEmbedder:
+    """The real embedder, counting the passages it is asked to embed."""
+
+    def __init__(self, inner: Embedder):
+        self.inner = inner
+        self.embedded: list[str] = []
+
+    def __getattr__(self, name):  # noqa: ANN001 - delegate everything else
+        return getattr(self.inner, name)
+
+    def encode_passages(self, texts, *, progress=False):  # noqa: ANN001
+        self.embedded.extend(texts)
+        return self.inner.encode_passages(texts, progress=progress)
+
+
+class CountingExtractor:
+    def __init__(self):
+        self.inner = Extractor()
+        self.calls: list[str] = []
+
+    def __call__(self, path):  # noqa: ANN001
+        self.calls.append(path.name)
+        return self.inner(path)
+
+
+def builder(settings, embedder, **kwargs):  # noqa: ANN001
+    counting = CountingEmbedder(embedder)
+    extract = CountingExtractor()
+    b = Builder(VersionStore(settings.data_dir), settings.corpus_dir, settings.embedding_model,
+                embedder=embedder, extract=extract, extractor_version=EXTRACTOR_VERSION, progress=False, **kwargs)
+    b._embedder = counting  # type: ignore[assignment]
+    return b, counting, extract
+
+
+def keep_pages(path, pages):  # noqa: ANN001
+    reader = PdfReader(path)
+    writer = PdfWriter()
+    for i in pages:
+        writer.add_page(reader.pages[i])
+    with open(path, "wb") as fh:
+        writer.write(fh)
+
+
+def test_full_build_indexes_every_publication(built_settings):
+    store = VersionStore(built_settings.data_dir)
+    manifest = store.manifest(store.live_id())
+    assert [p["id"] for p in manifest["publications"]] == ["haandbog", "metodehaefte", "godpraksis", "vejledning"]
+    assert all(p["passages"] > 0 and p["sha256"] for p in manifest["publications"])
+    assert manifest["model"] == built_settings.embedding_model
+    assert manifest["passage_count"] == len(read_passages(store.path(store.live_id())))
+
+
+def test_unchanged_refresh_embeds_nothing_and_makes_no_version(work_settings, embedder):
+    pubs = load_manifest(work_settings.manifest_path)
+    first, _, _ = builder(work_settings, embedder)
+    report = first.build(pubs)
+    assert report.live and report.passages_embedded + report.passages_reused == report.passages
+
+    again, counting, extract = builder(work_settings, embedder)
+    second = again.build(pubs)
+    assert second.version == report.version
+    assert counting.embedded == [] and extract.calls == []
+    assert {p.status for p in second.publications} == {"unchanged"}
+    assert VersionStore(work_settings.data_dir).versions() == [report.version]
+
+
+def test_one_changed_publication_is_the_only_one_extracted_and_only_new_text_is_embedded(work_settings, embedder):
+    pubs = load_manifest(work_settings.manifest_path)
+    b, _, _ = builder(work_settings, embedder)
+    first = b.build(pubs)
+    store = VersionStore(work_settings.data_dir)
+    before = {p.text for p in read_passages(store.path(first.version))}
+
+    pdf = work_settings.corpus_dir / "vejledning.pdf"
+    n = len(PdfReader(pdf).pages)
+    keep_pages(pdf, [i for i in range(n) if i != n - 2])  # drop one body page
+
+    b2, counting, extract = builder(work_settings, embedder)
+    report = b2.build(pubs, force=True)
+    assert report.live and report.version != first.version
+    assert extract.calls == ["vejledning.pdf"]
+    statuses = {p.id: p.status for p in report.publications}
+    assert statuses == {"haandbog": "unchanged", "metodehaefte": "unchanged", "godpraksis": "unchanged",
+                        "vejledning": "updated"}
+    after = read_passages(store.path(report.version))
+    new_texts = {p.text for p in after} - before
+    assert set(counting.embedded) == new_texts
+    assert report.passages_embedded == len(new_texts)
+    vej = next(p for p in report.publications if p.id == "vejledning")
+    assert vej.passages_embedded + vej.passages_reused == vej.passages
+
+
+@pytest.mark.parametrize("damage", ["corrupt", "missing", "encrypted", "empty"])
+def test_bad_pdf_is_reported_and_its_previous_passages_kept(work_settings, embedder, damage):
+    pubs = load_manifest(work_settings.manifest_path)
+    b, _, _ = builder(work_settings, embedder)
+    first = b.build(pubs)
+    store = VersionStore(work_settings.data_dir)
+    old = [p for p in read_passages(store.path(first.version)) if p.publication_id == "godpraksis"]
+
+    pdf = work_settings.corpus_dir / "godpraksis.pdf"
+    if damage == "corrupt":
+        pdf.write_bytes(pdf.read_bytes()[: 400])
+    elif damage == "missing":
+        pdf.unlink()
+    elif damage == "empty":
+        pdf.write_bytes(b"")
+    else:
+        writer = PdfWriter(clone_from=PdfReader(pdf))
+        writer.encrypt("hemmelig")
+        with open(pdf, "wb") as fh:
+            writer.write(fh)
+
+    b2, _, _ = builder(work_settings, embedder)
+    report = b2.build(pubs)
+    failed = next(p for p in report.publications if p.id == "godpraksis")
+    assert failed.status == "failed" and failed.kept_previous
+    assert "godpraksis" in failed.error
+    assert not report.ok
+    live = read_passages(store.path(store.live_id()))
+    assert [p.id for p in live if p.publication_id == "godpraksis"] == [p.id for p in old]
+
+
+def test_bad_pdf_on_first_build_does_not_stop_the_others(work_settings, embedder):
+    (work_settings.corpus_dir / "metodehaefte.pdf").write_bytes(b"%PDF-1.7 not really")
+    b, _, _ = builder(work_settings, embedder)
+    report = b.build(load_manifest(work_settings.manifest_path))
+    assert report.live and not report.ok
+    statuses = {p.id: p.status for p in report.publications}
+    assert statuses["metodehaefte"] == "failed"
+    assert all(s == "added" for k, s in statuses.items() if k != "metodehaefte")
+
+
+def test_version_that_loses_most_of_a_publication_is_kept_but_not_made_live(work_settings, embedder):
+    pubs = load_manifest(work_settings.manifest_path)
+    b, _, _ = builder(work_settings, embedder)
+    first = b.build(pubs)
+    keep_pages(work_settings.corpus_dir / "haandbog.pdf", [0, 1, 2])
+
+    b2, _, _ = builder(work_settings, embedder)
+    report = b2.build(pubs)
+    store = VersionStore(work_settings.data_dir)
+    assert not report.live and "haandbog" in report.error
+    assert store.live_id() == first.version
+    assert store.exists(report.version)  # kept for inspection
+
+    b3, _, _ = builder(work_settings, embedder)
+    forced = b3.build(pubs, force=True)
+    assert forced.live and store.live_id() == forced.version
+
+
+def test_loading_with_another_model_fails_clearly(built_settings, embedder):
+    store = VersionStore(built_settings.data_dir)
+    manifest = dict(store.manifest(store.live_id()), model="intfloat/multilingual-e5-small")
+    with pytest.raises(ModelMismatch, match="KB_EMBEDDING_MODEL"):
+        SearchIndex.load(store.path(store.live_id()), embedder, manifest)
+
+
+def test_old_versions_are_pruned(work_settings, embedder):
+    pubs = load_manifest(work_settings.manifest_path)
+    versions = []
+    for _ in range(4):
+        b, _, _ = builder(work_settings, embedder, keep_versions=2)
+        versions.append(b.build(pubs, rebuild=True).version)
+    store = VersionStore(work_settings.data_dir)
+    assert store.versions() == versions[-2:]
+    assert store.rollback().version == versions[-2]
+
+
+def test_corpus_copy_is_private(work_settings, fixture_corpus):
+    assert work_settings.corpus_dir != fixture_corpus
+    assert (work_settings.corpus_dir / "haandbog.pdf").exists()

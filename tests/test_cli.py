@@ -1,0 +1,109 @@
+"""The `kb` command line, in-process with click's runner."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from api.cli import cli
+from tests.conftest import QUESTIONS
+
+
+def env_of(settings) -> dict[str, str]:  # noqa: ANN001
+    return {"KB_CORPUS_DIR": str(settings.corpus_dir), "KB_DATA_DIR": str(settings.data_dir),
+            "KB_EMBEDDING_MODEL": settings.embedding_model}
+
+
+@pytest.fixture
+def run(built_settings):  # noqa: ANN001
+    runner = CliRunner()
+
+    def invoke(*args: str, settings=None):  # noqa: ANN001, ANN202
+        return runner.invoke(cli, list(args), env=env_of(settings or built_settings), catch_exceptions=False)
+
+    return invoke
+
+
+def test_ask_prints_danish_citations(run):
+    result = run("ask", "hvad gør jeg hvis en elev siger hun skal giftes mod sin vilje")
+    assert result.exit_code == 0, result.output
+    assert "PDF-side" in result.output
+    assert "/corpus/" in result.output and "#page=" in result.output
+
+
+def test_ask_json_matches_the_design_shape(run):
+    result = run("ask", "underretning til kommunen", "--k", "3", "--json")
+    data = json.loads(result.stdout)
+    assert set(data) == {"question", "confident", "answer", "passages"}
+    assert len(data["passages"]) == 3
+    passage = data["passages"][0]
+    assert set(passage) == {"id", "publication_id", "publication_title", "page_start", "page_end", "page_label",
+                            "section", "text", "url", "score"}
+    assert passage["url"].endswith(f"#page={passage['page_start']}")
+    for sentence in data["answer"]:
+        assert sentence["passage_id"] in {p["id"] for p in data["passages"]}
+
+
+def test_unrelated_question_is_not_answered_confidently(run):
+    result = run("ask", "hvordan søger jeg parkeringstilladelse", "--json")
+    data = json.loads(result.stdout)
+    assert data["confident"] is False and data["answer"] == []
+    human = run("ask", "hvordan søger jeg parkeringstilladelse")
+    assert "ikke fundet et sikkert svar" in human.output
+
+
+@pytest.mark.parametrize("question", ["", "   ", "x" * 501])
+def test_bad_questions_give_a_clear_error(run, question):
+    result = CliRunner().invoke(cli, ["ask", question])
+    assert result.exit_code == 1
+    assert "Fejl:" in result.output and "Traceback" not in result.output
+
+
+def test_eval_json_reports_summary_and_ranked_results(run):
+    result = run("eval", str(QUESTIONS), "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert {"all", "confidence"} <= set(data["summary"])
+    assert all({"id", "confident", "results"} <= set(q) for q in data["questions"])
+    assert all(len(q["results"]) == 10 for q in data["questions"])
+
+
+def test_eval_human_table(run):
+    result = run("eval", str(QUESTIONS))
+    assert "R@5" in result.output and "paraphrase" in result.output
+
+
+def test_status_shows_live_version_and_publications(run):
+    result = run("status")
+    assert result.exit_code == 0
+    assert "Live version:" in result.output and "haandbog" in result.output
+    data = json.loads(run("status", "--json").stdout)
+    assert data["live"]["passage_count"] > 0
+
+
+def test_missing_model_is_one_clear_message(work_settings, tmp_path):
+    env = env_of(work_settings) | {"KB_EMBEDDING_MODEL": "nobody/no-such-model-here", "HF_HUB_OFFLINE": "1"}
+    result = CliRunner().invoke(cli, ["ingest"], env=env)
+    assert result.exit_code == 1
+    assert "nobody/no-such-model-here" in result.output and "KB_EMBEDDING_MODEL" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_ask_without_index_says_run_ingest(work_settings):
+    result = CliRunner().invoke(cli, ["ask", "hvad er negativ social kontrol"], env=env_of(work_settings))
+    assert result.exit_code == 1 and "kb ingest" in result.output
+
+
+def test_ingest_rollback_cycle(work_settings):
+    runner = CliRunner()
+    env = env_of(work_settings)
+    first = runner.invoke(cli, ["ingest", "--json"], env=env)
+    assert first.exit_code == 0, first.output
+    v1 = json.loads(first.stdout)["version"]
+    second = json.loads(runner.invoke(cli, ["ingest", "--rebuild", "--json"], env=env).stdout)
+    assert second["version"] != v1 and second["passages_embedded"] == 0  # all from the cache
+    rolled = runner.invoke(cli, ["rollback"], env=env)
+    assert v1 in rolled.output
+    assert json.loads(runner.invoke(cli, ["status", "--json"], env=env).stdout)["live"]["version"] == v1
