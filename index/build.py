@@ -149,7 +149,7 @@ class Builder:
         # Either a loaded embedder or a factory that loads it on first use.
         if not hasattr(self._embedder, "encode_passages"):
             self._embedder = self._embedder()  # type: ignore[operator]
-        return self._embedder
+        return self._embedder  # type: ignore[return-value]
 
     def pipeline_key(self) -> dict[str, Any]:
         """What passages depend on besides the PDF bytes; a change means re-extracting everything."""

@@ -58,5 +58,5 @@ class DenseIndex:
     def load(cls, path: Path) -> DenseIndex:
         raw = faiss.read_index(str(path / cls.FILE))
         index = cls(raw.d)
-        index._index = raw
+        index._index = raw  # type: ignore[assignment]  # read_index returns the generic Index type
         return index

@@ -60,7 +60,7 @@ class Embedder:
             model_name, getattr(self.model, "prompts", None), str(getattr(self.model, "model_card_data", ""))
         )
         self.dimension = _dimension(self.model)
-        self.max_seq_length = int(self.model.max_seq_length)
+        self.max_seq_length = int(self.model.max_seq_length or 512)
         self.tokenizer = self.model.tokenizer
         # Special tokens ([CLS]/[SEP] or <s>/</s>) count against the model's window too.
         self._special = len(self.tokenizer("", add_special_tokens=True)["input_ids"])

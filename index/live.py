@@ -35,7 +35,7 @@ class LiveIndex:
         # Either a loaded embedder or a factory that loads it on first use.
         if not hasattr(self._embedder, "encode_passages"):
             self._embedder = self._embedder()  # type: ignore[operator]
-        return self._embedder
+        return self._embedder  # type: ignore[return-value]
 
     def current(self) -> SearchIndex:
         index = self._current

@@ -54,5 +54,5 @@ def load_manifest(path: Path, *, require_files: bool = False) -> list[Publicatio
         if require_files and not (path.parent / file).is_file():
             raise ManifestError(f"{where} ({pub_id}): filen {path.parent / file} findes ikke.")
         clean = {k: (v if v != "" else None) for k, v in entry.items()}
-        publications.append(Publication(**clean))
+        publications.append(Publication(**clean))  # type: ignore[arg-type]  # validated above
     return publications
