@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -43,8 +44,18 @@ class Analyzer:
         import stopwordsiso
 
         self.config = config or AnalyzerConfig()
-        self._stemmer = Stemmer.Stemmer("danish")
+        self._make_stemmer = lambda: Stemmer.Stemmer("danish")
+        # PyStemmer objects must not be used from two threads at once; the server answers
+        # requests from a thread pool, so each thread gets its own.
+        self._local = threading.local()
         self.stopwords = frozenset(stopwordsiso.stopwords("da")) - KEEP_WORDS
+
+    @property
+    def _stemmer(self):  # type: ignore[no-untyped-def]
+        stemmer = getattr(self._local, "stemmer", None)
+        if stemmer is None:
+            stemmer = self._local.stemmer = self._make_stemmer()
+        return stemmer
 
     @cached_property
     def _vocabulary(self) -> dict[str, float]:

@@ -1,0 +1,100 @@
+"""The FastAPI application: JSON API, Danish pages, OpenSearch/RSS, admin.
+
+``create_app(settings)`` builds the app; nothing loads at import. The lifespan loads the model
+and the live index once, starts the watcher that picks up a version made live by another
+process (``kb ingest``/``kb refresh``), and releases both after ``yield``. Requests never load
+anything: each takes ``live.current()`` once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+
+from anyio import to_thread
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+
+from api.errors import install_error_handlers
+from api.jobs import RefreshJobs
+from api.middleware import MAX_BODY_BYTES, BodyLimit, SecurityHeaders, security_headers
+from api.redact import install_access_log_filter
+from api.render import STATIC_DIR, make_templates
+from api.routes import ROUTERS
+from api.suggest import SuggestionCache
+from index.embed import Embedder
+from index.errors import KBIndexError
+from index.factory import make_live
+from ingest.settings import Settings, get_settings
+
+log = logging.getLogger("kb.api")
+
+DESCRIPTION = (
+    "Søgning i SIRI's publikationer om æresrelaterede konflikter og negativ social kontrol. "
+    "Fejl har formen `{\"detail\": \"…\"}` med en dansk forklaring."
+)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    # uvicorn configures its loggers before the app starts: strip query strings from access lines now.
+    install_access_log_filter()
+    live = make_live(settings, embedder=app.state.embedder)
+    app.state.live = live
+    try:
+        # In a worker thread: loading the model takes seconds and must not block the event loop.
+        await to_thread.run_sync(live.reload)
+    except KBIndexError as exc:  # e.g. an unreadable live.json: serve 503s that say why
+        live.last_error = str(exc)
+        log.error("no live index at start-up: %s", exc)
+    live.watch(settings.reload_interval)
+    app.state.suggestions = SuggestionCache()
+    app.state.refresh_jobs = RefreshJobs(partial(_run_refresh, settings), on_done=live.reload)
+    try:
+        yield
+    finally:
+        live.close()
+
+
+def _run_refresh(settings: Settings) -> dict:  # type: ignore[type-arg]
+    from index.refresh import refresh  # imports the PDF extractor; only the admin route needs it
+
+    return refresh(settings, progress=False)
+
+
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+    """The app over ``settings``; ``embedder`` lets tests share one loaded model between apps."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Vidensbase om æresrelaterede konflikter",
+        description=DESCRIPTION,
+        version="1.0",
+        lifespan=lifespan,
+        docs_url=None,  # our own /docs page: FastAPI's uses an inline script (see api/routes/docs.py)
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.embedder = embedder
+    app.state.templates = make_templates()
+    app.state.security_headers = security_headers(settings.cors_origins)
+
+    install_error_handlers(app)
+    # add_middleware wraps: the last added runs first. Order: headers → CORS → body limit → app.
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],  # not Authorization: admin is for scripts, not browsers
+        )
+    app.add_middleware(SecurityHeaders, headers=app.state.security_headers)
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,199 @@
+"""Errors of the HTTP layer, and the one handler that renders any error as JSON or as a page.
+
+    starlette HTTPException
+    └── APIError               status_code (class attribute) + a Danish ``detail``
+        ├── Unauthorized       401  admin route without a bearer token
+        ├── Forbidden          403  admin route with the wrong token
+        ├── NotFound           404
+        │   ├── PassageNotFound      (may carry the old passage's section as ``query``)
+        │   └── CorpusFileNotFound
+        ├── Conflict           409  a refresh is already running
+        └── PayloadTooLarge    413  request body over the limit
+
+The family derives from Starlette's ``HTTPException`` because FastAPI re-raises only that type
+from the body reader; anything else raised while reading a body would turn into a 400.
+
+Index errors (``index.errors.KBIndexError``) carry their own ``status_code`` (422 for a bad
+question, 503 for "no live index") and go through the same handler. JSON routes (``/api/…``,
+``/healthz``, ``/readyz``) answer ``{"detail": "…"}``; every other route gets a Danish page that
+extends ``base.html`` (``<status>.html`` when it exists, else ``error.html``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from jinja2 import TemplateNotFound
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
+
+from index.errors import KBIndexError
+from ingest.settings import MAX_QUESTION_CHARS
+
+JSON_PATHS = ("/healthz", "/readyz", "/openapi.json")
+
+TITLES: dict[int, str] = {
+    400: "Ugyldig forespørgsel",
+    401: "Adgang kræver login",
+    403: "Adgang nægtet",
+    404: "Siden findes ikke",
+    405: "Metoden er ikke tilladt",
+    409: "Optaget",
+    413: "Forespørgslen er for stor",
+    415: "Forkert indholdstype",
+    422: "Ugyldigt input",
+    500: "Der skete en fejl",
+    503: "Søgningen er ikke klar",
+}
+
+# Messages for errors that Starlette raises itself (unknown route, wrong method …).
+DETAILS: dict[int, str] = {
+    400: "Forespørgslen kunne ikke forstås.",
+    404: "Siden findes ikke. Tjek adressen, eller søg i publikationerne.",
+    405: "Metoden er ikke tilladt på denne adresse.",
+    413: "Forespørgslen er for stor.",
+    415: "Forespørgslen skal sendes som JSON (Content-Type: application/json).",
+    500: "Der skete en uventet fejl. Prøv igen om lidt.",
+}
+
+
+class APIError(HTTPException):
+    status_code = 500
+    default_detail = DETAILS[500]
+
+    def __init__(self, detail: str | None = None, *, headers: dict[str, str] | None = None,
+                 query: str | None = None) -> None:
+        super().__init__(self.status_code, detail or self.default_detail, headers)
+        # A search to suggest on the error page (e.g. the section of a passage that is gone).
+        self.query = query
+
+
+class Unauthorized(APIError):
+    status_code = 401
+    default_detail = "Angiv administrationsnøglen som «Authorization: Bearer …»."
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Forbidden(APIError):
+    status_code = 403
+    default_detail = "Administrationsnøglen er forkert."
+
+
+class NotFound(APIError):
+    status_code = 404
+    default_detail = DETAILS[404]
+
+
+class PassageNotFound(NotFound):
+    default_detail = "Passagen findes ikke i den nuværende udgave af publikationerne."
+
+
+class CorpusFileNotFound(NotFound):
+    default_detail = "Filen findes ikke blandt publikationerne."
+
+
+class Conflict(APIError):
+    status_code = 409
+    default_detail = "En opdatering kører allerede. Vent til den er færdig."
+
+
+class PayloadTooLarge(APIError):
+    status_code = 413
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"Forespørgslen er for stor (højst {limit // 1024} KB).")
+
+
+class ErrorOut(BaseModel):
+    """The shape of every error body from the JSON routes."""
+
+    detail: str
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the error statuses a route can answer (replaces FastAPI's 422 list)."""
+    return {s: {"model": ErrorOut, "description": TITLES.get(s, "Fejl")} for s in statuses}
+
+
+# -- validation errors in Danish ------------------------------------------------------------------
+def validation_detail(exc: RequestValidationError) -> str:
+    """One Danish sentence per problem FastAPI found in the parameters or the body."""
+    messages: list[str] = []
+    for error in exc.errors():
+        message = _validation_message(error)
+        if message not in messages:
+            messages.append(message)
+    return " ".join(messages) or "Forespørgslen er ugyldig."
+
+
+def _validation_message(error: dict[str, Any]) -> str:
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "header")]
+    field = loc[-1] if loc else ""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "json_invalid":
+        return "Forespørgslen er ikke gyldig JSON."
+    if kind in ("model_attributes_type", "dict_type", "model_type") or not field:
+        return "Forespørgslen skal være et JSON-objekt med feltet «question»."
+    if kind == "missing":
+        return f"Feltet «{field}» mangler."
+    if kind == "string_too_short" and field in ("q", "question"):
+        return "Skriv et spørgsmål – feltet er tomt."
+    if kind == "string_too_long":
+        return f"«{field}» er for langt (højst {ctx.get('max_length', MAX_QUESTION_CHARS)} tegn)."
+    if field == "k":
+        return "k skal være et helt tal mellem 1 og 50."
+    if kind.startswith("string"):
+        return f"«{field}» skal være tekst."
+    return f"Ugyldig værdi for «{field}»."
+
+
+# -- the one handler ------------------------------------------------------------------------------
+def wants_json(request: Request) -> bool:
+    path = request.url.path[len(request.scope.get("root_path", "")):] or "/"
+    return path.startswith("/api/") or path in JSON_PATHS
+
+
+def describe(exc: Exception) -> tuple[int, str, dict[str, str] | None]:
+    """(status, Danish detail, extra headers) of any exception."""
+    if isinstance(exc, RequestValidationError):
+        return 422, validation_detail(exc), None
+    if isinstance(exc, HTTPException):
+        detail = exc.detail if isinstance(exc, APIError) else DETAILS.get(exc.status_code, str(exc.detail))
+        return exc.status_code, detail, dict(exc.headers) if exc.headers else None
+    if isinstance(exc, KBIndexError):
+        return exc.status_code, str(exc), None
+    return 500, DETAILS[500], None
+
+
+async def handle_error(request: Request, exc: Exception) -> Response:
+    # No logging here: an unexpected exception is re-raised by Starlette and logged by the server.
+    status, detail, headers = describe(exc)
+    if status >= 500:
+        # ServerErrorMiddleware sends this response past the security-headers middleware.
+        headers = {**(headers or {}), **request.app.state.security_headers}
+    if wants_json(request) or request.method not in ("GET", "HEAD"):
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    return render_error_page(request, status, detail, headers, getattr(exc, "query", None))
+
+
+def render_error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None,
+                      query: str | None) -> Response:
+    templates = request.app.state.templates
+    context = {"title": TITLES.get(status, "Fejl"), "status": status, "detail": detail, "q": query or ""}
+    for name in (f"{status}.html", "error.html"):
+        try:
+            return templates.TemplateResponse(request, name, context, status_code=status, headers=headers)
+        except TemplateNotFound:
+            continue
+    raise RuntimeError("error.html is missing")  # pragma: no cover - the package ships it
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    for exc_class in (HTTPException, RequestValidationError, KBIndexError, Exception):
+        app.add_exception_handler(exc_class, handle_error)

@@ -1,0 +1,120 @@
+"""The Jinja environment (built once, autoescaped), its filters and globals, and the base context.
+
+Every page gets the keys of :data:`BASE_CONTEXT`; ``tests/test_html.py`` checks each page's
+real context against it. The context processor adds the request-derived keys; each handler
+passes ``title`` and ``q`` itself.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from api.urls import Urls
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+SITE_NAME = "Vidensbase om æresrelaterede konflikter"
+DEMO_NOTICE = "Demo: eksempeltekst, ikke SIRI's publikationer"
+
+BASE_CONTEXT: dict[str, str] = {
+    "request": "the current request (Starlette's template response needs it)",
+    "urls": "the URL helper (api.urls.Urls) bound to this request's root path and origin",
+    "site_name": "the service's Danish name, in the header and every <title>",
+    "demo": "True when KB_DEMO is set: every page shows the demo banner",
+    "demo_notice": "the text of the demo banner",
+    "live_version": "id of the index version serving this process, or None",
+    "title": "the page's own title (handler)",
+    "q": "the question to show in the search field, '' for none (handler)",
+}
+
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
+MIN_PREFIX = 4  # a stem this long matches longer forms too ("tvangsægteskab" → "…ægteskaberne")
+
+
+class Highlighter:
+    """Marks the question's words in a passage: escape every piece first, then wrap matches.
+
+    The text is split into words and the gaps between them; each piece is escaped on its own
+    and only whole words are wrapped in ``<mark>``, so markup can never be built from the text.
+    A word matches a question word when their Danish Snowball stems agree, or when it starts
+    with a question stem of at least ``MIN_PREFIX`` letters (Danish inflects by suffixes).
+    """
+
+    def __init__(self) -> None:
+        from index.lexical import Analyzer, AnalyzerConfig
+
+        self._analyzer = Analyzer(AnalyzerConfig(decompound=False))
+        # PyStemmer objects must not be called from two threads at once; requests run in a pool.
+        self._local = threading.local()
+
+    def _stem(self, word: str) -> str:
+        stemmer = getattr(self._local, "stemmer", None)
+        if stemmer is None:
+            import Stemmer
+
+            stemmer = self._local.stemmer = Stemmer.Stemmer("danish")
+        return str(stemmer.stemWord(word))
+
+    def terms(self, question: str) -> frozenset[str]:
+        """The question's content-word stems (stop words dropped)."""
+        return frozenset(self._stem(w) for w in self._analyzer.words(question) if len(w) > 1)
+
+    def matches(self, word: str, terms: frozenset[str]) -> bool:
+        folded = word.casefold()
+        if self._stem(folded) in terms:
+            return True
+        return any(len(t) >= MIN_PREFIX and folded.startswith(t) for t in terms)
+
+    def __call__(self, text: str, terms: frozenset[str]) -> Markup:
+        if not terms:
+            return escape(text)
+        pieces: list[Markup] = []
+        end = 0
+        for match in WORD.finditer(text):
+            pieces.append(escape(text[end:match.start()]))
+            word = match.group()
+            pieces.append(Markup("<mark>{}</mark>").format(word) if self.matches(word, terms) else escape(word))
+            end = match.end()
+        pieces.append(escape(text[end:]))
+        return Markup("").join(pieces)
+
+
+def pages_label(page_start: int, page_end: int) -> str:
+    """Danish PDF page range: «PDF-side 14» or «PDF-side 14–15»."""
+    return f"PDF-side {page_start}" if page_start == page_end else f"PDF-side {page_start}–{page_end}"
+
+
+def _base_context(request: Request) -> dict[str, Any]:
+    state = request.app.state
+    live = getattr(state, "live", None)
+    return {
+        "urls": Urls.for_request(request),
+        "site_name": SITE_NAME,
+        "demo": state.settings.demo,
+        "demo_notice": DEMO_NOTICE,
+        "live_version": live.version if live is not None else None,
+    }
+
+
+def make_templates() -> Jinja2Templates:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=jinja2.select_autoescape(["html", "xml"]),
+        undefined=jinja2.StrictUndefined,  # a missing key is a bug, not an empty string
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    highlighter = Highlighter()
+    env.filters["highlight"] = highlighter
+    env.filters["pages_label"] = lambda p: pages_label(p.page_start, p.page_end)
+    env.globals["highlight_terms"] = highlighter.terms
+    return Jinja2Templates(env=env, context_processors=[_base_context])

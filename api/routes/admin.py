@@ -1,0 +1,62 @@
+"""Admin API: reload the live version, or run a refresh (fetch + build) in the background.
+
+The token check is attached to the router, so no route can forget it. Without KB_ADMIN_TOKEN
+every admin route answers 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from anyio import to_thread
+from fastapi import APIRouter, Depends, status
+from pydantic import BaseModel
+
+from api.deps import LiveDep, RefreshJobsDep, require_admin
+from api.errors import NotFound, error_responses
+
+router = APIRouter(
+    prefix="/api/admin",
+    tags=["administration"],
+    dependencies=[Depends(require_admin)],
+    responses=error_responses(401, 403, 404),
+)
+
+
+class ReloadOut(BaseModel):
+    version: str | None
+    swapped: bool
+
+
+class JobStartedOut(BaseModel):
+    id: str
+
+
+class JobOut(BaseModel):
+    id: str
+    state: Literal["running", "done", "failed"]
+    report: dict[str, Any] | None = None
+    started: str
+    finished: str | None = None
+
+
+@router.post("/reload", response_model=ReloadOut)
+async def reload(live: LiveDep) -> ReloadOut:
+    """Load the version `live.json` names now (instead of at the watcher's next poll)."""
+    swapped = await to_thread.run_sync(live.reload)
+    return ReloadOut(version=live.version, swapped=swapped)
+
+
+@router.post("/refresh", response_model=JobStartedOut, status_code=status.HTTP_202_ACCEPTED,
+             responses=error_responses(409))
+def start_refresh(jobs: RefreshJobsDep) -> JobStartedOut:
+    """Start `kb refresh` in the background; poll `GET /api/admin/refresh/{id}`. One at a time (409)."""
+    return JobStartedOut(id=jobs.start().id)
+
+
+@router.get("/refresh/{job_id}", response_model=JobOut)
+def refresh_status(job_id: str, jobs: RefreshJobsDep) -> JobOut:
+    job = jobs.get(job_id)
+    if job is None:
+        raise NotFound("Der findes ingen opdatering med dette id.")
+    return JobOut(id=job.id, state=job.state, report=job.report, started=job.started, finished=job.finished)

@@ -1,0 +1,82 @@
+"""Intranet hooks: the OpenSearch 1.1 description, suggestions, and an RSS 2.0 result feed.
+
+With these an intranet portal (or a browser) can add the service as a search engine, show
+suggestions while typing, and federate results from the feed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from api.deps import IndexDep, QueryLogDep, SuggestionsDep, TemplatesDep
+from api.errors import error_responses
+from api.render import SITE_NAME
+from api.routes.search import K, Question
+from api.schemas import citation, hits_out
+from index.search import check_question
+
+router = APIRouter(tags=["intranet"])
+
+SHORT_NAME = "ÆRK-vidensbase"  # OpenSearch: ShortName has at most 16 characters
+DESCRIPTION = "Søg i SIRI's publikationer om æresrelaterede konflikter og negativ social kontrol"
+RSS_K = 10
+
+
+class OpenSearchResponse(Response):
+    media_type = "application/opensearchdescription+xml"
+
+
+class SuggestionsResponse(JSONResponse):
+    media_type = "application/x-suggestions+json"
+
+
+class RSSResponse(Response):
+    media_type = "application/rss+xml"
+
+
+@router.get("/opensearch.xml", response_class=OpenSearchResponse)
+def opensearch(request: Request, templates: TemplatesDep) -> Response:
+    """OpenSearch description; its URLs are absolute, built from this request's base URL."""
+    context = {"title": SHORT_NAME, "q": "", "short_name": SHORT_NAME, "description": DESCRIPTION,
+               "long_name": SITE_NAME}
+    return templates.TemplateResponse(request, "opensearch.xml", context,
+                                      media_type=f"{OpenSearchResponse.media_type}; charset=utf-8")
+
+
+# ["q", ["completion", …]]. Written without a tuple (`prefixItems`): FastAPI renders tuple[str, list[str]]
+# as a pre-3.1 `items` list, and schema tools (schemathesis) still reject both forms.
+SUGGESTIONS_SCHEMA = {
+    "type": "array",
+    "items": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+    "minItems": 2,
+    "maxItems": 2,
+}
+
+
+@router.get("/api/suggest", response_class=SuggestionsResponse, response_model=None,
+            responses={200: {"description": "OpenSearch suggestions",
+                             "content": {SuggestionsResponse.media_type: {"schema": SUGGESTIONS_SCHEMA}}},
+                       **error_responses(422, 503)})
+def suggest(index: IndexDep, suggestions: SuggestionsDep,
+            q: Annotated[str, Query(max_length=200, description="Det, der er skrevet indtil nu")] = ""
+            ) -> SuggestionsResponse:
+    """OpenSearch suggestions: `["q", ["forslag", …]]` from section titles and frequent words."""
+    # Suggestions are not logged even with KB_LOG_QUERIES: they are keystrokes, not questions.
+    return SuggestionsResponse([q, suggestions.for_index(index).suggest(q)])
+
+
+@router.get("/api/search.rss", response_class=RSSResponse, responses=error_responses(422, 503))
+def search_rss(request: Request, index: IndexDep, templates: TemplatesDep, query_log: QueryLogDep,
+               q: Question, k: K = RSS_K) -> Response:
+    """RSS 2.0 with OpenSearch response elements: one item per passage, linking to its permalink."""
+    query_log("rss", q)
+    question = check_question(q)
+    passages = hits_out(index.search(question, k), index)
+    items = [{"passage": p, "title": citation(p)} for p in passages]
+    context = {"title": f"{SITE_NAME}: {question}", "q": question, "items": items, "k": k,
+               "description": DESCRIPTION}
+    return templates.TemplateResponse(request, "search.rss.xml", context,
+                                      media_type=f"{RSSResponse.media_type}; charset=utf-8")

@@ -1,0 +1,34 @@
+"""Liveness and readiness for load balancers and `systemd`/container health checks."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import IndexDep
+from api.errors import error_responses
+
+router = APIRouter(tags=["drift"])
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ready"] = "ready"
+    version: str
+
+
+@router.get("/healthz", response_model=HealthOut)
+def healthz() -> HealthOut:
+    """The process answers (always 200, also before an index exists)."""
+    return HealthOut()
+
+
+@router.get("/readyz", response_model=ReadyOut, responses=error_responses(503))
+def readyz(index: IndexDep) -> ReadyOut:
+    """200 with the live version when searches can be answered; 503 until an index is loaded."""
+    return ReadyOut(version=index.version)

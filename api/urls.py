@@ -1,0 +1,70 @@
+"""The one place that builds the service's URLs; views, feeds and templates all call it.
+
+Paths honour the ASGI ``root_path`` so the service can sit under a prefix behind an intranet
+proxy; ``absolute()`` adds scheme and host for feeds and the OpenSearch description.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from fastapi import Request
+
+from api.schemas import PassageOut, pdf_url
+
+# OpenSearch 1.1 template parameter: clients substitute it, so it must stay unencoded.
+SEARCH_TERMS = "{searchTerms}"
+
+
+class Urls:
+    def __init__(self, root_path: str = "", origin: str = "") -> None:
+        self.root = root_path.rstrip("/")
+        self.origin = origin.rstrip("/")
+
+    @classmethod
+    def for_request(cls, request: Request) -> Urls:
+        return cls(request.scope.get("root_path", ""), f"{request.url.scheme}://{request.url.netloc}")
+
+    def path(self, path: str) -> str:
+        return f"{self.root}{path}"
+
+    def absolute(self, url: str) -> str:
+        return f"{self.origin}{url}"
+
+    # -- pages --------------------------------------------------------------------------------
+    def home(self) -> str:
+        return self.path("/")
+
+    def search(self, q: str) -> str:
+        return self.path("/?" + urlencode({"q": q}))
+
+    def passage(self, passage_id: str) -> str:
+        return self.path("/p/" + quote(passage_id, safe=""))
+
+    def pdf(self, file: str, page: int) -> str:
+        return self.path(pdf_url(file, page))
+
+    def passage_pdf(self, passage: PassageOut) -> str:
+        """The passage's own ``url`` (``/corpus/<file>#page=N``) under the root path."""
+        return self.path(passage.url)
+
+    def static(self, name: str) -> str:
+        return self.path("/static/" + quote(name))
+
+    # -- feeds and intranet hooks -------------------------------------------------------------
+    def opensearch(self) -> str:
+        return self.path("/opensearch.xml")
+
+    def suggest(self, q: str) -> str:
+        return self.path("/api/suggest?" + urlencode({"q": q}))
+
+    def rss(self, q: str) -> str:
+        return self.path("/api/search.rss?" + urlencode({"q": q}))
+
+    def openapi(self) -> str:
+        return self.path("/openapi.json")
+
+    def template(self, kind: str) -> str:
+        """Absolute OpenSearch URL template for ``html``, ``suggest`` or ``rss``."""
+        base = {"html": self.home(), "suggest": self.path("/api/suggest"), "rss": self.path("/api/search.rss")}[kind]
+        return self.absolute(f"{base}?q={SEARCH_TERMS}")

@@ -1,0 +1,188 @@
+"""Admin API: token check on the whole router, reload, background refresh, one refresh at a time."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.deps import get_refresh_jobs
+from api.jobs import RefreshJobs
+from index.store import VersionStore
+
+# Before the import: the shared helpers assert, and pytest should explain their failures.
+pytest.register_assert_rewrite("tests.api_support")
+from tests.api_support import assert_error, copy_data_dir, make_app, with_settings  # noqa: E402
+
+# The app fixtures (client, make_client, bare_client, api_app) live in tests/api_support.py.
+pytest_plugins = ["tests.api_support"]
+
+TOKEN = "s3cret-admin-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+ADMIN_CALLS = (("POST", "/api/admin/reload"), ("POST", "/api/admin/refresh"), ("GET", "/api/admin/refresh/abc"))
+
+
+@pytest.fixture
+def admin(make_client) -> TestClient:
+    return make_client(admin_token=TOKEN)
+
+
+class SlowRefresh:
+    """A refresh that runs until the test releases it (deterministic 409s and 'running' states)."""
+
+    def __init__(self, report: dict[str, Any] | None = None, error: Exception | None = None) -> None:
+        self.release = threading.Event()
+        self.report = report if report is not None else {"ok": True, "version": "v-test"}
+        self.error = error
+        self.calls = 0
+
+    def __call__(self) -> dict[str, Any]:
+        self.calls += 1
+        self.release.wait(30)
+        if self.error:
+            raise self.error
+        return self.report
+
+
+def with_jobs(test_client: TestClient, jobs: RefreshJobs) -> RefreshJobs:
+    test_client.app.dependency_overrides[get_refresh_jobs] = lambda: jobs  # type: ignore[attr-defined]
+    return jobs
+
+
+def poll(test_client: TestClient, job_id: str, timeout: float = 120) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = test_client.get(f"/api/admin/refresh/{job_id}", headers=AUTH).json()
+        if job["state"] != "running" or time.monotonic() > deadline:
+            return job
+        time.sleep(0.2)
+
+
+# -- the token ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(("method", "path"), ADMIN_CALLS)
+def test_admin_is_off_without_a_configured_token(make_client, method: str, path: str) -> None:
+    test_client = make_client()
+    assert_error(test_client.request(method, path), 404)
+    assert_error(test_client.request(method, path, headers=AUTH), 404)
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_CALLS)
+def test_admin_needs_a_token(admin: TestClient, method: str, path: str) -> None:
+    response = admin.request(method, path)
+    assert_error(response, 401, contains="Bearer")
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert_error(admin.request(method, path, headers={"Authorization": f"Basic {TOKEN}"}), 401)
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_CALLS)
+def test_admin_refuses_a_wrong_token(admin: TestClient, method: str, path: str) -> None:
+    for wrong in ("nope", TOKEN[:-1], TOKEN + "x", TOKEN.upper()):
+        assert_error(admin.request(method, path, headers={"Authorization": f"Bearer {wrong}"}), 403)
+
+
+def test_token_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from ingest.settings import Settings
+
+    monkeypatch.setenv("KB_ADMIN_TOKEN", TOKEN)
+    settings = Settings(data_dir=tmp_path)
+    assert settings.admin_token is not None and settings.admin_token.get_secret_value() == TOKEN
+    assert TOKEN not in repr(settings)
+
+
+# -- reload ---------------------------------------------------------------------------------------
+def test_reload_without_a_new_version(admin: TestClient) -> None:
+    version = admin.get("/readyz").json()["version"]
+    response = admin.post("/api/admin/reload", headers=AUTH)
+    assert response.status_code == 200
+    assert response.json() == {"version": version, "swapped": False}
+
+
+def test_reload_swaps_to_the_new_live_version(tmp_path: Path, built_settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = with_settings(copy_data_dir(built_settings, tmp_path / "data"), admin_token=TOKEN,
+                             reload_interval=3600)  # no watcher swap during the test
+    store = VersionStore(settings.data_dir)
+    old = store.live_id()
+    with TestClient(make_app(settings, embedder)) as test_client:
+        # A "new version": a copy of the live one under a new id, made live as `kb ingest` would.
+        new = "29990101T000000-bbbbbb"
+        shutil.copytree(store.path(old), store.path(new))
+        manifest = json.loads((store.path(new) / "manifest.json").read_text(encoding="utf-8"))
+        (store.path(new) / "manifest.json").write_text(json.dumps({**manifest, "version": new}), encoding="utf-8")
+        store.set_live(new)
+        assert test_client.get("/readyz").json()["version"] == old  # requests never reload
+        response = test_client.post("/api/admin/reload", headers=AUTH)
+        assert response.json() == {"version": new, "swapped": True}
+        assert test_client.get("/readyz").json()["version"] == new
+        assert test_client.get("/api/search", params={"q": "familie", "k": 1}).status_code == 200
+
+
+# -- refresh --------------------------------------------------------------------------------------
+def test_refresh_runs_in_the_background(admin: TestClient) -> None:
+    refresh = SlowRefresh()
+    reloads: list[int] = []
+    jobs = with_jobs(admin, RefreshJobs(refresh, on_done=lambda: reloads.append(1)))
+    response = admin.post("/api/admin/refresh", headers=AUTH)
+    assert response.status_code == 202
+    job_id = response.json()["id"]
+    running = admin.get(f"/api/admin/refresh/{job_id}", headers=AUTH).json()
+    assert running["state"] == "running" and running["report"] is None
+    refresh.release.set()
+    jobs.join(10)
+    done = admin.get(f"/api/admin/refresh/{job_id}", headers=AUTH).json()
+    assert done["state"] == "done"
+    assert done["report"] == {"ok": True, "version": "v-test"}
+    assert done["finished"]
+    assert reloads == [1]  # the live index is reloaded after every refresh
+
+
+def test_only_one_refresh_at_a_time(admin: TestClient) -> None:
+    refresh = SlowRefresh()
+    jobs = with_jobs(admin, RefreshJobs(refresh))
+    first = admin.post("/api/admin/refresh", headers=AUTH)
+    assert first.status_code == 202
+    assert_error(admin.post("/api/admin/refresh", headers=AUTH), 409, contains="kører allerede")
+    refresh.release.set()
+    jobs.join(10)
+    second = admin.post("/api/admin/refresh", headers=AUTH)  # free again once the first is done
+    assert second.status_code == 202
+    jobs.join(10)
+    assert refresh.calls == 2
+
+
+@pytest.mark.parametrize(("refresh", "error"), [
+    (SlowRefresh(error=RuntimeError("netværket er nede")), "netværket er nede"),
+    (SlowRefresh(report={"ok": False, "error": "haandbog kunne ikke hentes"}), "haandbog kunne ikke hentes"),
+])
+def test_failed_refresh_is_reported(admin: TestClient, refresh: SlowRefresh, error: str) -> None:
+    refresh.release.set()
+    jobs = with_jobs(admin, RefreshJobs(refresh))
+    job_id = admin.post("/api/admin/refresh", headers=AUTH).json()["id"]
+    jobs.join(10)
+    job = admin.get(f"/api/admin/refresh/{job_id}", headers=AUTH).json()
+    assert job["state"] == "failed"
+    assert job["report"]["error"] == error
+
+
+def test_unknown_refresh_id_is_404(admin: TestClient) -> None:
+    assert_error(admin.get("/api/admin/refresh/0000", headers=AUTH), 404, contains="ingen opdatering")
+
+
+@pytest.mark.slow
+def test_real_refresh_builds_and_goes_live(work_settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    """End to end: an empty data dir, `POST /refresh` (fetch skips local PDFs, then a build), live."""
+    settings = with_settings(work_settings, admin_token=TOKEN, reload_interval=3600)
+    with TestClient(make_app(settings, embedder)) as test_client:
+        assert_error(test_client.get("/readyz"), 503)
+        job_id = test_client.post("/api/admin/refresh", headers=AUTH).json()["id"]
+        job = poll(test_client, job_id, timeout=600)
+        assert job["state"] == "done", job
+        assert job["report"]["live"] is True
+        ready = test_client.get("/readyz")  # reloaded by the job, not by the (hour-long) watcher
+        assert ready.status_code == 200
+        assert ready.json()["version"] == job["report"]["version"]

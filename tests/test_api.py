@@ -1,0 +1,275 @@
+"""The JSON API over the fixture index: shapes, every error status, CORS, loading once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ingest.fetchstate import FetchFacts, write_facts
+from ingest.settings import Settings
+
+# Before the import: the shared helpers assert, and pytest should explain their failures.
+pytest.register_assert_rewrite("tests.api_support")
+from tests.api_support import ANSWERABLE, assert_error, make_app, with_settings  # noqa: E402
+
+# The app fixtures (client, make_client, bare_client, api_app) live in tests/api_support.py.
+pytest_plugins = ["tests.api_support"]
+
+PASSAGE_KEYS = {"id", "publication_id", "publication_title", "page_start", "page_end", "page_label", "section",
+                "text", "url", "score"}
+
+
+# -- search ---------------------------------------------------------------------------------------
+def test_search_returns_passages(client: TestClient) -> None:
+    response = client.get("/api/search", params={"q": "  genopdragelsesrejse  ", "k": 3})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["query"] == "genopdragelsesrejse"
+    assert len(body["results"]) == 3
+    for passage in body["results"]:
+        assert set(passage) == PASSAGE_KEYS
+        assert passage["url"].startswith("/corpus/") and passage["url"].endswith(f"#page={passage['page_start']}")
+        assert passage["page_start"] <= passage["page_end"]
+    scores = [p["score"] for p in body["results"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_search_default_k_is_10(client: TestClient) -> None:
+    assert len(client.get("/api/search", params={"q": "familie"}).json()["results"]) == 10
+
+
+@pytest.mark.parametrize(
+    ("params", "contains"),
+    [
+        ({}, "«q» mangler"),
+        ({"q": ""}, "tomt"),
+        ({"q": "   "}, "tomt"),
+        ({"q": "x" * 501}, "500"),
+        ({"q": "familie", "k": 0}, "mellem 1 og 50"),
+        ({"q": "familie", "k": 51}, "mellem 1 og 50"),
+        ({"q": "familie", "k": "mange"}, "mellem 1 og 50"),
+    ],
+)
+def test_search_rejects_bad_input(client: TestClient, params: dict[str, object], contains: str) -> None:
+    assert_error(client.get("/api/search", params=params), 422, contains=contains)
+
+
+def test_question_of_500_characters_is_accepted(client: TestClient) -> None:
+    question = ("tvangsægteskab " * 40)[:500]
+    assert client.get("/api/search", params={"q": question, "k": 1}).status_code == 200
+
+
+# -- ask ------------------------------------------------------------------------------------------
+def test_ask_answers_with_citations(client: TestClient) -> None:
+    response = client.post("/api/ask", json={"question": ANSWERABLE})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"question", "confident", "answer", "passages"}
+    assert body["question"] == ANSWERABLE
+    assert body["confident"] is True
+    assert 1 <= len(body["answer"]) <= 3
+    assert len(body["passages"]) == 5  # k defaults to 5
+    ids = {p["id"] for p in body["passages"]}
+    for sentence in body["answer"]:
+        assert set(sentence) == {"text", "passage_id"}
+        assert sentence["passage_id"] in ids
+        cited = next(p for p in body["passages"] if p["id"] == sentence["passage_id"])
+        assert " ".join(sentence["text"].split()) in " ".join(cited["text"].split())
+
+
+def test_ask_respects_k(client: TestClient) -> None:
+    body = client.post("/api/ask", json={"question": ANSWERABLE, "k": 8}).json()
+    assert len(body["passages"]) == 8
+
+
+@pytest.mark.parametrize(
+    ("payload", "contains"),
+    [
+        ({"question": ""}, "tomt"),
+        ({"question": " \t\n "}, "tomt"),
+        ({"question": "x" * 501}, "500"),
+        ({"question": "familie", "k": 0}, "mellem 1 og 50"),
+        ({"question": "familie", "k": 51}, "mellem 1 og 50"),
+        ({}, "«question» mangler"),
+        (["familie"], "JSON-objekt"),
+    ],
+)
+def test_ask_rejects_bad_input(client: TestClient, payload: object, contains: str) -> None:
+    assert_error(client.post("/api/ask", json=payload), 422, contains=contains)
+
+
+def test_ask_rejects_broken_json(client: TestClient) -> None:
+    response = client.post("/api/ask", content=b'{"question": ', headers={"Content-Type": "application/json"})
+    assert_error(response, 422, contains="JSON")
+
+
+def test_oversized_body_is_413(client: TestClient) -> None:
+    response = client.post("/api/ask", json={"question": "x" * 20_000})
+    assert_error(response, 413, contains="16 KB")
+
+
+def test_oversized_chunked_body_is_413(client: TestClient) -> None:
+    def chunks():  # no Content-Length: the limit must count what arrives
+        yield b'{"question": "'
+        for _ in range(40):
+            yield b"x" * 1024
+        yield b'"}'
+
+    response = client.post("/api/ask", content=chunks(), headers={"Content-Type": "application/json"})
+    assert_error(response, 413)
+
+
+# -- passages and publications --------------------------------------------------------------------
+def test_passage_with_neighbours(client: TestClient) -> None:
+    first = client.get("/api/search", params={"q": "genopdragelsesrejse", "k": 1}).json()["results"][0]
+    response = client.get(f"/api/passages/{first['id']}")
+    assert response.status_code == 200
+    passage = response.json()
+    assert set(passage) == PASSAGE_KEYS | {"previous_id", "next_id"}
+    assert passage["text"] == first["text"]
+    assert passage["previous_id"] or passage["next_id"]
+    if passage["next_id"]:
+        following = client.get(f"/api/passages/{passage['next_id']}").json()
+        assert following["previous_id"] == passage["id"]
+        assert following["publication_id"] == passage["publication_id"]
+
+
+def test_unknown_passage_is_404(client: TestClient) -> None:
+    assert_error(client.get("/api/passages/haandbog-0000000000"), 404, contains="Passagen findes ikke")
+
+
+def test_publications_have_version_facts(client: TestClient) -> None:
+    body = client.get("/api/publications").json()
+    assert body["version"] == client.get("/readyz").json()["version"]
+    assert {p["id"] for p in body["publications"]} == {"haandbog", "metodehaefte", "godpraksis", "vejledning"}
+    for pub in body["publications"]:
+        assert len(pub["sha256"]) == 64
+        assert pub["pages"] > 0 and pub["passages"] > 0
+        assert pub["file"].endswith(".pdf")
+        assert pub["fetch"] is None  # the fixture PDFs were copied in, never fetched
+    assert sum(p["passages"] for p in body["publications"]) == body["passage_count"]
+
+
+def test_publications_include_fetch_facts(tmp_path: Path, built_settings: Settings, embedder: object) -> None:
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(built_settings.corpus_dir, corpus)
+    facts = FetchFacts(publication_id="haandbog", file="haandbog.pdf", source_url="https://siri.example/side",
+                       pdf_url="https://siri.example/haandbog.pdf", sha256="a" * 64, size=1234,
+                       fetched_at="2026-08-01T10:00:00+00:00", checked_at="2026-08-02T10:00:00+00:00", etag='"v1"')
+    write_facts(corpus, facts)
+    settings = with_settings(built_settings, corpus_dir=corpus)
+    with TestClient(make_app(settings, embedder)) as test_client:
+        pubs = {p["id"]: p for p in test_client.get("/api/publications").json()["publications"]}
+    assert pubs["haandbog"]["fetch"]["pdf_url"] == "https://siri.example/haandbog.pdf"
+    assert pubs["haandbog"]["fetch"]["etag"] == '"v1"'
+    assert pubs["vejledning"]["fetch"] is None
+
+
+# -- health ---------------------------------------------------------------------------------------
+def test_health_and_ready(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready" and ready.json()["version"]
+
+
+def test_not_ready_without_index(bare_client: TestClient) -> None:
+    assert bare_client.get("/healthz").status_code == 200
+    assert_error(bare_client.get("/readyz"), 503, contains="kb ingest")
+    assert_error(bare_client.get("/api/search", params={"q": "familie"}), 503, contains="kb ingest")
+    assert_error(bare_client.post("/api/ask", json={"question": "familie"}), 503, contains="kb ingest")
+    assert_error(bare_client.get("/api/publications"), 503, contains="kb ingest")
+
+
+# -- loading once ---------------------------------------------------------------------------------
+def test_requests_never_reload(api_app, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from index.search import SearchIndex
+
+    loads: list[object] = []
+    monkeypatch.setattr(SearchIndex, "load", classmethod(lambda cls, *a, **k: loads.append(a)))
+    live = api_app.state.live
+    serving, model = live.current(), live.embedder
+    client.get("/api/search", params={"q": "familie"})
+    client.post("/api/ask", json={"question": ANSWERABLE})
+    client.get("/", params={"q": "tvangsægteskab"})
+    assert loads == []
+    assert live.current() is serving and live.embedder is model
+
+
+# -- routes and formats ---------------------------------------------------------------------------
+def test_unknown_api_route_and_wrong_method_are_json(client: TestClient) -> None:
+    assert_error(client.get("/api/nothing-here"), 404)
+    assert_error(client.get("/api/ask"), 405)
+
+
+def test_openapi_and_docs(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    for path in ("/api/search", "/api/ask", "/api/passages/{passage_id}", "/api/publications", "/healthz",
+                 "/readyz", "/api/suggest", "/api/search.rss", "/api/admin/reload"):
+        assert path in schema["paths"], path
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "swagger-ui" in docs.text
+    policy = docs.headers["content-security-policy"]
+    script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+    assert "unsafe-inline" not in script_src
+    assert "<script>" not in docs.text  # only external scripts
+
+
+def test_security_headers_on_every_kind_of_response(client: TestClient) -> None:
+    for path in ("/api/search?q=familie", "/", "/static/style.css", "/healthz", "/corpus/haandbog.pdf", "/nowhere",
+                 "/opensearch.xml"):
+        headers = client.get(path).headers
+        policy = headers["content-security-policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert "frame-ancestors 'self'" in policy
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+
+
+# -- CORS -----------------------------------------------------------------------------------------
+def test_no_cors_by_default(client: TestClient) -> None:
+    response = client.get("/api/search", params={"q": "familie"}, headers={"Origin": "https://intra.example"})
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_cors_for_configured_origins_only(make_client) -> None:
+    test_client = make_client(cors_origins=["https://intra.example"])
+    allowed = test_client.options("/api/search", headers={"Origin": "https://intra.example",
+                                                           "Access-Control-Request-Method": "GET"})
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://intra.example"
+    response = test_client.get("/api/search", params={"q": "familie"}, headers={"Origin": "https://intra.example"})
+    assert response.headers["access-control-allow-origin"] == "https://intra.example"
+    other = test_client.get("/api/search", params={"q": "familie"}, headers={"Origin": "https://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+    # The same intranet origins may frame the pages.
+    assert "frame-ancestors 'self' https://intra.example" in response.headers["content-security-policy"]
+
+
+def test_cors_origins_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("KB_CORS_ORIGINS", "https://a.example, https://b.example")
+    settings = Settings(data_dir=tmp_path)
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]
+
+
+# -- unexpected errors ----------------------------------------------------------------------------
+class BrokenLive:
+    version = None
+
+    def current(self) -> None:
+        raise RuntimeError("disk on fire")
+
+
+def test_unexpected_errors_keep_the_shape(built_settings: Settings, embedder: object) -> None:
+    from api.deps import get_live
+
+    app = make_app(built_settings, embedder)
+    app.dependency_overrides[get_live] = BrokenLive
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        detail = assert_error(test_client.get("/api/search", params={"q": "familie"}), 500)
+        assert "disk on fire" not in detail  # internals stay in the server log
+        assert_error(test_client.get("/p/noget"), 500, html=True)

@@ -1,0 +1,201 @@
+"""Browser tests: headless Debian Chromium (Playwright) against a real uvicorn server.
+
+They search from the start page, follow a citation to its PDF, open a permalink, use the page by
+keyboard only, check that hostile questions stay text, and run axe-core (loaded from disk, as
+``make browser-deps`` installs it) on every kind of page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+# Before the import: the shared helpers assert, and pytest should explain their failures.
+pytest.register_assert_rewrite("tests.api_support")
+from tests.api_support import ANSWERABLE, UNANSWERABLE, XSS_QUERIES, make_app, running_server  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(__file__).parent / ".cache" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium (/usr/bin/chromium) is not installed; "
+                                                     "`make browser-deps` installs it"),
+]
+
+
+@pytest.fixture(scope="module")
+def base_url(built_settings, embedder) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with running_server(make_app(built_settings, embedder)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Tab:
+    """A page in a fresh context, recording what must never happen: dialogs, script errors, CSP blocks."""
+
+    page: Any
+    base_url: str
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def open(self, path: str) -> Any:
+        response = self.page.goto(self.base_url + path)
+        self.page.wait_for_load_state("load")
+        return response
+
+
+@pytest.fixture
+def tab(browser: Any, base_url: str) -> Iterator[Tab]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    page = context.new_page()
+    current = Tab(page, base_url)
+    page.on("dialog", lambda dialog: (current.dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: current.errors.append(str(error)))
+    page.on("console", lambda msg: current.errors.append(msg.text) if msg.type == "error" else None)
+    yield current
+    context.close()
+
+
+def run_axe(tab: Tab) -> list[dict[str, Any]]:
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `make browser-deps`")
+    # Evaluated through the DevTools protocol, so the page's CSP (no inline script) does not block it.
+    tab.page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = tab.page.evaluate("async () => await axe.run(document)")
+    return [{"id": v["id"], "impact": v["impact"], "help": v["help"],
+             "nodes": [n["target"] for n in v["nodes"]][:5]} for v in result["violations"]]
+
+
+# -- a caseworker's path --------------------------------------------------------------------------
+def test_search_read_answer_follow_citation_to_pdf(tab: Tab) -> None:
+    page = tab.page
+    tab.open("/")
+    page.get_by_label("Hvad vil du vide?").fill(ANSWERABLE)
+    page.get_by_role("button", name="Søg").click()
+    page.wait_for_url(re.compile(r"\?q="))
+    answer = page.locator("section.answer li")
+    assert answer.count() >= 1
+    assert len(answer.first.inner_text()) > 20
+    # Follow the first sentence's citation to its source below.
+    cite = answer.first.locator("a.cite")
+    target = cite.get_attribute("href")
+    assert target and target.startswith("#kilde-")
+    cite.click()
+    assert page.url.endswith(target)
+    source = page.locator(target)
+    assert source.is_visible()
+    pdf_link = source.get_by_role("link", name=re.compile(r"^Åbn i PDF \(side \d+\)"))
+    href = pdf_link.get_attribute("href")
+    side = re.search(r"side (\d+)", pdf_link.inner_text()).group(1)  # type: ignore[union-attr]
+    assert re.fullmatch(rf"/corpus/[a-z0-9-]+\.pdf#page={side}", href or "")
+    pdf = httpx.get(tab.base_url + (href or "").split("#")[0], timeout=30)
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert not tab.errors and not tab.dialogs
+
+
+def test_open_a_permalink(tab: Tab) -> None:
+    page = tab.page
+    tab.open("/?q=genopdragelsesrejse")
+    first = page.locator("article.passage").first
+    text = first.locator(".passage-text").inner_text()
+    first.get_by_role("link", name=re.compile("^Permanent link")).click()
+    page.wait_for_url(re.compile(r"/p/[a-z0-9-]+$"))
+    assert page.locator("article.passage .passage-text").inner_text() == text
+    assert page.get_by_role("navigation", name="Læs videre i publikationen").get_by_role("link").count() >= 1
+    assert page.get_by_role("link", name=re.compile(r"^Åbn i PDF")).count() == 1
+    assert not tab.errors
+
+
+def test_keyboard_only(tab: Tab) -> None:
+    page = tab.page
+    tab.open("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    box = page.locator(".skip-link").bounding_box()
+    assert box and box["y"] >= 0  # the skip link shows itself when focused
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "indhold"
+    for _ in range(6):  # from main onwards, Tab reaches the search field
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "q":
+            break
+    assert page.evaluate("document.activeElement.id") == "q"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    width = page.evaluate("parseFloat(getComputedStyle(document.activeElement).outlineWidth)")
+    assert outline != "none" and width >= 2, (outline, width)  # focus is visible
+    page.keyboard.type("tvangsægteskab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"\?q=tvangs"))
+    assert page.locator("article.passage").count() > 0
+    # Tab onwards from the field lands on the button, then on result links; all show focus.
+    page.locator("#q").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "BUTTON"
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
+
+
+@pytest.mark.parametrize("attack", XSS_QUERIES)
+def test_hostile_questions_stay_text(tab: Tab, attack: str) -> None:
+    page = tab.page
+    tab.open("/")
+    page.get_by_label("Hvad vil du vide?").fill(attack)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"\?q="))
+    page.wait_for_timeout(300)  # give a (wrongly) injected handler time to fire
+    assert tab.dialogs == []
+    assert page.locator("script").count() == 0
+    assert page.locator("img").count() == 0
+    assert page.locator("#q").input_value() == attack
+    assert attack in page.locator("title").inner_text() or attack in page.content().replace("&lt;", "<")
+
+
+def test_small_screen(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    for path in ("/", f"/?q={ANSWERABLE}"):
+        page.goto(base_url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+        assert page.locator("#q").is_visible() and page.get_by_role("button", name="Søg").is_visible()
+    context.close()
+
+
+# -- accessibility (axe-core) ---------------------------------------------------------------------
+@pytest.mark.parametrize("path", ["/", f"/?q={ANSWERABLE}", f"/?q={UNANSWERABLE}", "PERMALINK", "/p/findes-ikke",
+                                  "/side/findes/ikke"])
+def test_axe_finds_no_violations(tab: Tab, path: str) -> None:
+    if path == "PERMALINK":
+        passage_id = httpx.get(tab.base_url + "/api/search", params={"q": "familie", "k": 1}).json()["results"][0]["id"]
+        path = f"/p/{passage_id}"
+    tab.open(path)
+    violations = run_axe(tab)
+    assert violations == [], violations
+
+
+def test_axe_on_a_small_screen(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto(f"{base_url}/?q={ANSWERABLE}")
+    violations = run_axe(Tab(page, base_url))
+    context.close()
+    assert violations == [], violations

@@ -1,0 +1,100 @@
+"""Questions stay out of the logs by default; with KB_LOG_QUERIES they are logged redacted."""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.redact import DropQueryString, redact
+
+# Before the import: the shared helpers assert, and pytest should explain their failures.
+pytest.register_assert_rewrite("tests.api_support")
+from tests.api_support import make_app, running_server  # noqa: E402
+
+# The app fixtures (client, make_client, bare_client, api_app) live in tests/api_support.py.
+pytest_plugins = ["tests.api_support"]
+
+CPR_DASH, CPR_PLAIN = "010203-1234", "0102031234"
+SENSITIVE = (f"Pigen med cpr {CPR_DASH} ({CPR_PLAIN}) skriver fra hemmelig@example.dk og +45 12 34 56 78 "
+             "om tvangsægteskab")
+SECRETS = (CPR_DASH, CPR_PLAIN, "hemmelig@example.dk", "12 34 56 78", "Pigen med cpr")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("cpr 010203-1234 her", "cpr [cpr] her"),
+        ("cpr 0102031234 her", "cpr [cpr] her"),
+        ("cpr 010203 1234", "cpr [cpr]"),
+        ("skriv til a.b-c+d@kommune.example.dk nu", "skriv til [e-mail] nu"),
+        ("ring 12345678", "ring [telefon]"),
+        ("ring +45 12 34 56 78", "ring [telefon]"),
+        ("ring +4512345678", "ring [telefon]"),
+        ("ring 0045 1234 5678", "ring [telefon]"),
+        ("ring 12 34 56 78.", "ring [telefon]."),
+        ("§ 50-undersøgelse fra 2018 om 3 børn", "§ 50-undersøgelse fra 2018 om 3 børn"),
+        ("handlingsplan 2018-2021", "handlingsplan 2018-2021"),
+    ],
+)
+def test_redact(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def server_log(caplog: pytest.LogCaptureFixture) -> str:
+    """Everything the service logged; the test client's own request log (httpx) is the caller's."""
+    records = [r for r in caplog.records if not r.name.startswith("httpx")]
+    return "\n".join(f"{r.name} {r.getMessage()} {r.args}" for r in records)
+
+
+def _exercise(test_client: TestClient) -> None:
+    assert test_client.get("/", params={"q": SENSITIVE}).status_code == 200
+    assert test_client.get("/api/search", params={"q": SENSITIVE}).status_code == 200
+    assert test_client.post("/api/ask", json={"question": SENSITIVE}).status_code == 200
+    assert test_client.get("/api/search.rss", params={"q": SENSITIVE}).status_code == 200
+    assert test_client.get("/api/suggest", params={"q": SENSITIVE}).status_code == 200
+
+
+def test_questions_are_not_logged_by_default(make_client, caplog: pytest.LogCaptureFixture) -> None:
+    test_client = make_client()
+    caplog.set_level(logging.DEBUG)
+    _exercise(test_client)
+    logged = server_log(caplog)
+    for secret in (*SECRETS, "tvangsægteskab"):
+        assert secret not in logged
+    assert not [r for r in caplog.records if r.name == "kb.queries"]
+
+
+def test_questions_are_logged_redacted_when_enabled(make_client, caplog: pytest.LogCaptureFixture) -> None:
+    test_client = make_client(log_queries=True)
+    caplog.set_level(logging.DEBUG)
+    _exercise(test_client)
+    lines = [r.getMessage() for r in caplog.records if r.name == "kb.queries"]
+    assert len(lines) == 4  # page, search, ask, rss; suggestions are keystrokes and never logged
+    for line in lines:
+        assert "[cpr]" in line and "[e-mail]" in line and "[telefon]" in line and "tvangsægteskab" in line
+    everything = server_log(caplog)
+    for secret in (CPR_DASH, CPR_PLAIN, "hemmelig@example.dk", "12 34 56 78"):
+        assert secret not in everything
+
+
+def test_access_log_filter_drops_query_strings() -> None:
+    record = logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                               ("127.0.0.1:5000", "GET", f"/?q={CPR_PLAIN}", "1.1", 200), None)
+    assert DropQueryString().filter(record)
+    assert record.getMessage() == '127.0.0.1:5000 - "GET / HTTP/1.1" 200'
+
+
+def test_real_server_access_log_has_paths_only(built_settings, embedder,  # type: ignore[no-untyped-def]
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO)
+    app = make_app(built_settings, embedder)
+    with running_server(app, access_log=True) as base:
+        response = httpx.get(f"{base}/api/search", params={"q": SENSITIVE, "k": 1}, timeout=30)
+        assert response.status_code == 200
+    access = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
+    assert any('"GET /api/search HTTP/1.1" 200' in line for line in access), access
+    for secret in SECRETS:
+        assert secret not in server_log(caplog)

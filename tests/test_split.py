@@ -1,0 +1,63 @@
+from ingest.models import Block, Document, PageInfo, Publication
+from ingest.split import Splitter, passage_id, split_sentences
+
+PUB = Publication(id="haandbog", title="Håndbog", file="haandbog.pdf")
+
+
+def words(text: str) -> int:
+    return len(text.split()) + 2  # a stand-in tokenizer: one token per word plus two specials
+
+
+def doc(blocks, kinds=None, labels=None):
+    pages = max(b.page for b in blocks)
+    kinds = kinds or {}
+    labels = labels or {}
+    return Document(pages=[PageInfo(n, labels.get(n), kinds.get(n, "body")) for n in range(1, pages + 1)],
+                    blocks=blocks)
+
+
+def test_passages_follow_sections_and_carry_pages_and_labels():
+    blocks = [
+        Block("heading", "Indledning", 2),
+        Block("text", "Første afsnit om negativ social kontrol i familien og i skolen.", 2),
+        Block("text", "Andet afsnit fortsætter på næste side med flere ord om samme emne.", 3),
+        Block("heading", "Genopdragelsesrejser", 3),
+        Block("text", "Et barn kan blive sendt på en rejse til forældrenes hjemland mod sin vilje.", 3),
+    ]
+    passages = Splitter(words, max_tokens=100)(PUB, doc(blocks, labels={2: "1", 3: "2"}))
+    assert [p.section for p in passages] == ["Indledning", "Genopdragelsesrejser"]
+    assert (passages[0].page_start, passages[0].page_end, passages[0].page_label) == (2, 3, "1")
+    assert passages[1].page_start == 3 and passages[1].page_label == "2"
+
+
+def test_cover_and_toc_pages_never_become_passages():
+    blocks = [Block("text", "Håndbog til kommuner om æresrelaterede konflikter og negativ social kontrol", 1),
+              Block("text", "Indledning ........ 4 Genopdragelsesrejser ........ 7 Underretning ........ 9", 2),
+              Block("text", "Brødtekst om samtaler med unge, der lever under negativ social kontrol.", 3)]
+    passages = Splitter(words, max_tokens=100)(PUB, doc(blocks, kinds={1: "cover", 2: "toc"}))
+    assert [p.page_start for p in passages] == [3]
+
+
+def test_nothing_is_truncated_when_a_paragraph_exceeds_the_window():
+    long_text = " ".join(f"Sagsbehandleren taler med den unge nummer {i} alene og uden familien." for i in range(30))
+    passages = Splitter(words, max_tokens=40, target_tokens=30)(PUB, doc([Block("text", long_text, 1)]))
+    assert all(words(p.text) <= 40 for p in passages)
+    assert " ".join(p.text for p in passages).split() == long_text.split()
+
+
+def test_run_on_sentence_is_cut_at_word_boundaries():
+    text = " ".join(f"ord{i}" for i in range(100))
+    passages = Splitter(words, max_tokens=30)(PUB, doc([Block("text", text, 1)]))
+    assert all(words(p.text) <= 30 for p in passages)
+    assert sum(len(p.text.split()) for p in passages) == 100
+
+
+def test_ids_are_stable_and_depend_on_normalised_text():
+    assert passage_id("haandbog", "Tekst  med\nmellemrum") == passage_id("haandbog", "tekst med mellemrum")
+    assert passage_id("haandbog", "a b c") != passage_id("vejledning", "a b c")
+    assert passage_id("haandbog", "x").startswith("haandbog-")
+
+
+def test_sentences_respect_danish_abbreviations():
+    assert split_sentences("Det gælder bl.a. Skolen. Næste sætning her.") == [
+        "Det gælder bl.a. Skolen.", "Næste sætning her."]

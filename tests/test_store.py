@@ -1,0 +1,51 @@
+import pytest
+
+from index.errors import CorruptIndex, NoLiveIndex
+from index.store import VersionStore
+
+
+def make(store: VersionStore, version: str) -> None:
+    staging = store.staging(version)
+    (staging / "payload").write_text("x")
+    store.commit(staging, version, {"version": version})
+
+
+def test_no_live_version_explains_what_to_do(tmp_path):
+    with pytest.raises(NoLiveIndex, match="kb ingest"):
+        VersionStore(tmp_path).live_id()
+
+
+def test_set_live_rollback_and_history(tmp_path):
+    store = VersionStore(tmp_path)
+    for v in ("v1", "v2", "v3"):
+        make(store, v)
+        store.set_live(v)
+    assert store.pointer().previous == ("v2", "v1")
+    assert store.rollback().version == "v2"
+    assert store.rollback().version == "v1"
+    with pytest.raises(CorruptIndex, match="tidligere"):
+        store.rollback()
+
+
+def test_unfinished_builds_are_not_versions_and_are_cleaned(tmp_path):
+    store = VersionStore(tmp_path)
+    make(store, "v1")
+    store.staging("v2")  # a build that crashed
+    assert store.versions() == ["v1"]
+    store.discard_staging()
+    assert not list(store.versions_dir.glob(".building-*"))
+
+
+def test_prune_keeps_newest_and_live(tmp_path):
+    store = VersionStore(tmp_path)
+    for v in ("v1", "v2", "v3", "v4"):
+        make(store, v)
+    store.set_live("v1")
+    removed = store.prune(keep=2)
+    assert removed == ["v2"]
+    assert store.versions() == ["v1", "v3", "v4"]
+
+
+def test_cannot_point_at_missing_version(tmp_path):
+    with pytest.raises(CorruptIndex):
+        VersionStore(tmp_path).set_live("nope")
