@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import inspect
 import logging
 import platform
 import time
@@ -174,7 +175,11 @@ class Builder:
         timings = {"extract": 0.0, "embed": 0.0, "index": 0.0}
         pub_meta: dict[str, dict[str, Any]] = {}
 
-        pubs_bar = tqdm(publications, desc="Publikationer", unit="pub", disable=not self.progress)
+        quiet = not self.progress
+        pubs_bar = tqdm(publications, desc="Publikationer", unit="pub", disable=quiet, position=0)
+        pages_bar = tqdm(desc="Sider læst", unit="side", disable=quiet, position=1)
+        passages_bar = tqdm(desc="Passager", unit="passage", disable=quiet, position=2)
+        takes_progress = "on_page" in inspect.signature(self.extract).parameters
         for pub in pubs_bar:
             pubs_bar.set_postfix_str(pub.id)
             entry = PublicationReport(id=pub.id, status="added" if pub.id not in prev_pubs else "updated")
@@ -191,8 +196,10 @@ class Builder:
                     entry.pages = int(old.get("pages", 0))
                 else:
                     t0 = time.perf_counter()
-                    document = self.extract(path)
+                    document = (self.extract(path, on_page=pages_bar.update) if takes_progress  # type: ignore[call-arg]
+                                else self.extract(path))
                     passages = self._splitter()(pub, document)
+                    passages_bar.update(len(passages))
                     timings["extract"] += time.perf_counter() - t0
                     if not passages:
                         raise IngestError(f"{pub.id}: {path.name} gav ingen tekst at søge i.")
@@ -210,6 +217,8 @@ class Builder:
                                 "pages": entry.pages, "passages": entry.passages, "status": entry.status,
                                 "kept_previous": entry.kept_previous, "error": entry.error,
                                 "year": pub.year, "publisher": pub.publisher}
+        for bar in (passages_bar, pages_bar, pubs_bar):
+            bar.close()
         manifest_ids = {p.id for p in publications}
         for pub_id in prev_pubs:
             if pub_id not in manifest_ids:

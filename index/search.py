@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from ingest.settings import MAX_QUESTION_CHARS
 log = logging.getLogger("kb.search")
 
 MAX_K = 50
+SENTENCE_CACHE_PASSAGES = 4096  # ~15 sentences × 384 floats each: at most ~100 MB, usually far less
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class SearchIndex:
     def __post_init__(self) -> None:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
         self._tokens: dict[int, set[str]] = {}
+        self._sentence_cache: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     @classmethod
     def load(cls, path: Path, embedder: Embedder, manifest: dict[str, Any]) -> SearchIndex:
@@ -157,10 +162,37 @@ class SearchIndex:
         q_tokens = self.lexical.analyzer.stems(question)
         idf = {t: self.lexical.idf(t) for t in q_tokens}
         lexical = np.array([coverage(q_tokens, set(self.lexical.analyzer.stems(s)), idf) for s, _ in candidates])
-        s_vecs = self.embedder.encode_passages([s for s, _ in candidates])
+        s_vecs = self._sentence_vectors([h.passage.id for h in hits], candidates)
         dense = s_vecs @ q_vec
         return pick_sentences(candidates, lexical, dense, [rank_of[pid] for _, pid in candidates],
                               self.answer_config)
+
+    def _sentence_vectors(self, passage_ids: list[str], candidates: list[tuple[str, str]]) -> np.ndarray:
+        """Sentence embeddings of the candidate sentences, cached per passage.
+
+        Encoding the sentences is most of an answer's cost; popular passages come back again
+        and again, so each passage's sentences are embedded once per loaded version.
+        """
+        found: dict[str, dict[str, np.ndarray]] = {}
+        with self._cache_lock:
+            for pid in passage_ids:
+                if pid in self._sentence_cache:
+                    self._sentence_cache.move_to_end(pid)
+                    found[pid] = self._sentence_cache[pid]
+        missing = [pid for pid in passage_ids if pid not in found]
+        if missing:
+            texts = [(s, pid) for s, pid in candidates if pid in missing]
+            vectors = self.embedder.encode_passages([s for s, _ in texts])
+            for pid in missing:
+                found[pid] = {}
+            for (sentence, pid), vector in zip(texts, vectors, strict=True):
+                found[pid][sentence] = vector
+            with self._cache_lock:
+                for pid in missing:
+                    self._sentence_cache[pid] = found[pid]
+                while len(self._sentence_cache) > SENTENCE_CACHE_PASSAGES:
+                    self._sentence_cache.popitem(last=False)
+        return np.stack([found[pid][s] for s, pid in candidates])
 
     # -- browsing ----------------------------------------------------------------------------
     def get(self, passage_id: str) -> Passage | None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -581,11 +581,12 @@ class Extractor:
         self.glued_words = glued_words
         self.furniture_depth = furniture_depth
 
-    def __call__(self, path: Path) -> Document:
+    def __call__(self, path: Path, *, on_page: Callable[[int], None] | None = None) -> Document:
+        """``on_page(1)`` is called after each page is read (progress bars)."""
         path = Path(path)
         reader = self.open(path)
         warnings: list[str] = []
-        raw_pages = self.read_pages(reader, path, warnings)
+        raw_pages = self.read_pages(reader, path, warnings, on_page)
         body_size = _body_size(raw_pages)
         pages = self.drop_furniture(raw_pages, body_size)
         layouts = [self.layout(number, lines) for number, lines in enumerate(pages, start=1)]
@@ -638,7 +639,9 @@ class Extractor:
             raise ExtractionError(f"PDF-filen {path} har ingen sider.")
         return reader
 
-    def read_pages(self, reader: PdfReader, path: Path, warnings: list[str]) -> list[list[Line]]:
+    def read_pages(
+        self, reader: PdfReader, path: Path, warnings: list[str], on_page: Callable[[int], None] | None = None
+    ) -> list[list[Line]]:
         """Every page's raw lines; a page that cannot be read becomes empty with a warning."""
         fonts = _FontCache()
         spans = _SpanReader(reader, fonts)
@@ -651,6 +654,8 @@ class Extractor:
                 failed += 1
                 warnings.append(f"side {number}: kunne ikke læses ({exc})")
                 pages.append([])
+            if on_page is not None:
+                on_page(1)
         if spans.skipped_rotated:
             warnings.append(f"{spans.skipped_rotated} tekststykker i roteret tekst er sprunget over")
         if not any(pages):

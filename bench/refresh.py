@@ -1,0 +1,60 @@
+"""Cost of a refresh: a full cold build against a one-publication change and an unchanged run.
+
+    .venv/bin/python bench/refresh.py [--model PATH]
+
+Prints wall time and passages embedded/reused for: the first build (empty cache), a refresh
+with nothing changed, and a refresh after one publication lost a page (a "revised edition").
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+from common import default_models, fixture_corpus
+from pypdf import PdfReader, PdfWriter
+
+from index.embed import Embedder
+from index.factory import make_builder
+from ingest.manifest import load_manifest
+from ingest.settings import Settings
+
+
+def drop_page(path: Path) -> None:
+    reader = PdfReader(path)
+    writer = PdfWriter()
+    for i, page in enumerate(reader.pages):
+        if i != len(reader.pages) - 2:
+            writer.add_page(page)
+    with open(path, "wb") as fh:
+        writer.write(fh)
+
+
+def run(label: str, settings: Settings, embedder: Embedder) -> None:
+    pubs = load_manifest(settings.manifest_path)
+    t0 = time.perf_counter()
+    report = make_builder(settings, embedder=embedder, progress=False).build(pubs)
+    print(f"  {label:<28} {time.perf_counter() - t0:6.2f} s  embedded {report.passages_embedded:>4}  "
+          f"reused {report.passages_reused:>4}  version {report.version} live={report.live}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default=None)
+    args = parser.parse_args()
+    for label, model in ([("given", args.model)] if args.model else default_models()):
+        corpus = fixture_corpus()
+        settings = Settings(corpus_dir=corpus, data_dir=Path(tempfile.mkdtemp(prefix="kb-bench-refresh-")),
+                            embedding_model=model)
+        embedder = Embedder(model)
+        print(f"== {label} ==")
+        run("full build (cold cache)", settings, embedder)
+        run("refresh, nothing changed", settings, embedder)
+        drop_page(corpus / "vejledning.pdf")
+        run("refresh, vejledning changed", settings, embedder)
+
+
+if __name__ == "__main__":
+    main()
