@@ -45,8 +45,10 @@ lint: setup
 	$(BIN)/mypy
 
 bench: setup
-	$(BIN)/python bench/retrieval.py
 	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/retrieval.py
+	$(BIN)/python bench/refresh.py
+	$(BIN)/python bench/http_latency.py
 
 clean:
 	rm -rf $(VENV) tests/.cache .pytest_cache
