@@ -180,6 +180,7 @@ class Builder:
         pages_bar = tqdm(desc="Sider læst", unit="side", disable=quiet, position=1)
         passages_bar = tqdm(desc="Passager", unit="passage", disable=quiet, position=2)
         takes_progress = "on_page" in inspect.signature(self.extract).parameters
+        splitter: Splitter | None = None
         for pub in pubs_bar:
             pubs_bar.set_postfix_str(pub.id)
             entry = PublicationReport(id=pub.id, status="added" if pub.id not in prev_pubs else "updated")
@@ -195,10 +196,11 @@ class Builder:
                     passages_by_pub[pub.id] = prev_passages.get(pub.id, [])
                     entry.pages = int(old.get("pages", 0))
                 else:
+                    splitter = splitter or self._splitter()  # loads the model: not extraction time
                     t0 = time.perf_counter()
                     document = (self.extract(path, on_page=pages_bar.update) if takes_progress  # type: ignore[call-arg]
                                 else self.extract(path))
-                    passages = self._splitter()(pub, document)
+                    passages = splitter(pub, document)
                     passages_bar.update(len(passages))
                     timings["extract"] += time.perf_counter() - t0
                     if not passages:
