@@ -29,8 +29,8 @@ FUSIONS: list[tuple[str, FusionConfig]] = [
     *[(f"minmax dense={w}", FusionConfig(method="minmax", dense_weight=w)) for w in (0.3, 0.5, 0.7)],
 ]
 ANALYZERS = [
-    ("stem", AnalyzerConfig(decompound=False)),
-    ("stem+decompound", AnalyzerConfig(decompound=True)),
+    ("stem", AnalyzerConfig(decompound=False, ngrams=0)),
+    ("stem+decompound", AnalyzerConfig(decompound=True, ngrams=0)),
     ("stem+4grams", AnalyzerConfig(decompound=False, ngrams=4)),
     ("stem+decompound+4grams", AnalyzerConfig(decompound=True, ngrams=4)),
 ]
@@ -53,6 +53,10 @@ def main() -> None:
     for label, model in default_models():
         _, report, index = build_index(corpus, model)
         print(f"\n== {label}: {report.passages} passages ==")
+        calibration = index.manifest.get("calibration", {})
+        print(f" production: analyzer {index.lexical.analyzer.config}, fusion {index.fusion} "
+              f"(calibrated on {calibration.get('queries')} section titles)")
+        print(row("production (calibrated)", evaluate(index, questions, with_confidence=False).summary()))
         original = index.lexical
         for a_label, a_config in ANALYZERS:
             lexical = LexicalIndex(Analyzer(a_config))
@@ -81,8 +85,9 @@ def confidence_signals(index, questions) -> None:  # type: ignore[no-untyped-def
         print(f" {name} n={len(values):>3} coverage min/median/max {cov.min():.2f}/{np.median(cov):.2f}/"
               f"{cov.max():.2f}   dense z min/median/max {z.min():.2f}/{np.median(z):.2f}/{z.max():.2f}")
     config = index.answer_config
-    for cov_t in (0.5, 0.6, 0.7):
-        for z_t in (3.5, 4.0, 4.5, 5.0):
+    print(f"  production thresholds: coverage≥{config.min_coverage} or z≥{config.min_dense_z}")
+    for cov_t in (0.35, 0.45, 0.55):
+        for z_t in (2.8, 3.2, 3.6):
             c = replace(config, min_coverage=cov_t, min_dense_z=z_t)
             ok_ans = sum(1 for v in signals[True] if v[0] >= c.min_coverage or v[1] >= c.min_dense_z)
             declined = sum(1 for v in signals[False] if not (v[0] >= c.min_coverage or v[1] >= c.min_dense_z))

@@ -327,7 +327,9 @@ class Builder:
         cache = EmbeddingCache(self.store.root / "cache" / "embeddings.sqlite", self.model_name, embedder.dimension)
         try:
             found = cache.get_many(texts)
-            missing = list(dict.fromkeys(t for t in texts if t not in found))
+            # Longest first, so each batch holds texts of similar length and pads little (this is
+            # what sentence-transformers does inside one encode call; we batch for the progress bar).
+            missing = sorted(dict.fromkeys(t for t in texts if t not in found), key=len, reverse=True)
             batch = embedder.batch_size
             with tqdm(total=len(missing), desc="Indlejrer passager", unit="passage",
                       disable=not self.progress or not missing) as bar:
