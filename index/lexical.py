@@ -23,6 +23,8 @@ import numpy as np
 WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)
 # The ISO list treats some words as stop words that matter in this domain ("far" is father).
 KEEP_WORDS = frozenset({"far", "mor", "fire", "år", "alene"})
+# ...and misses some words that questions are full of but that say nothing about the topic.
+EXTRA_STOP_WORDS = frozenset({"hvilke", "hvilket", "hvorvidt", "bør", "gør", "gøre", "egentlig"})
 MIN_PART = 3  # shortest compound part we trust ("ære", "sag")
 MIN_COMPOUND = 7
 DANISH_WORDS = 60000  # vocabulary size from wordfreq used to recognise compound parts
@@ -48,7 +50,7 @@ class Analyzer:
         # PyStemmer objects must not be used from two threads at once; the server answers
         # requests from a thread pool, so each thread gets its own.
         self._local = threading.local()
-        self.stopwords = frozenset(stopwordsiso.stopwords("da")) - KEEP_WORDS
+        self.stopwords = (frozenset(stopwordsiso.stopwords("da")) | EXTRA_STOP_WORDS) - KEEP_WORDS
 
     @property
     def _stemmer(self):  # type: ignore[no-untyped-def]

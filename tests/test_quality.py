@@ -1,7 +1,7 @@
 """Retrieval quality on the fixture question set, through `kb eval`, with the offline MiniLM.
 
 The floors are what the hybrid meets and what each retriever alone misses (figures from
-``bench/quality.py``: hybrid R@5 0.730 / MRR 0.604, BM25 only 0.714 / 0.589, MiniLM only
+``bench/quality.py``: hybrid R@5 0.730 / MRR 0.607, BM25 only 0.714 / 0.595, MiniLM only
 0.524 / 0.416). MiniLM is English-only, so here the lexical side carries most of the load;
 with multilingual-e5-small the balance turns, and the calibrated weight follows it.
 """
@@ -17,7 +17,7 @@ from api.cli import cli
 from tests.conftest import QUESTIONS
 
 RECALL5_FLOOR = 0.72
-MRR_FLOOR = 0.595
+MRR_FLOOR = 0.60
 
 
 @pytest.fixture(scope="module")
