@@ -215,7 +215,8 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
                    f"{m['recall@10']:>8.3f}{m['mrr@10']:>9.3f}")
     c = summary["confidence"]
     click.echo(f"\nUbesvarlige spørgsmål afvist: {c['unanswerable_declined']}/{c['unanswerable']}; "
-               f"besvarlige med sikkert svar: {c['answerable_confident']}/{c['answerable']}")
+               f"besvarlige med sikkert svar: {c['answerable_confident']}/{c['answerable']}, "
+               f"heraf med første svarsætning fra en rigtig passage: {c['answer_from_relevant_passage']}")
 
 
 # -- running and managing -------------------------------------------------------------------------

@@ -34,6 +34,7 @@ class QuestionResult:
     hits: list[Hit]
     confident: bool
     rank: int | None  # 1-based rank of the first relevant hit
+    answer_relevant: bool | None = None  # the first answer sentence comes from a relevant passage
 
 
 @dataclass
@@ -54,6 +55,8 @@ class EvalReport:
             "unanswerable_declined": sum(1 for r in unanswerable if not r.confident),
             "answerable_confident": sum(1 for r in answerable if r.confident),
             "answerable": len(answerable),
+            # of the confident answers, how many quote a relevant passage first
+            "answer_from_relevant_passage": sum(1 for r in answerable if r.confident and r.answer_relevant),
         }
         return out
 
@@ -91,11 +94,15 @@ def evaluate(index: SearchIndex, questions: list[Question], *, k: int = 10,
     report = EvalReport()
     depth = max(k, max(CUTOFFS))
     for q in questions:
+        answer_relevant = None
         if with_confidence and fusion is None:
             answer = index.ask(q.question, k=depth)
             hits, confident = answer.hits, answer.confident
+            if answer.sentences:
+                first = next(h for h in hits if h.passage.id == answer.sentences[0].passage_id)
+                answer_relevant = relevant(first, q)
         else:
             hits, confident = index.search(q.question, k=depth, fusion=fusion), False
         rank = next((i for i, h in enumerate(hits, start=1) if relevant(h, q)), None)
-        report.results.append(QuestionResult(q, hits[:k], confident, rank))
+        report.results.append(QuestionResult(q, hits[:k], confident, rank, answer_relevant))
     return report

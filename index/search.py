@@ -165,7 +165,7 @@ class SearchIndex:
         s_vecs = self._sentence_vectors([h.passage.id for h in hits], candidates)
         dense = s_vecs @ q_vec
         return pick_sentences(candidates, lexical, dense, [rank_of[pid] for _, pid in candidates],
-                              self.answer_config)
+                              self.answer_config, dense_weight=self.fusion.dense_weight)
 
     def _sentence_vectors(self, passage_ids: list[str], candidates: list[tuple[str, str]]) -> np.ndarray:
         """Sentence embeddings of the candidate sentences, cached per passage.
