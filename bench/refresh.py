@@ -3,7 +3,8 @@
     .venv/bin/python bench/refresh.py [--model PATH]
 
 Prints wall time and passages embedded/reused for: the first build (empty cache), a refresh
-with nothing changed, and a refresh after one publication lost a page (a "revised edition").
+with nothing changed, a refresh after one word changed on one page of one publication, and one
+after that publication lost a page.
 """
 
 from __future__ import annotations
@@ -20,6 +21,18 @@ from index.embed import Embedder
 from index.factory import make_builder
 from ingest.manifest import load_manifest
 from ingest.settings import Settings
+
+
+def edit_page(path: Path, page_index: int, old: bytes, new: bytes) -> None:
+    """A "corrected reprint": one word changed on one page, every other page byte-identical."""
+    writer = PdfWriter(clone_from=PdfReader(path))
+    page = writer.pages[page_index]
+    contents = page.get_contents()
+    assert contents is not None and old in contents.get_data()
+    contents.set_data(contents.get_data().replace(old, new))
+    page.replace_contents(contents)
+    with open(path, "wb") as fh:
+        writer.write(fh)
 
 
 def drop_page(path: Path) -> None:
@@ -52,8 +65,10 @@ def main() -> None:
         print(f"== {label} ==")
         run("full build (cold cache)", settings, embedder)
         run("refresh, nothing changed", settings, embedder)
+        edit_page(corpus / "vejledning.pdf", 2, b"kommune", b"Kommune")
+        run("refresh, one page reworded", settings, embedder)
         drop_page(corpus / "vejledning.pdf")
-        run("refresh, vejledning changed", settings, embedder)
+        run("refresh, one page removed", settings, embedder)
 
 
 if __name__ == "__main__":

@@ -177,8 +177,8 @@ class Builder:
 
         quiet = not self.progress
         pubs_bar = tqdm(publications, desc="Publikationer", unit="pub", disable=quiet, position=0)
-        pages_bar = tqdm(desc="Sider læst", unit="side", disable=quiet, position=1)
-        passages_bar = tqdm(desc="Passager", unit="passage", disable=quiet, position=2)
+        pages_bar = tqdm(desc="Sider læst", unit=" sider", disable=quiet, position=1)
+        passages_bar = tqdm(desc="Passager", unit=" passager", disable=quiet, position=2)
         takes_progress = "on_page" in inspect.signature(self.extract).parameters
         splitter: Splitter | None = None
         for pub in pubs_bar:
@@ -331,7 +331,7 @@ class Builder:
             # what sentence-transformers does inside one encode call; we batch for the progress bar).
             missing = sorted(dict.fromkeys(t for t in texts if t not in found), key=len, reverse=True)
             batch = embedder.batch_size
-            with tqdm(total=len(missing), desc="Indlejrer passager", unit="passage",
+            with tqdm(total=len(missing), desc="Indlejrer passager", unit=" passager",
                       disable=not self.progress or not missing) as bar:
                 for start in range(0, len(missing), batch):
                     chunk = missing[start:start + batch]
