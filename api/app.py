@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI
@@ -25,9 +26,10 @@ from api.redact import install_access_log_filter
 from api.render import STATIC_DIR, make_templates
 from api.routes import ROUTERS
 from api.suggest import SuggestionCache
+from api.wiring import make_live
 from index.embed import Embedder
 from index.errors import KBIndexError
-from index.factory import make_live
+from index.live import LiveIndex
 from ingest.settings import Settings, get_settings
 
 log = logging.getLogger("kb.api")
@@ -53,17 +55,18 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.error("no live index at start-up: %s", exc)
     live.watch(settings.reload_interval)
     app.state.suggestions = SuggestionCache()
-    app.state.refresh_jobs = RefreshJobs(partial(_run_refresh, settings), on_done=live.reload)
+    app.state.refresh_jobs = RefreshJobs(partial(_run_refresh, settings, live), on_done=live.reload)
     try:
         yield
     finally:
         live.close()
 
 
-def _run_refresh(settings: Settings) -> dict:  # type: ignore[type-arg]
-    from index.refresh import refresh  # imports the PDF extractor; only the admin route needs it
+def _run_refresh(settings: Settings, live: LiveIndex, **kwargs: Any) -> dict:  # type: ignore[type-arg]
+    from api.refresh import refresh  # imports the PDF extractor; only the admin route needs it
 
-    return refresh(settings, progress=False)
+    # The server's already loaded model: a refresh must not load a second copy.
+    return refresh(settings, progress=False, embedder=live.embedder, **kwargs)
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:

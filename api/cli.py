@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
+from pydantic import ValidationError
 
 from api.schemas import answer_out, citation, hits_out
 from index.errors import KBIndexError
@@ -46,7 +47,12 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     """Søg i SIRI's publikationer om æresrelaterede konflikter og negativ social kontrol."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    ctx.obj = Settings()
+    try:
+        ctx.obj = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"KB_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors())
+        click.echo(f"Fejl: ugyldig indstilling ({problems}).", err=True)
+        sys.exit(1)
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -62,7 +68,7 @@ def _settings(ctx: click.Context) -> Settings:
 @friendly_errors
 def ingest(ctx: click.Context, force: bool, rebuild: bool, as_json: bool) -> None:
     """Byg en ny indeksversion af PDF'erne og gør den live."""
-    from index.factory import make_builder
+    from api.wiring import make_builder
     from ingest.manifest import load_manifest
 
     settings = _settings(ctx)
@@ -79,7 +85,7 @@ def ingest(ctx: click.Context, force: bool, rebuild: bool, as_json: bool) -> Non
 @friendly_errors
 def fetch(ctx: click.Context, as_json: bool) -> None:
     """Hent nye eller ændrede PDF'er fra manifestets adresser."""
-    from index.refresh import fetch_publications
+    from api.refresh import fetch_publications
 
     results = fetch_publications(_settings(ctx), progress=not as_json)
     if as_json:
@@ -101,7 +107,7 @@ def fetch(ctx: click.Context, as_json: bool) -> None:
 @friendly_errors
 def refresh(ctx: click.Context, force: bool, as_json: bool) -> None:
     """Hent og byg det, der er ændret (til cron eller en systemd-timer)."""
-    from index.refresh import refresh as run_refresh
+    from api.refresh import refresh as run_refresh
 
     report = run_refresh(_settings(ctx), force=force, progress=not as_json)
     _print_build(report, as_json)
@@ -135,7 +141,7 @@ def _print_build(report: dict[str, Any], as_json: bool) -> None:
 
 # -- asking ---------------------------------------------------------------------------------------
 def _live_index(settings: Settings):  # type: ignore[no-untyped-def]
-    from index.factory import make_live
+    from api.wiring import make_live
 
     live = make_live(settings)
     live.reload()
@@ -213,7 +219,9 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
             continue
         click.echo(f"{kind:<14}{m['questions']:>6}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}"
                    f"{m['recall@10']:>8.3f}{m['mrr@10']:>9.3f}")
-    c = summary["confidence"]
+    c = summary.get("confidence")
+    if c is None:  # one retriever alone ranks passages but does not decide confidence
+        return
     click.echo(f"\nUbesvarlige spørgsmål afvist: {c['unanswerable_declined']}/{c['unanswerable']}; "
                f"besvarlige med sikkert svar: {c['answerable_confident']}/{c['answerable']}, "
                f"heraf med første svarsætning fra en rigtig passage: {c['answer_from_relevant_passage']}")
@@ -230,6 +238,9 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 
     from api.app import create_app
 
+    # A server's own log lines (version swaps, refreshes, and with KB_LOG_QUERIES=1 the redacted
+    # questions) are what an operator reads; the CLI's default of warnings only would hide them.
+    logging.getLogger("kb").setLevel(logging.INFO)
     uvicorn.run(create_app(_settings(ctx)), host=host, port=port, log_level="info")
 
 
@@ -239,7 +250,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
 @friendly_errors
 def status(ctx: click.Context, as_json: bool) -> None:
     """Vis den live version, modellen og publikationerne."""
-    from index.status import collect_status
+    from api.status import collect_status
 
     data = collect_status(_settings(ctx))
     if as_json:

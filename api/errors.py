@@ -153,6 +153,11 @@ def _validation_message(error: dict[str, Any]) -> str:
     return f"Ugyldig værdi for «{field}»."
 
 
+UNAVAILABLE_PAGE = ("Søgningen er midlertidigt ikke tilgængelig, fordi vidensbasen ikke er klar. "
+                    "Prøv igen om lidt. Varer det ved, så kontakt kommunens IT-afdeling eller den, der driver "
+                    "løsningen (de kan se årsagen på adressen /readyz).")
+
+
 # -- the one handler ------------------------------------------------------------------------------
 def wants_json(request: Request) -> bool:
     path = request.url.path[len(request.scope.get("root_path", "")):] or "/"
@@ -179,6 +184,10 @@ async def handle_error(request: Request, exc: Exception) -> Response:
         headers = {**(headers or {}), **request.app.state.security_headers}
     if wants_json(request) or request.method not in ("GET", "HEAD"):
         return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    if isinstance(exc, KBIndexError) and status == 503:
+        # Model names, paths and commands are for the operator (in /readyz and the log); a
+        # caseworker gets a plain sentence.
+        detail = UNAVAILABLE_PAGE
     return render_error_page(request, status, detail, headers, getattr(exc, "query", None))
 
 

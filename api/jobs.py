@@ -14,6 +14,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, Literal
 
 from api.errors import Conflict
@@ -33,12 +34,14 @@ class Job:
     id: str
     state: State = "running"
     report: dict[str, Any] | None = None
+    progress: dict[str, Any] | None = None  # the latest step: {"phase", "publication", "done", "total"}
     started: str = field(default_factory=_now)
     finished: str | None = None
 
 
 class RefreshJobs:
-    def __init__(self, run: Callable[[], dict[str, Any]], on_done: Callable[[], object] | None = None) -> None:
+    def __init__(self, run: Callable[..., dict[str, Any]], on_done: Callable[[], object] | None = None) -> None:
+        """``run(on_progress=callback)`` does the refresh and returns its report."""
         self._run = run
         self._on_done = on_done
         self._lock = threading.Lock()
@@ -64,7 +67,7 @@ class RefreshJobs:
 
     def _work(self, job: Job) -> None:
         try:
-            report = self._run()
+            report = self._run(on_progress=partial(self._progress, job))
             state: State = "done" if report.get("ok", True) else "failed"
         except Exception as exc:  # noqa: BLE001 - a failed refresh is reported to the poller, not raised
             log.exception("refresh %s failed", job.id)
@@ -77,6 +80,10 @@ class RefreshJobs:
                 log.exception("reload after refresh %s failed", job.id)
         with self._lock:
             job.report, job.state, job.finished = report, state, _now()
+
+    def _progress(self, job: Job, step: dict[str, Any]) -> None:
+        with self._lock:
+            job.progress = step
 
     def join(self, timeout: float | None = None) -> None:
         """Wait for running jobs (tests and shutdown)."""

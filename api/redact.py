@@ -21,8 +21,12 @@ query_log = logging.getLogger("kb.queries")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # ddmmyy-xxxx, with or without the dash (or a space); any 6+4 digits, not only valid dates.
 CPR = re.compile(r"(?<![\d+])\d{6}[-\u2013 ]?\d{4}(?!\d)")
-# Danish numbers have 8 digits: 12345678, 12 34 56 78, 1234 5678; optionally +45 / 0045 first.
-PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)45[ -]?)?(?:\d{8}|\d{2}(?: \d{2}){3}|\d{4} \d{4})(?!\d)")
+# Danish numbers have 8 digits: 12345678, 12 34 56 78, 1234 5678, 12-34-56-78, 12.34.56.78;
+# optionally +45 / 0045 first. A year range ("2018-2021") is not a phone number.
+PHONE = re.compile(
+    r"(?<![\d+])(?!(?:19|20)\d\d-(?:19|20)\d\d(?!\d))"
+    r"(?:(?:\+|00)45[ .-]?)?(?:\d{8}|\d{2}(?:[ .-]\d{2}){3}|\d{4}[ .-]\d{4})(?!\d)"
+)
 
 MAX_LOGGED_CHARS = 500
 

@@ -41,8 +41,8 @@ def fixture_corpus(dest: Path | None = None) -> Path:
 
 def build_index(corpus: Path, model: str, data_dir: Path | None = None):  # type: ignore[no-untyped-def]
     """Build the corpus with ``model`` into a fresh data dir; returns (settings, builder report, SearchIndex)."""
+    from api.wiring import make_builder, make_live
     from index.embed import Embedder
-    from index.factory import make_builder, make_live
     from ingest.manifest import load_manifest
     from ingest.settings import Settings
 

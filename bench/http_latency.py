@@ -133,8 +133,8 @@ def measure(name: str, call: Callable[[str], int], qs: list[str], n: int, concur
 
 
 def in_process_floor(env: dict[str, str], qs: list[str], n: int, k: int) -> list[Row]:
+    from api.wiring import make_live
     from index.embed import Embedder
-    from index.factory import make_live
     from ingest.settings import Settings
 
     settings = Settings(corpus_dir=Path(env.get("KB_CORPUS_DIR", "corpus")), data_dir=Path(env["KB_DATA_DIR"]),

@@ -17,8 +17,8 @@ from pathlib import Path
 from common import default_models, fixture_corpus
 from pypdf import PdfReader, PdfWriter
 
+from api.wiring import make_builder
 from index.embed import Embedder
-from index.factory import make_builder
 from ingest.manifest import load_manifest
 from ingest.settings import Settings
 

@@ -10,14 +10,14 @@ has it, its previous passages are carried over so nothing silently disappears.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import inspect
 import logging
+import os
 import platform
+import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,11 +31,11 @@ from index.cache import EmbeddingCache
 from index.calibrate import calibrate
 from index.dense import DenseIndex
 from index.embed import Embedder
-from index.errors import BuildFailed, KBIndexError
+from index.errors import KBIndexError
 from index.fusion import DEFAULT_FUSION, FusionConfig
 from index.lexical import LexicalIndex
 from index.search import SearchIndex
-from index.store import VersionStore, new_version_id, read_passages, write_passages
+from index.store import PDF_DIR, VersionStore, new_version_id, read_passages, write_passages
 from ingest.errors import IngestError
 from ingest.models import Document, Passage, Publication
 from ingest.split import Splitter
@@ -87,22 +87,6 @@ class BuildReport:
         return data
 
 
-@contextmanager
-def build_lock(data_dir: Path) -> Iterator[None]:
-    """One build at a time per data dir (cron and an admin refresh may overlap); the OS drops the
-    lock when a build process dies, so a killed build never blocks the next one."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with open(data_dir / ".build.lock", "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise BuildFailed("En anden opbygning af indekset kører allerede; prøv igen senere.") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -132,6 +116,7 @@ class Builder:
         keep_versions: int = 3,
         progress: bool = True,
         calibrate: bool = True,
+        on_progress: Callable[[dict[str, Any]], None] | None = None,
     ):
         self.store = store
         self.corpus_dir = corpus_dir
@@ -144,6 +129,11 @@ class Builder:
         self.keep_versions = keep_versions
         self.progress = progress
         self.calibrate = calibrate  # False keeps ``fusion`` as given (benchmarks compare fixed weights)
+        self._on_progress = on_progress  # {"phase", "publication", "done", "total"} for the admin API
+
+    def _report_progress(self, phase: str, **facts: Any) -> None:
+        if self._on_progress is not None:
+            self._on_progress({"phase": phase, **facts})
 
     @property
     def embedder(self) -> Embedder:
@@ -158,7 +148,7 @@ class Builder:
 
     # -----------------------------------------------------------------------------------------
     def build(self, publications: list[Publication], *, force: bool = False, rebuild: bool = False) -> BuildReport:
-        with build_lock(self.store.root):
+        with self.store.lock():
             return self._build(publications, force=force, rebuild=rebuild)
 
     def _build(self, publications: list[Publication], *, force: bool, rebuild: bool) -> BuildReport:
@@ -181,8 +171,9 @@ class Builder:
         passages_bar = tqdm(desc="Passager", unit=" passager", disable=quiet, position=2)
         takes_progress = "on_page" in inspect.signature(self.extract).parameters
         splitter: Splitter | None = None
-        for pub in pubs_bar:
+        for number, pub in enumerate(pubs_bar):
             pubs_bar.set_postfix_str(pub.id)
+            self._report_progress("extract", publication=pub.id, done=number, total=len(publications))
             entry = PublicationReport(id=pub.id, status="added" if pub.id not in prev_pubs else "updated")
             report.publications.append(entry)
             path = self.corpus_dir / pub.file
@@ -229,8 +220,12 @@ class Builder:
         all_passages = [p for pub in publications for p in passages_by_pub.get(pub.id, [])]
         report.passages = len(all_passages)
         # Failures alone (with the old passages kept) change nothing that a new version would hold.
+        # A new failure also makes a version, cheaply (everything is reused): its manifest is what
+        # `kb status` and /api/publications show, and it must say that old passages were kept.
+        new_failure = any(p.status == "failed" and prev_pubs.get(p.id, {}).get("error") != p.error
+                          for p in report.publications)
         needs_version = (
-            previous is None or rebuild or not same_pipeline
+            previous is None or rebuild or not same_pipeline or new_failure
             or any(p.status in ("added", "updated", "removed") for p in report.publications)
         )
         if not all_passages:
@@ -247,13 +242,17 @@ class Builder:
             return report
 
         t0 = time.perf_counter()
+        self._report_progress("embed", done=0, total=len(all_passages))
         vectors, embedded_texts = self._embed([p.text for p in all_passages])
         timings["embed"] = time.perf_counter() - t0
+        credited: set[str] = set()  # a text embedded once is credited once, to its first publication
         for entry in report.publications:
             texts = [p.text for p in passages_by_pub.get(entry.id, [])]
-            entry.passages_embedded = sum(1 for t in texts if t in embedded_texts)
+            fresh = {t for t in texts if t in embedded_texts} - credited
+            credited |= fresh
+            entry.passages_embedded = len(fresh)
             entry.passages_reused = len(texts) - entry.passages_embedded
-        report.passages_embedded = sum(e.passages_embedded for e in report.publications)
+        report.passages_embedded = len(credited)
         report.passages_reused = report.passages - report.passages_embedded
 
         t0 = time.perf_counter()
@@ -266,6 +265,7 @@ class Builder:
         lexical.index([_lexical_text(p) for p in all_passages])
         lexical.save(staging / "lexical")
         write_passages(staging, all_passages)
+        self._snapshot_pdfs(staging, publications, report, prev_manifest)
         calibration = calibrate(all_passages, vectors, self.embedder, lexical.analyzer)
         fusion = replace(self.fusion, dense_weight=calibration.dense_weight) if self.calibrate else self.fusion
         log.info("fusion dense weight %.2f (from %d section titles)", fusion.dense_weight, calibration.queries)
@@ -275,6 +275,7 @@ class Builder:
         timings["index"] = time.perf_counter() - t0
         report.version = version
 
+        self._report_progress("validate", version=version)
         problems = self.validate(path, manifest, prev_pubs, force=force)
         if problems:
             report.error = "Den nye version er ikke gjort live: " + "; ".join(problems)
@@ -306,6 +307,32 @@ class Builder:
         except KBIndexError as exc:
             problems.append(f"versionen kan ikke indlæses: {exc}")
         return problems
+
+    def _snapshot_pdfs(self, staging: Path, publications: list[Publication], report: BuildReport,
+                       prev_manifest: dict[str, Any]) -> None:
+        """Keep the PDFs each version was built from inside it, so its citations keep opening the
+        edition they cite whatever later lands in the corpus folder.
+
+        A new edition is copied (a hard link would follow an in-place `cp` over the corpus file);
+        an unchanged one is hard-linked to the previous version's own copy, which nobody writes to.
+        """
+        folder = staging / PDF_DIR
+        folder.mkdir()
+        entries = {e.id: e for e in report.publications}
+        prev_dir = self.store.path(prev_manifest["version"]) / PDF_DIR if prev_manifest else None
+        for pub in publications:
+            entry = entries[pub.id]
+            previous = prev_dir / pub.file if prev_dir else None
+            target = folder / pub.file
+            if entry.status in ("unchanged", "failed") and previous is not None and previous.is_file():
+                try:
+                    os.link(previous, target)
+                    continue
+                except OSError:  # another file system, or links not allowed: copy instead
+                    pass
+                shutil.copy2(previous, target)
+            elif entry.status != "failed" and (self.corpus_dir / pub.file).is_file():
+                shutil.copy2(self.corpus_dir / pub.file, target)
 
     def _previous(self) -> tuple[dict[str, Any], dict[str, list[Passage]]] | None:
         pointer = self.store.pointer()
@@ -339,6 +366,7 @@ class Builder:
                     cache.put_many(chunk, vecs)
                     found.update(zip(chunk, vecs, strict=True))
                     bar.update(len(chunk))
+                    self._report_progress("embed", done=bar.n, total=len(missing))
         finally:
             cache.close()
         matrix = np.stack([found[t] for t in texts]) if texts else np.zeros((0, embedder.dimension), np.float32)

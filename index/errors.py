@@ -6,6 +6,7 @@
     ├── ModelMismatch       the live index was built with another model than the one configured
     ├── CorruptIndex        an index version on disk is incomplete or unreadable
     ├── BuildFailed         a new version could not be built or failed validation
+    ├── Busy                another build or rollback holds the data dir
     └── QuestionError       a question is empty or too long (a client error)
 
 Messages are complete sentences a caseworker or an operator can act on.
@@ -36,6 +37,10 @@ class CorruptIndex(KBIndexError):
 
 class BuildFailed(KBIndexError):
     status_code = 500
+
+
+class Busy(KBIndexError):
+    status_code = 409
 
 
 class QuestionError(KBIndexError):

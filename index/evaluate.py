@@ -32,7 +32,7 @@ class Question:
 class QuestionResult:
     question: Question
     hits: list[Hit]
-    confident: bool
+    confident: bool | None  # None when only a ranking was measured (one retriever alone)
     rank: int | None  # 1-based rank of the first relevant hit
     answer_relevant: bool | None = None  # the first answer sentence comes from a relevant passage
 
@@ -48,8 +48,11 @@ class EvalReport:
                 groups["all"].append(r)
                 groups[r.question.kind].append(r)
         out: dict[str, Any] = {name: _metrics(rs) for name, rs in groups.items()}
-        unanswerable = [r for r in self.results if r.question.publication is None]
-        answerable = groups.get("all", [])
+        judged = [r for r in self.results if r.confident is not None]
+        if not judged:
+            return out
+        unanswerable = [r for r in judged if r.question.publication is None]
+        answerable = [r for r in judged if r.question.publication is not None]
         out["confidence"] = {
             "unanswerable": len(unanswerable),
             "unanswerable_declined": sum(1 for r in unanswerable if not r.confident),
@@ -102,7 +105,7 @@ def evaluate(index: SearchIndex, questions: list[Question], *, k: int = 10,
                 first = next(h for h in hits if h.passage.id == answer.sentences[0].passage_id)
                 answer_relevant = relevant(first, q)
         else:
-            hits, confident = index.search(q.question, k=depth, fusion=fusion), False
+            hits, confident = index.search(q.question, k=depth, fusion=fusion), None
         rank = next((i for i, h in enumerate(hits, start=1) if relevant(h, q)), None)
         report.results.append(QuestionResult(q, hits[:k], confident, rank, answer_relevant))
     return report

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 
 from index.embed import Embedder
-from index.errors import KBIndexError, NoLiveIndex
+from index.errors import CorruptIndex, KBIndexError, ModelMismatch, NoLiveIndex
 from index.search import SearchIndex
 from index.store import VersionStore
 
@@ -20,8 +20,10 @@ log = logging.getLogger("kb.live")
 
 
 class LiveIndex:
-    def __init__(self, store: VersionStore, embedder: Embedder | Callable[[], Embedder]):
+    def __init__(self, store: VersionStore, embedder: Embedder | Callable[[], Embedder], *,
+                 model_name: str | None = None):
         self.store = store
+        self.model_name = model_name  # the configured model, checked before loading it
         self._embedder = embedder
         self._current: SearchIndex | None = None
         self._load_lock = threading.Lock()
@@ -48,7 +50,7 @@ class LiveIndex:
         index = self._current
         return index.version if index else None
 
-    def reload(self) -> bool:
+    def reload(self, *, force: bool = False) -> bool:
         """Load the version the pointer names if it is not the one serving; True when swapped.
 
         A version that cannot be loaded leaves the current one serving and is reported in
@@ -61,13 +63,24 @@ class LiveIndex:
                 return False
             if self._current is not None and self._current.version == pointer.version:
                 return False
-            if self.last_error and self._failed == pointer.version:
+            if self._failed == pointer.version and not force:
                 return False
             try:
                 manifest = self.store.manifest(pointer.version)
+                if self.model_name and manifest.get("model") != self.model_name:
+                    # Say so before trying to load a model that may not even be available here.
+                    raise ModelMismatch(
+                        f"Indeksversionen {pointer.version} er bygget med modellen {manifest.get('model')!r}, "
+                        f"men KB_EMBEDDING_MODEL er {self.model_name!r}. Byg indekset igen med `kb ingest`, "
+                        "eller sæt KB_EMBEDDING_MODEL tilbage."
+                    )
                 index = SearchIndex.load(self.store.path(pointer.version), self.embedder, manifest)
             except KBIndexError as exc:
-                self.last_error, self._failed = str(exc), pointer.version
+                self.last_error = str(exc)
+                # A broken version or one built with another model stays broken: do not retry it
+                # every poll. Anything else (a model that failed to load) is retried next time.
+                if isinstance(exc, CorruptIndex | ModelMismatch):
+                    self._failed = pointer.version
                 log.error("could not load index version %s: %s", pointer.version, exc)
                 return False
             old = self.version

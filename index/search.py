@@ -54,7 +54,8 @@ class Answer:
 
 
 def check_question(question: str) -> str:
-    question = " ".join(question.split())
+    # Control characters carry no meaning in a question and break XML (RSS) and terminals.
+    question = " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
     if not question:
         raise QuestionError("Skriv et spørgsmål – feltet er tomt.")
     if len(question) > MAX_QUESTION_CHARS:
@@ -135,7 +136,8 @@ class SearchIndex:
         evidence = self.evidence(question, hits, dense)
         sentences: list[AnswerSentence] = []
         if is_confident(evidence, self.answer_config):
-            sentences = self._sentences(question, vector, hits[: self.answer_config.passages_considered])
+            # Only from passages that are returned, so every sentence's citation is in the result.
+            sentences = self._sentences(question, vector, hits[: min(k, self.answer_config.passages_considered)])
         return Answer(question, bool(sentences), sentences, hits[:k], evidence)
 
     def evidence(self, question: str, hits: list[Hit], dense: np.ndarray) -> Evidence:

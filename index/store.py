@@ -6,6 +6,8 @@
                    vectors.faiss    FAISS index, row i = passage i
                    lexical/         BM25 index
       versions/.building-<id>/      a build in progress (removed or renamed when it ends)
+      versions/<id>/pdf/            the PDFs this version was built from (copies or links), so citations
+                                    open the edition they cite even after `kb fetch` replaced a file
       live.json                     {"version": id, "previous": [ids…]}; replaced atomically
       cache/embeddings.sqlite       embedding cache (see index/cache.py)
 
@@ -15,22 +17,25 @@ crash at any point leaves the previous version live and loadable.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from index.errors import CorruptIndex, NoLiveIndex
+from index.errors import Busy, CorruptIndex, NoLiveIndex
 from ingest.models import Passage
 
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 LIVE = "live.json"
+PDF_DIR = "pdf"
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -68,7 +73,11 @@ class VersionStore:
             return None
         except (OSError, json.JSONDecodeError) as exc:
             raise CorruptIndex(f"{path} kan ikke læses: {exc}") from exc
-        return Pointer(data["version"], tuple(data.get("previous", ())))
+        version = data.get("version") if isinstance(data, dict) else None
+        previous = data.get("previous", []) if isinstance(data, dict) else None
+        if not isinstance(version, str) or not isinstance(previous, list):
+            raise CorruptIndex(f"{path} har ikke formen {{\"version\": …, \"previous\": […]}}.")
+        return Pointer(version, tuple(str(v) for v in previous))
 
     def live_id(self) -> str:
         pointer = self.pointer()
@@ -91,7 +100,26 @@ class VersionStore:
                                                    "previous": list(pointer.previous)}, indent=2))
         return pointer
 
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """One writer of versions and the pointer at a time (a build, a rollback); the OS drops the
+        lock when its holder dies, so a killed build never blocks the next one."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise Busy("En anden opbygning eller tilbagerulning af indekset kører; prøv igen om lidt.") from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
     def rollback(self) -> Pointer:
+        with self.lock():
+            return self._rollback()
+
+    def _rollback(self) -> Pointer:
         old = self.pointer()
         if old is None:
             raise NoLiveIndex("Der er ingen live version at rulle tilbage fra.")
@@ -107,6 +135,11 @@ class VersionStore:
     # -- versions -----------------------------------------------------------------------------
     def path(self, version: str) -> Path:
         return self.versions_dir / version
+
+    def pdf(self, version: str, file: str) -> Path | None:
+        """The PDF a version was built from, when the version holds one (older ones did not)."""
+        path = self.path(version) / PDF_DIR / file
+        return path if path.is_file() else None
 
     def exists(self, version: str) -> bool:
         return (self.path(version) / MANIFEST).is_file()
@@ -133,7 +166,12 @@ class VersionStore:
         return path
 
     def commit(self, staging: Path, version: str, manifest: dict[str, Any]) -> Path:
-        """Write the manifest last, then move the finished directory into place."""
+        """Flush every part to disk, write the manifest last, then move the directory into place:
+        after a crash or a power cut a version either has all its parts or no manifest."""
+        for part in staging.rglob("*"):
+            if part.is_file():
+                with open(part, "rb+") as fh:
+                    os.fsync(fh.fileno())
         write_atomic(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
         final = self.path(version)
         os.replace(staging, final)
@@ -147,11 +185,15 @@ class VersionStore:
                 shutil.rmtree(p, ignore_errors=True)
 
     def prune(self, keep: int) -> list[str]:
-        """Keep the newest ``keep`` versions plus the live one; remove the rest."""
+        """Keep the live version and the ``keep - 1`` it would roll back to, plus the newest version
+        when it never went live (kept for inspection); remove the rest."""
         pointer = self.pointer()
-        protected = {pointer.version} if pointer else set()
         versions = self.versions()
-        keepers = set(versions[-keep:]) | protected
+        keepers: set[str] = set()
+        if pointer:
+            keepers = {pointer.version, *pointer.previous[: max(keep - 1, 0)]}
+        if versions:
+            keepers.add(versions[-1])
         removed = [v for v in versions if v not in keepers]
         for v in removed:
             shutil.rmtree(self.path(v), ignore_errors=True)

@@ -26,11 +26,19 @@ _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi",
 _SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
+# A soft hyphen is invisible inside a line, so one that ends a word before a space was drawn: fonts whose
+# /ToUnicode maps the hyphen glyph to U+00AD turn every "børne- og" into "børne\u00ad og".
+_DRAWN_SOFT_HYPHEN = re.compile(r"(?<=[^\W\d_])\u00ad+(?=\s)")
 
 
 def normalise(text: str) -> str:
-    """NFC, ligatures spelled out, soft hyphens and zero-width marks gone, whitespace collapsed."""
+    """NFC, ligatures spelled out, soft hyphens and zero-width marks gone, whitespace collapsed.
+
+    A soft hyphen between a letter and a space is the drawn hyphen of a suspended compound and
+    becomes "-"; everywhere else it is a break opportunity and is dropped.
+    """
     text = text.translate(_LIGATURES).translate(_HYPHENS)
+    text = _DRAWN_SOFT_HYPHEN.sub("-", text)
     text = _INVISIBLE.sub("", text)
     text = _SPACES.sub(" ", text)
     return unicodedata.normalize("NFC", text).strip()
@@ -177,6 +185,9 @@ def join_hyphenated(lines: Iterable[str]) -> str:
 
 def _join_pair(left: str, right: str) -> str:
     if left.endswith(SOFT_HYPHEN):
+        if right.split(maxsplit=1)[0].casefold().rstrip(",;") in SUSPENSION_WORDS:
+            # The hyphen glyph mapped to U+00AD: "børne\u00ad" + "og unge" is still suspended.
+            return f"{left[:-1]}- {right}"
         return left[:-1] + right
     match = _TRAILING_WORD.search(left)
     if match is None:

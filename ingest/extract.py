@@ -49,7 +49,7 @@ log = logging.getLogger("kb.extract")
 
 # Part of an index's pipeline key: bump it whenever extracted text can change, so that an index
 # built by an older extractor re-extracts every PDF instead of reusing stale passages.
-EXTRACTOR_VERSION = "1"
+EXTRACTOR_VERSION = "2"
 
 Matrix = list[float]
 IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
@@ -149,14 +149,38 @@ def _match_key(text: str) -> str:
 class _FontInfo:
     """A font as the span reader needs it: decode bytes, measure them, bold or not."""
 
-    def __init__(self, font: Any) -> None:
+    def __init__(self, font: Any, *, identity: bool = False) -> None:
         self.font = font
         self.simple = not isinstance(font.encoding, str)
-        self.space_units = float(font.space_width or 250)
+        self.space_units = float(font.space_width or 250) if self._has_space() else self._estimated_space()
         self.default_width = float(font.character_widths.get("default", 500))
         flags = int(getattr(font.font_descriptor, "flags", 0) or 0)
         self.bold = bool(BOLD_NAME.search(font.name or "")) or bool(flags & _FORCE_BOLD)
+        # With an Identity-H/V encoding the codes are glyph ids: one the /ToUnicode map leaves out has
+        # no known text, and pypdf's fallback (the code as a character) prints a random letter
+        # ("ofĿcielle"). Other composite encodings (UniGB-UCS2-H, ...) already give Unicode.
+        self.unmapped_as_unknown = identity and not self.simple and bool(font.character_map)
+        self.unmapped = 0  # glyphs drawn that had no text; reported once per document
         self._widths: dict[str, float] = {}
+
+    def _has_space(self) -> bool:
+        """Whether the font has a glyph that reads as a space, so pypdf's space width is that glyph's.
+
+        Subsets of fonts whose words are placed by offsets often have none; pypdf then measures
+        whatever code 32 is (in a composite font, glyph 32) or half of /DW (500 for /DW 1000).
+        """
+        font = self.font
+        if font.character_map.get(font.space_char) == " ":
+            return True
+        # A simple font's bytes go through its /Encoding first, which may give the space itself.
+        return self.simple and " " in font.encoding.values()
+
+    def _estimated_space(self) -> float:
+        """Half the median glyph width, which is a space in most text faces (Helvetica 278/556)."""
+        widths = sorted(float(w) for k, w in self.font.character_widths.items() if k != "default" and w > 0)
+        if not widths:
+            return 250.0
+        return min(max(widths[len(widths) // 2] / 2, 180.0), 350.0)
 
     def decode(self, data: bytes) -> tuple[str, float, int, int]:
         """Text, total width (1/1000 em), glyph count and count of single-byte spaces (for ``Tw``).
@@ -187,7 +211,11 @@ class _FontInfo:
                 self._widths[char] = w
             width += w
         cmap = font.character_map
-        text = "".join(cmap.get(c, c) for c in mapped) if cmap else mapped
+        if self.unmapped_as_unknown:
+            text = "".join(cmap.get(c, "\ufffd") for c in mapped)
+            self.unmapped += text.count("\ufffd")
+        else:
+            text = "".join(cmap.get(c, c) for c in mapped) if cmap else mapped
         return text, width, len(raw), spaces
 
 
@@ -196,6 +224,11 @@ class _FontCache:
 
     def __init__(self) -> None:
         self._fonts: dict[Any, _FontInfo | None] = {}
+
+    @property
+    def unmapped(self) -> int:
+        """Glyphs drawn so far whose font gives them no text."""
+        return sum(font.unmapped for font in self._fonts.values() if font is not None)
 
     def get(self, ref: Any) -> _FontInfo | None:
         key = (ref.idnum, ref.generation) if isinstance(ref, IndirectObject) else id(ref)
@@ -209,7 +242,8 @@ class _FontCache:
             obj = ref.get_object()
             if not isinstance(obj, DictionaryObject):
                 return None
-            return _FontInfo(Font.from_font_resource(obj))
+            identity = obj.get("/Encoding") in ("/Identity-H", "/Identity-V")
+            return _FontInfo(Font.from_font_resource(obj), identity=identity)
         except Exception as exc:  # a broken font loses its text, not the whole document
             log.warning("font %r unreadable: %s", ref, exc)
             return None
@@ -658,6 +692,8 @@ class Extractor:
                 on_page(1)
         if spans.skipped_rotated:
             warnings.append(f"{spans.skipped_rotated} tekststykker i roteret tekst er sprunget over")
+        if fonts.unmapped:
+            warnings.append(f"{fonts.unmapped} tegn uden Unicode-kode i skriftens /ToUnicode er gengivet som \ufffd")
         if not any(pages):
             reason = "er beskadiget" if failed == len(pages) else "indeholder ingen tekst (scannet uden OCR?)"
             raise ExtractionError(f"PDF-filen {path} {reason}.")

@@ -40,7 +40,7 @@ def embedder(minilm_path: str):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def built_settings(tmp_path_factory: pytest.TempPathFactory, fixture_corpus: Path, minilm_path: str, embedder):  # type: ignore[no-untyped-def]
     """Settings of a data dir holding one live index of the fixture corpus (built once per session)."""
-    from index.factory import make_builder
+    from api.wiring import make_builder
     from ingest.manifest import load_manifest
     from ingest.settings import Settings
 
@@ -53,7 +53,7 @@ def built_settings(tmp_path_factory: pytest.TempPathFactory, fixture_corpus: Pat
 
 @pytest.fixture(scope="session")
 def search_index(built_settings, embedder):  # type: ignore[no-untyped-def]
-    from index.factory import make_live
+    from api.wiring import make_live
 
     live = make_live(built_settings, embedder=embedder)
     live.reload()

@@ -42,8 +42,10 @@ class SlowRefresh:
         self.error = error
         self.calls = 0
 
-    def __call__(self) -> dict[str, Any]:
+    def __call__(self, on_progress: Any = None) -> dict[str, Any]:
         self.calls += 1
+        if on_progress:
+            on_progress({"phase": "fetch"})
         self.release.wait(30)
         if self.error:
             raise self.error
@@ -132,6 +134,7 @@ def test_refresh_runs_in_the_background(admin: TestClient) -> None:
     job_id = response.json()["id"]
     running = admin.get(f"/api/admin/refresh/{job_id}", headers=AUTH).json()
     assert running["state"] == "running" and running["report"] is None
+    assert running["progress"] == {"phase": "fetch"}
     refresh.release.set()
     jobs.join(10)
     done = admin.get(f"/api/admin/refresh/{job_id}", headers=AUTH).json()
@@ -183,6 +186,7 @@ def test_real_refresh_builds_and_goes_live(work_settings, embedder) -> None:  # 
         job = poll(test_client, job_id, timeout=600)
         assert job["state"] == "done", job
         assert job["report"]["live"] is True
+        assert job["progress"]["phase"] == "validate"  # the last step a successful build reports
         ready = test_client.get("/readyz")  # reloaded by the job, not by the (hour-long) watcher
         assert ready.status_code == 200
         assert ready.json()["version"] == job["report"]["version"]

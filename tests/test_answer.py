@@ -1,6 +1,9 @@
 import numpy as np
+import pytest
 
 from index.answer import AnswerConfig, Evidence, candidate_sentences, coverage, dense_z, is_confident, pick_sentences
+from index.errors import QuestionError
+from index.search import check_question
 
 
 def test_coverage_weighs_words_by_idf_and_unknown_words_count_against():
@@ -40,3 +43,11 @@ def test_pick_sentences_follows_the_evidence_and_the_weight():
     assert pick_sentences(cands, lexical, dense, [0, 0], config, dense_weight=0.9)[0].passage_id == "p2"
     assert pick_sentences(cands, lexical, dense, [0, 0], config, dense_weight=0.1)[0].passage_id == "p1"
     assert pick_sentences([], lexical, dense, [], config) == []
+
+
+def test_questions_are_cleaned_of_control_characters_and_checked():
+    assert check_question("  tvang\x01ægteskab\n ") == "tvang ægteskab"
+    with pytest.raises(QuestionError):
+        check_question("\x00\x01 ")
+    with pytest.raises(QuestionError):
+        check_question("x" * 501)

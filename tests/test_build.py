@@ -135,6 +135,12 @@ def test_bad_pdf_is_reported_and_its_previous_passages_kept(work_settings, embed
     assert not report.ok
     live = read_passages(store.path(store.live_id()))
     assert [p.id for p in live if p.publication_id == "godpraksis"] == [p.id for p in old]
+    # the live manifest says so, for `kb status` and /api/publications
+    [entry] = [p for p in store.manifest(store.live_id())["publications"] if p["id"] == "godpraksis"]
+    assert entry["kept_previous"] and entry["status"] == "failed" and entry["error"]
+    # and the PDF its citations point at is still the edition it was built from
+    kept = store.pdf(store.live_id(), "godpraksis.pdf")
+    assert kept is not None and kept.read_bytes() == (store.path(first.version) / "pdf" / "godpraksis.pdf").read_bytes()
 
 
 def test_bad_pdf_on_first_build_does_not_stop_the_others(work_settings, embedder):

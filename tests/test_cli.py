@@ -46,6 +46,18 @@ def test_ask_json_matches_the_design_shape(run):
         assert sentence["passage_id"] in {p["id"] for p in data["passages"]}
 
 
+def test_every_answer_sentence_cites_a_returned_passage_even_for_k_1(run):
+    data = json.loads(run("ask", "hvad er en genopdragelsesrejse", "--k", "1", "--json").stdout)
+    assert len(data["passages"]) == 1
+    assert all(s["passage_id"] == data["passages"][0]["id"] for s in data["answer"])
+
+
+def test_invalid_setting_is_one_clear_line(work_settings):
+    result = CliRunner().invoke(cli, ["status"], env=env_of(work_settings) | {"KB_KEEP_VERSIONS": "0"})
+    assert result.exit_code == 1
+    assert "KB_KEEP_VERSIONS" in result.output and "Traceback" not in result.output
+
+
 def test_unrelated_question_is_not_answered_confidently(run):
     result = run("ask", "hvordan søger jeg parkeringstilladelse", "--json")
     data = json.loads(result.stdout)

@@ -36,14 +36,22 @@ def test_unfinished_builds_are_not_versions_and_are_cleaned(tmp_path):
     assert not list(store.versions_dir.glob(".building-*"))
 
 
-def test_prune_keeps_newest_and_live(tmp_path):
+def test_prune_keeps_the_rollback_chain_and_the_newest_for_inspection(tmp_path):
     store = VersionStore(tmp_path)
-    for v in ("v1", "v2", "v3", "v4"):
+    for v in ("v1", "v2", "v3", "v4", "v5"):
         make(store, v)
     store.set_live("v1")
+    store.set_live("v4")  # v2 and v3 never went live (say, they failed validation); v5 is being inspected
     removed = store.prune(keep=2)
-    assert removed == ["v2"]
-    assert store.versions() == ["v1", "v3", "v4"]
+    assert removed == ["v2", "v3"]
+    assert store.versions() == ["v1", "v4", "v5"]
+    assert store.rollback().version == "v1"  # the rollback target survived the failed builds
+
+
+def test_malformed_pointer_is_a_clear_error(tmp_path):
+    (tmp_path / "live.json").write_text("{}")
+    with pytest.raises(CorruptIndex, match="live.json"):
+        VersionStore(tmp_path).pointer()
 
 
 def test_cannot_point_at_missing_version(tmp_path):

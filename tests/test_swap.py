@@ -7,7 +7,7 @@ import time
 
 import httpx
 
-from index.factory import make_builder
+from api.wiring import make_builder
 from index.store import VersionStore
 from ingest.manifest import load_manifest
 from tests.api_support import make_app, running_server, with_settings

@@ -6,6 +6,7 @@ every admin route answers 404, as if it did not exist.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Literal
 
 from anyio import to_thread
@@ -36,6 +37,7 @@ class JobOut(BaseModel):
     id: str
     state: Literal["running", "done", "failed"]
     report: dict[str, Any] | None = None
+    progress: dict[str, Any] | None = None
     started: str
     finished: str | None = None
 
@@ -43,7 +45,7 @@ class JobOut(BaseModel):
 @router.post("/reload", response_model=ReloadOut)
 async def reload(live: LiveDep) -> ReloadOut:
     """Load the version `live.json` names now (instead of at the watcher's next poll)."""
-    swapped = await to_thread.run_sync(live.reload)
+    swapped = await to_thread.run_sync(partial(live.reload, force=True))
     return ReloadOut(version=live.version, swapped=swapped)
 
 
@@ -59,4 +61,5 @@ def refresh_status(job_id: str, jobs: RefreshJobsDep) -> JobOut:
     job = jobs.get(job_id)
     if job is None:
         raise NotFound("Der findes ingen opdatering med dette id.")
-    return JobOut(id=job.id, state=job.state, report=job.report, started=job.started, finished=job.finished)
+    return JobOut(id=job.id, state=job.state, report=job.report, progress=job.progress, started=job.started,
+                  finished=job.finished)

@@ -1,7 +1,9 @@
 """``/corpus/{file}``: the publications' PDFs, so ``#page=N`` links open at the cited page.
 
-Only files named in the live version's manifest are served, from the corpus folder itself: no
-listing, nothing else in the folder (``publications.toml``, ``.fetch/``), no path tricks.
+Only files named in the live version's manifest are served: the copy the version was built from
+(``versions/<id>/pdf/``), so a page number always matches the edition that was indexed, or, for
+versions built before those copies existed, the file in the corpus folder. No listing, nothing
+else in the folder (``publications.toml``, ``.fetch/``), no path tricks.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from fastapi.responses import FileResponse
 
 from api.deps import IndexDep, SettingsDep
 from api.errors import CorpusFileNotFound
+from index.store import VersionStore
 
 router = APIRouter(include_in_schema=False)
 
@@ -20,7 +23,8 @@ def corpus_file(file: str, index: IndexDep, settings: SettingsDep) -> FileRespon
     allowed = {pub.get("file") for pub in index.manifest.get("publications", [])}
     if file not in allowed or not file.lower().endswith(".pdf"):
         raise CorpusFileNotFound()
-    root = settings.corpus_dir.resolve()
+    snapshot = VersionStore(settings.data_dir).pdf(index.version, file)
+    root = (snapshot.parent if snapshot else settings.corpus_dir).resolve()
     path = (root / file).resolve()
     # The name comes from our own manifest, but the manifest is editable: check the result too.
     if path.parent != root or not path.is_file():

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
 import httpx
 
-from index.factory import make_builder
+from api.wiring import make_builder
+from index.embed import Embedder
 from ingest.fetch import Fetcher
 from ingest.manifest import load_manifest
 from ingest.settings import Settings
@@ -21,15 +23,18 @@ def fetch_publications(settings: Settings, *, client: httpx.Client | None = None
 
 
 def refresh(settings: Settings, *, force: bool = False, client: httpx.Client | None = None,
-            progress: bool = True, builder: Any = None) -> dict[str, Any]:
+            progress: bool = True, builder: Any = None, embedder: Embedder | None = None,
+            on_progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Fetch, then build; the report has a per-publication ``fetch`` result beside the build status.
 
     A failed download keeps the old PDF, so the build sees it unchanged; the publication is still
     reported as ``failed`` and the exit code says so.
     """
+    if on_progress:
+        on_progress({"phase": "fetch"})
     fetched = {r["publication_id"]: r for r in fetch_publications(settings, client=client, progress=progress)}
     publications = load_manifest(settings.manifest_path)
-    builder = builder or make_builder(settings, progress=progress)
+    builder = builder or make_builder(settings, embedder=embedder, progress=progress, on_progress=on_progress)
     report = builder.build(publications, force=force)
     data = report.to_dict()
     for pub in data["publications"]:

@@ -1,15 +1,19 @@
-"""Wiring from the settings object to the index layer's parts (used by the CLI and the app)."""
+"""Wiring from the settings object to the parts of the two layers below (for the CLI and the app).
+
+This is composition, so it lives in ``api/``: ``index/`` itself never picks the PDF extractor.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-
-from ingest.extract import EXTRACTOR_VERSION, Extractor
+from typing import Any
 
 from index.build import Builder
 from index.embed import Embedder
 from index.live import LiveIndex
 from index.store import VersionStore
+from ingest.extract import EXTRACTOR_VERSION, Extractor
 from ingest.settings import Settings
 
 
@@ -17,7 +21,8 @@ def open_embedder(settings: Settings) -> Embedder:
     return Embedder(settings.embedding_model)
 
 
-def make_builder(settings: Settings, *, embedder: Embedder | None = None, progress: bool = True) -> Builder:
+def make_builder(settings: Settings, *, embedder: Embedder | None = None, progress: bool = True,
+                 on_progress: Callable[[dict[str, Any]], None] | None = None) -> Builder:
     return Builder(
         VersionStore(settings.data_dir),
         settings.corpus_dir,
@@ -27,8 +32,10 @@ def make_builder(settings: Settings, *, embedder: Embedder | None = None, progre
         extractor_version=EXTRACTOR_VERSION,
         keep_versions=settings.keep_versions,
         progress=progress,
+        on_progress=on_progress,
     )
 
 
 def make_live(settings: Settings, *, embedder: Embedder | None = None) -> LiveIndex:
-    return LiveIndex(VersionStore(settings.data_dir), embedder or partial(open_embedder, settings))
+    return LiveIndex(VersionStore(settings.data_dir), embedder or partial(open_embedder, settings),
+                     model_name=settings.embedding_model)

@@ -1,0 +1,52 @@
+"""`kb serve` as a real process: what an operator sees in its log."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+CPR = "010203-1234"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_kb_serve_logs_questions_redacted_only_when_asked(built_settings, tmp_path):  # noqa: ANN001
+    port = free_port()
+    env = {**os.environ, "KB_CORPUS_DIR": str(built_settings.corpus_dir), "KB_DATA_DIR": str(built_settings.data_dir),
+           "KB_EMBEDDING_MODEL": built_settings.embedding_model, "KB_LOG_QUERIES": "1", "HF_HUB_OFFLINE": "1"}
+    log = tmp_path / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env,
+                                cwd=Path(__file__).parent.parent, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.2)
+            question = f"pigen med cpr {CPR} vil ikke giftes"
+            assert httpx.get(f"{base}/", params={"q": question}, timeout=60).status_code == 200
+            assert httpx.post(f"{base}/api/ask", json={"question": question}, timeout=60).status_code == 200
+            time.sleep(0.5)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    text = log.read_text()
+    assert "kb.queries" in text and "[cpr]" in text, text[-2000:]
+    assert CPR not in text and "0102031234" not in text
+    # the access log shows paths, never the question in the query string
+    assert "GET / HTTP" in text and "giftes" not in text.split("kb.queries")[0]
