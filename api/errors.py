@@ -144,6 +144,8 @@ def _validation_message(error: dict[str, Any]) -> str:
         return f"Feltet «{field}» mangler."
     if kind == "string_too_short" and field in ("q", "question"):
         return "Skriv et spørgsmål – feltet er tomt."
+    if kind == "string_pattern_mismatch" and field in ("q", "question"):
+        return "Skriv et spørgsmål – feltet er tomt eller har hverken bogstaver eller tal."
     if kind == "string_too_long":
         return f"«{field}» er for langt (højst {ctx.get('max_length', MAX_QUESTION_CHARS)} tegn)."
     if field == "k":

@@ -6,8 +6,9 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
-from index.search import Answer, Hit, SearchIndex
+from index.search import QUESTION_PATTERN, Answer, Hit, SearchIndex
 from ingest.models import Passage
+from ingest.settings import MAX_QUESTION_CHARS
 
 
 class PassageOut(BaseModel):
@@ -34,7 +35,8 @@ class SearchOut(BaseModel):
 
 
 class AskIn(BaseModel):
-    question: str = Field(min_length=1, max_length=500)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN.pattern,
+                          description="Spørgsmålet; mindst ét bogstav eller tal, højst 500 tegn")
     k: int = Field(default=5, ge=1, le=50)
 
 

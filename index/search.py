@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ from ingest.settings import MAX_QUESTION_CHARS
 log = logging.getLogger("kb.search")
 
 MAX_K = 50
+# What a question must contain: a letter or digit. Also the API schema's pattern, so clients
+# (and the schema fuzzer) know that "   " or "???" is not a question.
+QUESTION_PATTERN = re.compile(r"\w")
 SENTENCE_CACHE_PASSAGES = 4096  # ~15 sentences × 384 floats each: at most ~100 MB, usually far less
 
 
@@ -56,8 +60,8 @@ class Answer:
 def check_question(question: str) -> str:
     # Control characters carry no meaning in a question and break XML (RSS) and terminals.
     question = " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
-    if not question:
-        raise QuestionError("Skriv et spørgsmål – feltet er tomt.")
+    if not QUESTION_PATTERN.search(question):  # empty, or only punctuation: nothing to search for
+        raise QuestionError("Skriv et spørgsmål – feltet er tomt eller har hverken bogstaver eller tal.")
     if len(question) > MAX_QUESTION_CHARS:
         raise QuestionError(f"Spørgsmålet er for langt (højst {MAX_QUESTION_CHARS} tegn).")
     return question

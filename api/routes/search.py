@@ -10,13 +10,13 @@ from pydantic import BaseModel, Field
 from api.deps import IndexDep, QueryLogDep, SettingsDep
 from api.errors import PassageNotFound, error_responses
 from api.schemas import AskIn, AskOut, PassageOut, SearchOut, answer_out, hits_out, passage_out
-from index.search import MAX_K, check_question
+from index.search import MAX_K, QUESTION_PATTERN, check_question
 from ingest.fetchstate import read_facts
 from ingest.settings import MAX_QUESTION_CHARS
 
 router = APIRouter(prefix="/api", tags=["søgning"])
 
-Question = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS,
+Question = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN.pattern,
                                 description="Spørgsmål eller søgeord (højst 500 tegn)")]
 K = Annotated[int, Query(ge=1, le=MAX_K, description="Antal passager (1–50)")]
 
