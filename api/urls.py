@@ -23,6 +23,14 @@ class Urls:
 
     @classmethod
     def for_request(cls, request: Request) -> Urls:
+        # Absolute URLs (feeds, OpenSearch) leave the service: behind a proxy, or against a forged
+        # Host header, the configured public address is the one to hand out.
+        public = getattr(request.app.state.settings, "public_url", None)
+        if public:
+            base = public.rstrip("/")
+            origin, _, root = base.partition("://")
+            host, slash, path = root.partition("/")
+            return cls(f"{slash}{path}" if slash else "", f"{origin}://{host}")
         return cls(request.scope.get("root_path", ""), f"{request.url.scheme}://{request.url.netloc}")
 
     def path(self, path: str) -> str:

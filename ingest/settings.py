@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_queries: bool = False
     keep_versions: int = Field(default=3, ge=1)
+    # The service's address as users reach it ("https://intranet.example.dk/vidensbase"); when set,
+    # feeds and the OpenSearch description use it instead of the request's Host header.
+    public_url: str | None = None
     # Set by `make demo`: the page says that the corpus is sample text, not SIRI's publications.
     demo: bool = False
     fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
@@ -46,6 +49,13 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url_is_absolute(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("skal begynde med https:// (eller http://)")
+        return value or None
 
     @field_validator("admin_token", mode="before")
     @classmethod

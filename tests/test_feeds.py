@@ -141,3 +141,12 @@ def test_rss_errors_are_json(client: TestClient) -> None:
     assert_error(client.get("/api/search.rss"), 422)
     assert_error(client.get("/api/search.rss", params={"q": "  "}), 422, contains="tomt")
     assert_error(client.get("/api/search.rss", params={"q": "familie", "k": 99}), 422)
+
+
+def test_public_url_overrides_the_host_header(make_client) -> None:  # type: ignore[no-untyped-def]
+    client = make_client(public_url="https://intranet.example.dk/vidensbase")
+    response = client.get("/opensearch.xml", headers={"Host": "evil.example"})
+    assert "https://intranet.example.dk/vidensbase/?q={searchTerms}" in response.text
+    assert "evil.example" not in response.text
+    rss = client.get("/api/search.rss", params={"q": "genopdragelsesrejse"}, headers={"Host": "evil.example"})
+    assert "<link>https://intranet.example.dk/vidensbase/p/" in rss.text and "evil.example" not in rss.text
