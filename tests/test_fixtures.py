@@ -407,7 +407,8 @@ def test_questions_file_is_valid(questions: list[dict[str, object]], readers: di
     kinds = Counter(q["kind"] for q in questions)
     assert set(kinds) <= {"lexical", "paraphrase", "unanswerable"}
     assert kinds["paraphrase"] * 2 >= len(questions)
-    assert 3 <= kinds["unanswerable"] <= 5
+    # a few unanswerable ones, some of them near the domain (public services a caseworker also meets)
+    assert 3 <= kinds["unanswerable"] <= 10
     for q in questions:
         assert isinstance(q["question"], str) and len(q["question"]) > 10
         if q["kind"] == "unanswerable":
