@@ -219,13 +219,16 @@ class Builder:
 
         all_passages = [p for pub in publications for p in passages_by_pub.get(pub.id, [])]
         report.passages = len(all_passages)
-        # Failures alone (with the old passages kept) change nothing that a new version would hold.
-        # A new failure also makes a version, cheaply (everything is reused): its manifest is what
-        # `kb status` and /api/publications show, and it must say that old passages were kept.
-        new_failure = any(p.status == "failed" and prev_pubs.get(p.id, {}).get("error") != p.error
-                          for p in report.publications)
+        # A new failure, or a recovery from one, also makes a version, cheaply (everything is
+        # reused): its manifest is what `kb status` and /api/publications show, and it must say
+        # whether old passages stand in for a PDF that could not be read.
+        failure_changed = any(
+            (p.status == "failed") != bool(prev_pubs.get(p.id, {}).get("error"))
+            or (p.status == "failed" and prev_pubs.get(p.id, {}).get("error") != p.error)
+            for p in report.publications if p.status != "removed"
+        )
         needs_version = (
-            previous is None or rebuild or not same_pipeline or new_failure
+            previous is None or rebuild or not same_pipeline or failure_changed
             or any(p.status in ("added", "updated", "removed") for p in report.publications)
         )
         if not all_passages:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from pypdf import PdfReader, PdfWriter
 
@@ -138,6 +140,16 @@ def test_bad_pdf_is_reported_and_its_previous_passages_kept(work_settings, embed
     # the live manifest says so, for `kb status` and /api/publications
     [entry] = [p for p in store.manifest(store.live_id())["publications"] if p["id"] == "godpraksis"]
     assert entry["kept_previous"] and entry["status"] == "failed" and entry["error"]
+    # the same failure again changes nothing; a repaired PDF is recorded as recovered
+    failing_again = builder(work_settings, embedder)[0].build(pubs)
+    assert failing_again.version == report.version
+    if damage == "corrupt":
+        shutil.copy(store.path(first.version) / "pdf" / "godpraksis.pdf", pdf)
+        recovered = builder(work_settings, embedder)[0].build(pubs)
+        assert recovered.ok and recovered.version != report.version
+        [entry_now] = [p for p in store.manifest(store.live_id())["publications"] if p["id"] == "godpraksis"]
+        assert not entry_now["kept_previous"] and entry_now["error"] is None
+        return
     # and the PDF its citations point at is still the edition it was built from
     kept = store.pdf(store.live_id(), "godpraksis.pdf")
     assert kept is not None and kept.read_bytes() == (store.path(first.version) / "pdf" / "godpraksis.pdf").read_bytes()
