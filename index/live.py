@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 from index.embed import Embedder
@@ -17,6 +18,8 @@ from index.search import SearchIndex
 from index.store import VersionStore
 
 log = logging.getLogger("kb.live")
+
+RETRY_SECONDS = 60.0  # a model that could not load is tried again this often, not at every poll
 
 
 class LiveIndex:
@@ -31,6 +34,7 @@ class LiveIndex:
         self._watcher: threading.Thread | None = None
         self.last_error: str | None = None
         self._failed: str | None = None  # the version that failed to load, not retried until it changes
+        self._retry_after = 0.0  # monotonic time before which a transient failure is not retried
 
     @property
     def embedder(self) -> Embedder:
@@ -54,7 +58,8 @@ class LiveIndex:
         """Load the version the pointer names if it is not the one serving; True when swapped.
 
         A version that cannot be loaded leaves the current one serving and is reported in
-        ``last_error`` (and the log); it is not retried until the pointer changes again.
+        ``last_error`` (and the log). A broken version is not retried until the pointer changes; a
+        model that failed to load is retried after ``RETRY_SECONDS``; ``force`` retries at once.
         """
         with self._load_lock:
             pointer = self.store.pointer()
@@ -64,6 +69,8 @@ class LiveIndex:
             if self._current is not None and self._current.version == pointer.version:
                 return False
             if self._failed == pointer.version and not force:
+                return False
+            if time.monotonic() < self._retry_after and not force:
                 return False
             try:
                 manifest = self.store.manifest(pointer.version)
@@ -81,6 +88,8 @@ class LiveIndex:
                 # every poll. Anything else (a model that failed to load) is retried next time.
                 if isinstance(exc, CorruptIndex | ModelMismatch):
                     self._failed = pointer.version
+                else:
+                    self._retry_after = time.monotonic() + RETRY_SECONDS
                 log.error("could not load index version %s: %s", pointer.version, exc)
                 return False
             old = self.version
