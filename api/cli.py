@@ -143,6 +143,9 @@ def _print_build(report: dict[str, Any], as_json: bool) -> None:
 def _live_index(settings: Settings):  # type: ignore[no-untyped-def]
     from api.wiring import make_live
 
+    # A load failure comes back as the NoLiveIndex message printed by friendly_errors; the
+    # watcher's log line would only say it twice.
+    logging.getLogger("kb.live").setLevel(logging.CRITICAL)
     live = make_live(settings)
     live.reload()
     return live.current()
