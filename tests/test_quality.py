@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import cli
-from tests.conftest import QUESTIONS
+from tests.conftest import QUESTIONS, kb_env
 
 RECALL5_FLOOR = 0.72
 MRR_FLOOR = 0.60
@@ -22,8 +22,7 @@ MRR_FLOOR = 0.60
 
 @pytest.fixture(scope="module")
 def summaries(built_settings):  # noqa: ANN001
-    env = {"KB_CORPUS_DIR": str(built_settings.corpus_dir), "KB_DATA_DIR": str(built_settings.data_dir),
-           "KB_EMBEDDING_MODEL": built_settings.embedding_model}
+    env = kb_env(built_settings)
     out = {}
     for retriever in ("hybrid", "lexical", "dense"):
         result = CliRunner().invoke(cli, ["eval", str(QUESTIONS), "--retriever", retriever, "--json"], env=env)

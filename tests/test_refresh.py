@@ -11,6 +11,7 @@ from pypdf import PdfReader, PdfWriter
 
 from api.cli import cli
 from index.store import VersionStore
+from tests.conftest import kb_env
 from tests.httpserver import LocalHTTPServer
 
 PUBS = ("haandbog", "metodehaefte", "godpraksis", "vejledning")
@@ -45,9 +46,7 @@ def served(work_settings, tmp_path):  # noqa: ANN001
         for pub in PUBS:
             (corpus / f"{pub}.pdf").unlink()
         (corpus / "publications.toml").write_text(manifest, encoding="utf-8")
-        env = {"KB_CORPUS_DIR": str(corpus), "KB_DATA_DIR": str(work_settings.data_dir),
-               "KB_EMBEDDING_MODEL": work_settings.embedding_model}
-        yield server, env, originals
+        yield server, kb_env(work_settings), originals
 
 
 def refresh(env: dict[str, str]) -> tuple[int, dict]:

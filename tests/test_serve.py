@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.conftest import kb_env
+
 CPR = "010203-1234"
 
 
@@ -22,8 +24,7 @@ def free_port() -> int:
 
 def test_kb_serve_logs_questions_redacted_only_when_asked(built_settings, tmp_path):  # noqa: ANN001
     port = free_port()
-    env = {**os.environ, "KB_CORPUS_DIR": str(built_settings.corpus_dir), "KB_DATA_DIR": str(built_settings.data_dir),
-           "KB_EMBEDDING_MODEL": built_settings.embedding_model, "KB_LOG_QUERIES": "1", "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, **kb_env(built_settings, KB_LOG_QUERIES="1", HF_HUB_OFFLINE="1")}
     log = tmp_path / "serve.log"
     with open(log, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env,
