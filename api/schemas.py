@@ -52,8 +52,7 @@ def pdf_url(file: str, page: int) -> str:
 
 
 def passage_out(passage: Passage, index: SearchIndex, score: float | None = None) -> PassageOut:
-    files = {p["id"]: p["file"] for p in index.manifest.get("publications", [])}
-    file = files.get(passage.publication_id, f"{passage.publication_id}.pdf")
+    file = index.files.get(passage.publication_id, f"{passage.publication_id}.pdf")
     return PassageOut(**passage.to_dict(), url=pdf_url(file, passage.page_start),  # type: ignore[arg-type]
                       score=None if score is None else round(score, 4))
 

@@ -86,6 +86,8 @@ class SearchIndex:
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
+        # publication id -> PDF file name, for citation links (built once, not per hit)
+        self.files: dict[str, str] = {p["id"]: p["file"] for p in self.manifest.get("publications", [])}
         self._tokens: dict[int, set[str]] = {}
         self._sentence_cache: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -137,22 +139,24 @@ class SearchIndex:
         check_k(k)
         lexical, dense, vector = self.scores(question)
         hits = self._hits(lexical, dense, max(k, self.answer_config.passages_considered), self.fusion)
-        evidence = self.evidence(question, hits, dense)
+        # The question's content stems and their idf serve both the confidence and the sentences.
+        tokens = self.lexical.analyzer.stems(question)
+        idf = {t: self.lexical.idf(t) for t in tokens}
+        evidence = self._evidence(tokens, idf, hits, dense)
         sentences: list[AnswerSentence] = []
         if is_confident(evidence, self.answer_config):
             # Only from passages that are returned, so every sentence's citation is in the result.
-            sentences = self._sentences(question, vector, hits[: min(k, self.answer_config.passages_considered)])
+            top = hits[: min(k, self.answer_config.passages_considered)]
+            sentences = self._sentences(tokens, idf, vector, top)
         return Answer(question, bool(sentences), sentences, hits[:k], evidence)
 
-    def evidence(self, question: str, hits: list[Hit], dense: np.ndarray) -> Evidence:
+    def _evidence(self, tokens: list[str], idf: dict[str, float | None], hits: list[Hit],
+                  dense: np.ndarray) -> Evidence:
         if not hits:
             return Evidence(0.0, 0.0)
-        top = hits[: self.answer_config.passages_considered]
-        tokens = self.lexical.analyzer.stems(question)
         found: set[str] = set()
-        for hit in top:
+        for hit in hits[: self.answer_config.passages_considered]:
             found |= self._passage_tokens(self.by_id[hit.passage.id])
-        idf = {t: self.lexical.idf(t) for t in tokens}
         return Evidence(coverage(tokens, found, idf), dense_z(dense, self.by_id[hits[0].passage.id]))
 
     def _passage_tokens(self, index: int) -> set[str]:
@@ -160,13 +164,12 @@ class SearchIndex:
             self._tokens[index] = set(self.lexical.analyzer.stems(self.passages[index].text))
         return self._tokens[index]
 
-    def _sentences(self, question: str, q_vec: np.ndarray, hits: list[Hit]) -> list[AnswerSentence]:
+    def _sentences(self, q_tokens: list[str], idf: dict[str, float | None], q_vec: np.ndarray,
+                   hits: list[Hit]) -> list[AnswerSentence]:
         candidates = candidate_sentences([(h.passage.id, h.passage.text) for h in hits])
         if not candidates:
             return []
         rank_of = {h.passage.id: r for r, h in enumerate(hits)}
-        q_tokens = self.lexical.analyzer.stems(question)
-        idf = {t: self.lexical.idf(t) for t in q_tokens}
         lexical = np.array([coverage(q_tokens, set(self.lexical.analyzer.stems(s)), idf) for s, _ in candidates])
         s_vecs = self._sentence_vectors([h.passage.id for h in hits], candidates)
         dense = s_vecs @ q_vec
