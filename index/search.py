@@ -49,6 +49,20 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Results:
+    """What a search returns to people: only passages that clear the relevance floor.
+
+    ``confident`` says whether the index holds a passage that answers the query at all; when it
+    is False, ``hits`` is empty (nothing clears the floor) and a caller may show ``nearest``.
+    """
+
+    query: str
+    confident: bool
+    hits: list[Hit]
+    nearest: list[Hit]
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     confident: bool
@@ -123,22 +137,45 @@ class SearchIndex:
         vector = self.embedder.encode_queries([query])[0]
         return lexical, self.dense.scores(vector), vector
 
-    def search(self, query: str, k: int = 10, *, fusion: FusionConfig | None = None) -> list[Hit]:
+    def search(self, query: str, k: int = 10, *, fusion: FusionConfig | None = None,
+               publication: str | None = None) -> list[Hit]:
+        """The k best passages, however weak: the full ranking (what `kb eval` scores)."""
         query = check_question(query)
         check_k(k)
         lexical, dense, _ = self.scores(query)
-        return self._hits(lexical, dense, k, fusion or self.fusion)
+        return self._hits(lexical, dense, k, fusion or self.fusion, publication)
 
-    def _hits(self, lexical: np.ndarray, dense: np.ndarray, k: int, fusion: FusionConfig) -> list[Hit]:
+    def find(self, query: str, k: int = 10, *, publication: str | None = None) -> Results:
+        """The passages that clear the relevance floor (at most k), and whether there is an answer."""
+        query = check_question(query)
+        check_k(k)
+        lexical, dense, _ = self.scores(query)
+        hits = self._hits(lexical, dense, max(k, self.answer_config.passages_considered), self.fusion, publication)
+        tokens = self.lexical.analyzer.stems(query)
+        idf = {t: self.lexical.idf(t) for t in tokens}
+        confident = is_confident(self._evidence(tokens, idf, hits, dense), self.answer_config)
+        return Results(query, confident, hits[:k] if confident else [], hits[:k])
+
+    def publication_ids(self) -> list[str]:
+        return list(self.files)
+
+    def _hits(self, lexical: np.ndarray, dense: np.ndarray, k: int, fusion: FusionConfig,
+              publication: str | None = None) -> list[Hit]:
         fused = fuse(lexical, dense, fusion)
-        return [Hit(self.passages[i], s, float(lexical[i]), float(dense[i])) for i, s in top_k(fused, k)]
+        if publication is not None:
+            fused = np.where(self._publication_mask(publication), fused, -np.inf)
+        return [Hit(self.passages[i], s, float(lexical[i]), float(dense[i]))
+                for i, s in top_k(fused, k) if np.isfinite(s)]
+
+    def _publication_mask(self, publication: str) -> np.ndarray:
+        return np.array([p.publication_id == publication for p in self.passages], dtype=bool)
 
     # -- answers -----------------------------------------------------------------------------
-    def ask(self, question: str, k: int = 5) -> Answer:
+    def ask(self, question: str, k: int = 5, *, publication: str | None = None) -> Answer:
         question = check_question(question)
         check_k(k)
         lexical, dense, vector = self.scores(question)
-        hits = self._hits(lexical, dense, max(k, self.answer_config.passages_considered), self.fusion)
+        hits = self._hits(lexical, dense, max(k, self.answer_config.passages_considered), self.fusion, publication)
         # The question's content stems and their idf serve both the confidence and the sentences.
         tokens = self.lexical.analyzer.stems(question)
         idf = {t: self.lexical.idf(t) for t in tokens}

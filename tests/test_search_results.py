@@ -1,0 +1,33 @@
+"""SearchIndex.find: the relevance floor, `confident`, and the publication filter."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.errors import QuestionError
+
+
+def test_find_keeps_only_relevant_passages_for_an_answerable_query(search_index) -> None:  # type: ignore[no-untyped-def]
+    found = search_index.find("tvangsægteskab", k=5)
+    assert found.confident
+    assert 1 <= len(found.hits) <= 5
+    assert found.hits == found.nearest[: len(found.hits)]
+
+
+def test_find_returns_nothing_for_an_off_topic_query(search_index) -> None:  # type: ignore[no-untyped-def]
+    found = search_index.find("parkeringstilladelse", k=10)
+    assert not found.confident
+    assert found.hits == []
+    assert found.nearest, "the nearest passages are still offered for a 'closest matches' list"
+
+
+def test_publication_filter_restricts_every_hit(search_index) -> None:  # type: ignore[no-untyped-def]
+    for pub in search_index.publication_ids():
+        hits = search_index.search("samtale med den unge", k=8, publication=pub)
+        assert hits and {h.passage.publication_id for h in hits} == {pub}
+    assert search_index.search("samtale", k=5, publication="findes-ikke") == []
+
+
+def test_find_checks_the_question(search_index) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(QuestionError):
+        search_index.find("   ")
