@@ -484,11 +484,11 @@ def test_glyphs_without_unicode_are_marked_not_guessed(tmp_path: Path, monkeypat
 
 def test_space_width_is_estimated_when_the_subset_has_no_space(tmp_path: Path) -> None:
     """Without a space glyph pypdf guesses half of /DW (500); word gaps are judged against ~0.3 em instead."""
-    from ingest.extract import _FontCache
+    from ingest.extract.fonts import FontCache
 
     path = indesignify(build_fpdf(tmp_path / "a.pdf", _fontset("vera")))
     ref = PdfReader(path).pages[0]["/Resources"]["/Font"].raw_get("/F1")
-    font = _FontCache().get(ref)
+    font = FontCache().get(ref)
     assert font is not None and font.font.space_width == 500  # what pypdf says
     assert 318 * 0.8 <= font.space_units <= 318 * 1.2  # Vera's space is 651/2048 em
 
