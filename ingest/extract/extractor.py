@@ -91,10 +91,17 @@ class Extractor:
                 failed += 1
                 warnings.append(f"side {number}: kunne ikke læses ({exc})")
                 pages.append([])
+            if spans.truncated:
+                warnings.append(
+                    f"side {number}: for meget arbejde (form XObjects eller operatorer over grænsen); "
+                    "resten af siden er sprunget over"
+                )
             if on_page is not None:
                 on_page(1)
         if spans.skipped_rotated:
             warnings.append(f"{spans.skipped_rotated} tekststykker i roteret tekst er sprunget over")
+        if spans.skipped_forms:
+            warnings.append(f"{spans.skipped_forms} form XObjects, der tegner sig selv, er sprunget over")
         if fonts.unmapped:
             warnings.append(f"{fonts.unmapped} tegn uden Unicode-kode i skriftens /ToUnicode er gengivet som \ufffd")
         if not any(pages):

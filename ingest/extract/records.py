@@ -19,6 +19,7 @@ class Span:
     size: float  # font size as drawn (text and page matrices applied)
     space: float  # width of a space in this font as drawn; the unit for word gaps
     bold: bool
+    rise: float = 0.0  # a sub- or superscript moved onto its word's baseline: how far it was drawn above it
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pypdf import PageObject, PdfReader
-from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, NameObject, StreamObject
+from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject, NameObject, StreamObject
 
 from ingest.extract.fonts import FontCache, FontInfo
 from ingest.extract.records import Span
@@ -57,13 +57,27 @@ class SpanReader:
     """Walks a page's content stream (and its form XObjects) and records every text run."""
 
     MAX_FORM_DEPTH = 8
+    # Work bounds, so that a hostile file cannot multiply its work: a form drawing itself, or eight
+    # forms each drawing the next 16 times (16^8 runs), stops at these. Real pages run a few dozen
+    # forms and some thousands of operators; a dense map page some hundred thousand.
+    MAX_FORMS_PER_PAGE = 2_000
+    MAX_OPERATIONS_PER_PAGE = 500_000
+    MAX_OPERATIONS_PER_DOCUMENT = 10_000_000
+    _FORM_CACHE = 256  # parsed form streams kept per document (logos repeat on every page)
 
     def __init__(self, reader: PdfReader, fonts: FontCache) -> None:
         self.reader = reader
         self.fonts = fonts
         self.skipped_rotated = 0  # runs in a minority orientation, e.g. a vertical margin note
+        self.skipped_forms = 0  # forms that draw themselves (directly or through others)
+        self.truncated = False  # the current page hit a work bound; its remaining text is lost
+        self.forms_run = 0  # on the current page
+        self.operations = 0  # on the current page
+        self.total_operations = 0
         self._spans: dict[int, list[Span]] = {}
         self._box = (float("-inf"), float("-inf"), float("inf"), float("inf"))
+        self._forms: dict[Any, ContentStream] = {}
+        self._active: set[Any] = set()
 
     def read(self, page: PageObject) -> list[Span]:
         """The text runs of the page's main orientation, in that orientation's upright frame.
@@ -72,6 +86,9 @@ class SpanReader:
         vertical margin note) are left out and counted in ``skipped_rotated``.
         """
         self._spans = {}
+        self.forms_run = self.operations = 0
+        self.truncated = False
+        self._active = set()
         # Text outside the trim box (printer's marks, slug lines with file names) is not on the page.
         box = page.trimbox
         self._box = (float(box.left) - 2, float(box.bottom) - 2, float(box.right) + 2, float(box.top) + 2)
@@ -80,7 +97,10 @@ class SpanReader:
         contents = contents.get_object() if contents is not None else None
         if not isinstance(contents, (ArrayObject, StreamObject)):
             return []
-        self._run(ContentStream(contents, self.reader, "bytes"), resources, TextState(), depth=0)
+        try:
+            self._run(ContentStream(contents, self.reader, "bytes"), resources, TextState(), depth=0)
+        except _OverBudget:
+            self.truncated = True
         if not self._spans:
             return []
         chars = {angle: sum(len(s.text) for s in spans) for angle, spans in self._spans.items()}
@@ -93,7 +113,12 @@ class SpanReader:
         tm: Matrix = list(IDENTITY)
         tlm: Matrix = list(IDENTITY)
         font_dict = _resolve(resources.get("/Font"))
-        for operands, operator in stream.operations:
+        operations = stream.operations
+        self.operations += len(operations)
+        self.total_operations += len(operations)
+        if self.operations > self.MAX_OPERATIONS_PER_PAGE or self.total_operations > self.MAX_OPERATIONS_PER_DOCUMENT:
+            raise _OverBudget
+        for operands, operator in operations:
             if operator == b"TJ":
                 for item in operands[0] if operands and isinstance(operands[0], ArrayObject) else []:
                     if isinstance(item, (bytes, str)) and not isinstance(item, NameObject):
@@ -146,21 +171,37 @@ class SpanReader:
     def _form(self, name: Any, resources: DictionaryObject, state: TextState, depth: int) -> None:
         """Text inside a form XObject, placed by the form's /Matrix and the current matrix."""
         xobjects = _resolve(resources.get("/XObject"))
-        xobj = xobjects.get(name) if xobjects else None
-        xobj = xobj.get_object() if xobj is not None else None
+        ref = xobjects.get(name) if xobjects else None
+        xobj = ref.get_object() if ref is not None else None
         if not isinstance(xobj, StreamObject) or xobj.get("/Subtype") != "/Form":
             return
+        key = (ref.idnum, ref.generation) if isinstance(ref, IndirectObject) else id(xobj)
+        if key in self._active:
+            self.skipped_forms += 1  # a form that draws itself would only repeat its own text
+            return
+        if self.forms_run >= self.MAX_FORMS_PER_PAGE:
+            raise _OverBudget
+        self.forms_run += 1
         inner = state.copy()
         matrix = xobj.get("/Matrix")
         if isinstance(matrix, ArrayObject) and len(matrix) == 6:
             inner.ctm = _mult([float(v) for v in matrix], inner.ctm)
         form_resources = _resolve(xobj.get("/Resources")) or resources
+        stream = self._forms.get(key)
         try:
-            stream = ContentStream(xobj, self.reader, "bytes")
+            if stream is None:
+                stream = ContentStream(xobj, self.reader, "bytes")
+                stream.operations  # noqa: B018 - parse now, inside the try
+                if len(self._forms) < self._FORM_CACHE:
+                    self._forms[key] = stream
         except Exception as exc:  # a broken form loses its own text only
             log.warning("form XObject %s unreadable: %s", name, exc)
             return
-        self._run(stream, form_resources, inner, depth + 1)
+        self._active.add(key)
+        try:
+            self._run(stream, form_resources, inner, depth + 1)
+        finally:
+            self._active.discard(key)
 
     def _show(self, data: Any, tm: Matrix, state: TextState) -> Matrix:
         """Record one string as a span and return the text matrix moved past it."""
@@ -188,6 +229,10 @@ class SpanReader:
                 )
             )
         return _translate(tm, advance)
+
+
+class _OverBudget(Exception):
+    """The page used up its work budget; what was read so far is kept."""
 
 
 def _upright_frame(m: Matrix) -> tuple[int, float, float, float, float] | None:
