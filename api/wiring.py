@@ -17,8 +17,8 @@ from index.live import LiveIndex
 from index.rerank import Reranker
 from index.search import QueryTools
 from index.store import VersionStore
-from ingest.extract import EXTRACTOR_VERSION, Extractor
 from index.thesaurus import Thesaurus
+from ingest.extract import EXTRACTOR_VERSION, Extractor
 from ingest.settings import Settings
 
 log = logging.getLogger("kb.wiring")
