@@ -158,6 +158,14 @@ def is_toc_title(line: str) -> bool:
     return " ".join(line.split()).casefold().rstrip(":") in TOC_TITLES
 
 
+INDEX_TITLES = ("stikordsregister", "stikord", "indeks", "index", "register", "emneregister", "sagregister")
+
+
+def is_index_title(line: str) -> bool:
+    """The title of a back-of-book index ("Stikordsregister", "Indeks")."""
+    return " ".join(line.split()).casefold().rstrip(":") in INDEX_TITLES
+
+
 # --------------------------------------------------------------------------- joining lines
 
 # A line ending in "børne-" followed by one of these keeps its hyphen and a space.

@@ -65,7 +65,8 @@ class Extractor:
         pages = self.furniture.drop(raw_pages, title_size=size * self.heading_scale)
         layouts = [page_layout(number, lines) for number, lines in enumerate(pages, start=1)]
         for n, layout in enumerate(layouts):
-            layout.kind = page_kind(layout, size, layouts[n - 1].kind if n else None)
+            top = [ln.text for ln in raw_pages[n][: self.furniture.depth]]
+            layout.kind = page_kind(layout, size, layouts[n - 1].kind if n else None, top)
         self.headings(reader, layouts, size, warnings)
         blocks = self.paragraphs(layouts)
         labels = self.page_labels(reader)

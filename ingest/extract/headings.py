@@ -120,6 +120,7 @@ class HeadingFinder:
                 and lines[end + 1].size == line.size
                 and lines[end + 1].bold == line.bold
                 and lines[end + 1].column == lines[end].column
+                and lines[end + 1].margin == lines[end].margin
                 and 0 < lines[end].y - lines[end + 1].y <= 1.6 * line.size
             ):
                 end += 1
@@ -131,6 +132,8 @@ class HeadingFinder:
     def _heading_style(self, line: Line, body_size: float, kind: PageKind, biggest: float) -> bool:
         if kind == "cover":
             return line.size >= biggest - 0.1  # only the title, not the subtitle or the publisher
+        if line.margin and line.bold:
+            return True  # a bold side-head heads the paragraph it stands beside, whatever its size
         return line.size >= body_size * self.heading_scale or (line.bold and line.size >= body_size - 0.6)
 
 
