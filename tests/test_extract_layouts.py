@@ -218,9 +218,11 @@ def test_repeated_field_labels_are_not_section_titles(tmp_path: Path) -> None:
     pages = []
     for n in range(4):
         items = [T(72, 760, f"Feltet nummer {n} i skemaet", 16, bold=True)]
-        items += [T(72, 720, "Valideringsregel:", 10, bold=True), T(72, 706, f"Feltet skal udfyldes, regel {n}.")]
-        items += [T(72, 680, "Type", 10, bold=True), T(200, 680, "Eksempel", 10, bold=True)]
-        items += [T(72, 666, "Tekst"), T(200, 666, f"Aarhus {n}")]
+        items += column(72, 730, wrap(f"Felt {n}. " + (BODY if n % 2 else SECOND), 440))
+        items += [T(72, 620, "Valideringsregel:", 10, bold=True), T(72, 606, f"Feltet skal udfyldes, regel {n}.")]
+        items += [T(72, 580, "Type", 10, bold=True), T(200, 580, "Eksempel", 10, bold=True)]
+        items += [T(72, 566, "Tekst"), T(200, 566, f"Aarhus {n}")]
+        items += column(72, 530, wrap(f"Note {n}. " + (SECOND if n % 2 else BODY), 440))
         pages.append(items)
     doc = extract(draw(tmp_path / "a.pdf", pages))
     headings = texts(doc, kind="heading")

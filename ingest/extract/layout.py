@@ -14,7 +14,8 @@ from ingest.models import PageKind
 # A contents entry ends in its page: "Indledning 4", "1.2 Formål 1-2" (chapter-page numbers).
 _ENDS_IN_PAGE_NUMBER = re.compile(r"[^\d\s.,]\s+(?:\d{1,3}|\d{1,2}[-–.]\d{1,3})$")
 # An index entry ends in page references: "Anbringelse 12, 45-47, 80".
-_PAGE_REFERENCES = re.compile(r"[^\W\d_][^\d]*\s(?:\d{1,4}(?:[-–]\d{1,4})?f*\.?)(?:\s*[,;]\s*\d{1,4}(?:[-–]\d{1,4})?f*\.?)*$")
+_REFERENCE = r"\d{1,4}(?:[-–]\d{1,4})?f*\.?"
+_PAGE_REFERENCES = re.compile(rf"[^\W\d_][^\d]*\s{_REFERENCE}(?:\s*[,;]\s*{_REFERENCE})*$")
 
 
 def reading_order(lines: Sequence[Line]) -> list[Line]:

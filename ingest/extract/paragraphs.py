@@ -96,7 +96,7 @@ class ParagraphBuilder:
 
     def _block(self, para: Paragraph, layout: PageLayout) -> Block | None:
         if para.kind == "heading":
-            text = para.title or " ".join(ln.text for ln in para.lines)
+            text = para.title or clean.join_hyphenated(ln.text for ln in para.lines)
             text = self.clean(text)
             return Block("heading", text, layout.number, para.level) if text else None
         texts = [ln.text for ln in para.lines]
