@@ -158,6 +158,14 @@ def is_toc_title(line: str) -> bool:
     return " ".join(line.split()).casefold().rstrip(":") in TOC_TITLES
 
 
+INDEX_TITLES = ("stikordsregister", "stikord", "indeks", "index", "register", "emneregister", "sagregister")
+
+
+def is_index_title(line: str) -> bool:
+    """The title of a back-of-book index ("Stikordsregister", "Indeks")."""
+    return " ".join(line.split()).casefold().rstrip(":") in INDEX_TITLES
+
+
 # --------------------------------------------------------------------------- joining lines
 
 # A line ending in "børne-" followed by one of these keeps its hyphen and a space.
@@ -281,11 +289,21 @@ def clean_block_text(text: str, *, glued: bool = True) -> str:
     return normalise(restore_glued_words(text)) if glued else text
 
 
+MAX_HEADING_WORDS = 14  # Danish section titles run to a dozen words; a longer bold line is a sentence
+
+
 def looks_like_heading(text: str, max_chars: int = 120) -> bool:
     """Short, has letters, and does not read like a sentence or a list entry."""
     text = text.strip()
     if not text or len(text) > max_chars or not any(c.isalpha() for c in text):
         return False
+    if len(text.split()) > MAX_HEADING_WORDS:
+        return False
     if text.endswith((".", ",", ";")) and not text.endswith(".."):
         return False
     return not is_toc_line(text) and not text.startswith(("•", "-", "–", "▪", "●", "■"))
+
+
+def is_field_label(text: str) -> bool:
+    """A label that introduces a value ("Valideringsregel:", "Eksempel:"), not a section title."""
+    return text.rstrip().endswith(":")

@@ -62,13 +62,15 @@ class Extractor:
         warnings: list[str] = []
         raw_pages = self.read_pages(reader, path, warnings, on_page)
         size = body_size(raw_pages)
-        pages = self.furniture.drop(raw_pages, title_size=size * self.heading_scale)
+        furniture = self.furniture.find(raw_pages)
+        pages = self.furniture.drop(raw_pages, title_size=size * self.heading_scale, found=furniture)
         layouts = [page_layout(number, lines) for number, lines in enumerate(pages, start=1)]
         for n, layout in enumerate(layouts):
-            layout.kind = page_kind(layout, size, layouts[n - 1].kind if n else None)
+            top = [ln.text for ln in raw_pages[n][: self.furniture.depth]]
+            layout.kind = page_kind(layout, size, layouts[n - 1].kind if n else None, top)
         self.headings(reader, layouts, size, warnings)
         blocks = self.paragraphs(layouts)
-        labels = self.page_labels(reader)
+        labels = self.page_labels(reader) or self.furniture.labels(raw_pages, size * self.heading_scale, furniture)
         infos = [PageInfo(number=lay.number, label=labels[i], kind=lay.kind) for i, lay in enumerate(layouts)]
         return Document(pages=infos, blocks=blocks, warnings=warnings)
 
@@ -120,11 +122,11 @@ class Extractor:
         """Final text of a block: normalised, glued words split."""
         return clean.clean_block_text(text, glued=self.glued_words)
 
-    def page_labels(self, reader: PdfReader) -> list[str | None]:
-        """Printed page numbers, only when the PDF has a real /PageLabels entry."""
+    def page_labels(self, reader: PdfReader) -> list[str | None] | None:
+        """Printed page numbers from the PDF's /PageLabels entry; None when it has none (or a broken one)."""
         if "/PageLabels" not in reader.root_object:
-            return [None] * len(reader.pages)
+            return None
         try:
             return [label or None for label in reader.page_labels]
-        except Exception:  # a broken label tree is not worth failing the document for
-            return [None] * len(reader.pages)
+        except Exception:  # a broken label tree: fall back to the printed numbers
+            return None

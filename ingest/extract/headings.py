@@ -15,6 +15,26 @@ from ingest.models import PageKind
 log = logging.getLogger("kb.extract")
 
 
+REPEATED_LABEL_PAGES = 6  # a title on this many pages (and a quarter of them) is a label
+
+
+def _table_cell(lines: Sequence[Line], i: int) -> bool:
+    """A line that shares its baseline and style with another short line: a table's header cell.
+
+    (A two-column page may align a heading with a body line of the other column; that line is in
+    another style.)
+    """
+    line = lines[i]
+    return any(
+        j != i
+        and abs(other.y - line.y) < 1.0
+        and other.size == line.size
+        and other.bold == line.bold
+        and len(other.text) <= 40
+        for j, other in enumerate(lines)
+    )
+
+
 class HeadingFinder:
     """Marks heading lines on page layouts (``PageLayout.headings``).
 
@@ -54,7 +74,8 @@ class HeadingFinder:
                 except Exception:
                     index = None
                 title = clean.normalise(str(getattr(item, "title", "") or ""))
-                if index is not None and index >= 0 and title:
+                # Some exports bookmark whole paragraphs; a bookmark that reads as one is not a title.
+                if index is not None and index >= 0 and title and clean.looks_like_heading(title):
                     entries.append((level, title, index))
 
         try:
@@ -86,16 +107,31 @@ class HeadingFinder:
             cursor[index] = end + 1
 
     def _font_headings(self, layouts: list[PageLayout], body_size: float) -> None:
-        """Short lines clearly larger than the body text, or bold, that do not read as sentences."""
+        """Short lines clearly larger than the body text, or bold, that do not read as sentences.
+
+        A short title that recurs on many pages is a label (a form's field name, a table's header
+        cell), not a section: it would make every page's text belong to "Type".
+        """
         styles: set[tuple[float, bool]] = set()
         found: list[tuple[PageLayout, int, int, tuple[float, bool]]] = []
+        pages: dict[str, set[int]] = {}
         for layout in layouts:
             taken = {i for start, end, _, _ in layout.headings for i in range(start, end + 1)}
             for start, end in self._heading_runs(layout, body_size, taken):
                 style = (layout.lines[start].size, layout.lines[start].bold)
                 found.append((layout, start, end, style))
-                if layout.kind == "body":
-                    styles.add(style)
+                key = "".join(ln.key for ln in layout.lines[start : end + 1])
+                pages.setdefault(key, set()).add(layout.number)
+        body_pages = sum(layout.kind == "body" for layout in layouts)
+        labels = {key for key, seen in pages.items() if len(seen) >= max(REPEATED_LABEL_PAGES, 0.25 * body_pages)}
+        kept = []
+        for layout, start, end, style in found:
+            if "".join(ln.key for ln in layout.lines[start : end + 1]) in labels:
+                continue
+            kept.append((layout, start, end, style))
+            if layout.kind == "body":
+                styles.add(style)
+        found = kept
         ranking = sorted(styles, key=lambda s: (-s[0], not s[1]))
         for layout, start, end, style in found:
             level = ranking.index(style) + 1 if style in styles else 1
@@ -120,17 +156,25 @@ class HeadingFinder:
                 and lines[end + 1].size == line.size
                 and lines[end + 1].bold == line.bold
                 and lines[end + 1].column == lines[end].column
+                and lines[end + 1].margin == lines[end].margin
                 and 0 < lines[end].y - lines[end + 1].y <= 1.6 * line.size
             ):
                 end += 1
-            text = " ".join(ln.text for ln in lines[i : end + 1])
-            if clean.looks_like_heading(text) and (layout.kind != "toc" or clean.is_toc_title(text)):
+            text = clean.join_hyphenated(ln.text for ln in lines[i : end + 1])
+            if (
+                clean.looks_like_heading(text)
+                and not clean.is_field_label(text)
+                and not _table_cell(lines, i)
+                and (layout.kind != "toc" or clean.is_toc_title(text))
+            ):
                 yield i, end
             i = end + 1
 
     def _heading_style(self, line: Line, body_size: float, kind: PageKind, biggest: float) -> bool:
         if kind == "cover":
             return line.size >= biggest - 0.1  # only the title, not the subtitle or the publisher
+        if line.margin and line.bold:
+            return True  # a bold side-head heads the paragraph it stands beside, whatever its size
         return line.size >= body_size * self.heading_scale or (line.bold and line.size >= body_size - 0.6)
 
 

@@ -59,6 +59,8 @@ class ParagraphBuilder:
     def _breaks(self, current: Paragraph, line: Line, layout: PageLayout, leading: dict[float, float]) -> bool:
         """Whether ``line`` starts a new paragraph after the ``current`` one (same page, reading order)."""
         prev = current.last
+        if prev.margin != line.margin:
+            return True  # a margin note is a block of its own
         if layout.kind == "cover" or abs(prev.size - line.size) > 0.6 or _starts_item(current, line):
             return True  # a cover is a list of separate items: title, subtitle, publisher, year
         if layout.kind == "toc" and (clean.is_toc_line(prev.text) or clean.is_toc_line(line.text)):
@@ -94,7 +96,7 @@ class ParagraphBuilder:
 
     def _block(self, para: Paragraph, layout: PageLayout) -> Block | None:
         if para.kind == "heading":
-            text = para.title or " ".join(ln.text for ln in para.lines)
+            text = para.title or clean.join_hyphenated(ln.text for ln in para.lines)
             text = self.clean(text)
             return Block("heading", text, layout.number, para.level) if text else None
         texts = [ln.text for ln in para.lines]

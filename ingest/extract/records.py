@@ -32,7 +32,8 @@ class Line:
     y: float
     size: float
     bold: bool
-    column: int = 0  # 0: full width (or single column), 1: left, 2: right
+    column: int = 0  # 0: full width (or single column), 1, 2, ...: columns from the left
+    margin: bool = False  # a note in the column's left margin (a side-head), read as its own block
 
     @property
     def key(self) -> str:
