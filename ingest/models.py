@@ -34,7 +34,7 @@ class PageInfo:
 
     number: int
     label: str | None = None  # printed page number from the PDF's /PageLabels, when it has one
-    kind: PageKind = "body"  # cover, contents and index pages never become answerable passages
+    kind: PageKind = "body"  # cover, front matter, contents and index pages never become answerable passages
 
 
 @dataclass(frozen=True)

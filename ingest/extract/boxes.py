@@ -46,7 +46,8 @@ def mark_boxes(lines: Sequence[Line], shapes: Sequence[Shape], tables: Sequence[
 
 
 def _part_of(shape: Shape, table: Table) -> bool:
-    return abs(shape.x0 - table.x0) <= 1.5 and abs(shape.x1 - table.x1) <= 1.5 and table.edges[-1] - 1 <= shape.y1
+    inside = table.edges[-1] - 1 <= shape.y0 and shape.y1 <= table.edges[0] + 1
+    return inside and abs(shape.x0 - table.x0) <= 1.5 and abs(shape.x1 - table.x1) <= 1.5
 
 
 def mark_titles(layouts: Sequence[PageLayout]) -> None:

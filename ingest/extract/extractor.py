@@ -11,6 +11,7 @@ from ingest import clean
 from ingest.errors import ExtractionError
 from ingest.extract.boxes import mark_boxes, mark_titles
 from ingest.extract.fonts import Font, FontCache
+from ingest.extract.front import is_front_matter
 from ingest.extract.footnotes import mark_footnotes, set_aside
 from ingest.extract.furniture import Furniture
 from ingest.extract.headings import HeadingFinder
@@ -19,6 +20,7 @@ from ingest.extract.lines import build_lines
 from ingest.extract.paragraphs import ParagraphBuilder
 from ingest.extract.pdf import open_pdf
 from ingest.extract.records import Line
+from ingest.extract.slots import find_slot_lines
 from ingest.extract.stream import SpanReader
 from ingest.extract.tables import take_tables
 from ingest.models import Document, PageInfo
@@ -66,6 +68,8 @@ class Extractor:
         raw_pages = self.read_pages(reader, path, warnings, on_page)
         size = body_size(raw_pages)
         furniture = self.furniture.find(raw_pages)
+        by_slot = find_slot_lines(raw_pages, size, size * self.heading_scale)
+        furniture = [found | slot for found, slot in zip(furniture, by_slot, strict=True)]
         pages = self.furniture.drop(raw_pages, title_size=size * self.heading_scale, found=furniture)
         parts = [set_aside(lines) for lines in pages]
         layouts = [page_layout(number, body) for number, (body, _) in enumerate(parts, start=1)]
@@ -74,6 +78,8 @@ class Extractor:
         for n, layout in enumerate(layouts):
             top = [ln.text for ln in raw_pages[n][: self.furniture.depth]]
             layout.kind = page_kind(layout, size, layouts[n - 1].kind if n else None, top)
+            if layout.kind == "body" and is_front_matter(layout, size, [lay.kind for lay in layouts[:n]], len(layouts)):
+                layout.kind = "front"
         self.headings(reader, layouts, size, warnings)
         mark_titles(layouts)
         blocks = self.paragraphs(layouts)
