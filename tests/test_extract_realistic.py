@@ -166,3 +166,25 @@ def test_table_rows_are_read_cell_by_cell(corpus: BuiltCorpus, docs: dict[str, D
                     assert holders, (gid, index, cells)
                     positions = [holders[0].index(c) for c in cells]
                     assert positions == sorted(positions), (gid, index, cells)
+
+
+def test_titles_and_captions_are_never_glued_to_text(corpus: BuiltCorpus, docs: dict[str, Document]) -> None:
+    """Headings, box titles and table captions stay out of the paragraphs and table rows around them."""
+    for gid, rendered in corpus.guides.items():
+        for page in rendered.pages:
+            if page.kind != "body":
+                continue
+            blocks = [norm(b.text) for b in on_page(docs[gid], page.index) if b.kind == "text"]
+            # Level 3 headings are not in the outline; finding them by font is not this test's subject.
+            titles = {
+                norm(b.text)
+                for b in page.blocks
+                if b.kind in ("box-title", "table-caption") or (b.kind == "heading" and b.level <= 2)
+            }
+            texts = [norm(b.text) for b in page.blocks if b.kind not in ("heading", "box-title", "table-caption")]
+            for title in titles:
+                if any(t.startswith(title + " ") for t in texts):
+                    continue  # the paragraph itself begins with the title's words
+                assert not [t for t in blocks if t.startswith(title + " ")], (gid, page.index, title)
+            for caption in (norm(b.text) for b in page.blocks if b.kind == "table-caption"):
+                assert caption in blocks, (gid, page.index, caption)

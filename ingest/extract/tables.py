@@ -53,13 +53,17 @@ def find_tables(shapes: Sequence[Shape]) -> list[Table]:
             if len(run) < 2:
                 continue
             x0, x1 = group[0].x0, group[0].x1
+            # Shading of the table's width above one of the rules is the header row: the table starts
+            # at its top, and rules above it (a running header's rule) are not the table's.
             head = [
                 f
                 for f in fills
-                if abs(f.x0 - x0) <= 1.5 and abs(f.x1 - x1) <= 1.5 and 0 <= f.y1 - run[0] <= MAX_ROW_HEIGHT
+                if abs(f.x0 - x0) <= 1.5 and abs(f.x1 - x1) <= 1.5 and any(0 <= f.y1 - y <= MAX_ROW_HEIGHT for y in run)
             ]
-            edges = ([max(f.y1 for f in head)] if head else []) + run
-            tables.append(Table(x0, x1, edges, header_band=bool(head)))
+            top = max((f.y1 for f in head), default=math.inf)
+            edges = ([top] if head else []) + [y for y in run if y < top - 1.0]
+            if len(edges) >= 3 or (head and len(edges) >= 2):
+                tables.append(Table(x0, x1, edges, header_band=bool(head)))
     return tables
 
 
@@ -106,6 +110,15 @@ def _read(table: Table, spans: list[Span]) -> list[Line] | None:
     starts = _column_starts(filled)
     if len(starts) < 2:
         return None  # one column: a list between rules, read as text
+    # Text between two unrelated rules (a paragraph under a rule that only looks like the table's
+    # top) runs across the columns; no cell does. Such bands at either end are not rows.
+    while filled and _crosses(filled[0], starts):
+        filled.pop(0)
+        table.header_band = False
+    while filled and _crosses(filled[-1], starts):
+        filled.pop()
+    if len(filled) < 2 or any(_crosses(band, starts) for band in filled):
+        return None
     grid = [[_cell(band, starts, c) for c in range(len(starts))] for band in filled]
     header = grid[0] if table.header_band or all(s.bold for s in filled[0]) else None
     body = grid[1:] if header is not None else grid
@@ -147,6 +160,10 @@ def _column_starts(bands: list[list[Span]]) -> list[float]:
     if columns:
         columns[0] = min(columns[0], min(s.x0 for band in bands for s in band))
     return columns
+
+
+def _crosses(band: list[Span], starts: list[float]) -> bool:
+    return any(s.x0 < x - 1.0 and s.x1 > x + 2.0 for s in band for x in starts[1:])
 
 
 def _cell(band: list[Span], starts: list[float], column: int) -> str:
