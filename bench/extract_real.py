@@ -72,11 +72,10 @@ def _measure(path: str, queue: Any) -> None:
     try:
         from pypdf import PdfReader
 
+        from ingest import words
         from ingest.extract import Extractor
         from ingest.models import Publication
         from ingest.split import Splitter
-
-        from ingest import words
 
         words.is_word_any("example")  # load the word lists first: a one-off cost per process, not per file
         extractor = Extractor()
