@@ -92,3 +92,38 @@ def test_slides_of_short_bullets_keep_their_words():
         ("Samarbejde", "Inddrag SSP"),
         ("Forældre", "Kontakt dem senere Figur 3"),
     ]
+
+
+def test_a_box_is_its_own_section_and_the_text_after_it_returns_to_the_section():
+    blocks = [
+        Block("heading", "Samtalen med den unge", 1, 2),
+        Block("text", "Tal med den unge alene, et sted hvor familien ikke kan høre samtalen.", 1),
+        Block("heading", "Case: Sara, 16 år", 1, 3, role="box"),
+        Block("text", "Sara går i 9. klasse og er holdt op med at komme til idræt.", 1, role="box"),
+        Block("text", "Efter samtalen skrives et referat med den unges egne ord om forløbet.", 1),
+    ]
+    passages = Splitter(words, max_tokens=200)(PUB, doc(blocks))
+    assert [(p.section, p.text.split()[0]) for p in passages] == [
+        ("Samtalen med den unge", "Tal"),
+        ("Case: Sara, 16 år", "Sara"),
+        ("Samtalen med den unge", "Efter"),
+    ]
+    assert not any("16 år Sara" in p.text for p in passages)
+
+
+def test_footnotes_are_packed_apart_after_their_section():
+    blocks = [
+        Block("heading", "Anbringelse", 1, 1),
+        Block("text", "Hvis der er yngre søskende i hjemmet, skal kommunen vurdere, om de er i risiko, når den unge er anbragt.", 1),
+        Block("text", "Servicelovens § 58. Fra 1. januar 2024 barnets lov § 47.", 1, role="footnote"),
+        Block("text", "Den unges adresse skal beskyttes, og det skal sikres, at den ikke fremgår af breve til forældrene.", 2),
+        Block("heading", "Samvær", 2, 1),
+        Block("text", "Samvær kan bruges til at presse den unge, og kommunen kan afbryde samværet, når det er nødvendigt.", 2),
+    ]
+    passages = Splitter(words, max_tokens=200)(PUB, doc(blocks))
+    assert [(p.section, p.text[:20]) for p in passages] == [
+        ("Anbringelse", "Hvis der er yngre sø"),
+        ("Anbringelse", "Servicelovens § 58. "),
+        ("Samvær", "Samvær kan bruges ti"),
+    ]
+    assert "Den unges adresse" in passages[0].text and "§ 58" not in passages[0].text

@@ -19,6 +19,8 @@ from ingest.extract.tables import Table
 
 MAX_SHARE = 0.8  # a rectangle behind most of the page's lines is a page background, not a box
 MAX_TITLE_LINES = 3
+SECTION_SCALE = 1.25  # a title this much larger than the text on its tint heads a section, not a box
+MIN_LINES = 2  # a tint behind one line is a highlighted heading or label, not a box
 
 
 def mark_boxes(lines: Sequence[Line], shapes: Sequence[Shape], tables: Sequence[Table]) -> list[Line]:
@@ -36,7 +38,7 @@ def mark_boxes(lines: Sequence[Line], shapes: Sequence[Shape], tables: Sequence[
         inside = [i for i, ln in enumerate(lines) if ln.role == "body" and box.holds(ln.x0, ln.y) and box.holds(ln.x1, ln.y)]
         taken = {i for _, members in numbered for i in members}
         inside = [i for i in inside if i not in taken]
-        if inside and len(inside) <= MAX_SHARE * len(lines):
+        if len(inside) >= MIN_LINES and len(inside) <= MAX_SHARE * len(lines):
             numbered.append((box, inside))
     numbered.sort(key=lambda item: (-item[0].y1, item[0].x0))
     for group, (_, members) in enumerate(numbered, start=1):
@@ -55,16 +57,42 @@ def mark_titles(layouts: Sequence[PageLayout]) -> None:
     level = 0
     for layout in layouts:
         found = sorted(layout.headings, key=lambda h: h[0])
+        _unbox_sections(layout, found)
+        lines = layout.lines
+        sections = [h for h in found if h[0] < 0 or lines[h[0]].role != "box"]
+
+        def below(start: int) -> int:
+            """One level below the section that ``start`` stands in."""
+            before = [h for h in sections if h[0] < start]
+            return min((before[-1][2] if before else level) + 1, 6)
+
         taken = {i for start, end, _, _ in found for i in range(start, end + 1)}
-        titles: list[tuple[int, int, int, str | None]] = []
-        for start, end in _box_titles(layout.lines, taken):
-            before = [h for h in found if h[0] < start]
-            current = before[-1][2] if before else level
-            titles.append((start, end, min(current + 1, 6), None))
-        if found:
-            level = found[-1][2]
+        titles = [(start, end, below(start), None) for start, end in _box_titles(lines, taken)]
+        # A title found by its font inside a box is the box's title too: one level down as well.
+        found = [(s, e, below(s), t) if s >= 0 and lines[s].role == "box" else (s, e, lv, t) for s, e, lv, t in found]
+        if sections:
+            level = sections[-1][2]
         if layout.kind == "body":
             layout.headings = sorted(found + titles, key=lambda h: (h[0], h[1]))
+
+
+def _unbox_sections(layout: PageLayout, headings: list[tuple[int, int, int, str | None]]) -> None:
+    """A tint that holds a section title (a chapter opener set on a coloured band) is no box: its
+    text belongs to that section. A section title is an outline entry, or set clearly larger than
+    the tint's other lines; a box's own title is barely larger, or only bolder."""
+    lines = layout.lines
+    groups: set[int] = set()
+    for start, end, _, title in headings:
+        if start < 0 or lines[start].role != "box":
+            continue
+        group = lines[start].group
+        rest = [ln.size for ln in lines if ln.role == "box" and ln.group == group][end - start + 1 :]
+        if title is not None or (rest and lines[start].size >= SECTION_SCALE * max(rest)):
+            groups.add(group)
+    if groups:
+        layout.lines = [
+            replace(ln, role="body", group=0) if ln.role == "box" and ln.group in groups else ln for ln in lines
+        ]
 
 
 def _box_titles(lines: list[Line], taken: set[int]) -> list[tuple[int, int]]:
