@@ -126,6 +126,16 @@ def test_a_margin_note_that_is_a_sentence_is_its_own_paragraph(tmp_path: Path) -
     assert sorted(texts(doc)) == sorted([clean.normalise(BODY), "Se også bilag 3."])
 
 
+def test_notes_in_a_right_margin_column_are_their_own_blocks(tmp_path: Path) -> None:
+    """Manuals also set notes in a narrow right column, hyphenated ("sammenlægnings-/kommuner")."""
+    first = wrap(BODY, 330)
+    items = column(72, 700, first) + column(72, 700 - (len(first) + 1) * 13, wrap(SECOND, 330))
+    note = ["Hent oplysninger fra", "sammenlægnings-", "kommuner"]
+    items += [T(425, 700 - 13 * (i + 1), text) for i, text in enumerate(note)]
+    doc = extract(draw(tmp_path / "a.pdf", [items]))
+    assert texts(doc) == ["Hent oplysninger fra sammenlægningskommuner", clean.normalise(BODY), clean.normalise(SECOND)]
+
+
 def test_three_columns_do_not_interleave(tmp_path: Path) -> None:
     """Three columns whose baselines line up, written to the stream row by row."""
     paragraphs = [BODY, SECOND, BODY.replace("Kommunen", "Regionen")]
@@ -222,6 +232,7 @@ def test_repeated_field_labels_are_not_section_titles(tmp_path: Path) -> None:
         items += [T(72, 620, "Valideringsregel:", 10, bold=True), T(72, 606, f"Feltet skal udfyldes, regel {n}.")]
         items += [T(72, 580, "Type", 10, bold=True), T(200, 580, "Eksempel", 10, bold=True)]
         items += [T(72, 566, "Tekst"), T(200, 566, f"Aarhus {n}")]
+        items += [T(72, 546, "Bemærk", 10, bold=True)]
         items += column(72, 530, wrap(f"Note {n}. " + (SECOND if n % 2 else BODY), 440))
         pages.append(items)
     doc = extract(draw(tmp_path / "a.pdf", pages))

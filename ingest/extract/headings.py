@@ -15,7 +15,7 @@ from ingest.models import PageKind
 log = logging.getLogger("kb.extract")
 
 
-REPEATED_LABEL_PAGES = 6  # a title on this many pages (and a quarter of them) is a label
+REPEATED_LABEL_PAGES = 4  # a title on this many pages is a label ("Eksempel", "Bemærk"), not a section
 
 
 def _table_cell(lines: Sequence[Line], i: int) -> bool:
@@ -122,8 +122,7 @@ class HeadingFinder:
                 found.append((layout, start, end, style))
                 key = "".join(ln.key for ln in layout.lines[start : end + 1])
                 pages.setdefault(key, set()).add(layout.number)
-        body_pages = sum(layout.kind == "body" for layout in layouts)
-        labels = {key for key, seen in pages.items() if len(seen) >= max(REPEATED_LABEL_PAGES, 0.25 * body_pages)}
+        labels = {key for key, seen in pages.items() if len(seen) >= REPEATED_LABEL_PAGES}
         kept = []
         for layout, start, end, style in found:
             if "".join(ln.key for ln in layout.lines[start : end + 1]) in labels:
