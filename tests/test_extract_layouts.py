@@ -156,6 +156,24 @@ def test_three_columns_do_not_interleave(tmp_path: Path) -> None:
     assert " ".join(texts(doc, kind="text")) == " ".join(clean.normalise(p) for p in paragraphs)
 
 
+def test_footnotes_are_paragraphs_of_their_own(tmp_path: Path) -> None:
+    """Notes at the foot of a page, each opening with its raised number, set close together."""
+    path = raw_page(
+        tmp_path / "a.pdf",
+        [
+            "BT /F1 10 Tf 72 700 Td (Kommunen skal handle straks, når der er en akut risiko for den unge.) Tj ET",
+            "BT /F1 5 Tf 72 92 Td (1) Tj /F1 8 Tf 0 -3 Td (Servicelovens § 153, jf. lovbekendtgørelse nr. 798.) Tj ET",
+            "BT /F1 8 Tf 72 79 Td (Fra 1. januar 2024 barnets lov § 133.) Tj ET",
+            "BT /F1 5 Tf 72 72 Td (2) Tj /F1 8 Tf 0 -3 Td (Servicelovens § 155, stk. 2.) Tj ET",
+        ],
+    )
+    assert texts(extract(path)) == [
+        "Kommunen skal handle straks, når der er en akut risiko for den unge.",
+        "Servicelovens § 153, jf. lovbekendtgørelse nr. 798. Fra 1. januar 2024 barnets lov § 133.",
+        "Servicelovens § 155, stk. 2.",
+    ]
+
+
 # --------------------------------------------------------------------------- 3. contents and index pages
 
 CHAPTERS = [

@@ -59,8 +59,8 @@ class ParagraphBuilder:
     def _breaks(self, current: Paragraph, line: Line, layout: PageLayout, leading: dict[float, float]) -> bool:
         """Whether ``line`` starts a new paragraph after the ``current`` one (same page, reading order)."""
         prev = current.last
-        if prev.margin != line.margin:
-            return True  # a margin note is a block of its own
+        if prev.margin != line.margin or line.note:
+            return True  # a margin note, and each footnote, is a block of its own
         if layout.kind == "cover" or abs(prev.size - line.size) > 0.6 or _starts_item(current, line):
             return True  # a cover is a list of separate items: title, subtitle, publisher, year
         if layout.kind == "toc" and (clean.is_toc_line(prev.text) or clean.is_toc_line(line.text)):

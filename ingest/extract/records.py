@@ -34,6 +34,7 @@ class Line:
     bold: bool
     column: int = 0  # 0: full width (or single column), 1, 2, ...: columns from the left
     margin: bool = False  # a note in the column's left margin (a side-head), read as its own block
+    note: bool = False  # opens with a raised note mark: the first line of a footnote
 
     @property
     def key(self) -> str:
