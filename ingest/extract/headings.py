@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -83,7 +84,13 @@ class HeadingFinder:
         except Exception as exc:
             log.warning("outline unreadable: %s", exc)
             return []
-        return entries
+        # Bookmarks of a repeated label ("Valideringsregel" under every field) are not sections either.
+        counts = Counter(match_key(title) for _, title, _ in entries)
+        return [
+            (level, title, index)
+            for level, title, index in entries
+            if counts[match_key(title)] < REPEATED_LABEL_PAGES and not clean.is_field_label(title)
+        ]
 
     def _outline_headings(
         self, outline: list[tuple[int, str, int]], layouts: list[PageLayout], warnings: list[str]
