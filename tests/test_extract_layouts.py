@@ -259,6 +259,17 @@ def test_repeated_field_labels_are_not_section_titles(tmp_path: Path) -> None:
     assert all("Valideringsregel" in " ".join(texts(doc, page=n + 1)) for n in range(4))
 
 
+def test_bookmarks_of_a_repeated_label_are_not_section_titles(tmp_path: Path) -> None:
+    pages, outline = [], []
+    for n in range(4):
+        items = [T(72, 760, f"Felt {n}", 16, bold=True), T(72, 730, "Valideringsregel", 10, bold=True)]
+        items += column(72, 716, wrap(f"Regel {n}: " + (BODY if n % 2 else SECOND), 440))
+        pages.append(items)
+        outline += [(f"Felt {n}", n), ("Valideringsregel", n)]
+    doc = extract(draw(tmp_path / "a.pdf", pages, outline=outline))
+    assert texts(doc, kind="heading") == [f"Felt {n}" for n in range(4)]
+
+
 def test_long_bold_sentences_are_not_headings(tmp_path: Path) -> None:
     bold = wrap("Husk at en underretning aldrig må vente på at familien har givet samtykke til den", 440, bold=True)
     items = [T(72, 760, "Underretning", 16, bold=True)]
