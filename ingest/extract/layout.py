@@ -101,6 +101,7 @@ def find_gutter(lines: Sequence[Line]) -> tuple[float, float] | None:
 
 
 MAX_NOTE_SHARE = 0.35  # notes are a minority of a column's text
+MAX_RIGHT_NOTES = 200
 
 
 def place_margin_notes(lines: list[Line]) -> list[Line]:
@@ -119,7 +120,8 @@ def place_margin_notes(lines: list[Line]) -> list[Line]:
     if count < 3:
         return lines
     notes = [ln for ln in lines if ln.x1 < body_left - 0.5 * ln.size and _wordy(ln)]
-    notes += _right_notes([ln for ln in lines if ln not in notes], body_left)
+    left = {id(ln) for ln in notes}
+    notes += _right_notes([ln for ln in lines if id(ln) not in left], body_left)
     if not notes or sum(len(ln.text) for ln in notes) > MAX_NOTE_SHARE * sum(len(ln.text) for ln in lines):
         return lines
     notes.sort(key=lambda ln: (-ln.y, ln.x0))
@@ -167,6 +169,8 @@ def _right_notes(lines: list[Line], body_left: float) -> list[Line]:
     if count < 2:
         return []
     notes = [ln for ln in lines if ln.x0 >= x - 2 and _wordy(ln)]
+    if len(notes) > MAX_RIGHT_NOTES:
+        return []  # hundreds of lines in a narrow column are a table, not notes (and bound the check below)
     for note in notes:
         for line in lines:
             level = abs(line.y - note.y) < 0.5 * note.size
