@@ -26,14 +26,18 @@ def _table_cell(lines: Sequence[Line], i: int) -> bool:
     another style.)
     """
     line = lines[i]
+    # Cells of one row are near each other in reading order (the page's columns hold a few each).
     return any(
         j != i
         and abs(other.y - line.y) < 1.0
         and other.size == line.size
         and other.bold == line.bold
         and len(other.text) <= 40
-        for j, other in enumerate(lines)
+        for j, other in enumerate(lines[max(0, i - _ROW_WINDOW) : i + _ROW_WINDOW + 1], start=max(0, i - _ROW_WINDOW))
     )
+
+
+_ROW_WINDOW = 60  # lines looked at on either side: bounded work on pages of very many lines
 
 
 class HeadingFinder:
