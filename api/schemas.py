@@ -27,7 +27,7 @@ class PassageOut(BaseModel):
 class AnswerSentenceOut(BaseModel):
     text: str
     passage_id: str
-    start: int = Field(0, description="Offset of the sentence in its passage's text (characters), to mark it in context")
+    start: int = Field(0, description="Offset of the sentence in its passage's text (characters), to mark it")
     end: int = Field(0, description="End offset (exclusive) of the sentence in its passage's text")
 
 

@@ -34,7 +34,7 @@ def test_find_checks_the_question(search_index) -> None:  # type: ignore[no-unty
         search_index.find("   ")
 
 
-def test_ask_marks_each_answer_sentence_in_its_passage(client) -> None:  # type: ignore[no-untyped-def]
+def test_ask_marks_each_answer_sentence_in_its_passage(client) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     body = client.post("/api/ask", json={"question": "Hvad er et tvangsægteskab?", "k": 5}).json()
     assert body["confident"] and body["answer"]
     texts = {p["id"]: p["text"] for p in body["passages"]}
