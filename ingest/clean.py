@@ -139,7 +139,10 @@ def _longest_run(pages: Iterable[int], max_step: int) -> int:
 # --------------------------------------------------------------------------- tables of contents
 
 _LEADER = r"(?:(?:[.·_]\s*){4,}|(?:…\s*){2,})"  # dots, spaced dots, rules or ellipsis characters
-_TOC_LINE = re.compile(rf"^(?P<title>.*?\S)\s*{_LEADER}\s*(?P<page>\d{{1,4}}|[ivxlcdm]{{1,7}})\s*$", re.IGNORECASE)
+# The page: "4", "iv", or a chapter-page number "3-7" as manuals number their pages.
+_TOC_LINE = re.compile(
+    rf"^(?P<title>.*?\S)\s*{_LEADER}\s*(?P<page>\d{{1,4}}(?:[-–.]\d{{1,4}})?|[ivxlcdm]{{1,7}})\s*$", re.IGNORECASE
+)
 TOC_TITLES = ("indhold", "indholdsfortegnelse", "indholdsfortegnelsen", "contents", "table of contents")
 
 
@@ -156,6 +159,13 @@ def strip_dot_leader(line: str) -> str:
 
 def is_toc_title(line: str) -> bool:
     return " ".join(line.split()).casefold().rstrip(":") in TOC_TITLES
+
+
+def names_section(line: str, titles: Sequence[str]) -> bool:
+    """A line that is one of ``titles``, or a running header that ends in one
+    ("KSP/CICS - Administration Stikordsregister")."""
+    text = " ".join(line.split()).casefold().rstrip(":")
+    return text in titles or (" " in text and text.rsplit(" ", 1)[1] in titles)
 
 
 INDEX_TITLES = ("stikordsregister", "stikord", "indeks", "index", "register", "emneregister", "sagregister")

@@ -126,6 +126,16 @@ def test_a_margin_note_that_is_a_sentence_is_its_own_paragraph(tmp_path: Path) -
     assert sorted(texts(doc)) == sorted([clean.normalise(BODY), "Se også bilag 3."])
 
 
+def test_notes_in_a_right_margin_column_are_their_own_blocks(tmp_path: Path) -> None:
+    """Manuals also set notes in a narrow right column, hyphenated ("sammenlægnings-/kommuner")."""
+    first = wrap(BODY, 330)
+    items = column(72, 700, first) + column(72, 700 - (len(first) + 1) * 13, wrap(SECOND, 330))
+    note = ["Hent oplysninger fra", "sammenlægnings-", "kommuner"]
+    items += [T(425, 700 - 13 * (i + 1), text) for i, text in enumerate(note)]
+    doc = extract(draw(tmp_path / "a.pdf", [items]))
+    assert texts(doc) == ["Hent oplysninger fra sammenlægningskommuner", clean.normalise(BODY), clean.normalise(SECOND)]
+
+
 def test_three_columns_do_not_interleave(tmp_path: Path) -> None:
     """Three columns whose baselines line up, written to the stream row by row."""
     paragraphs = [BODY, SECOND, BODY.replace("Kommunen", "Regionen")]
@@ -144,6 +154,24 @@ def test_three_columns_do_not_interleave(tmp_path: Path) -> None:
     doc = extract(path)
     # A column's last paragraph may run on into the next column; the order is what counts.
     assert " ".join(texts(doc, kind="text")) == " ".join(clean.normalise(p) for p in paragraphs)
+
+
+def test_footnotes_are_paragraphs_of_their_own(tmp_path: Path) -> None:
+    """Notes at the foot of a page, each opening with its raised number, set close together."""
+    path = raw_page(
+        tmp_path / "a.pdf",
+        [
+            "BT /F1 10 Tf 72 700 Td (Kommunen skal handle straks, når der er en akut risiko for den unge.) Tj ET",
+            "BT /F1 5 Tf 72 92 Td (1) Tj /F1 8 Tf 0 -3 Td (Servicelovens § 153, jf. lovbekendtgørelse nr. 798.) Tj ET",
+            "BT /F1 8 Tf 72 79 Td (Fra 1. januar 2024 barnets lov § 133.) Tj ET",
+            "BT /F1 5 Tf 72 72 Td (2) Tj /F1 8 Tf 0 -3 Td (Servicelovens § 155, stk. 2.) Tj ET",
+        ],
+    )
+    assert texts(extract(path)) == [
+        "Kommunen skal handle straks, når der er en akut risiko for den unge.",
+        "Servicelovens § 153, jf. lovbekendtgørelse nr. 798. Fra 1. januar 2024 barnets lov § 133.",
+        "Servicelovens § 155, stk. 2.",
+    ]
 
 
 # --------------------------------------------------------------------------- 3. contents and index pages
@@ -222,12 +250,24 @@ def test_repeated_field_labels_are_not_section_titles(tmp_path: Path) -> None:
         items += [T(72, 620, "Valideringsregel:", 10, bold=True), T(72, 606, f"Feltet skal udfyldes, regel {n}.")]
         items += [T(72, 580, "Type", 10, bold=True), T(200, 580, "Eksempel", 10, bold=True)]
         items += [T(72, 566, "Tekst"), T(200, 566, f"Aarhus {n}")]
+        items += [T(72, 546, "Bemærk", 10, bold=True)]
         items += column(72, 530, wrap(f"Note {n}. " + (SECOND if n % 2 else BODY), 440))
         pages.append(items)
     doc = extract(draw(tmp_path / "a.pdf", pages))
     headings = texts(doc, kind="heading")
     assert headings == [f"Feltet nummer {n} i skemaet" for n in range(4)]
     assert all("Valideringsregel" in " ".join(texts(doc, page=n + 1)) for n in range(4))
+
+
+def test_bookmarks_of_a_repeated_label_are_not_section_titles(tmp_path: Path) -> None:
+    pages, outline = [], []
+    for n in range(4):
+        items = [T(72, 760, f"Felt {n}", 16, bold=True), T(72, 730, "Valideringsregel", 10, bold=True)]
+        items += column(72, 716, wrap(f"Regel {n}: " + (BODY if n % 2 else SECOND), 440))
+        pages.append(items)
+        outline += [(f"Felt {n}", n), ("Valideringsregel", n)]
+    doc = extract(draw(tmp_path / "a.pdf", pages, outline=outline))
+    assert texts(doc, kind="heading") == [f"Felt {n}" for n in range(4)]
 
 
 def test_long_bold_sentences_are_not_headings(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ def mark_footnotes(lines: Sequence[Line], spans: Sequence[Span], shapes: Sequenc
     previous: Line | None = None
     for i in zone:
         line = out[i]
-        starts = _starts_note(line, spans) or (previous is not None and _hanging(line, previous))
+        starts = line.note or _starts_note(line, spans) or (previous is not None and _hanging(line, previous))
         if starts or note == 0:
             note += 1
         out[i] = replace(line, role="footnote", group=note)

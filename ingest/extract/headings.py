@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ from ingest.models import PageKind
 log = logging.getLogger("kb.extract")
 
 
-REPEATED_LABEL_PAGES = 6  # a title on this many pages (and a quarter of them) is a label
+REPEATED_LABEL_PAGES = 4  # a title on this many pages is a label ("Eksempel", "Bemærk"), not a section
 
 
 def _table_cell(lines: Sequence[Line], i: int) -> bool:
@@ -25,14 +26,18 @@ def _table_cell(lines: Sequence[Line], i: int) -> bool:
     another style.)
     """
     line = lines[i]
+    # Cells of one row are near each other in reading order (the page's columns hold a few each).
     return any(
         j != i
         and abs(other.y - line.y) < 1.0
         and other.size == line.size
         and other.bold == line.bold
         and len(other.text) <= 40
-        for j, other in enumerate(lines)
+        for j, other in enumerate(lines[max(0, i - _ROW_WINDOW) : i + _ROW_WINDOW + 1], start=max(0, i - _ROW_WINDOW))
     )
+
+
+_ROW_WINDOW = 60  # lines looked at on either side: bounded work on pages of very many lines
 
 
 class HeadingFinder:
@@ -83,7 +88,13 @@ class HeadingFinder:
         except Exception as exc:
             log.warning("outline unreadable: %s", exc)
             return []
-        return entries
+        # Bookmarks of a repeated label ("Valideringsregel" under every field) are not sections either.
+        counts = Counter(match_key(title) for _, title, _ in entries)
+        return [
+            (level, title, index)
+            for level, title, index in entries
+            if counts[match_key(title)] < REPEATED_LABEL_PAGES and not clean.is_field_label(title)
+        ]
 
     def _outline_headings(
         self, outline: list[tuple[int, str, int]], layouts: list[PageLayout], warnings: list[str]
@@ -122,8 +133,7 @@ class HeadingFinder:
                 found.append((layout, start, end, style))
                 key = "".join(ln.key for ln in layout.lines[start : end + 1])
                 pages.setdefault(key, set()).add(layout.number)
-        body_pages = sum(layout.kind == "body" for layout in layouts)
-        labels = {key for key, seen in pages.items() if len(seen) >= max(REPEATED_LABEL_PAGES, 0.25 * body_pages)}
+        labels = {key for key, seen in pages.items() if len(seen) >= REPEATED_LABEL_PAGES}
         kept = []
         for layout, start, end, style in found:
             if "".join(ln.key for ln in layout.lines[start : end + 1]) in labels:

@@ -101,15 +101,17 @@ def find_gutter(lines: Sequence[Line]) -> tuple[float, float] | None:
 
 
 MAX_NOTE_SHARE = 0.35  # notes are a minority of a column's text
+MAX_RIGHT_NOTES = 200
 
 
 def place_margin_notes(lines: list[Line]) -> list[Line]:
-    """A column's lines (top to bottom) with its left-margin notes moved before the paragraph they
+    """A column's lines (top to bottom) with its margin notes moved before the paragraph they
     stand beside and marked ``margin``, so they are never read into the middle of a body line.
 
-    The body's left edge is where most lines start; a note ends before it with a gap of at least
-    half its font size. A note level with the second or third line of a paragraph goes before the
-    paragraph's first line.
+    Left notes (Word's side-heads) end before the body's left edge, where most lines start, with a
+    gap of at least half their font size. Right notes start together at one x in the right part
+    of the column, and every body line level with them ends before it. A note level with the
+    second or third line of a paragraph goes before the paragraph's first line.
     """
     if len(lines) < 3:
         return lines
@@ -117,9 +119,12 @@ def place_margin_notes(lines: list[Line]) -> list[Line]:
     body_left, count = starts.most_common(1)[0]
     if count < 3:
         return lines
-    notes = [ln for ln in lines if ln.x1 < body_left - 0.5 * ln.size and sum(c.isalpha() for c in ln.text) >= 3]
+    notes = [ln for ln in lines if ln.x1 < body_left - 0.5 * ln.size and _wordy(ln)]
+    left = {id(ln) for ln in notes}
+    notes += _right_notes([ln for ln in lines if id(ln) not in left], body_left)
     if not notes or sum(len(ln.text) for ln in notes) > MAX_NOTE_SHARE * sum(len(ln.text) for ln in lines):
         return lines
+    notes.sort(key=lambda ln: (-ln.y, ln.x0))
     noted = {id(ln) for ln in notes}
     body = [ln for ln in lines if id(ln) not in noted]
     right = max((ln.x1 for ln in body), default=0.0)
@@ -146,6 +151,32 @@ def place_margin_notes(lines: list[Line]) -> list[Line]:
     for rest in inserts.values():
         result += rest
     return result
+
+
+def _wordy(line: Line) -> bool:
+    return sum(c.isalpha() for c in line.text) >= 3
+
+
+def _right_notes(lines: list[Line], body_left: float) -> list[Line]:
+    """Lines of a narrow note column at the right: they start at one x, and nothing level with them
+    runs into it."""
+    right_edge = max(ln.x1 for ln in lines)
+    middle = body_left + 0.5 * (right_edge - body_left)
+    starts = Counter(round(ln.x0) for ln in lines if ln.x0 > middle)
+    if not starts:
+        return []
+    x, count = starts.most_common(1)[0]
+    if count < 2:
+        return []
+    notes = [ln for ln in lines if ln.x0 >= x - 2 and _wordy(ln)]
+    if len(notes) > MAX_RIGHT_NOTES:
+        return []  # hundreds of lines in a narrow column are a table, not notes (and bound the check below)
+    for note in notes:
+        for line in lines:
+            level = abs(line.y - note.y) < 0.5 * note.size
+            if level and line.x0 < x - 2 and line.x1 > x - 0.5 * note.size:
+                return []  # a body line runs into the note column: a table or a layout we do not know
+    return notes
 
 
 def _same_paragraph(above: Line, below: Line, right: float, width: float) -> bool:
@@ -190,13 +221,14 @@ def page_kind(
     references = sum(_PAGE_REFERENCES.search(row) is not None for row in rows)
     if toc_lines >= 3:
         return "toc"
-    if any(clean.is_toc_title(t) for t in titles) and numbered >= max(1, 0.5 * (len(rows) - 1)):
+    if any(clean.names_section(t, clean.TOC_TITLES) for t in titles) and numbered >= max(1, 0.5 * (len(rows) - 1)):
         return "toc"
     if previous == "toc" and len(rows) >= 3 and numbered >= 0.6 * len(rows):
         return "toc"
-    if any(clean.is_index_title(t) for t in titles) and references >= max(2, 0.4 * (len(rows) - 1)):
+    # An index has many rows without references (letter dividers, entries whose pages are on sub-entries).
+    if any(clean.names_section(t, clean.INDEX_TITLES) for t in titles) and references >= max(2, 0.3 * (len(rows) - 1)):
         return "index"
-    if previous == "index" and len(rows) >= 3 and references >= 0.5 * len(rows):
+    if previous == "index" and len(rows) >= 3 and references >= 0.3 * len(rows):
         return "index"
     if layout.number == 1:
         if not lines:

@@ -83,6 +83,8 @@ def _line_from(spans: list[Span]) -> Line:
     (size, bold), _ = weight.most_common(1)[0]
     baseline = baselines.most_common(1)[0][0]
     spacing = _letter_spacing(spans)
+    # A line that opens with a note mark is a footnote's first line: the note is a paragraph of its own.
+    note = _footnote_mark(spans[0], size, baseline) and len(spans) > 1
     text = ""
     prev: Span | None = None
     for span in spans:
@@ -108,6 +110,7 @@ def _line_from(spans: list[Span]) -> Line:
         y=baseline,
         size=size,
         bold=bold,
+        note=note,
     )
 
 

@@ -59,8 +59,8 @@ class ParagraphBuilder:
     def _breaks(self, current: Paragraph, line: Line, layout: PageLayout, leading: dict[float, float]) -> bool:
         """Whether ``line`` starts a new paragraph after the ``current`` one (same page, reading order)."""
         prev = current.last
-        if prev.margin != line.margin:
-            return True  # a margin note is a block of its own
+        if prev.margin != line.margin or line.note:
+            return True  # a margin note, and each footnote, is a block of its own
         if (line.role, line.group) != (prev.role, prev.group) or line.role == "row":
             return True  # into or out of a box, the next footnote, a table row
         if layout.kind == "cover" or abs(prev.size - line.size) > 0.6 or _starts_item(current, line):

@@ -39,6 +39,7 @@ class Line:
     margin: bool = False  # a note in the column's left margin (a side-head), read as its own block
     role: LineRole = "body"  # "box": inside a shaded box; "footnote": in the notes area; "row": a table row
     group: int = 0  # which box or which footnote the line belongs to (a change starts a new block)
+    note: bool = False  # opens with a raised note mark: the first line of a footnote
 
     @property
     def key(self) -> str:
