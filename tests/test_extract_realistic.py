@@ -147,7 +147,9 @@ def test_box_titles_are_headings_and_boxes_their_own_sections(corpus: BuiltCorpu
                 heads = [b for b in blocks if b.kind == "heading" and norm(b.text) == title]
                 assert len(heads) == 1, (gid, index, title)
                 assert heads[0].role == "box"
-                before = [b for b in doc.blocks[: doc.blocks.index(heads[0])] if b.kind == "heading" and b.role != "box"]
+                before = [
+                    b for b in doc.blocks[: doc.blocks.index(heads[0])] if b.kind == "heading" and b.role != "box"
+                ]
                 assert heads[0].level == before[-1].level + 1, (gid, index, title)
                 first = norm(MARKER.sub("", getattr(box.blocks[0], "text", "") or box.blocks[0].items[0]))[:40]
                 holders = [p for p in found if first in norm(p.text)]

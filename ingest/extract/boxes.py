@@ -26,16 +26,16 @@ MIN_LINES = 2  # a tint behind one line is a highlighted heading or label, not a
 def mark_boxes(lines: Sequence[Line], shapes: Sequence[Shape], tables: Sequence[Table]) -> list[Line]:
     """``lines`` with the ones inside a shaded box marked ``role="box"`` and numbered by box."""
     boxes = [
-        s
-        for s in shapes
-        if s.filled and not s.rule and s.height >= 12.0 and not any(_part_of(s, t) for t in tables)
+        s for s in shapes if s.filled and not s.rule and s.height >= 12.0 and not any(_part_of(s, t) for t in tables)
     ]
     out = list(lines)
     if not boxes or not lines:
         return out
     numbered: list[tuple[Shape, list[int]]] = []
     for box in sorted(boxes, key=lambda b: b.width * b.height):  # the smallest box holding a line wins
-        inside = [i for i, ln in enumerate(lines) if ln.role == "body" and box.holds(ln.x0, ln.y) and box.holds(ln.x1, ln.y)]
+        inside = [
+            i for i, ln in enumerate(lines) if ln.role == "body" and box.holds(ln.x0, ln.y) and box.holds(ln.x1, ln.y)
+        ]
         taken = {i for _, members in numbered for i in members}
         inside = [i for i in inside if i not in taken]
         if len(inside) >= MIN_LINES and len(inside) <= MAX_SHARE * len(lines):
@@ -61,19 +61,25 @@ def mark_titles(layouts: Sequence[PageLayout]) -> None:
         lines = layout.lines
         sections = [h for h in found if h[0] < 0 or lines[h[0]].role != "box"]
 
-        def below(start: int) -> int:
-            """One level below the section that ``start`` stands in."""
-            before = [h for h in sections if h[0] < start]
-            return min((before[-1][2] if before else level) + 1, 6)
-
         taken = {i for start, end, _, _ in found for i in range(start, end + 1)}
-        titles = [(start, end, below(start), None) for start, end in _box_titles(lines, taken)]
+        titles: list[tuple[int, int, int, str | None]] = [
+            (start, end, _below(sections, start, level), None) for start, end in _box_titles(lines, taken)
+        ]
         # A title found by its font inside a box is the box's title too: one level down as well.
-        found = [(s, e, below(s), t) if s >= 0 and lines[s].role == "box" else (s, e, lv, t) for s, e, lv, t in found]
+        found = [
+            (s, e, _below(sections, s, level), t) if s >= 0 and lines[s].role == "box" else (s, e, lv, t)
+            for s, e, lv, t in found
+        ]
         if sections:
             level = sections[-1][2]
         if layout.kind == "body":
             layout.headings = sorted(found + titles, key=lambda h: (h[0], h[1]))
+
+
+def _below(sections: list[tuple[int, int, int, str | None]], start: int, level: int) -> int:
+    """One level below the section that line ``start`` stands in (``level``: the one before the page)."""
+    before = [h for h in sections if h[0] < start]
+    return min((before[-1][2] if before else level) + 1, 6)
 
 
 def _unbox_sections(layout: PageLayout, headings: list[tuple[int, int, int, str | None]]) -> None:
@@ -115,8 +121,8 @@ def _box_titles(lines: list[Line], taken: set[int]) -> list[tuple[int, int]]:
         rest = [lines[j] for j in members if j > end]
         distinct = rest and all((ln.bold, round(ln.size, 1)) != (line.bold, round(line.size, 1)) for ln in rest[:1])
         text = " ".join(ln.text for ln in lines[i : end + 1])
-        if distinct and (line.bold or line.size > rest[0].size) and not taken & set(range(i, end + 1)):
-            if clean.looks_like_heading(text):
-                titles.append((i, end))
+        styled = distinct and (line.bold or line.size > rest[0].size)
+        if styled and not taken & set(range(i, end + 1)) and clean.looks_like_heading(text):
+            titles.append((i, end))
         i = end + 1
     return titles

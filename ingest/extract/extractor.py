@@ -11,8 +11,8 @@ from ingest import clean
 from ingest.errors import ExtractionError
 from ingest.extract.boxes import mark_boxes, mark_titles
 from ingest.extract.fonts import Font, FontCache
-from ingest.extract.front import is_front_matter
 from ingest.extract.footnotes import mark_footnotes, set_aside
+from ingest.extract.front import is_front_matter
 from ingest.extract.furniture import Furniture
 from ingest.extract.headings import HeadingFinder
 from ingest.extract.layout import body_size, page_kind, page_layout

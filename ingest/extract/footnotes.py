@@ -94,9 +94,9 @@ def _unruled(lines: list[Line], spans: Sequence[Span], main: float) -> list[int]
 def _starts_note(line: Line, spans: Sequence[Span]) -> bool:
     """A raised number drawn at the line's start (the line's text no longer holds it)."""
     for span in spans:
-        if abs(span.x0 - line.x0) < 0.5 and 0.15 * line.size <= span.y - line.y <= 0.8 * line.size:
-            if _MARK.fullmatch(span.text.strip()):
-                return True
+        raised = 0.15 * line.size <= span.y - line.y <= 0.8 * line.size
+        if abs(span.x0 - line.x0) < 0.5 and raised and _MARK.fullmatch(span.text.strip()):
+            return True
     return False
 
 
