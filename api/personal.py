@@ -74,8 +74,9 @@ PHONE = re.compile(
 )
 
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
+_TLD = r"(?:dk|com|net|org|eu|nu|se|no|de|info|gov|edu)"
 _AT = (rf"(?: ?@ ?| ?{_OPEN} ?(?:at|snabel-?a) ?{_CLOSE} ?"  # anna@…, anna (at) …, anna[snabel-a]…
-       r"| (?:at|snabel-?a) (?=[\w-]+(?:\.[\w-]+)*\.(?:dk|com|net|org|eu|nu|se|no|de|info|gov|edu)\b))")  # anna at kommune.dk
+       rf"| (?:at|snabel-?a) (?=[\w-]+(?:\.[\w-]+)*\.{_TLD}\b))")  # anna at kommune.dk, not "for at gå"
 _DOT = rf"(?:\.| ?{_OPEN} ?(?:dot|punktum) ?{_CLOSE} ?| (?:dot|punktum) )"
 EMAIL = re.compile(rf"(?<![\w.%+\-])[\w.%+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)+", re.IGNORECASE)
 
