@@ -4,8 +4,8 @@
     └── APIError               status_code (class attribute) + a Danish ``detail``
         ├── Unauthorized       401  admin route without a bearer token
         ├── Forbidden          403  admin route with the wrong token
-        ├── UnknownPublication 422  ``publication=`` names no publication of the live version
         ├── NotFound           404
+        │   ├── UnknownPublication   ``publication=`` names no publication of the live version
         │   ├── PassageNotFound      (may carry the old passage's section as ``query``)
         │   └── CorpusFileNotFound
         ├── Conflict           409  a refresh is already running
@@ -87,16 +87,16 @@ class Forbidden(APIError):
     default_detail = "Administrationsnøglen er forkert."
 
 
-class UnknownPublication(APIError):
-    status_code = 422
-
-    def __init__(self, publication: str, known: list[str]) -> None:
-        super().__init__(f"Publikationen »{publication}« findes ikke. Vælg en af: {', '.join(known)}.")
-
-
 class NotFound(APIError):
     status_code = 404
     default_detail = DETAILS[404]
+
+
+class UnknownPublication(NotFound):
+    """A filter on a publication that does not exist: 404, like any resource that is not there."""
+
+    def __init__(self, publication: str, known: list[str]) -> None:
+        super().__init__(f"Publikationen »{publication}« findes ikke. Vælg en af: {', '.join(known)}.")
 
 
 class PassageNotFound(NotFound):

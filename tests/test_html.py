@@ -338,9 +338,9 @@ def test_results_from_one_publication(client: TestClient) -> None:
     assert "publication=metodehaefte" in feed
 
 
-def test_unknown_publication_is_a_friendly_422(client: TestClient) -> None:
+def test_unknown_publication_is_a_friendly_404(client: TestClient) -> None:
     response = client.get("/", params={"q": "samtale", "publication": "findes-ikke"})
-    assert response.status_code == 422
+    assert response.status_code == 404
     assert "»findes-ikke« findes ikke" in page_of(response).find("div", role="alert").text
 
 

@@ -6,7 +6,7 @@ suggestions while typing, and federate results from the feed.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -69,7 +69,16 @@ def suggest(index: IndexDep, suggestions: SuggestionsDep,
     return SuggestionsResponse([q, suggestions.for_index(index).suggest(q)])
 
 
-@router.get("/api/search.rss", response_class=RSSResponse, responses={**error_responses(503), **QUESTION_ERRORS})
+def json_errors(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """The feed's errors are JSON, not RSS: documented with their own content type (a ``model``
+    would be documented under the route's RSS media type)."""
+    schema = {"$ref": "#/components/schemas/ErrorOut"}
+    return {status: {"description": r["description"], "content": {"application/json": {"schema": schema}}}
+            for status, r in responses.items()}
+
+
+@router.get("/api/search.rss", response_class=RSSResponse,
+            responses=json_errors({**error_responses(503), **QUESTION_ERRORS}))
 def search_rss(request: Request, index: IndexDep, templates: TemplatesDep, query_log: QueryLogDep,
                q: Question, k: K = RSS_K, publication: Publication = None) -> Response:
     """RSS 2.0 with OpenSearch response elements: one item per passage, linking to its permalink.

@@ -96,7 +96,7 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
         answer = index.ask(condensed.question, k=k, publication=chosen)
     except (QuestionError, UnknownPublication) as exc:
         context["error"] = exc.detail if isinstance(exc, UnknownPublication) else str(exc)
-        return templates.TemplateResponse(request, "search.html", context, status_code=422)
+        return templates.TemplateResponse(request, "search.html", context, status_code=exc.status_code)
     # Logged only once it is searched: refused questions (too long, personal data) never are.
     query_log("page", answer.question)
     passages = [passage_out(h.passage, index, h.score) for h in answer.hits]

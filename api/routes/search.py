@@ -32,13 +32,14 @@ Question = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, pat
 K = Annotated[int, Query(ge=1, le=MAX_K, description="Antal passager (1–50)")]
 Publication = Annotated[str | None, Query(max_length=PUBLICATION_MAX_CHARS, pattern=PUBLICATION_PATTERN,
                                           description="Only passages from this publication (an id from "
-                                                      "/api/publications); unknown ids answer 422")]
+                                                      "/api/publications); an unknown id answers 404")]
 
 # A question with personal data is refused before it is searched or logged.
 QUESTION_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "`publication` names no publication of the live version"},
     422: {"model": ErrorOut, "description": (
-        "Invalid input, an unknown publication, or a question that holds personal data (a CPR number, "
-        "phone number or e-mail address), which is never searched or logged; `detail` says which, in Danish")},
+        "Invalid input, or a question that holds personal data (a CPR number, phone number or e-mail "
+        "address), which is never searched or logged; `detail` says which, in Danish")},
 }
 
 
