@@ -293,12 +293,12 @@ def test_filter_by_publication_and_show_more(tab: Tab) -> None:
     metas = page.locator("article.passage .passage-meta").all_inner_texts()
     assert metas and all(m.startswith("Metodehæfte om samtaler") for m in metas)
     assert page.get_by_label("Søg i").input_value() == "metodehaefte"
-    tab.open(f"/?q={ANSWERABLE}")
-    assert page.locator("article.passage").count() == 10
+    tab.open(f"/?q={ANSWERABLE}&k=2")
+    assert page.locator("article.passage").count() == 2
     page.get_by_role("link", name="Vis flere passager").click()
-    page.wait_for_url(re.compile(r"k=20#kilde-11$"))
-    assert page.locator("article.passage").count() == 20
-    assert page.locator("#kilde-11").is_visible()
+    page.wait_for_url(re.compile(r"k=12#kilde-3$"))
+    assert page.locator("article.passage").count() > 2
+    assert page.locator("#kilde-3").is_visible()
     assert not tab.errors
 
 
@@ -318,7 +318,7 @@ def test_print_shows_sources_without_the_form(tab: Tab) -> None:
 
 # -- accessibility (axe-core) ---------------------------------------------------------------------
 @pytest.mark.parametrize("path", ["/", f"/?q={ANSWERABLE}", f"/?q={UNANSWERABLE}", "PERMALINK", "/p/findes-ikke",
-                                  "/side/findes/ikke", f"/?q={PERSONAL}", "CASE", f"/?q={ANSWERABLE}&k=20",
+                                  "/side/findes/ikke", f"/?q={PERSONAL}", "CASE", f"/?q={ANSWERABLE}&k=2",
                                   "/?q=samtale&publication=godpraksis", "/?q=samtale&publication=findes-ikke",
                                   "/?q=" + "x" * 4001])
 def test_axe_finds_no_violations(tab: Tab, path: str) -> None:

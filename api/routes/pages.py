@@ -21,7 +21,7 @@ from api.questions import MAX_PASTE_CHARS, Condensed, check_publication, condens
 from api.schemas import passage_out
 from api.urls import Urls
 from index.errors import CorruptIndex, QuestionError
-from index.search import MAX_K
+from index.search import MAX_K, Answer, Hit
 from index.store import VersionStore, read_passages
 from ingest.settings import MAX_QUESTION_CHARS
 
@@ -52,6 +52,15 @@ def _screen(q: str) -> Condensed:
     if condensed.original_chars > MAX_PASTE_CHARS:
         raise TooLong(condensed.original_chars)
     return condensed
+
+
+def relevant_hits(answer: Answer, floor: float) -> list[Hit]:
+    """The passages of an answer that clear the relevance floor: the rule of ``SearchIndex.find``
+    (which /api/search and the feed use), applied to the answer the page already has rather than
+    searching twice. ``tests/test_html.py`` checks that the page lists what /api/search returns."""
+    if not answer.confident:
+        return []
+    return [h for h in answer.hits if h.score >= floor] or answer.hits[:1]
 
 
 def _form_context(title: str, q: str, publication: str) -> dict[str, Any]:
@@ -99,11 +108,15 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
         return templates.TemplateResponse(request, "search.html", context, status_code=exc.status_code)
     # Logged only once it is searched: refused questions (too long, personal data) never are.
     query_log("page", answer.question)
-    passages = [passage_out(h.passage, index, h.score) for h in answer.hits]
+    relevant = relevant_hits(answer, index.floor)
+    # Only passages that clear the relevance floor are listed; without a confident answer the
+    # nearest ones are, under a heading that says they may not answer the question.
+    shown = relevant if answer.confident else answer.hits
+    passages = [passage_out(h.passage, index, h.score) for h in shown]
     numbers = {p.id: i for i, p in enumerate(passages, start=1)}
     urls = Urls.for_request(request)
     publications = catalogue(index.manifest)
-    more = answer.confident and len(passages) >= k and k < MAX_K
+    more = answer.confident and len(relevant) >= k and k < MAX_K
     context.update(
         title=f"{answer.question} – søgeresultat",
         q=answer.question,
@@ -113,8 +126,7 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
             "sentences": [{"text": s.text, "passage_id": s.passage_id, "number": numbers.get(s.passage_id)}
                           for s in answer.sentences],
             "passages": passages,
-            # Only passages that clear the relevance floor count; the nearest ones are labelled as such.
-            "count": len(passages) if answer.confident else 0,
+            "count": len(relevant),
             "publication": publications[chosen].short_title if chosen in publications else None,
             "more_url": urls.search(answer.question, chosen, k=min(k + PAGE_K, MAX_K)) + f"#kilde-{k + 1}"
             if more else None,
