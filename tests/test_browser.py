@@ -231,7 +231,7 @@ def test_a_pasted_case_is_searched_by_its_questions(tab: Tab) -> None:
     page = tab.page
     tab.open("/")
     field = page.get_by_label("Hvad vil du vide?")
-    assert "højst 500 tegn" in page.locator("#q-graense").inner_text()
+    assert "Højst 500 tegn" in page.locator("#q-graense").inner_text()
     field.fill("tvang")
     assert page.locator("#q-taeller").inner_text().strip() == "5 af 500 tegn."
     field.fill(CASE)  # a paste: the whole case, not cut at 500 characters

@@ -209,7 +209,7 @@ def test_the_form_shows_the_limit(client: TestClient) -> None:
     assert field.attrs["maxlength"] == "4000" and field.attrs["data-limit"] == "500"
     limit = page.find("p", id="q-graense")
     assert "q-graense" in field.attrs["aria-describedby"].split()
-    assert "højst 500 tegn" in limit.text and "4.000 tegn" in limit.text
+    assert "Højst 500 tegn" in limit.text and "4.000 tegn" in limit.text
 
 
 def test_a_pasted_case_is_searched_by_its_questions(client: TestClient) -> None:
