@@ -60,7 +60,7 @@ def relevant_hits(answer: Answer, floor: float) -> list[Hit]:
     searching twice. ``tests/test_html.py`` checks that the page lists what /api/search returns."""
     if not answer.confident:
         return []
-    return [h for h in answer.hits if h.score >= floor] or answer.hits[:1]
+    return [h for h in answer.hits if h.relevance >= floor] or answer.hits[:1]
 
 
 def _form_context(title: str, q: str, publication: str) -> dict[str, Any]:
