@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
 from api.jobs import RefreshJobs
-from api.middleware import MAX_BODY_BYTES, BodyLimit, SecurityHeaders, security_headers
+from api.middleware import MAX_BODY_BYTES, BodyLimit, NoStore, SecurityHeaders, security_headers
 from api.redact import install_access_log_filter
 from api.render import STATIC_DIR, make_templates
 from api.routes import ROUTERS
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.state.security_headers = security_headers(settings.cors_origins)
 
     install_error_handlers(app)
-    # add_middleware wraps: the last added runs first. Order: headers → CORS → body limit → app.
+    # add_middleware wraps: the last added runs first. Order: headers → no-store → CORS → body limit → app.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     if settings.cors_origins:
         app.add_middleware(
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"],  # not Authorization: admin is for scripts, not browsers
         )
+    app.add_middleware(NoStore)
     app.add_middleware(SecurityHeaders, headers=app.state.security_headers)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

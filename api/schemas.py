@@ -24,6 +24,10 @@ class PassageOut(BaseModel):
     score: float | None = None
 
 
+PUBLICATION_PATTERN = r"^[a-z0-9-]+$"  # the manifest's id rule (ingest/manifest.py)
+PUBLICATION_MAX_CHARS = 100
+
+
 class AnswerSentenceOut(BaseModel):
     text: str
     passage_id: str
@@ -33,13 +37,20 @@ class AnswerSentenceOut(BaseModel):
 
 class SearchOut(BaseModel):
     query: str
-    results: list[PassageOut]
+    confident: bool = Field(description=(
+        "Whether the index holds passages that answer the query. When false, `results` is empty: "
+        "nothing cleared the relevance floor."))
+    results: list[PassageOut] = Field(description=(
+        "At most k passages that clear the relevance floor, best first; may be empty"))
 
 
 class AskIn(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN.pattern,
                           description="Spørgsmålet; mindst ét bogstav eller tal, højst 500 tegn")
     k: int = Field(default=5, ge=1, le=50)
+    publication: str | None = Field(default=None, max_length=PUBLICATION_MAX_CHARS,
+                                    pattern=PUBLICATION_PATTERN,
+                                    description="Only passages from this publication (an id from /api/publications)")
 
 
 class AskOut(BaseModel):
@@ -74,7 +85,7 @@ def answer_out(answer: Answer, index: SearchIndex) -> AskOut:
 
 
 def citation(passage: Passage | PassageOut) -> str:
-    """Danish citation: «Titel, s. 12 (PDF-side 14), «Afsnit»»."""
+    """Danish citation for the command line: Titel, s. 12 (PDF-side 14), »Afsnit«."""
     pages = (f"PDF-side {passage.page_start}" if passage.page_start == passage.page_end
              else f"PDF-side {passage.page_start}–{passage.page_end}")
     parts = [passage.publication_title]
@@ -84,5 +95,5 @@ def citation(passage: Passage | PassageOut) -> str:
         parts.append(pages)
     text = ", ".join(parts)
     if passage.section:
-        text += f", «{passage.section}»"
+        text += f", »{passage.section}«"
     return text
