@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -55,6 +56,9 @@ class Embedder:
     def __init__(self, model_name: str, *, device: str = "cpu", batch_size: int = DEFAULT_BATCH_SIZE):
         self.model_name = model_name
         self.batch_size = batch_size
+        # The fast tokenizer is not safe to call from two threads at once ("Already borrowed"), and
+        # requests, the answer stage and an admin refresh share one model: one encode at a time.
+        self._lock = threading.Lock()
         self.model = _load(model_name, device)
         self.prefixes = detect_prefixes(
             model_name, getattr(self.model, "prompts", None), str(getattr(self.model, "model_card_data", ""))
@@ -67,7 +71,8 @@ class Embedder:
         self._passage_prefix_tokens = self._raw_tokens(self.prefixes.passage) if self.prefixes.passage else 0
 
     def _raw_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=False, truncation=False, verbose=False)["input_ids"])
+        with self._lock:
+            return len(self.tokenizer(text, add_special_tokens=False, truncation=False, verbose=False)["input_ids"])
 
     def passage_tokens(self, text: str) -> int:
         """Tokens that ``text`` takes in the model's window as a passage, prefix and specials included."""
@@ -82,13 +87,14 @@ class Embedder:
     def _encode(self, texts: list[str], *, progress: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
+        with self._lock:
+            vectors = self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
