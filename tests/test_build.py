@@ -13,7 +13,9 @@ from index.errors import ModelMismatch
 from index.search import SearchIndex
 from index.store import VersionStore, read_passages
 from ingest.extract import EXTRACTOR_VERSION, Extractor
+from ingest.isolate import IsolatedExtractor, Limits
 from ingest.manifest import load_manifest
+from tests.fixtures.hostile import EXCEPTION_FAMILIES, Hanging, Raising
 
 
 class CountingEmbedder:
@@ -204,3 +206,35 @@ def test_old_versions_are_pruned(work_settings, embedder):
 def test_corpus_copy_is_private(work_settings, fixture_corpus):
     assert work_settings.corpus_dir != fixture_corpus
     assert (work_settings.corpus_dir / "haandbog.pdf").exists()
+
+
+# -- one bad PDF fails alone (issue 8, item 1) ------------------------------------------------------
+@pytest.mark.parametrize("family", sorted(EXCEPTION_FAMILIES))
+def test_any_exception_from_one_pdf_fails_only_that_publication(work_settings, embedder, family):
+    pubs = load_manifest(work_settings.manifest_path)
+    first = builder(work_settings, embedder)[0].build(pubs)
+    store = VersionStore(work_settings.data_dir)
+    old = [p.id for p in read_passages(store.path(first.version)) if p.publication_id == "godpraksis"]
+    (work_settings.corpus_dir / "godpraksis.pdf").write_bytes(b"%PDF-1.7\n% a new edition\n")
+
+    b = Builder(store, work_settings.corpus_dir, work_settings.embedding_model, embedder=embedder,
+                extract=Raising("godpraksis.pdf", family), extractor_version=EXTRACTOR_VERSION, progress=False)
+    report = b.build(pubs)
+    failed = next(p for p in report.publications if p.id == "godpraksis")
+    assert failed.status == "failed" and "godpraksis.pdf" in failed.error and failed.kept_previous
+    assert not report.ok and report.live
+    live = read_passages(store.path(store.live_id()))
+    assert [p.id for p in live if p.publication_id == "godpraksis"] == old
+    assert {p.publication_id for p in live} == {"haandbog", "metodehaefte", "godpraksis", "vejledning"}
+
+
+def test_a_hanging_pdf_fails_alone_and_the_others_go_live(work_settings, embedder, tmp_path):
+    b = Builder(VersionStore(work_settings.data_dir), work_settings.corpus_dir, work_settings.embedding_model,
+                embedder=embedder, extractor_version=EXTRACTOR_VERSION, progress=False,
+                extract=IsolatedExtractor(Hanging("metodehaefte.pdf", tmp_path / "pid"), Limits(timeout=20)))
+    report = b.build(load_manifest(work_settings.manifest_path))
+    assert report.live and not report.ok
+    statuses = {p.id: p.status for p in report.publications}
+    assert statuses == {"haandbog": "added", "metodehaefte": "failed", "godpraksis": "added", "vejledning": "added"}
+    failed = next(p for p in report.publications if p.id == "metodehaefte")
+    assert "KB_EXTRACT_TIMEOUT" in failed.error and "metodehaefte.pdf" in failed.error
