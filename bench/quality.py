@@ -53,7 +53,7 @@ def main() -> None:
     for label, model in default_models():
         _, report, index = build_index(corpus, model)
         print(f"\n== {label}: {report.passages} passages ==")
-        calibration = index.manifest.get("calibration", {})
+        calibration = index.manifest.calibration or {}
         print(f" production: analyzer {index.lexical.analyzer.config}, fusion {index.fusion} "
               f"(calibrated on {calibration.get('queries')} section titles)")
         print(row("production (calibrated)", evaluate(index, questions, with_confidence=False).summary()))

@@ -8,7 +8,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -28,6 +27,7 @@ from index.errors import CorruptIndex, ModelMismatch, QuestionError
 from index.fusion import FusionConfig, fuse, top_k
 from index.lexical import LexicalIndex
 from index.store import read_passages
+from index.version import VersionManifest
 from ingest.models import Passage
 from ingest.settings import MAX_QUESTION_CHARS
 
@@ -90,7 +90,7 @@ def check_k(k: int) -> int:
 @dataclass
 class SearchIndex:
     version: str
-    manifest: dict[str, Any]
+    manifest: VersionManifest
     passages: list[Passage]
     dense: DenseIndex
     lexical: LexicalIndex
@@ -101,18 +101,18 @@ class SearchIndex:
     def __post_init__(self) -> None:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
         # publication id -> PDF file name, for citation links (built once, not per hit)
-        self.files: dict[str, str] = {p["id"]: p["file"] for p in self.manifest.get("publications", [])}
+        self.files: dict[str, str] = {p.id: p.file for p in self.manifest.publications}
         self._tokens: dict[int, set[str]] = {}
         self._sentence_cache: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     @classmethod
-    def load(cls, path: Path, embedder: Embedder, manifest: dict[str, Any]) -> SearchIndex:
-        built_with = manifest.get("model")
-        if built_with != embedder.model_name or manifest.get("dimension") != embedder.dimension:
+    def load(cls, path: Path, embedder: Embedder, manifest: VersionManifest) -> SearchIndex:
+        built_with = manifest.model
+        if built_with != embedder.model_name or manifest.dimension != embedder.dimension:
             raise ModelMismatch(
                 f"Indeksversionen {path.name} er bygget med modellen {built_with!r} "
-                f"(dimension {manifest.get('dimension')}), men KB_EMBEDDING_MODEL er "
+                f"(dimension {manifest.dimension}), men KB_EMBEDDING_MODEL er "
                 f"{embedder.model_name!r} (dimension {embedder.dimension}). Byg indekset igen med "
                 "`kb ingest`, eller sæt KB_EMBEDDING_MODEL tilbage."
             )
@@ -126,9 +126,9 @@ class SearchIndex:
             raise CorruptIndex(f"Indeksversionen {path.name} kan ikke indlæses: {exc}") from exc
         if dense.count != len(passages) or lexical.count != len(passages):
             raise CorruptIndex(f"Indeksversionen {path.name} er ufuldstændig (antal passager passer ikke).")
-        fusion = FusionConfig(**manifest["fusion"]) if "fusion" in manifest else FusionConfig()
-        answer = AnswerConfig(**manifest["answer"]) if "answer" in manifest else AnswerConfig()
-        return cls(manifest["version"], manifest, passages, dense, lexical, embedder, fusion, answer)
+        fusion = FusionConfig(**manifest.fusion) if manifest.fusion is not None else FusionConfig()
+        answer = AnswerConfig(**manifest.answer) if manifest.answer is not None else AnswerConfig()
+        return cls(manifest.version, manifest, passages, dense, lexical, embedder, fusion, answer)
 
     # -- retrieval ---------------------------------------------------------------------------
     def scores(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

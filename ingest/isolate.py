@@ -13,6 +13,7 @@ caller may be a server with threads and a loaded model; the child starts clean a
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import multiprocessing
@@ -136,10 +137,8 @@ class IsolatedExtractor:
 
 def _child(extract: Extract, path: Path, send: Connection, max_memory_mb: int, niceness: int) -> None:
     """Runs in the spawned process: lower priority, cap memory, extract, send one result."""
-    try:
+    with contextlib.suppress(OSError):  # not allowed here: run at normal priority rather than not at all
         os.nice(niceness)
-    except OSError:  # not allowed here: run at normal priority rather than not at all
-        pass
     if max_memory_mb:
         limit = max_memory_mb * 1024 * 1024
         _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
