@@ -239,3 +239,22 @@ def test_a_hanging_pdf_fails_alone_and_the_others_go_live(work_settings, embedde
     assert statuses == {"haandbog": "added", "metodehaefte": "failed", "godpraksis": "added", "vejledning": "added"}
     failed = next(p for p in report.publications if p.id == "metodehaefte")
     assert "KB_EXTRACT_TIMEOUT" in failed.error and "metodehaefte.pdf" in failed.error
+
+
+def test_a_title_year_or_publisher_change_reaches_the_next_version_without_a_new_pdf(work_settings, embedder):
+    from dataclasses import replace
+
+    pubs = load_manifest(work_settings.manifest_path)
+    first = builder(work_settings, embedder)[0].build(pubs)
+    renamed = [replace(p, title="Ny titel", year=2024, publisher="SIRI") if p.id == "haandbog" else p for p in pubs]
+    b, counting, extract = builder(work_settings, embedder)
+    report = b.build(renamed)
+    assert report.live and report.version != first.version
+    assert extract.calls == [] and counting.embedded == []
+    entry = next(p for p in report.publications if p.id == "haandbog")
+    assert entry.status == "updated" and entry.metadata_changed == ["title", "year", "publisher"]
+    store = VersionStore(work_settings.data_dir)
+    meta = store.manifest(report.version).publication("haandbog")
+    assert meta is not None and (meta.title, meta.year, meta.publisher) == ("Ny titel", 2024, "SIRI")
+    titles = {p.publication_title for p in read_passages(store.path(report.version)) if p.publication_id == "haandbog"}
+    assert titles == {"Ny titel"}
