@@ -218,7 +218,8 @@ def test_the_refresh_process_is_killed_at_its_deadline(tmp_path: Path, built_set
             f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); "
             "print('{\"progress\": {\"phase\": \"fetch\"}}', flush=True); time.sleep(600)")
     steps: list[dict[str, Any]] = []
-    report = SubprocessRefresh(built_settings, timeout=3, command=[sys.executable, "-c", hang])(on_progress=steps.append)
+    refresh = SubprocessRefresh(built_settings, timeout=3, command=[sys.executable, "-c", hang])
+    report = refresh(on_progress=steps.append)
     assert not report["ok"] and "KB_REFRESH_TIMEOUT" in report["error"]
     assert steps == [{"phase": "fetch"}]
     with pytest.raises(ProcessLookupError):

@@ -258,3 +258,35 @@ def test_a_title_year_or_publisher_change_reaches_the_next_version_without_a_new
     assert meta is not None and (meta.title, meta.year, meta.publisher) == ("Ny titel", 2024, "SIRI")
     titles = {p.publication_title for p in read_passages(store.path(report.version)) if p.publication_id == "haandbog"}
     assert titles == {"Ny titel"}
+
+
+class ReplacingDuringExtraction:
+    """Extracts normally, but a new edition lands in the corpus folder while it reads (a `cp` or a fetch
+    that does not take the lock)."""
+
+    def __init__(self, corpus, file, new_bytes):  # noqa: ANN001
+        self.corpus, self.file, self.new_bytes = corpus, file, new_bytes
+        self.inner = Extractor()
+
+    def __call__(self, path):  # noqa: ANN001
+        if path.name == self.file:
+            (self.corpus / self.file).write_bytes(self.new_bytes)
+        return self.inner(path)
+
+
+def test_the_version_keeps_exactly_the_pdf_it_hashed_and_read(work_settings, embedder):
+    from index.build import sha256_file
+
+    corpus = work_settings.corpus_dir
+    original = (corpus / "vejledning.pdf").read_bytes()
+    store = VersionStore(work_settings.data_dir)
+    b = Builder(store, corpus, work_settings.embedding_model, embedder=embedder, extractor_version=EXTRACTOR_VERSION,
+                progress=False, extract=ReplacingDuringExtraction(corpus, "vejledning.pdf",
+                                                                  (corpus / "haandbog.pdf").read_bytes()))
+    report = b.build(load_manifest(work_settings.manifest_path))
+    assert report.live
+    entry = store.manifest(report.version).publication("vejledning")
+    snapshot = store.pdf(report.version, "vejledning.pdf")
+    assert entry is not None and snapshot is not None
+    assert snapshot.read_bytes() == original and sha256_file(snapshot) == entry.sha256
+    assert not list(store.versions_dir.glob(".building-*"))

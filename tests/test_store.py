@@ -74,12 +74,9 @@ def test_the_lock_nests_on_one_store_and_excludes_another(tmp_path):
 
     store = VersionStore(tmp_path)
     with store.lock():
-        with store.lock():  # `kb refresh`: fetch, then build, under one lock
-            with pytest.raises(Busy):
-                with VersionStore(tmp_path).lock():  # another process's fetch or build
-                    pass
-        with pytest.raises(Busy):
-            with VersionStore(tmp_path).lock():
-                pass
+        with store.lock(), pytest.raises(Busy), VersionStore(tmp_path).lock():  # nested: fetch, then build
+            pass  # another process's fetch or build is refused
+        with pytest.raises(Busy), VersionStore(tmp_path).lock():
+            pass
     with VersionStore(tmp_path).lock():
         pass
