@@ -298,6 +298,9 @@ class Builder:
         finally:
             for bar in (passages_bar, pages_bar, pubs_bar):
                 bar.close()
+            close = getattr(self.extract, "close", None)  # an extraction worker process, when there is one
+            if callable(close):
+                close()
 
     def _extract_one(self, item: Item, splitter: Splitter, on_page: Callable[[int], object]) -> None:
         pub, snapshot = item.publication, item.snapshot

@@ -1,10 +1,15 @@
 """Extract one PDF in a child process with a deadline and a memory cap, so one PDF fails alone.
 
     IsolatedExtractor(path)
-      ── python -m ingest.isolate_child ──► child: nice(), setrlimit(RLIMIT_AS), extract(path)
-                     ──pipe──► ("page", n)…  then  ("done", Document) | ("failed", message)
-      └─ parent waits at most ``timeout`` s; past it, or when the child dies, kills the child and
+      ── python -m ingest.isolate_child ──► worker: nice(), setrlimit(RLIMIT_AS), then per request
+                     extract(path) ──pipe──► ("page", n)…  then  ("done", Document) | ("failed", message)
+      └─ parent waits at most ``timeout`` s per PDF; past it, or when the worker dies, kills it and
          raises ExtractionError naming the file and the setting that bounds it.
+
+One worker serves the PDFs of a build in turn (its start-up, ~0.3 s, is paid once); after any
+failure it is replaced by a fresh one, so a PDF never runs in a process another PDF damaged.
+``close()`` (the builder calls it at the end of the collect step) ends it; so does the parent's
+exit, which closes the worker's stdin.
 
 A hostile PDF can make a reader loop for minutes or allocate gigabytes inside one call; neither a
 thread nor an exception handler can stop that, a process can. A fresh interpreter (not ``fork``)
@@ -15,6 +20,7 @@ The child gets the pickled extractor and path on stdin and answers on an inherit
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import pickle
@@ -58,30 +64,35 @@ class IsolatedExtractor:
     def __init__(self, extract: Extract, limits: Limits | None = None) -> None:
         self.extract = extract
         self.limits = limits or Limits()
+        self._worker: _Worker | None = None
 
     def __call__(self, path: Path, *, on_page: Callable[[int], None] | None = None) -> Document:
         path = Path(path)
-        read_fd, write_fd = os.pipe()
+        worker = self._worker or self._start()
         try:
-            child = subprocess.Popen([sys.executable, "-m", "ingest.isolate_child", str(write_fd)],
-                                     stdin=subprocess.PIPE, pass_fds=(write_fd,))
-        finally:
-            os.close(write_fd)  # the child holds the only writer: EOF then means it is gone
-        receive = Connection(read_fd, writable=False)
-        try:
-            assert child.stdin is not None
-            # The import path first, so the child can find the extractor's module (tests pass their own).
-            pickle.dump(sys.path, child.stdin)
-            pickle.dump((self.extract, path, self.limits.max_memory_mb, self.limits.niceness), child.stdin)
-            child.stdin.close()
-            return self._wait(child, receive, path, on_page)
+            worker.request(path)
+            return self._wait(worker.process, worker.receive, path, on_page)
         except BrokenPipeError:
-            raise ExtractionError(self._died(child, path)) from None
-        finally:
-            if child.poll() is None:
-                child.kill()
-            child.wait()
-            receive.close()
+            self.close()
+            raise ExtractionError(self._died(worker.process, path)) from None
+        except BaseException:
+            self.close()  # killed, dead or in an unknown state: the next PDF gets a fresh worker
+            raise
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
+
+    def __enter__(self) -> IsolatedExtractor:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _start(self) -> _Worker:
+        self._worker = _Worker.start(self.extract, self.limits)
+        return self._worker
 
     def _wait(self, child: subprocess.Popen[bytes], receive: Connection, path: Path,
               on_page: Callable[[int], None] | None) -> Document:
@@ -127,3 +138,43 @@ class IsolatedExtractor:
                 return self._too_much_memory(path)  # what running out of address space looks like
             return f"{path.name}: udtrækningen stoppede uventet (signal {name}); PDF'en kan ikke læses."
         return f"{path.name}: udtrækningen stoppede uventet (afslutningskode {code}); PDF'en kan ikke læses."
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[bytes]
+    receive: Connection
+
+    @classmethod
+    def start(cls, extract: Extract, limits: Limits) -> _Worker:
+        read_fd, write_fd = os.pipe()
+        try:
+            process = subprocess.Popen([sys.executable, "-m", "ingest.isolate_child", str(write_fd)],
+                                       stdin=subprocess.PIPE, pass_fds=(write_fd,))
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)  # the worker holds the only writer: EOF then means it is gone
+        worker = cls(process, Connection(read_fd, writable=False))
+        # The import path first, so the worker can find the extractor's module (tests pass their own).
+        worker.send(sys.path)
+        worker.send((extract, limits.max_memory_mb, limits.niceness))
+        return worker
+
+    def send(self, item: object) -> None:
+        assert self.process.stdin is not None
+        pickle.dump(item, self.process.stdin)
+        self.process.stdin.flush()
+
+    def request(self, path: Path) -> None:
+        self.send(path)
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            if self.process.stdin is not None:
+                self.process.stdin.close()  # EOF: an idle worker exits by itself
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.receive.close()

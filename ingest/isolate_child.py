@@ -38,16 +38,23 @@ def describe_failure(path: Path, exc: BaseException) -> str:
 
 
 def _main() -> None:
-    """The child: read the request from stdin, extract, answer on the pipe named in argv."""
+    """The worker: set up from stdin, then extract each path that arrives, answering on the pipe in argv."""
     send = Connection(int(sys.argv[1]), readable=False)
-    paths = pickle.load(sys.stdin.buffer)
+    requests = sys.stdin.buffer
+    paths = pickle.load(requests)
     sys.path[:0] = [p for p in paths if p not in sys.path]
-    extract, path, max_memory_mb, niceness = pickle.load(sys.stdin.buffer)
-    _child(extract, path, send, max_memory_mb, niceness)
+    extract, max_memory_mb, niceness = pickle.load(requests)
+    _limit(max_memory_mb, niceness)
+    while True:
+        try:
+            path = pickle.load(requests)
+        except EOFError:  # the parent closed stdin, or died
+            return
+        _extract_one(extract, path, send)
 
 
-def _child(extract: Extract, path: Path, send: Connection, max_memory_mb: int, niceness: int) -> None:
-    """Lower priority, cap memory, extract, send one result."""
+def _limit(max_memory_mb: int, niceness: int) -> None:
+    """Lower priority and cap the address space, for the worker's whole life."""
     with contextlib.suppress(OSError):  # not allowed here: run at normal priority rather than not at all
         os.nice(niceness)
     if max_memory_mb:
@@ -56,6 +63,9 @@ def _child(extract: Extract, path: Path, send: Connection, max_memory_mb: int, n
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _extract_one(extract: Extract, path: Path, send: Connection) -> None:
     try:
         if "on_page" in inspect.signature(extract).parameters:
             document = extract(path, on_page=lambda n: send.send(("page", n)))
@@ -66,8 +76,6 @@ def _child(extract: Extract, path: Path, send: Connection, max_memory_mb: int, n
         send.send(("memory",))
     except BaseException as exc:  # noqa: BLE001 - every failure of this one PDF is reported, never raised
         send.send(("failed", describe_failure(path, exc)))
-    finally:
-        send.close()
 
 
 if __name__ == "__main__":

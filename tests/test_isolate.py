@@ -14,7 +14,7 @@ import pytest
 from ingest.errors import ExtractionError
 from ingest.extract import Extractor
 from ingest.isolate import IsolatedExtractor, Limits
-from tests.fixtures.hostile import EXCEPTION_FAMILIES, Bloating, Hanging, Raising, zlib_bomb_pdf
+from tests.fixtures.hostile import EXCEPTION_FAMILIES, Bloating, Hanging, Raising, WhoAmI, zlib_bomb_pdf
 
 
 def test_isolated_extraction_returns_the_same_document_and_reports_pages(fixture_corpus: Path) -> None:
@@ -60,3 +60,17 @@ def test_a_decompression_bomb_fails_as_that_file(tmp_path: Path) -> None:
     bomb = zlib_bomb_pdf(tmp_path / "bombe.pdf")
     with pytest.raises(ExtractionError, match="bombe.pdf"):
         IsolatedExtractor(Extractor())(bomb)
+
+
+def test_one_worker_serves_a_build_and_a_failure_gets_a_fresh_one(tmp_path: Path) -> None:
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    with IsolatedExtractor(WhoAmI("daarlig.pdf")) as isolated:
+        first = isolated(pdf).warnings
+        assert isolated(pdf).warnings == first and first != [str(os.getpid())]
+        with pytest.raises(ExtractionError, match="daarlig.pdf"):
+            isolated(tmp_path / "daarlig.pdf")
+        after = isolated(pdf).warnings
+        assert after != first
+    with pytest.raises(ProcessLookupError):  # closed with the block
+        os.kill(int(after[0]), 0)
