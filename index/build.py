@@ -59,7 +59,7 @@ Status = PublicationStatus
 
 TARGET_TOKENS = 200  # passages of ~120–150 Danish words: one idea each, still with context
 MAX_LOSS = 0.5  # a refresh that loses more than half a publication's passages needs --force
-METADATA = ("title", "year", "publisher")  # manifest fields a version shows; a change needs no new PDF
+METADATA = ("title", "year", "publisher", "file")  # manifest facts a version shows; a change needs no new PDF
 
 
 @dataclass
@@ -395,15 +395,20 @@ class Builder:
         version's own copy, which nobody writes to.
         """
         for item in items:
-            reused = item.action == "reuse" or item.report.kept_previous
-            if not reused and item.report.status != "failed":
-                continue
             target = staging / PDF_DIR / item.publication.file
-            target.unlink(missing_ok=True)
-            item.snapshot = None
-            old = previous.pdf_dir / item.publication.file if previous else None
-            if not reused or old is None or not old.is_file():
+            reused = item.action == "reuse" or item.report.kept_previous
+            if not reused:
+                if item.report.status == "failed":  # nothing of it is in this version
+                    target.unlink(missing_ok=True)
+                    item.snapshot = None
                 continue
+            old = previous.pdf_dir / item.old.file if previous and item.old else None
+            if old is None or not old.is_file():  # an older version without PDFs
+                if item.report.kept_previous:  # its passages are not from the bytes in the corpus now
+                    target.unlink(missing_ok=True)
+                    item.snapshot = None
+                continue  # same bytes as before: the fresh copy serves
+            target.unlink(missing_ok=True)
             try:
                 os.link(old, target)
             except OSError:  # another file system, or links not allowed: copy instead

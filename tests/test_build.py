@@ -290,3 +290,18 @@ def test_the_version_keeps_exactly_the_pdf_it_hashed_and_read(work_settings, emb
     assert entry is not None and snapshot is not None
     assert snapshot.read_bytes() == original and sha256_file(snapshot) == entry.sha256
     assert not list(store.versions_dir.glob(".building-*"))
+
+
+def test_a_renamed_pdf_with_the_same_bytes_is_reused_and_kept_under_its_new_name(work_settings, embedder):
+    from dataclasses import replace
+
+    pubs = load_manifest(work_settings.manifest_path)
+    builder(work_settings, embedder)[0].build(pubs)
+    (work_settings.corpus_dir / "vejledning.pdf").rename(work_settings.corpus_dir / "vejledning-2019.pdf")
+    renamed = [replace(p, file="vejledning-2019.pdf") if p.id == "vejledning" else p for p in pubs]
+    b, counting, extract = builder(work_settings, embedder)
+    report = b.build(renamed)
+    assert report.live and extract.calls == [] and counting.embedded == []
+    store = VersionStore(work_settings.data_dir)
+    assert store.pdf(report.version, "vejledning-2019.pdf") is not None
+    assert store.manifest(report.version).publication("vejledning").file == "vejledning-2019.pdf"
