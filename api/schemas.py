@@ -27,6 +27,8 @@ class PassageOut(BaseModel):
 class AnswerSentenceOut(BaseModel):
     text: str
     passage_id: str
+    start: int = Field(0, description="Offset of the sentence in its passage's text (characters), to mark it")
+    end: int = Field(0, description="End offset (exclusive) of the sentence in its passage's text")
 
 
 class SearchOut(BaseModel):
@@ -65,7 +67,8 @@ def answer_out(answer: Answer, index: SearchIndex) -> AskOut:
     return AskOut(
         question=answer.question,
         confident=answer.confident,
-        answer=[AnswerSentenceOut(text=s.text, passage_id=s.passage_id) for s in answer.sentences],
+        answer=[AnswerSentenceOut(text=s.text, passage_id=s.passage_id, start=s.start, end=s.end)
+                for s in answer.sentences],
         passages=hits_out(answer.hits, index),
     )
 

@@ -37,7 +37,8 @@ def page_chunks(corpus: Path) -> list[Passage]:
             start = 0
             while start < len(text):
                 piece = text[start:start + CHUNK]
-                chunks.append(Passage(f"{pub.id}-{number}-{start}", pub.id, pub.title, number, number, None, None, piece))
+                pid = f"{pub.id}-{number}-{start}"
+                chunks.append(Passage(pid, pub.id, pub.title, number, number, None, None, piece))
                 if start + CHUNK >= len(text):
                     break
                 start += CHUNK - OVERLAP

@@ -46,6 +46,7 @@ class VersionManifest(BaseModel):
     pipeline: dict[str, Any] = Field(default_factory=dict)  # what passages depend on besides the PDFs
     fusion: dict[str, Any] | None = None
     answer: dict[str, Any] | None = None
+    context: dict[str, Any] | None = None  # small-to-big context settings (index/search.py)
     analyzer: dict[str, Any] | None = None
     passage_count: int = 0
     publications: list[PublicationEntry] = Field(default_factory=list)
