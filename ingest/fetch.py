@@ -24,6 +24,7 @@ import re
 import shutil
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -303,10 +304,14 @@ class Fetcher:
         self._settings = settings
         self._policy = AddressPolicy.from_settings(settings)
         self._owns_client = client is None
-        # Our own transport checks every resolved address at connect time; a client passed in (tests,
-        # a proxy set-up) gets the URL checks only.
-        self._client = client if client is not None else httpx.Client(
-            timeout=settings.fetch_timeout, transport=guarded_transport(self._policy))
+        # Our own transport checks every resolved address at connect time. Behind a proxy (HTTPS_PROXY
+        # and friends) the proxy connects, not us: keep httpx's proxy support and the URL checks only.
+        # A client passed in (tests) gets the URL checks only, too.
+        if client is None:
+            behind_proxy = any(urllib.request.getproxies().get(s) for s in ("https", "http", "all"))
+            transport = None if behind_proxy else guarded_transport(self._policy)
+            client = httpx.Client(timeout=settings.fetch_timeout, transport=transport)
+        self._client = client
         self._progress = progress
         self._max_redirects = max_redirects
 
