@@ -3,7 +3,7 @@
     Publication ──pdf_url, or discover on landing_url──► PDF URL
         ──conditional GET (If-None-Match / If-Modified-Since)──► 304: unchanged
                                                               └─► 200: stream to .<file>.<rand>.part
-        ──check (%PDF-, pypdf opens it, has pages; sha256)──► os.replace over the old PDF
+        ──check (ingest.extract.open_pdf; sha256)──────────► os.replace over the old PDF
         ──► .fetch/<id>.json (see ``ingest.fetchstate``)
 
 Only https to public addresses is fetched (see ``ingest.netpolicy``: private addresses only with
@@ -34,10 +34,10 @@ from typing import Literal
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import httpx
-from pypdf import PdfReader
 from tqdm import tqdm
 
-from ingest.errors import FetchError
+from ingest.errors import ExtractionError, FetchError
+from ingest.extract.pdf import open_pdf
 from ingest.fetchstate import FETCH_DIR_NAME, FetchFacts, file_sha256, now_iso, read_facts, write_facts
 from ingest.models import Publication
 from ingest.netpolicy import AddressPolicy, GuardedBackend, check_redirect, check_url, guarded_transport
@@ -199,23 +199,10 @@ def find_pdf_link(html: str, page_url: str, title: str) -> str:
 
 def check_pdf(path: Path, url: str) -> None:
     """Raise FetchError unless ``path`` is a PDF that pypdf can read and that has at least one page."""
-    with path.open("rb") as source:
-        head = source.read(PDF_HEADER_WINDOW)
-    if PDF_MAGIC not in head:
-        raise FetchError(f"svaret fra {url} er ikke en PDF (begynder med {head[:16]!r})")
     try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            # pypdf has already tried the empty password: a PDF locked only against editing or
-            # printing still reads fine, one that needs a password to open does not.
-            _require_readable_encrypted(reader, url)
-        pages = len(reader.pages)
-    except FetchError:
-        raise
-    except Exception as exc:  # pypdf signals a broken file with many exception types
-        raise FetchError(f"PDF'en fra {url} kan ikke åbnes: {exc}") from exc
-    if pages < 1:
-        raise FetchError(f"PDF'en fra {url} har ingen sider")
+        open_pdf(path, name=url)
+    except ExtractionError as exc:
+        raise FetchError(str(exc)) from exc
 
 
 def _require_pdf_header(path: Path, url: str, response: httpx.Response) -> None:
@@ -226,14 +213,6 @@ def _require_pdf_header(path: Path, url: str, response: httpx.Response) -> None:
     if PDF_MAGIC not in head:
         kind = " ".join(response.headers.get("content-type", "ukendt").split())[:80]
         raise FetchError(f"svaret fra {url} er ikke en PDF (Content-Type: {kind})")
-
-
-def _require_readable_encrypted(reader: PdfReader, url: str) -> None:
-    try:
-        reader.pages[0].extract_text()
-    except Exception as exc:
-        raise FetchError(f"PDF'en fra {url} er krypteret og kan ikke læses uden adgangskode") from exc
-    logger.info("%s is encrypted without an open password; accepted", url)
 
 
 def sweep_partials(corpus_dir: Path) -> list[Path]:
