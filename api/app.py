@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
-from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI
@@ -20,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import install_error_handlers
-from api.jobs import RefreshJobs
+from api.jobs import WATCHDOG_GRACE, RefreshJobs, SubprocessRefresh
 from api.middleware import MAX_BODY_BYTES, BodyLimit, NoStore, SecurityHeaders, security_headers
 from api.redact import install_access_log_filter
 from api.render import STATIC_DIR, make_templates
@@ -29,7 +27,6 @@ from api.suggest import SuggestionCache
 from api.wiring import make_live
 from index.embed import Embedder
 from index.errors import KBIndexError
-from index.live import LiveIndex
 from ingest.settings import Settings, get_settings
 
 log = logging.getLogger("kb.api")
@@ -55,18 +52,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.error("no live index at start-up: %s", exc)
     live.watch(settings.reload_interval)
     app.state.suggestions = SuggestionCache()
-    app.state.refresh_jobs = RefreshJobs(partial(_run_refresh, settings, live), on_done=live.reload)
+    # Out of this process, with a deadline: a refresh never slows searches here, and never hangs.
+    app.state.refresh_jobs = RefreshJobs(SubprocessRefresh(settings), on_done=live.reload,
+                                         timeout=settings.refresh_timeout + WATCHDOG_GRACE)
     try:
         yield
     finally:
         live.close()
-
-
-def _run_refresh(settings: Settings, live: LiveIndex, **kwargs: Any) -> dict:  # type: ignore[type-arg]
-    from api.refresh import refresh  # imports the PDF extractor; only the admin route needs it
-
-    # The server's already loaded model: a refresh must not load a second copy.
-    return refresh(settings, progress=False, embedder=live.embedder, **kwargs)
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:

@@ -111,8 +111,8 @@ def publications(index: IndexDep, settings: SettingsDep) -> PublicationsOut:
     """The publications in the live version, with build facts and what `kb fetch` recorded."""
     manifest = index.manifest
     items = []
-    for pub in manifest.get("publications", []):
-        facts = read_facts(settings.corpus_dir, pub["id"])
-        items.append(PublicationOut(**{**pub, "fetch": facts.to_dict() if facts else None}))
-    return PublicationsOut(version=index.version, created=manifest.get("created"), model=manifest.get("model"),
-                           passage_count=manifest.get("passage_count"), publications=items)
+    for pub in manifest.publications:
+        facts = read_facts(settings.corpus_dir, pub.id)
+        items.append(PublicationOut(**{**pub.model_dump(), "fetch": facts.to_dict() if facts else None}))
+    return PublicationsOut(version=index.version, created=manifest.created, model=manifest.model,
+                           passage_count=manifest.passage_count, publications=items)
