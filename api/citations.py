@@ -80,9 +80,14 @@ class PublicationInfo:
         return " ".join(str(p) for p in (self.publisher_short, self.year) if p)
 
 
-def catalogue(manifest: Mapping[str, Any]) -> dict[str, PublicationInfo]:
+def _plain(manifest: Any) -> Mapping[str, Any]:
+    """The version manifest as a mapping (index/version.py's typed model or a plain dict)."""
+    return manifest.model_dump() if hasattr(manifest, "model_dump") else manifest
+
+
+def catalogue(manifest: Any) -> dict[str, PublicationInfo]:
     """The live version's publications by id, in manifest order."""
-    return {str(p["id"]): PublicationInfo.from_manifest(p) for p in manifest.get("publications", [])}
+    return {str(p["id"]): PublicationInfo.from_manifest(p) for p in _plain(manifest).get("publications", [])}
 
 
 def page_reference(passage: Citable) -> str:
@@ -125,7 +130,8 @@ class CorpusNote:
     updated: str | None  # Danish date of the live version
 
     @classmethod
-    def from_manifest(cls, manifest: Mapping[str, Any]) -> CorpusNote:
+    def from_manifest(cls, manifest: Any) -> CorpusNote:
+        manifest = _plain(manifest)
         pubs = list(catalogue(manifest).values())
         publishers = {(p.publisher_short, p.publisher) for p in pubs if p.publisher}
         short, full = next(iter(publishers)) if len(publishers) == 1 else (None, None)
