@@ -17,6 +17,7 @@ from api.errors import Forbidden, NotFound, Unauthorized
 from api.jobs import RefreshJobs
 from api.redact import QueryLog
 from api.suggest import SuggestionCache
+from api.urls import Urls
 from index.live import LiveIndex
 from index.search import SearchIndex
 from ingest.settings import Settings
@@ -45,6 +46,13 @@ def get_index(live: LiveDep) -> SearchIndex:
 
 
 IndexDep = Annotated[SearchIndex, Depends(get_index)]
+
+
+def get_urls(request: Request) -> Urls:
+    return Urls.for_request(request)
+
+
+UrlsDep = Annotated[Urls, Depends(get_urls)]
 
 
 def get_templates(request: Request) -> Jinja2Templates:

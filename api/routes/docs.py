@@ -23,7 +23,7 @@ SWAGGER_VERSION = "5"
 @router.get("/docs", response_class=HTMLResponse)
 def docs(request: Request, templates: TemplatesDep) -> HTMLResponse:
     # Swagger UI sets style attributes from its own script, hence 'unsafe-inline' for styles here only.
-    policy = content_security_policy(request.app.state.settings.cors_origins,
+    policy = content_security_policy(request.app.state.settings.frame_ancestors,
                                      script_src=("'self'", SWAGGER_CDN),
                                      style_src=("'self'", "'unsafe-inline'", SWAGGER_CDN))
     context = {"title": "API-dokumentation", "q": "", "cdn": f"{SWAGGER_CDN}/npm/swagger-ui-dist@{SWAGGER_VERSION}"}

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from api.deps import IndexDep
 from api.errors import error_responses
 
-router = APIRouter(tags=["drift"])
+router = APIRouter(tags=["operations"])
 
 
 class HealthOut(BaseModel):

@@ -7,71 +7,89 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import IndexDep, QueryLogDep, SettingsDep
+from api.deps import IndexDep, QueryLogDep, SettingsDep, UrlsDep
 from api.errors import PassageNotFound, error_responses
-from api.schemas import AskIn, AskOut, PassageOut, SearchOut, answer_out, hits_out, passage_out
-from index.search import MAX_K, QUESTION_PATTERN, check_question
+from api.schemas import (
+    QUESTION_HELP,
+    QUESTION_PATTERN_API,
+    AskIn,
+    AskOut,
+    PassageBase,
+    SearchOut,
+    answer_out,
+    hits_out,
+    model_name,
+    passage_base,
+)
+from index.search import MAX_K, check_question
 from ingest.fetchstate import read_facts
 from ingest.settings import MAX_QUESTION_CHARS
 
-router = APIRouter(prefix="/api", tags=["søgning"])
+router = APIRouter(prefix="/api", tags=["search"])
 
-Question = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN.pattern,
-                                description="Spørgsmål eller søgeord (højst 500 tegn)")]
-K = Annotated[int, Query(ge=1, le=MAX_K, description="Antal passager (1–50)")]
+Question = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN_API,
+                                description=QUESTION_HELP)]
+K = Annotated[int, Query(ge=1, le=MAX_K, description=f"How many passages to return (1-{MAX_K})")]
 
 
-class PassageDetailOut(PassageOut):
-    previous_id: str | None = Field(None, description="The passage before, in the same publication")
-    next_id: str | None = Field(None, description="The passage after, in the same publication")
+class PassageDetailOut(PassageBase):
+    """One passage by id (no `score`: nothing was searched) with its neighbours for reading on."""
+
+    previous_id: str | None = Field(None, description="The passage before, in the same publication, or null")
+    next_id: str | None = Field(None, description="The passage after, in the same publication, or null")
 
 
 class PublicationOut(BaseModel):
-    id: str
-    title: str
-    file: str
-    publisher: str | None = None
-    year: int | None = None
-    sha256: str | None = None
-    pages: int = 0
-    passages: int = 0
+    id: str = Field(description="The publication's id in the manifest")
+    title: str = Field(description="The publication's full title")
+    file: str = Field(description="The PDF's file name; served at /corpus/{file}")
+    publisher: str | None = Field(None, description="The publisher, when the manifest names one")
+    year: int | None = Field(None, description="The year of publication, when the manifest gives one")
+    sha256: str | None = Field(None, description="SHA-256 of the PDF this version was built from")
+    pages: int = Field(0, description="Pages in the PDF")
+    passages: int = Field(0, description="Passages indexed from it")
     status: str | None = Field(None, description="Build status in this version (added/updated/unchanged/failed)")
-    kept_previous: bool = False
-    error: str | None = None
+    kept_previous: bool = Field(False, description="True when the PDF could not be read at the last build and "
+                                                   "the passages of the version before are kept")
+    error: str | None = Field(None, description="Why the last build could not read the PDF, or null")
     fetch: dict[str, Any] | None = Field(None, description="What `kb fetch` recorded: URLs, ETag, sha256, times")
 
 
 class PublicationsOut(BaseModel):
-    version: str
-    created: str | None = None
-    model: str | None = None
-    passage_count: int | None = None
-    publications: list[PublicationOut]
+    version: str = Field(description="The live index version's id")
+    created: str | None = Field(None, description="When the version was built (ISO 8601)")
+    model: str | None = Field(None, description="The embedding model's name (a Hugging Face id, or the name of "
+                                                "the local folder it was loaded from)")
+    passage_count: int | None = Field(None, description="Passages in the version")
+    publications: list[PublicationOut] = Field(description="The publications in the version")
 
 
 @router.get("/search", response_model=SearchOut, responses=error_responses(422, 503))
-def search(index: IndexDep, query_log: QueryLogDep, q: Question, k: K = 10) -> SearchOut:
+def search(index: IndexDep, query_log: QueryLogDep, urls: UrlsDep, q: Question, k: K = 10) -> SearchOut:
     """Hybrid search (BM25 + embeddings) over the passages of the live version."""
     query_log("search", q)
     hits = index.search(q, k)
-    return SearchOut(query=check_question(q), results=hits_out(hits, index))
+    return SearchOut(query=check_question(q), results=hits_out(hits, index, base=urls.base()))
 
 
-@router.post("/ask", response_model=AskOut, responses=error_responses(413, 422, 503))
-def ask(body: AskIn, index: IndexDep, query_log: QueryLogDep) -> AskOut:
-    """Extractive answer (1–3 sentences, each citing its passage) and the passages behind it."""
+@router.post("/ask", response_model=AskOut, responses=error_responses(400, 413, 422, 503))
+def ask(body: AskIn, index: IndexDep, query_log: QueryLogDep, urls: UrlsDep) -> AskOut:
+    """Extractive answer (1-3 sentences, each citing its passage) and the passages behind it.
+
+    A body that is not UTF-8 is answered with 400."""
     query_log("ask", body.question)
-    return answer_out(index.ask(body.question, body.k), index)
+    return answer_out(index.ask(body.question, body.k), index, base=urls.base())
 
 
 @router.get("/passages/{passage_id}", response_model=PassageDetailOut, responses=error_responses(404, 503))
-def passage(passage_id: str, index: IndexDep) -> PassageDetailOut:
+def passage(passage_id: str, index: IndexDep, urls: UrlsDep) -> PassageDetailOut:
     """One passage with the ids of its neighbours (for reading on)."""
     found = index.get(passage_id)
     if found is None:
         raise PassageNotFound()
     previous_id, next_id = index.neighbours(passage_id)
-    return PassageDetailOut(**passage_out(found, index).model_dump(), previous_id=previous_id, next_id=next_id)
+    return PassageDetailOut(**passage_base(found, index, base=urls.base()).model_dump(),
+                            previous_id=previous_id, next_id=next_id)
 
 
 @router.get("/publications", response_model=PublicationsOut, responses=error_responses(503))
@@ -82,5 +100,6 @@ def publications(index: IndexDep, settings: SettingsDep) -> PublicationsOut:
     for pub in manifest.get("publications", []):
         facts = read_facts(settings.corpus_dir, pub["id"])
         items.append(PublicationOut(**{**pub, "fetch": facts.to_dict() if facts else None}))
-    return PublicationsOut(version=index.version, created=manifest.get("created"), model=manifest.get("model"),
+    return PublicationsOut(version=index.version, created=manifest.get("created"),
+                           model=model_name(manifest.get("model")),
                            passage_count=manifest.get("passage_count"), publications=items)
