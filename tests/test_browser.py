@@ -202,3 +202,19 @@ def test_axe_on_a_small_screen(browser: Any, base_url: str) -> None:
     violations = run_axe(Tab(page, base_url))
     context.close()
     assert violations == [], violations
+
+
+# -- /docs works offline --------------------------------------------------------------------------
+def test_docs_render_from_our_own_host(tab: Tab) -> None:
+    requested: list[str] = []
+    tab.page.on("request", lambda request: requested.append(request.url))
+    tab.open("/docs")
+    assert tab.page.get_by_role("heading", level=1).inner_text() == "API documentation"
+    assert tab.page.get_by_role("heading", name="GET /api/search", exact=True).is_visible()
+    assert tab.page.get_by_role("table", name="Fields of PassageOut").is_visible()
+    external = [url for url in requested if not url.startswith((tab.base_url, "data:"))]
+    assert external == []
+    assert any(url.endswith("/static/style.css") for url in requested)  # its stylesheet comes from us
+    assert tab.errors == []  # no script errors, no Content-Security-Policy violations
+    violations = run_axe(tab)
+    assert violations == [], violations

@@ -182,7 +182,7 @@ def test_question_pattern_is_the_same_for_schema_tools_and_the_server(client: Te
 # -- HEAD wherever GET works ----------------------------------------------------------------------
 def _get_paths(client: TestClient) -> list[str]:
     passage_id = client.get("/api/search", params={"q": "familie", "k": 1}).json()["results"][0]["id"]
-    values = {"passage_id": passage_id, "file": "haandbog.pdf", "job_id": "none", "name": "style.css"}
+    values = {"passage_id": passage_id, "file": "haandbog.pdf", "job_id": "none"}
     paths = ["/static/style.css"]
     routes = [route for router in ROUTERS for route in router.routes]
     for route in routes:
