@@ -20,6 +20,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import document_errors, install_error_handlers
+from api.feedback import FeedbackStore
 from api.jobs import RefreshJobs
 from api.middleware import MAX_BODY_BYTES, BodyLimit, HeadAsGet, SecurityHeaders, SlashRedirect, security_headers
 from api.redact import install_access_log_filter
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.state.settings = settings
     app.state.embedder = embedder
     app.state.templates = make_templates()
+    app.state.feedback = FeedbackStore(settings.data_dir / "feedback")
     app.state.security_headers = security_headers(settings.frame_ancestors)
 
     install_error_handlers(app)

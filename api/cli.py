@@ -301,6 +301,27 @@ def rollback(ctx: click.Context) -> None:
     click.echo(f"Version {pointer.version} er nu live.")
 
 
+@cli.group()
+def feedback() -> None:
+    """Sagsbehandlernes svar på «Hjalp svaret?»."""
+
+
+@feedback.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.pass_context
+@friendly_errors
+def feedback_export(ctx: click.Context, file: Path) -> None:
+    """Skriv de svar, der hjalp, som en spørgsmålsfil til `kb eval`."""
+    from api.feedback import FeedbackStore
+
+    store = FeedbackStore(_settings(ctx).data_dir / "feedback")
+    lines = store.questions()
+    file.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    total = len(store.all())
+    click.echo(f"Skrev {len(lines)} spørgsmål til {file} (ud af {total} svar; «Nej», svar fra en passageside "
+               "og gentagelser kommer ikke med).")
+
+
 def main() -> None:
     cli()
 

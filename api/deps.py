@@ -14,6 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 
 from api.errors import Forbidden, NotFound, Unauthorized
+from api.feedback import FeedbackStore
 from api.jobs import RefreshJobs
 from api.redact import QueryLog
 from api.suggest import SuggestionCache
@@ -53,6 +54,13 @@ def get_urls(request: Request) -> Urls:
 
 
 UrlsDep = Annotated[Urls, Depends(get_urls)]
+
+
+def get_feedback(request: Request) -> FeedbackStore:
+    return request.app.state.feedback
+
+
+FeedbackDep = Annotated[FeedbackStore, Depends(get_feedback)]
 
 
 def get_templates(request: Request) -> Jinja2Templates:

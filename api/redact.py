@@ -38,6 +38,11 @@ def redact(text: str) -> str:
     return PHONE.sub("[telefon]", text)
 
 
+def redact_question(question: str) -> str:
+    """A question as it may be kept: in the query log and in stored feedback. The one entry point."""
+    return redact(" ".join(question.split()))[:MAX_LOGGED_CHARS]
+
+
 class QueryLog:
     """Logs a question (redacted) only when the settings say so."""
 
@@ -46,7 +51,7 @@ class QueryLog:
 
     def __call__(self, route: str, question: str) -> None:
         if self.enabled:
-            query_log.info("%s %s", route, redact(" ".join(question.split()))[:MAX_LOGGED_CHARS])
+            query_log.info("%s %s", route, redact_question(question))
 
 
 class DropQueryString(logging.Filter):

@@ -60,6 +60,9 @@ class Urls:
         """The passage's own ``url`` (``/corpus/<file>#page=N``) under the root path."""
         return self.path(passage.url)
 
+    def feedback(self) -> str:
+        return self.path("/feedback")
+
     def static(self, name: str) -> str:
         return self.path("/static/" + quote(name))
 

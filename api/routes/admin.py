@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from api.deps import LiveDep, RefreshJobsDep, require_admin
+from api.deps import FeedbackDep, LiveDep, RefreshJobsDep, require_admin
 from api.errors import NotFound, error_responses
 
 router = APIRouter(
@@ -63,3 +63,30 @@ def refresh_status(job_id: str, jobs: RefreshJobsDep) -> JobOut:
         raise NotFound("Der findes ingen opdatering med dette id.")
     return JobOut(id=job.id, state=job.state, report=job.report, progress=job.progress, started=job.started,
                   finished=job.finished)
+
+
+class FeedbackItemOut(BaseModel):
+    id: int = Field(description="Running number")
+    day: str = Field(description="The day it was given (YYYY-MM-DD, UTC); no time of day is kept")
+    helpful: bool = Field(description='The answer to "Hjalp svaret?" (did the answer help?)')
+    source: Literal["search", "passage"] = Field(description="Given on a result page or on a passage page")
+    question: str | None = Field(description="The question, redacted as the query log redacts it (CPR numbers, "
+                                             "phone numbers and e-mail addresses replaced); null on a passage page")
+    passage_id: str = Field(description="The passage the answer rests on (the answer's first source)")
+    publication_id: str = Field(description="Its publication")
+    pages: list[int] = Field(description="Its PDF pages")
+    page_label: str | None = Field(description="The printed page number of its first page, or null")
+    version: str | None = Field(description="The index version that answered")
+
+
+class FeedbackOut(BaseModel):
+    count: int = Field(description="How many answers are stored")
+    feedback: list[FeedbackItemOut] = Field(description="Every answer, oldest first")
+
+
+@router.get("/feedback", response_model=FeedbackOut)
+def feedback(store: FeedbackDep) -> FeedbackOut:
+    """Caseworkers' "Hjalp svaret?" answers. `kb feedback export` turns the helpful ones into a `kb eval` file."""
+    items = [FeedbackItemOut(**{k: v for k, v in item.to_dict().items() if k in FeedbackItemOut.model_fields})
+             for item in store.all()]
+    return FeedbackOut(count=len(items), feedback=items)
