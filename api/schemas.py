@@ -10,7 +10,6 @@ from index.search import Answer, Hit, SearchIndex
 from ingest.models import Passage
 from ingest.settings import MAX_QUESTION_CHARS
 
-
 # A question must hold a letter or a digit. Written as explicit ranges (ASCII, Latin-1 and Latin
 # Extended-A/B letters), not `\w`: Python reads `\w` as Unicode, ECMA-262 (JSON Schema, OpenAPI
 # clients, schemathesis) as ASCII, so "æøå" would look invalid to clients. Every character here is

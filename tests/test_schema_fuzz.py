@@ -40,8 +40,8 @@ def _operations() -> list[tuple[str, GenerationMode]]:
                 continue
             label = f"{method.upper()} {path}"
             pairs.append((label, GenerationMode.POSITIVE))
-            constrained = operation.get("requestBody") or any(p["in"] == "query" for p in operation.get("parameters", []))
-            if constrained:
+            parameters = operation.get("parameters", [])
+            if operation.get("requestBody") or any(p["in"] == "query" for p in parameters):
                 pairs.append((label, GenerationMode.NEGATIVE))
     return pairs
 

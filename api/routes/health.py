@@ -23,12 +23,12 @@ class ReadyOut(BaseModel):
 
 
 @router.get("/healthz", response_model=HealthOut)
-def healthz() -> HealthOut:
+async def healthz() -> HealthOut:
     """The process answers (always 200, also before an index exists)."""
     return HealthOut()
 
 
 @router.get("/readyz", response_model=ReadyOut, responses=error_responses(503))
-def readyz(index: IndexDep) -> ReadyOut:
+async def readyz(index: IndexDep) -> ReadyOut:
     """200 with the live version when searches can be answered; 503 until an index is loaded."""
     return ReadyOut(version=index.version)
