@@ -9,6 +9,7 @@ anything: each takes ``live.current()`` once.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -63,6 +64,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         live.last_error = str(exc)
         log.error("no live index at start-up: %s", exc)
     live.watch(settings.reload_interval)
+    # As many request threads as cores: the sync routes are CPU work (the model, BM25, templates);
+    # more threads than cores only queue on the GIL and the CPU (anyio's default is 40).
+    to_thread.current_default_thread_limiter().total_tokens = max(2, os.cpu_count() or 2)
     app.state.suggestions = SuggestionCache()
     app.state.refresh_jobs = RefreshJobs(partial(_run_refresh, settings, live), on_done=live.reload)
     try:
