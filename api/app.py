@@ -28,7 +28,8 @@ from api.redact import install_access_log_filter
 from api.render import STATIC_DIR, make_templates
 from api.routes import ROUTERS
 from api.suggest import SuggestionCache
-from api.wiring import make_live
+from api.wiring import make_live, open_embedder
+from index.batching import QueryBatcher
 from index.embed import Embedder
 from index.errors import KBIndexError
 from index.live import LiveIndex
@@ -55,7 +56,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     # uvicorn configures its loggers before the app starts: strip query strings from access lines now.
     install_access_log_filter()
-    live = make_live(settings, embedder=app.state.embedder)
+    batcher: QueryBatcher | None = None
+
+    def load_embedder() -> Embedder:
+        # Loaded on first use by the live index; the questions of concurrent requests are then
+        # encoded together in one thread (index/batching.py).
+        nonlocal batcher
+        batcher = QueryBatcher(app.state.embedder or open_embedder(settings))
+        return batcher  # type: ignore[return-value]
+
+    live = make_live(settings, embedder=load_embedder)
     app.state.live = live
     try:
         # In a worker thread: loading the model takes seconds and must not block the event loop.
@@ -73,6 +83,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         live.close()
+        if batcher is not None:
+            batcher.close()
 
 
 def _run_refresh(settings: Settings, live: LiveIndex, **kwargs: Any) -> dict:  # type: ignore[type-arg]

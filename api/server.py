@@ -102,18 +102,5 @@ def server_config(app: Any, settings: Settings, *, host: str, port: int, **overr
     return uvicorn.Config(app, **options)
 
 
-def one_thread_per_request() -> None:
-    """One torch thread per request: requests already run side by side in the thread pool.
-
-    With torch's default (a thread team per core, created anew in every pool thread that calls
-    the model, spinning after each call), a loaded 2-core machine answered a search in 0.7-2.5 s
-    instead of 55 ms (measured with `kb serve` and curl).
-    """
-    import torch
-
-    torch.set_num_threads(1)
-
-
 def serve(app: Any, settings: Settings, *, host: str, port: int) -> None:
-    one_thread_per_request()
     uvicorn.Server(server_config(app, settings, host=host, port=port)).run()

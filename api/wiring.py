@@ -36,6 +36,6 @@ def make_builder(settings: Settings, *, embedder: Embedder | None = None, progre
     )
 
 
-def make_live(settings: Settings, *, embedder: Embedder | None = None) -> LiveIndex:
+def make_live(settings: Settings, *, embedder: Embedder | Callable[[], Embedder] | None = None) -> LiveIndex:
     return LiveIndex(VersionStore(settings.data_dir), embedder or partial(open_embedder, settings),
                      model_name=settings.embedding_model)

@@ -140,8 +140,8 @@ def test_schema_descriptions_are_english(client: TestClient) -> None:
 
 def test_every_passage_field_is_documented(client: TestClient) -> None:
     schemas = client.get("/openapi.json").json()["components"]["schemas"]
-    for name in ("PassageOut", "PassageDetailOut", "AskOut", "AskIn", "SearchOut", "AnswerSentenceOut"):
-        for field, spec in schemas[name]["properties"].items():
+    for name in schemas:
+        for field, spec in schemas[name].get("properties", {}).items():
             assert spec.get("description"), f"{name}.{field} has no description"
     assert "higher" in schemas["PassageOut"]["properties"]["score"]["description"]
     assert "confident" in schemas["AskOut"]["properties"]

@@ -25,21 +25,22 @@ router = APIRouter(
 
 
 class ReloadOut(BaseModel):
-    version: str | None
-    swapped: bool
+    version: str | None = Field(description="The live version after the reload, or null when none could be loaded")
+    swapped: bool = Field(description="True when a different version is now serving")
 
 
 class JobStartedOut(BaseModel):
-    id: str
+    id: str = Field(description="The refresh job's id; follow it at GET /api/admin/refresh/{id}")
 
 
 class JobOut(BaseModel):
-    id: str
-    state: Literal["running", "done", "failed"]
-    report: dict[str, Any] | None = None
-    progress: dict[str, Any] | None = None
-    started: str
-    finished: str | None = None
+    id: str = Field(description="The refresh job's id")
+    state: Literal["running", "done", "failed"] = Field(description="Where the job is")
+    report: dict[str, Any] | None = Field(None, description="What `kb refresh --json` reports, when finished")
+    progress: dict[str, Any] | None = Field(None, description="The current phase (fetch/extract/embed/validate) "
+                                                              "and how far it has come")
+    started: str = Field(description="When the job started (ISO 8601)")
+    finished: str | None = Field(None, description="When it finished (ISO 8601), or null while running")
 
 
 @router.post("/reload", response_model=ReloadOut)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api.deps import IndexDep
 from api.errors import error_responses
@@ -14,12 +14,12 @@ router = APIRouter(tags=["operations"])
 
 
 class HealthOut(BaseModel):
-    status: Literal["ok"] = "ok"
+    status: Literal["ok"] = Field("ok", description="Always \"ok\": the process answers")
 
 
 class ReadyOut(BaseModel):
-    status: Literal["ready"] = "ready"
-    version: str
+    status: Literal["ready"] = Field("ready", description="Always \"ready\": searches can be answered")
+    version: str = Field(description="The live index version's id")
 
 
 @router.get("/healthz", response_model=HealthOut)
