@@ -14,11 +14,11 @@ router = APIRouter(tags=["operations"])
 
 
 class HealthOut(BaseModel):
-    status: Literal["ok"] = Field("ok", description="Always \"ok\": the process answers")
+    status: Literal["ok"] = Field(default="ok", description="Always \"ok\": the process answers")
 
 
 class ReadyOut(BaseModel):
-    status: Literal["ready"] = Field("ready", description="Always \"ready\": searches can be answered")
+    status: Literal["ready"] = Field(default="ready", description="Always \"ready\": searches can be answered")
     version: str = Field(description="The live index version's id")
 
 
