@@ -20,7 +20,12 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Headless Chromium (Debian) and axe-core (npm) for the browser tests; never a browser download.
+# DejaVu (Debian) is the TrueType font the realistic evaluation corpus embeds (tests/fixtures/realistic).
 browser-deps:
+	@test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf || { \
+	  echo "Installing Debian fonts-dejavu-core for the evaluation corpus"; \
+	  (apt-get install -y -q fonts-dejavu-core >/dev/null 2>&1 || \
+	   (apt-get update -q >/dev/null && apt-get install -y -q fonts-dejavu-core >/dev/null)); }
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian chromium for the browser tests"; \
 	  (apt-get install -y -q chromium chromium-driver >/dev/null 2>&1 || \

@@ -218,6 +218,9 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
             "summary": summary,
             "questions": [
                 {"id": r.question.id, "confident": r.confident, "rank": r.rank,
+                 "answer_right": r.answer_right if r.answer is not None else None,
+                 "answer": [{"text": s.text, "passage_id": s.passage_id}
+                            for s in (r.answer.sentences if r.answer is not None else [])],
                  "results": [p.model_dump() for p in hits_out(r.hits, index, base=_link_base(settings))]}
                 for r in report.results
             ],
@@ -225,16 +228,20 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
         return
     click.echo(f"{'slags':<14}{'antal':>6}{'R@1':>8}{'R@5':>8}{'R@10':>8}{'MRR@10':>9}")
     for kind, m in summary.items():
-        if kind == "confidence":
+        if kind in ("answers", "labels"):
             continue
         click.echo(f"{kind:<14}{m['questions']:>6}{m['recall@1']:>8.3f}{m['recall@5']:>8.3f}"
                    f"{m['recall@10']:>8.3f}{m['mrr@10']:>9.3f}")
-    c = summary.get("confidence")
-    if c is None:  # one retriever alone ranks passages but does not decide confidence
+    if "labels" in summary:
+        lab = summary["labels"]
+        click.echo(f"\nTrykt sidetal rigtigt: {lab['right']}/{lab['measured']} ({lab['accuracy']:.1%})")
+    a = summary.get("answers")
+    if a is None:  # one retriever alone ranks passages but does not decide confidence
         return
-    click.echo(f"\nUbesvarlige spørgsmål afvist: {c['unanswerable_declined']}/{c['unanswerable']}; "
-               f"besvarlige med sikkert svar: {c['answerable_confident']}/{c['answerable']}, "
-               f"heraf med første svarsætning fra en rigtig passage: {c['answer_from_relevant_passage']}")
+    n = a["answerable"]
+    click.echo(f"Svar rigtige: {a['right']}/{n} ({a['right_rate']:.1%}); sikre men forkerte: "
+               f"{a['confidently_wrong']}/{n} ({a['confidently_wrong_rate']:.1%}); afvist trods svar: "
+               f"{a['declined']}/{n}; ubesvarlige afvist: {a['unanswerable_declined']}/{a['unanswerable']}")
 
 
 # -- running and managing -------------------------------------------------------------------------

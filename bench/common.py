@@ -39,6 +39,14 @@ def fixture_corpus(dest: Path | None = None) -> Path:
     return build_corpus(dest)
 
 
+def realistic_corpus(dest: Path | None = None) -> Path:
+    """The evaluation corpus (≥ 70 pages, four guides) with questions.jsonl and its tune/check halves."""
+    from tests.fixtures.realistic.build import build_realistic_corpus
+
+    dest = dest or Path(tempfile.mkdtemp(prefix="kb-bench-realistic-"))
+    return build_realistic_corpus(dest)
+
+
 def build_index(corpus: Path, model: str, data_dir: Path | None = None):  # type: ignore[no-untyped-def]
     """Build the corpus with ``model`` into a fresh data dir; returns (settings, builder report, SearchIndex)."""
     from api.wiring import make_builder, make_live

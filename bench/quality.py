@@ -1,21 +1,22 @@
-"""Retrieval quality on the fixture question set: lexical-only, dense-only and fusion variants,
-with the offline MiniLM and (when built) the offline multilingual-e5-small.
+"""Retrieval and answer quality of the product against its peers, with both offline models.
 
-    .venv/bin/python bench/quality.py [--questions FILE]
+    .venv/bin/python bench/quality.py [--corpus realistic|fixture] [--variants]
 
-Prints recall@1/5/10 and MRR@10 for every configuration, the analyzer variants of the BM25
-side (plain stems, decompounding, character n-grams), and the confidence signals of answerable
-vs unanswerable questions that the answer thresholds are chosen from.
+For each model (the offline MiniLM and, when built, the offline multilingual-e5-small) it builds
+the product's index and the peers (``bench/peers.py``: naive page-chunk dense, BM25 on the same
+chunks, their equal-weight RRF) from the same PDFs, and prints recall@1/5/10 and MRR@10 on the
+tuning half and the check half of the question set (the realistic corpus's split; the small
+fixture set has one half only), then the product's answer figures. Tune on the tuning half only.
+``--variants`` adds the product's retrieval variants (one side alone, fusion weights, analyzers).
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-from common import QUESTIONS, build_index, default_models, fixture_corpus
+from common import QUESTIONS, build_index, default_models, fixture_corpus, realistic_corpus
+from peers import NaivePeers, page_chunks
 
 from index.evaluate import evaluate, load_questions
 from index.fusion import FusionConfig
@@ -25,74 +26,82 @@ FUSIONS: list[tuple[str, FusionConfig]] = [
     ("lexical only", FusionConfig(method="zscore", dense_weight=0.0)),
     ("dense only", FusionConfig(method="zscore", dense_weight=1.0)),
     ("rrf 50/50", FusionConfig(method="rrf", dense_weight=0.5)),
-    *[(f"zscore dense={w}", FusionConfig(method="zscore", dense_weight=w)) for w in (0.3, 0.4, 0.5, 0.6, 0.7)],
-    *[(f"minmax dense={w}", FusionConfig(method="minmax", dense_weight=w)) for w in (0.3, 0.5, 0.7)],
+    *[(f"zscore dense={w}", FusionConfig(method="zscore", dense_weight=w)) for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)],
 ]
 ANALYZERS = [
     ("stem", AnalyzerConfig(decompound=False, ngrams=0)),
-    ("stem+decompound", AnalyzerConfig(decompound=True, ngrams=0)),
-    ("stem+4grams", AnalyzerConfig(decompound=False, ngrams=4)),
     ("stem+decompound+4grams", AnalyzerConfig(decompound=True, ngrams=4)),
 ]
 
 
 def row(label: str, summary: dict) -> str:
     a = summary["all"]
-    para = summary.get("paraphrase", {})
-    return (f"  {label:<26} R@1 {a['recall@1']:.3f}  R@5 {a['recall@5']:.3f}  R@10 {a['recall@10']:.3f}  "
-            f"MRR {a['mrr@10']:.3f}   paraphrase R@5 {para.get('recall@5', 0):.3f} MRR {para.get('mrr@10', 0):.3f}")
+    return (f"  {label:<34} R@1 {a['recall@1']:.3f}  R@5 {a['recall@5']:.3f}  R@10 {a['recall@10']:.3f}  "
+            f"MRR@10 {a['mrr@10']:.3f}")
+
+
+def answer_row(summary: dict) -> str:
+    a = summary["answers"]
+    labels = summary.get("labels", {})
+    return (f"  answers: right {a['right_rate']:.3f}  confidently wrong {a['confidently_wrong_rate']:.3f}  "
+            f"declined {a['declined_rate']:.3f} ({a['declined_with_relevant_passage']} with a relevant passage "
+            f"in the top 5)  unanswerable declined {a['unanswerable_declined']}/{a['unanswerable']}  "
+            f"printed label {labels.get('accuracy', float('nan')):.3f}")
+
+
+def kinds_row(summary: dict) -> str:
+    parts = [f"{kind} {m['recall@5']:.2f}/{m['mrr@10']:.2f}" for kind, m in sorted(summary.items())
+             if kind not in ("all", "answers", "labels")]
+    return "  per kind R@5/MRR: " + ", ".join(parts)
+
+
+def halves(corpus_name: str, corpus: Path) -> list[tuple[str, Path]]:
+    if corpus_name == "realistic":
+        return [("tuning half", corpus / "questions_tune.jsonl"), ("check half", corpus / "questions_check.jsonl")]
+    return [("fixture questions", QUESTIONS)]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--corpus", choices=["realistic", "fixture"], default="realistic")
+    parser.add_argument("--variants", action="store_true", help="also measure retrieval variants")
+    parser.add_argument("--models", default="", help="comma-separated labels to keep (e.g. e5)")
     args = parser.parse_args()
-    questions = load_questions(args.questions)
-    corpus = fixture_corpus()
-    print(f"{len(questions)} questions from {args.questions}")
+    corpus = realistic_corpus() if args.corpus == "realistic" else fixture_corpus()
+    sets = [(name, load_questions(path)) for name, path in halves(args.corpus, corpus)]
+    chunks = page_chunks(corpus)
     for label, model in default_models():
-        _, report, index = build_index(corpus, model)
-        print(f"\n== {label}: {report.passages} passages ==")
-        calibration = index.manifest.get("calibration", {})
-        print(f" production: analyzer {index.lexical.analyzer.config}, fusion {index.fusion} "
-              f"(calibrated on {calibration.get('queries')} section titles)")
-        print(row("production (calibrated)", evaluate(index, questions, with_confidence=False).summary()))
-        original = index.lexical
-        for a_label, a_config in ANALYZERS:
-            lexical = LexicalIndex(Analyzer(a_config))
-            lexical.index([f"{p.section}. {p.text}" if p.section else p.text for p in index.passages])
-            index.lexical = lexical
-            print(f" BM25 analyzer: {a_label}")
-            for f_label, fusion in FUSIONS:
-                summary = evaluate(index, questions, fusion=fusion, with_confidence=False).summary()
-                print(row(f_label, summary))
-        index.lexical = original
-        confidence_signals(index, questions)
-
-
-def confidence_signals(index, questions) -> None:  # type: ignore[no-untyped-def]
-    """Coverage and dense z-score of the top passages, answerable vs unanswerable."""
-    signals: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
-    for q in questions:
-        answer = index.ask(q.question, k=10)
-        signals[q.publication is not None].append((answer.evidence.coverage, answer.evidence.dense_z))
-    for answerable, values in signals.items():
-        if not values:
+        if args.models and not any(m in label for m in args.models.split(",")):
             continue
-        cov = np.array([v[0] for v in values])
-        z = np.array([v[1] for v in values])
-        name = "answerable  " if answerable else "unanswerable"
-        print(f" {name} n={len(values):>3} coverage min/median/max {cov.min():.2f}/{np.median(cov):.2f}/"
-              f"{cov.max():.2f}   dense z min/median/max {z.min():.2f}/{np.median(z):.2f}/{z.max():.2f}")
-    config = index.answer_config
-    print(f"  production thresholds: coverage≥{config.min_coverage} or z≥{config.min_dense_z}")
-    for cov_t in (0.35, 0.45, 0.55):
-        for z_t in (2.8, 3.2, 3.6):
-            c = replace(config, min_coverage=cov_t, min_dense_z=z_t)
-            ok_ans = sum(1 for v in signals[True] if v[0] >= c.min_coverage or v[1] >= c.min_dense_z)
-            declined = sum(1 for v in signals[False] if not (v[0] >= c.min_coverage or v[1] >= c.min_dense_z))
-            print(f"  coverage≥{cov_t} or z≥{z_t}: answerable confident {ok_ans}/{len(signals[True])}, "
-                  f"unanswerable declined {declined}/{len(signals[False])}")
+        _, report, index = build_index(corpus, model)
+        peers = NaivePeers(chunks, index.embedder)
+        print(f"\n== {label}: {report.passages} passages; peers: {len(chunks)} page chunks ==")
+        print(f" production: fusion {index.fusion}, answer {index.answer_config}")
+        for name, questions in sets:
+            answerable = sum(1 for q in questions if q.answerable)
+            print(f" -- {name}: {answerable} answerable + {len(questions) - answerable} unanswerable")
+            product = evaluate(index, questions).summary()
+            print(row("product", product))
+            for peer in ("dense", "bm25", "rrf"):
+                peer_label = {"dense": "naive page-chunk dense", "bm25": "BM25 on the chunks",
+                              "rrf": "RRF(naive dense, BM25)"}[peer]
+                print(row(peer_label, evaluate(peers.ranker(peer), questions, with_confidence=False).summary()))  # type: ignore[arg-type]
+            print(kinds_row(product))
+            print(answer_row(product))
+            if args.variants:
+                variants(index, questions)
+
+
+def variants(index, questions) -> None:  # type: ignore[no-untyped-def]
+    for f_label, fusion in FUSIONS:
+        print(row(f"product {f_label}", evaluate(index, questions, fusion=fusion, with_confidence=False).summary()))
+    original = index.lexical
+    for a_label, a_config in ANALYZERS:
+        lexical = LexicalIndex(Analyzer(a_config))
+        lexical.index([p.text for p in index.passages])
+        index.lexical = lexical
+        print(row(f"product, BM25 {a_label}", evaluate(index, questions, with_confidence=False).summary()))
+    index.lexical = original
 
 
 if __name__ == "__main__":

@@ -1,20 +1,33 @@
-"""Retrieval quality on a question file: recall@1/5/10 and MRR@10, overall and per kind.
+"""Retrieval and answer quality on a question file.
 
-A result is relevant when its publication matches and its page range contains one of the
-question's pages. Unanswerable questions (``"publication": null``) are scored on whether the
-answer is ``confident: false``.
+Retrieval: recall@1/5/10 and MRR@10, overall and per ``kind``, scored on the full top-k ranking
+(before any relevance floor). A result is relevant when its publication matches and its page
+range contains one of the question's pages.
+
+Answers (``kb ask``'s behaviour), for answerable questions:
+
+- right: confident, and the first answer sentence comes from a relevant passage and holds the
+  question's ``evidence`` phrase (when the question has one; otherwise a relevant passage suffices);
+- confidently wrong: confident but not right;
+- declined: not confident although the question has an answer.
+
+Unanswerable questions (``"publication": null``) are right when the answer is not confident.
+Printed-label accuracy: of the first relevant hits, the share whose ``page_label`` is the
+printed page number the question file gives (``labels``, parallel to ``pages``).
 """
 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from index.fusion import FusionConfig
-from index.search import Hit, SearchIndex
+from index.search import Answer, Hit, SearchIndex
 
 CUTOFFS = (1, 5, 10)
 
@@ -26,6 +39,12 @@ class Question:
     publication: str | None
     pages: tuple[int, ...]
     kind: str = "unspecified"
+    labels: tuple[str, ...] = ()
+    evidence: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return self.publication is not None
 
 
 @dataclass
@@ -34,7 +53,48 @@ class QuestionResult:
     hits: list[Hit]
     confident: bool | None  # None when only a ranking was measured (one retriever alone)
     rank: int | None  # 1-based rank of the first relevant hit
-    answer_relevant: bool | None = None  # the first answer sentence comes from a relevant passage
+    answer: Answer | None = None
+
+    @property
+    def answer_right(self) -> bool:
+        """Confident, first sentence from a relevant passage holding the evidence phrase."""
+        if self.answer is None or not self.confident or not self.answer.sentences:
+            return False
+        first = self.answer.sentences[0]
+        hit = next((h for h in self.answer.hits if h.passage.id == first.passage_id), None)
+        if hit is None or not relevant(hit, self.question):
+            return False
+        return self.question.evidence is None or holds(first.text, self.question.evidence)
+
+    @property
+    def label_right(self) -> bool | None:
+        """Whether the first relevant hit carries the printed label; None when not measurable."""
+        if self.rank is None or not self.question.labels:
+            return None
+        return self.hits[self.rank - 1].passage.page_label == expected_label(self.hits[self.rank - 1], self.question)
+
+
+def normalise(text: str) -> str:
+    """Case, ligatures, dashes and spacing do not decide whether a sentence holds a phrase."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    return " ".join(re.findall(r"[^\W_]+|[-§%]", text))
+
+
+def holds(sentence: str, phrase: str) -> bool:
+    return f" {normalise(phrase)} " in f" {normalise(sentence)} "
+
+
+def expected_label(hit: Hit, question: Question) -> str | None:
+    """The printed label of the hit's first page, from the question's (page, label) pairs."""
+    p = hit.passage
+    for page, label in zip(question.pages, question.labels, strict=False):
+        if page == p.page_start:
+            return label
+    for page, label in zip(question.pages, question.labels, strict=False):
+        if p.page_start <= page <= p.page_end and label.isdigit():
+            return str(int(label) - (page - p.page_start))
+    return None
 
 
 @dataclass
@@ -44,22 +104,36 @@ class EvalReport:
     def summary(self) -> dict[str, Any]:
         groups: dict[str, list[QuestionResult]] = defaultdict(list)
         for r in self.results:
-            if r.question.publication is not None:
+            if r.question.answerable:
                 groups["all"].append(r)
                 groups[r.question.kind].append(r)
         out: dict[str, Any] = {name: _metrics(rs) for name, rs in groups.items()}
+        labelled = [r.label_right for r in self.results if r.label_right is not None]
+        if labelled:
+            out["labels"] = {"measured": len(labelled), "right": sum(labelled),
+                             "accuracy": round(sum(labelled) / len(labelled), 4)}
         judged = [r for r in self.results if r.confident is not None]
         if not judged:
             return out
-        unanswerable = [r for r in judged if r.question.publication is None]
-        answerable = [r for r in judged if r.question.publication is not None]
-        out["confidence"] = {
+        unanswerable = [r for r in judged if not r.question.answerable]
+        answerable = [r for r in judged if r.question.answerable]
+        right = sum(1 for r in answerable if r.answer_right)
+        confident = sum(1 for r in answerable if r.confident)
+        n = len(answerable) or 1
+        out["answers"] = {
+            "answerable": len(answerable),
+            "right": right,
+            "confidently_wrong": confident - right,
+            "declined": len(answerable) - confident,
+            "declined_with_relevant_passage": sum(1 for r in answerable if not r.confident and r.rank
+                                                  and r.rank <= 5),
+            "right_rate": round(right / n, 4),
+            "confidently_wrong_rate": round((confident - right) / n, 4),
+            "declined_rate": round((len(answerable) - confident) / n, 4),
             "unanswerable": len(unanswerable),
             "unanswerable_declined": sum(1 for r in unanswerable if not r.confident),
-            "answerable_confident": sum(1 for r in answerable if r.confident),
-            "answerable": len(answerable),
-            # of the confident answers, how many quote a relevant passage first
-            "answer_from_relevant_passage": sum(1 for r in answerable if r.confident and r.answer_relevant),
+            "unanswerable_declined_rate": round(sum(1 for r in unanswerable if not r.confident)
+                                                / (len(unanswerable) or 1), 4),
         }
         return out
 
@@ -81,8 +155,9 @@ def load_questions(path: Path) -> list[Question]:
         try:
             d = json.loads(line)
             questions.append(Question(str(d["id"]), d["question"], d.get("publication"),
-                                      tuple(d.get("pages") or ()), d.get("kind", "unspecified")))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                                      tuple(int(p) for p in d.get("pages") or ()), d.get("kind", "unspecified"),
+                                      tuple(str(x) for x in d.get("labels") or ()), d.get("evidence")))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}, linje {number}: ugyldigt spørgsmål ({exc})") from exc
     return questions
 
@@ -94,18 +169,16 @@ def relevant(hit: Hit, question: Question) -> bool:
 
 def evaluate(index: SearchIndex, questions: list[Question], *, k: int = 10,
              fusion: FusionConfig | None = None, with_confidence: bool = True) -> EvalReport:
+    """Rank (and, for the production configuration, answer) every question."""
     report = EvalReport()
     depth = max(k, max(CUTOFFS))
     for q in questions:
-        answer_relevant = None
+        answer: Answer | None = None
         if with_confidence and fusion is None:
             answer = index.ask(q.question, k=depth)
             hits, confident = answer.hits, answer.confident
-            if answer.sentences:
-                first = next(h for h in hits if h.passage.id == answer.sentences[0].passage_id)
-                answer_relevant = relevant(first, q)
         else:
             hits, confident = index.search(q.question, k=depth, fusion=fusion), None
         rank = next((i for i, h in enumerate(hits, start=1) if relevant(h, q)), None)
-        report.results.append(QuestionResult(q, hits[:k], confident, rank, answer_relevant))
+        report.results.append(QuestionResult(q, hits[:k], confident, rank, answer))
     return report

@@ -152,7 +152,10 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage (zeros when no query term is in the corpus)."""
-        tokens = self.analyzer(query)
+        return self.score_tokens(self.analyzer(query))
+
+    def score_tokens(self, tokens: list[str]) -> np.ndarray:
+        """BM25 score of every passage for already analysed tokens."""
         if not tokens or self.count == 0:
             return np.zeros(self.count, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(tokens), dtype=np.float32)

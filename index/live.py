@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from index.embed import Embedder
 from index.errors import CorruptIndex, KBIndexError, ModelMismatch, NoLiveIndex
-from index.search import SearchIndex
+from index.search import QueryTools, SearchIndex
 from index.store import VersionStore
 
 log = logging.getLogger("kb.live")
@@ -24,8 +24,9 @@ RETRY_SECONDS = 60.0  # a model that could not load is tried again this often, n
 
 class LiveIndex:
     def __init__(self, store: VersionStore, embedder: Embedder | Callable[[], Embedder], *,
-                 model_name: str | None = None):
+                 model_name: str | None = None, tools: QueryTools | Callable[[], QueryTools] | None = None):
         self.store = store
+        self._tools = tools or QueryTools()
         self.model_name = model_name  # the configured model, checked before loading it
         self._embedder = embedder
         self._current: SearchIndex | None = None
@@ -42,6 +43,13 @@ class LiveIndex:
         if not hasattr(self._embedder, "encode_passages"):
             self._embedder = self._embedder()  # type: ignore[operator]
         return self._embedder  # type: ignore[return-value]
+
+    @property
+    def tools(self) -> QueryTools:
+        # Like the embedder: loaded on first use (a reranker is a model too).
+        if not isinstance(self._tools, QueryTools):
+            self._tools = self._tools()
+        return self._tools
 
     def current(self) -> SearchIndex:
         index = self._current
@@ -81,7 +89,7 @@ class LiveIndex:
                         f"men KB_EMBEDDING_MODEL er {self.model_name!r}. Byg indekset igen med `kb ingest`, "
                         "eller sæt KB_EMBEDDING_MODEL tilbage."
                     )
-                index = SearchIndex.load(self.store.path(pointer.version), self.embedder, manifest)
+                index = SearchIndex.load(self.store.path(pointer.version), self.embedder, manifest, self.tools)
             except KBIndexError as exc:
                 self.last_error = str(exc)
                 # A broken version or one built with another model stays broken: do not retry it

@@ -1,4 +1,14 @@
-"""One loaded index version: hybrid search and extractive answers."""
+"""One loaded index version: the search chain and extractive answers.
+
+Search is a short chain of named stages, each in its own module:
+
+    query (index/query.py: spelling, thesaurus, query vector)
+      → retrievers (index/retrievers.py: lexical BM25, dense FAISS; each scores every passage)
+      → fusion (index/fusion.py: calibrated z-score fusion)
+      → context (index/context.py: small-to-big, same-section neighbours)
+      → rerank (index/rerank.py: optional cross-encoder)
+      → answer (index/answer.py: confidence and answer sentences)
+"""
 
 from __future__ import annotations
 
@@ -6,28 +16,27 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from index.answer import (
-    AnswerConfig,
-    AnswerSentence,
-    Evidence,
-    candidate_sentences,
-    coverage,
-    dense_z,
-    is_confident,
-    pick_sentences,
-)
+from index.answer import AnswerConfig, AnswerSentence, Evidence, choose, coverage, dense_z, novelty, rank_units
+from index.confidence import ConfidenceRule, Signals, rule_for
+from index.context import ContextConfig, SectionNeighbours
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import CorruptIndex, ModelMismatch, QuestionError
 from index.fusion import FusionConfig, fuse, top_k
 from index.lexical import LexicalIndex
+from index.query import Query, QueryBuilder
+from index.rerank import Reranker
+from index.retrievers import DenseRetriever, LexicalRetriever
+from index.sentences import Unit, units
+from index.spelling import Speller
 from index.store import read_passages
+from index.thesaurus import Thesaurus
 from ingest.models import Passage
 from ingest.settings import MAX_QUESTION_CHARS
 
@@ -37,6 +46,9 @@ MAX_K = 50
 # What a question must contain: a letter or digit. Also the API schema's pattern, so clients
 # (and the schema fuzzer) know that "   " or "???" is not a question.
 QUESTION_PATTERN = re.compile(r"\w")
+# A passage is listed in search results when its fused score (z units over the corpus) reaches
+# this; the first passage of a confident answer is always listed. Measured: bench/quality.py.
+RELEVANCE_FLOOR = 1.5
 SENTENCE_CACHE_PASSAGES = 4096  # ~15 sentences × 384 floats each: at most ~100 MB, usually far less
 
 
@@ -69,6 +81,15 @@ class Answer:
     sentences: list[AnswerSentence]
     hits: list[Hit]
     evidence: Evidence | None = None
+    signals: Signals | None = None
+
+
+@dataclass(frozen=True)
+class QueryTools:
+    """What the query side needs beyond the index version: loaded once per process."""
+
+    thesaurus: Thesaurus = field(default_factory=Thesaurus.empty)
+    reranker: Reranker | None = None
 
 
 def check_question(question: str) -> str:
@@ -97,6 +118,8 @@ class SearchIndex:
     embedder: Embedder
     fusion: FusionConfig = field(default_factory=FusionConfig)
     answer_config: AnswerConfig = field(default_factory=AnswerConfig)
+    tools: QueryTools = field(default_factory=QueryTools)
+    context: ContextConfig = field(default_factory=ContextConfig)
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
@@ -105,9 +128,17 @@ class SearchIndex:
         self._tokens: dict[int, set[str]] = {}
         self._sentence_cache: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self.neighbours_in_section = SectionNeighbours.of(self.passages)
+        self.prepare = QueryBuilder(self.lexical.analyzer, self.embedder,
+                                    Speller.from_texts(p.text for p in self.passages), self.tools.thesaurus)
+        self.lexical_retriever = LexicalRetriever(self.lexical)
+        self.dense_retriever = DenseRetriever(self.dense)
+        self.confidence: ConfidenceRule = rule_for(self.embedder.model_name)
+        self.floor = RELEVANCE_FLOOR
 
     @classmethod
-    def load(cls, path: Path, embedder: Embedder, manifest: dict[str, Any]) -> SearchIndex:
+    def load(cls, path: Path, embedder: Embedder, manifest: dict[str, Any],
+             tools: QueryTools | None = None) -> SearchIndex:
         built_with = manifest.get("model")
         if built_with != embedder.model_name or manifest.get("dimension") != embedder.dimension:
             raise ModelMismatch(
@@ -127,91 +158,132 @@ class SearchIndex:
         if dense.count != len(passages) or lexical.count != len(passages):
             raise CorruptIndex(f"Indeksversionen {path.name} er ufuldstændig (antal passager passer ikke).")
         fusion = FusionConfig(**manifest["fusion"]) if "fusion" in manifest else FusionConfig()
-        answer = AnswerConfig(**manifest["answer"]) if "answer" in manifest else AnswerConfig()
-        return cls(manifest["version"], manifest, passages, dense, lexical, embedder, fusion, answer)
+        answer = AnswerConfig.from_dict(manifest["answer"]) if "answer" in manifest else AnswerConfig()
+        context = ContextConfig(**manifest["context"]) if "context" in manifest else ContextConfig()
+        return cls(manifest["version"], manifest, passages, dense, lexical, embedder, fusion, answer,
+                   tools or QueryTools(), context)
 
     # -- retrieval ---------------------------------------------------------------------------
-    def scores(self, query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(lexical, dense) scores of every passage for the query, and the query's vector."""
-        lexical = self.lexical.scores(query)
-        vector = self.embedder.encode_queries([query])[0]
-        return lexical, self.dense.scores(vector), vector
+    def scores(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
+        """(lexical, dense) scores of every passage for the query."""
+        return self.lexical_retriever.scores(query), self.dense_retriever.scores(query)
+
+    def ranking(self, query: Query, fusion: FusionConfig | None = None, context: ContextConfig | None = None,
+                publication: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(final, lexical, dense) scores of every passage: fusion, then small-to-big context."""
+        lexical, dense = self.scores(query)
+        final = self.neighbours_in_section.apply(fuse(lexical, dense, fusion or self.fusion), context or self.context)
+        if publication is not None:
+            final = np.where(self._publication_mask(publication), final, -np.inf)
+        return final, lexical, dense
 
     def search(self, query: str, k: int = 10, *, fusion: FusionConfig | None = None,
                publication: str | None = None) -> list[Hit]:
         """The k best passages, however weak: the full ranking (what `kb eval` scores)."""
-        query = check_question(query)
+        q = self.prepare(check_question(query))
         check_k(k)
-        lexical, dense, _ = self.scores(query)
-        return self._hits(lexical, dense, k, fusion or self.fusion, publication)
+        final, lexical, dense = self.ranking(q, fusion, publication=publication)
+        return self._rerank(q, self._hits(final, lexical, dense, k), k)
 
     def find(self, query: str, k: int = 10, *, publication: str | None = None) -> Results:
         """The passages that clear the relevance floor (at most k), and whether there is an answer."""
-        query = check_question(query)
+        q = self.prepare(check_question(query))
         check_k(k)
-        lexical, dense, _ = self.scores(query)
-        hits = self._hits(lexical, dense, max(k, self.answer_config.passages_considered), self.fusion, publication)
-        tokens = self.lexical.analyzer.stems(query)
-        idf = {t: self.lexical.idf(t) for t in tokens}
-        confident = is_confident(self._evidence(tokens, idf, hits, dense), self.answer_config)
-        return Results(query, confident, hits[:k] if confident else [], hits[:k])
+        final, lexical, dense = self.ranking(q, publication=publication)
+        hits = self._rerank(q, self._hits(final, lexical, dense, max(k, self.answer_config.passages_considered)), k)
+        sentences, signals = self._answer(q, hits[: self.answer_config.passages_considered], final, lexical, dense)
+        confident = bool(sentences) and self.confidence.confident(signals)
+        relevant = [h for h in hits[:k] if h.score >= self.floor] if confident else []
+        return Results(q.text, confident, (relevant or hits[:1]) if confident else [], hits[:k])
 
     def publication_ids(self) -> list[str]:
         return list(self.files)
 
-    def _hits(self, lexical: np.ndarray, dense: np.ndarray, k: int, fusion: FusionConfig,
-              publication: str | None = None) -> list[Hit]:
-        fused = fuse(lexical, dense, fusion)
-        if publication is not None:
-            fused = np.where(self._publication_mask(publication), fused, -np.inf)
+    def _hits(self, final: np.ndarray, lexical: np.ndarray, dense: np.ndarray, k: int) -> list[Hit]:
+        if self.tools.reranker is not None:
+            k = max(k, self.tools.reranker.top_n)
         return [Hit(self.passages[i], s, float(lexical[i]), float(dense[i]))
-                for i, s in top_k(fused, k) if np.isfinite(s)]
+                for i, s in top_k(final, k) if np.isfinite(s)]
+
+    def _rerank(self, query: Query, hits: list[Hit], k: int) -> list[Hit]:
+        if self.tools.reranker is None:
+            return hits
+        return self.tools.reranker.rerank(query.search_text, hits)[: max(k, self.answer_config.passages_considered)]
 
     def _publication_mask(self, publication: str) -> np.ndarray:
         return np.array([p.publication_id == publication for p in self.passages], dtype=bool)
 
     # -- answers -----------------------------------------------------------------------------
     def ask(self, question: str, k: int = 5, *, publication: str | None = None) -> Answer:
-        question = check_question(question)
-        check_k(k)
-        lexical, dense, vector = self.scores(question)
-        hits = self._hits(lexical, dense, max(k, self.answer_config.passages_considered), self.fusion, publication)
-        # The question's content stems and their idf serve both the confidence and the sentences.
-        tokens = self.lexical.analyzer.stems(question)
-        idf = {t: self.lexical.idf(t) for t in tokens}
-        evidence = self._evidence(tokens, idf, hits, dense)
-        sentences: list[AnswerSentence] = []
-        if is_confident(evidence, self.answer_config):
-            # Only from passages that are returned, so every sentence's citation is in the result.
-            top = hits[: min(k, self.answer_config.passages_considered)]
-            sentences = self._sentences(tokens, idf, vector, top)
-        return Answer(question, bool(sentences), sentences, hits[:k], evidence)
+        """Answer sentences when the confidence rule says answer; otherwise only the passages."""
+        draft = self.draft(question, k, publication=publication)
+        return draft if draft.confident else replace(draft, sentences=[])
 
-    def _evidence(self, tokens: list[str], idf: dict[str, float | None], hits: list[Hit],
-                  dense: np.ndarray) -> Evidence:
+    def draft(self, question: str, k: int = 5, *, publication: str | None = None) -> Answer:
+        """The answer with its sentences whatever the confidence rule says (``confident`` says it)."""
+        q = self.prepare(check_question(question))
+        check_k(k)
+        final, lexical, dense = self.ranking(q, publication=publication)
+        hits = self._rerank(q, self._hits(final, lexical, dense, max(k, self.answer_config.passages_considered)), k)
+        # Only from passages that are returned, so every sentence's citation is in the result.
+        sentences, signals = self._answer(q, hits[: min(k, self.answer_config.passages_considered)], final,
+                                          lexical, dense)
+        confident = bool(sentences) and self.confidence.confident(signals)
+        return Answer(q.text, confident, sentences, hits[:k], Evidence(signals.coverage, signals.dense_z), signals)
+
+    def _answer(self, query: Query, hits: list[Hit], final: np.ndarray, lexical: np.ndarray,
+                dense: np.ndarray) -> tuple[list[AnswerSentence], Signals]:
+        """The answer sentences (not yet gated) and the signals the confidence rule reads."""
         if not hits:
-            return Evidence(0.0, 0.0)
+            return [], Signals(unknown=self._unknown(query))
+        idf = self._idf(query)
         found: set[str] = set()
-        for hit in hits[: self.answer_config.passages_considered]:
+        for hit in hits:
             found |= self._passage_tokens(self.by_id[hit.passage.id])
-        return Evidence(coverage(tokens, found, idf), dense_z(dense, self.by_id[hits[0].passage.id]))
+        top = self.by_id[hits[0].passage.id]
+        order = np.sort(final[np.isfinite(final)])[::-1]
+        gap = float(order[0] - order[1]) if order.size > 1 else 0.0
+        lex_rank = int((lexical > lexical[top]).sum()) + 1
+        dense_rank = int((dense > dense[top]).sum()) + 1
+        signals = Signals(coverage=coverage(query.stems, found, idf), dense_z=dense_z(dense, top), gap=gap,
+                          agreement=(1.0 / lex_rank if lexical[top] > 0 else 0.0) + 1.0 / dense_rank,
+                          unknown=self._unknown(query))
+        candidates = [u for h in hits for u in self._units(h.passage)]
+        if not candidates:
+            return [], signals
+        q_stems = set(query.stems)
+        unit_stems = [set(self.lexical.analyzer.stems(u.text)) for u in candidates]
+        lex = np.array([coverage(query.stems, st, idf) for st in unit_stems])
+        vectors = self._sentence_vectors([h.passage.id for h in hits], [(u.text, u.passage_id) for u in candidates])
+        cos = vectors @ query.vector
+        rank_of = {h.passage.id: r for r, h in enumerate(hits)}
+        score = rank_units(query.search_text, candidates, lex, cos, [rank_of[u.passage_id] for u in candidates],
+                           [novelty(st, q_stems) for st in unit_stems], self.answer_config,
+                           dense_weight=self.fusion.dense_weight, dense_scale=float(dense.std()))
+        sentences = choose(candidates, score, self.answer_config)
+        best = int(np.argmax(score))
+        std = float(dense.std()) or 1.0
+        signals = replace(signals, sentence_z=(float(cos[best]) - float(dense.mean())) / std,
+                          sentence_coverage=float(lex[best]))
+        return sentences, signals
+
+    def _units(self, passage: Passage) -> list[Unit]:
+        return units(passage)
+
+    def _unknown(self, query: Query) -> float:
+        idf = self._idf(query)
+        known = [w for w in idf.values() if w is not None]
+        unknown_weight = (max(known) if known else 1.0) + 1.0
+        total = sum(unknown_weight if w is None else w for w in idf.values())
+        return sum(unknown_weight for w in idf.values() if w is None) / total if total else 0.0
+
+    def _idf(self, query: Query) -> dict[str, float | None]:
+        return {t: self.lexical.idf(t) for t in query.stems}
 
     def _passage_tokens(self, index: int) -> set[str]:
         if index not in self._tokens:
             self._tokens[index] = set(self.lexical.analyzer.stems(self.passages[index].text))
         return self._tokens[index]
-
-    def _sentences(self, q_tokens: list[str], idf: dict[str, float | None], q_vec: np.ndarray,
-                   hits: list[Hit]) -> list[AnswerSentence]:
-        candidates = candidate_sentences([(h.passage.id, h.passage.text) for h in hits])
-        if not candidates:
-            return []
-        rank_of = {h.passage.id: r for r, h in enumerate(hits)}
-        lexical = np.array([coverage(q_tokens, set(self.lexical.analyzer.stems(s)), idf) for s, _ in candidates])
-        s_vecs = self._sentence_vectors([h.passage.id for h in hits], candidates)
-        dense = s_vecs @ q_vec
-        return pick_sentences(candidates, lexical, dense, [rank_of[pid] for _, pid in candidates],
-                              self.answer_config, dense_weight=self.fusion.dense_weight)
 
     def _sentence_vectors(self, passage_ids: list[str], candidates: list[tuple[str, str]]) -> np.ndarray:
         """Sentence embeddings of the candidate sentences, cached per passage.

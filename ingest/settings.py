@@ -29,6 +29,10 @@ DEFAULT_KEEP_ALIVE_TIMEOUT = 5
 
 ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?")
 
+# The domain thesaurus that ships with the code (a reviewed, versioned file in the repository's
+# corpus/ folder); a corpus folder of one's own may hold its own thesaurus.toml instead.
+BUNDLED_THESAURUS = Path(__file__).resolve().parent.parent / "corpus" / "thesaurus.toml"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KB_", extra="ignore")
@@ -56,6 +60,10 @@ class Settings(BaseSettings):
     # idle keep-alive connection is closed after `keep_alive_timeout` (slow-header clients).
     header_timeout: float = Field(default=DEFAULT_HEADER_TIMEOUT, gt=0)
     keep_alive_timeout: int = Field(default=DEFAULT_KEEP_ALIVE_TIMEOUT, ge=1)
+    # Query-time synonyms for the lexical side; default: KB_CORPUS_DIR/thesaurus.toml, else the bundled one.
+    thesaurus: Path | None = None
+    # Optional cross-encoder for the rerank stage (a hub name or a local folder); off when unset.
+    reranker_model: str | None = None
 
     @field_validator("cors_origins", "frame_ancestors", mode="before")
     @classmethod
@@ -88,6 +96,20 @@ class Settings(BaseSettings):
     @property
     def manifest_path(self) -> Path:
         return self.corpus_dir / "publications.toml"
+
+    @property
+    def thesaurus_path(self) -> Path | None:
+        if self.thesaurus is not None:
+            return self.thesaurus
+        for candidate in (self.corpus_dir / "thesaurus.toml", BUNDLED_THESAURUS):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    @field_validator("reranker_model", mode="before")
+    @classmethod
+    def _empty_reranker_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 @lru_cache

@@ -1,9 +1,18 @@
+"""Answer sentences: guidance over stories, no echo, lists kept, no headings, reading order."""
+
 import numpy as np
 import pytest
 
-from index.answer import AnswerConfig, Evidence, candidate_sentences, coverage, dense_z, is_confident, pick_sentences
+from index.answer import AnswerConfig, choose, coverage, dense_z, is_action_question, novelty, rank_units
+from index.confidence import FALLBACK, ConfidenceRule, Signals, family_of
 from index.errors import QuestionError
 from index.search import check_question
+from index.sentences import units
+from ingest.models import Passage
+
+
+def passage(text: str, section: str | None = None, pid: str = "p1") -> Passage:
+    return Passage(pid, "haandbog", "Håndbog", 9, 9, "7", section, text)
 
 
 def test_coverage_weighs_words_by_idf_and_unknown_words_count_against():
@@ -21,28 +30,69 @@ def test_dense_z_measures_how_far_the_best_stands_out():
     assert dense_z(np.array([0.5, 0.5]), 0) == 0.0
 
 
-def test_confident_when_either_signal_clears_its_threshold():
-    config = AnswerConfig(min_coverage=0.5, min_dense_z=3.0)
-    assert is_confident(Evidence(0.6, 0.0), config)
-    assert is_confident(Evidence(0.0, 3.5), config)
-    assert not is_confident(Evidence(0.4, 2.0), config)
+def test_a_colon_sentence_keeps_its_list():
+    text = ("En sikkerhedsplan kan fx indeholde: • aftaler om, hvem den unge kan ringe til • en plan for "
+            "skolevejen • kodeord ved fare. Planen revideres hver 14. dag sammen med den unge.")
+    found = units(passage(text))
+    assert found[0].text.startswith("En sikkerhedsplan kan fx indeholde:")
+    assert "kodeord ved fare" in found[0].text
+    text2 = "En sikkerhedsplan kan fx indeholde: Aftaler om kontakt med den unge. Kodeord ved fare og flugt."
+    assert "Aftaler om kontakt" in units(passage(text2))[0].text
 
 
-def test_sentences_are_short_ones_dropped_and_tied_to_their_passage():
-    urgent = "Ring til politiet på 112, hvis der er akut fare."
-    alone = "Tal med den unge alene først."
-    cands = candidate_sentences([("p1", f"Kort. {urgent}"), ("p2", alone)])
-    assert cands == [(urgent, "p1"), (alone, "p2")]
+def test_a_glued_heading_never_leaks_into_the_sentence():
+    text = "Lgbt+-personer Lgbt+-personer fra familier med stærke æresnormer kan blive udsat for pres og vold."
+    found = units(passage(text, section="Lgbt+-personer"))
+    assert found[0].text.startswith("Lgbt+-personer fra familier")
+    assert text[found[0].start:found[0].end] == found[0].text  # offsets mark the sentence in the passage
 
 
-def test_pick_sentences_follows_the_evidence_and_the_weight():
-    cands = [("A sætning om noget helt andet her.", "p1"), ("B sætning der svarer på spørgsmålet.", "p2")]
-    lexical = np.array([1.0, 0.0])
-    dense = np.array([0.0, 1.0])
-    config = AnswerConfig(max_sentences=1)
-    assert pick_sentences(cands, lexical, dense, [0, 0], config, dense_weight=0.9)[0].passage_id == "p2"
-    assert pick_sentences(cands, lexical, dense, [0, 0], config, dense_weight=0.1)[0].passage_id == "p1"
-    assert pick_sentences([], lexical, dense, [], config) == []
+def test_case_stories_are_narrative_and_guidance_is_guidance():
+    story = passage("Case: Sara, 16 år Sara går i 9. klasse og er holdt op med at komme til idræt. Ved en af "
+                    "samtalerne fortæller hun, at hendes far har fundet beskeder fra en dreng på hendes telefon.")
+    assert all(u.narrative for u in units(story))
+    rule = units(passage("Kontakt ikke forældrene, før der er foretaget en vurdering af risikoen i sagen."))[0]
+    assert rule.guidance and not rule.narrative
+    told = units(passage("Hun fortalte, at hendes bror havde truet hende med at sende hende til Irak."))[0]
+    assert told.narrative
+
+
+def test_guidance_beats_a_case_story_for_what_to_do_questions():
+    story = units(passage("Forældrene orienteres først om anbringelsen, når hun er i sikkerhed på krisecentret.",
+                          section="Case: Amira", pid="p1"))
+    rule = units(passage("Kontakt ikke forældrene, før der er foretaget en vurdering af risikoen.", pid="p2"))
+    cands = story + rule
+    q = "skal jeg ringe til forældrene først?"
+    assert is_action_question(q)
+    score = rank_units(q, cands, np.array([0.5, 0.4]), np.array([0.82, 0.80]), [0, 1], [0.8, 0.8], AnswerConfig(),
+                       dense_scale=0.05)
+    assert choose(cands, score, AnswerConfig())[0].passage_id == "p2"
+
+
+def test_a_sentence_that_echoes_the_question_loses():
+    assert novelty({"risiko", "høj"}, {"risiko", "høj"}) == 0.0
+    echo, answer = units(passage("Risikoen er høj, og risikoen kan være meget høj i disse sager. "
+                                 "Ring straks til politiet og find et beskyttet ophold samme dag."))
+    score = rank_units("hvad gør jeg hvis risikoen er høj", [echo, answer], np.array([1.0, 0.5]),
+                       np.array([0.9, 0.8]), [0, 0], [0.2, 0.9], AnswerConfig(), dense_scale=0.05)
+    assert choose([echo, answer], score, AnswerConfig())[0].text.startswith("Ring straks")
+
+
+def test_sentences_of_one_passage_keep_reading_order_after_the_best():
+    found = units(passage("Første sætning handler om samtalen med den unge. Anden sætning siger hvad man gør "
+                          "ved fare. Tredje sætning giver flere råd om sikkerhed og planer."))
+    score = np.array([0.85, 1.0, 0.9])
+    chosen = choose(found, score, AnswerConfig(relative_floor=0.8))
+    assert [c.text[:5] for c in chosen] == ["Anden", "Tredj"]  # the earlier sentence is not put after
+
+
+def test_confidence_rule_is_logistic_and_picked_by_model_family():
+    rule = ConfidenceRule(weights=(4.0, 0, 0, 0, 0, 0, 0), bias=-2.0, threshold=0.5)
+    assert rule.confident(Signals(coverage=0.9)) and not rule.confident(Signals(coverage=0.2))
+    assert family_of("intfloat/multilingual-e5-small") == "e5"
+    assert family_of("/root/.cache/kb-models/multilingual-e5-small") == "e5"
+    assert family_of("/x/all-MiniLM-L6-v2") == "minilm"
+    assert not FALLBACK.confident(Signals(coverage=0.1, dense_z=1.0))
 
 
 def test_questions_are_cleaned_of_control_characters_and_checked():

@@ -72,8 +72,11 @@ def test_eval_json_reports_summary_and_ranked_results(run):
     result = run("eval", str(QUESTIONS), "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert {"all", "confidence"} <= set(data["summary"])
-    assert all({"id", "confident", "results"} <= set(q) for q in data["questions"])
+    assert {"all", "answers"} <= set(data["summary"])
+    assert {"right", "confidently_wrong", "declined", "unanswerable_declined"} <= set(data["summary"]["answers"])
+    assert all({"id", "confident", "answer", "results"} <= set(q) for q in data["questions"])
+    confident = [q for q in data["questions"] if q["confident"]]
+    assert confident and all(q["answer"] and {"text", "passage_id"} <= set(q["answer"][0]) for q in confident)
     assert all(len(q["results"]) == 10 for q in data["questions"])
 
 

@@ -1,0 +1,90 @@
+"""Fit the "no certain answer" rule on the TUNING half only, per model family; write index/confidence.json.
+
+    .venv/bin/python bench/fit_confidence.py [--dry-run]
+
+For every tuning question the product drafts its answer (sentences chosen, not yet gated) and
+records the signals of ``index/confidence.py``. A draft is a positive example when the question is
+answerable and the draft is right (first sentence from a relevant passage, holding the evidence
+phrase); wrong drafts and every unanswerable question are negatives. A logistic regression on the
+signals gives w and b; the threshold is the one that maximises right − 3 × wrong on the tuning
+half (a confident wrong answer costs three times what an honest decline does). The check half is
+never read here: ``bench/quality.py`` reports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime
+
+import numpy as np
+from common import build_index, default_models, realistic_corpus
+
+from index.confidence import RULES_FILE, Signals, family_of
+from index.evaluate import QuestionResult, load_questions, relevant
+
+WRONG_COST = 3.0
+
+
+def drafts(index, questions):  # type: ignore[no-untyped-def]
+    rows = []
+    for q in questions:
+        answer = index.draft(q.question, k=10)
+        rank = next((i for i, h in enumerate(answer.hits, 1) if relevant(h, q)), None)
+        right = q.answerable and QuestionResult(q, answer.hits, True, rank, answer).answer_right
+        rows.append((answer.signals.vector(), bool(right), q.answerable))
+    return rows
+
+
+def fit(rows):  # type: ignore[no-untyped-def]
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([r[0] for r in rows])
+    y = np.array([r[1] for r in rows])
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
+    model = LogisticRegression(C=1.0, max_iter=1000).fit((x - mean) / std, y)
+    weights = model.coef_[0] / std  # back to raw signal units
+    bias = float(model.intercept_[0] - np.dot(model.coef_[0], mean / std))
+    p = 1 / (1 + np.exp(-(x @ weights + bias)))
+    best = (-np.inf, 0.5)
+    for threshold in np.unique(np.round(p, 4)):
+        answered = p >= threshold
+        gain = float((answered & y).sum() - WRONG_COST * (answered & ~y).sum())
+        if gain > best[0]:
+            best = (gain, float(threshold))
+    return weights, bias, best[1], p
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dry-run", action="store_true", help="print, do not write index/confidence.json")
+    args = parser.parse_args()
+    corpus = realistic_corpus()
+    questions = load_questions(corpus / "questions_tune.jsonl")
+    data = json.loads(RULES_FILE.read_text(encoding="utf-8")) if RULES_FILE.is_file() else {"families": {}}
+    for label, model in default_models():
+        _, _, index = build_index(corpus, model)
+        rows = drafts(index, questions)
+        weights, bias, threshold, p = fit(rows)
+        answered = p >= threshold
+        y = np.array([r[1] for r in rows])
+        answerable = np.array([r[2] for r in rows])
+        print(f"== {label}: tuning half, {answerable.sum()} answerable + {(~answerable).sum()} unanswerable")
+        print(f"  drafts right {y.sum()}/{answerable.sum()}; with the rule: right {(answered & y).sum()}, "
+              f"confidently wrong {(answered & ~y & answerable).sum()}, unanswerable answered "
+              f"{(answered & ~answerable).sum()}; threshold {threshold:.3f}")
+        print("  weights " + ", ".join(f"{n} {w:+.3f}" for n, w in zip(Signals.names(), weights, strict=True))
+              + f", bias {bias:+.3f}")
+        data["families"][family_of(model)] = {
+            "weights": {n: round(float(w), 5) for n, w in zip(Signals.names(), weights, strict=True)},
+            "bias": round(bias, 5), "threshold": round(threshold, 4),
+            "fitted_on": f"realistic corpus, tuning half ({len(rows)} questions), {label}",
+            "fitted": datetime.now(UTC).strftime("%Y-%m-%d"),
+        }
+    if not args.dry_run:
+        RULES_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {RULES_FILE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,102 @@
+"""Whether to answer: a calibrated rule on measured signals, fitted on the tuning questions.
+
+A confidently wrong answer is worse than an honest "no certain answer", so the service answers
+only when the signals say the first sentence is likely right. The signals (``Signals``) do not
+depend on one model's score scale more than they must:
+
+- ``coverage``: idf-weighted share of the question's content words found in the top passages
+  (words the corpus never uses count fully against: "parkeringstilladelse");
+- ``dense_z``: how many standard deviations the best passage's cosine lies above the question's
+  mean cosine to the corpus;
+- ``gap``: the fused score of the first passage minus the second's (does one stand out?);
+- ``agreement``: 1/rank of the first passage in the lexical ranking plus 1/rank in the dense one
+  (do both retrievers point at it?);
+- ``sentence_z``: the chosen sentence's cosine with the question, in the same z units;
+- ``sentence_coverage``: the question's content words found in the chosen sentence;
+- ``unknown``: idf share of the question's words that the corpus never uses.
+
+The rule is logistic: p = σ(w·signals + b), answer when p ≥ threshold. ``bench/fit_confidence.py``
+fits w, b and the threshold per model family on the tuning half of the evaluation questions
+(never on the check half) and writes ``index/confidence.json``; a model of another family uses
+the production model's rule (multilingual-e5-small).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import astuple, dataclass, fields
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+RULES_FILE = Path(__file__).with_name("confidence.json")
+DEFAULT_FAMILY = "e5"
+FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("e5", re.compile(r"(^|[/_-])(multilingual-)?e5([-_]|$)", re.IGNORECASE)),
+    ("minilm", re.compile(r"minilm", re.IGNORECASE)),
+)
+
+
+@dataclass(frozen=True)
+class Signals:
+    coverage: float = 0.0
+    dense_z: float = 0.0
+    gap: float = 0.0
+    agreement: float = 0.0
+    sentence_z: float = 0.0
+    sentence_coverage: float = 0.0
+    unknown: float = 0.0
+
+    def vector(self) -> np.ndarray:
+        return np.array(astuple(self), dtype=np.float64)
+
+    @classmethod
+    def names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+@dataclass(frozen=True)
+class ConfidenceRule:
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    family: str = "fallback"
+
+    def probability(self, signals: Signals) -> float:
+        z = float(np.dot(np.array(self.weights), signals.vector())) + self.bias
+        return 1.0 / (1.0 + math.exp(-max(min(z, 50.0), -50.0)))
+
+    def confident(self, signals: Signals) -> bool:
+        return self.probability(signals) >= self.threshold
+
+
+# Before any fit: the old two-threshold behaviour in logistic form (coverage ≥ 0.45 or z ≥ 3.2, roughly).
+FALLBACK = ConfidenceRule(weights=(10.0, 1.5, 0.0, 0.0, 0.0, 0.0, 0.0), bias=-7.0, threshold=0.5)
+
+
+def family_of(model_name: str) -> str:
+    for family, pattern in FAMILIES:
+        if pattern.search(model_name):
+            return family
+    return DEFAULT_FAMILY
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, ConfidenceRule]:
+    if not RULES_FILE.is_file():
+        return {}
+    data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+    names = Signals.names()
+    out: dict[str, ConfidenceRule] = {}
+    for family, rule in data.get("families", {}).items():
+        weights = tuple(float(rule["weights"][n]) for n in names)
+        out[family] = ConfidenceRule(weights, float(rule["bias"]), float(rule["threshold"]), family)
+    return out
+
+
+def rule_for(model_name: str) -> ConfidenceRule:
+    rules = _rules()
+    return rules.get(family_of(model_name)) or rules.get(DEFAULT_FAMILY) or FALLBACK

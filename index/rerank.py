@@ -1,0 +1,55 @@
+"""Optional rerank stage: a cross-encoder reads the question with each candidate passage.
+
+Off unless ``KB_RERANKER_MODEL`` names a sentence-transformers ``CrossEncoder`` (a hub name or a
+local folder), e.g. a multilingual reranker on sites with internet. It reorders the first
+``top_n`` fused candidates by the cross-encoder's score; confidence and the relevance floor stay
+with the calibrated retrieval evidence, because a reranker's scores have no scale we could
+measure here (no Danish cross-encoder can be downloaded on the build machine).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from index.errors import ModelLoadError
+
+if TYPE_CHECKING:
+    from index.search import Hit
+
+log = logging.getLogger("kb.rerank")
+
+DEFAULT_TOP_N = 20
+
+
+@dataclass
+class Reranker:
+    model: Any  # sentence_transformers.CrossEncoder
+    name: str
+    top_n: int = DEFAULT_TOP_N
+
+    @classmethod
+    def load(cls, name: str, *, top_n: int = DEFAULT_TOP_N) -> Reranker:
+        try:
+            from sentence_transformers import CrossEncoder
+
+            model = CrossEncoder(name, device="cpu")
+        except Exception as exc:  # noqa: BLE001 - any failure to load means: no reranker, said clearly
+            raise ModelLoadError(
+                f"Rerankeren {name!r} (KB_RERANKER_MODEL) kunne ikke indlæses: {exc}. "
+                "Fjern KB_RERANKER_MODEL, eller hent modellen til en lokal mappe."
+            ) from exc
+        log.info("reranker %s loaded", name)
+        return cls(model, name, top_n)
+
+    def rerank(self, question: str, hits: list[Hit]) -> list[Hit]:
+        """The hits in the cross-encoder's order, each scored by it (so scores stay comparable).
+
+        The caller passes at least ``top_n`` fused candidates (more when it wants more back).
+        """
+        if len(hits) < 2:
+            return hits
+        scores = self.model.predict([(question, h.passage.text) for h in hits], show_progress_bar=False)
+        order = sorted(range(len(hits)), key=lambda i: -float(scores[i]))
+        return [replace(hits[i], score=float(scores[i])) for i in order]

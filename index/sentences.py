@@ -1,0 +1,110 @@
+"""Answer units: the sentences of a passage, cleaned and described for the answer stage.
+
+A unit is what an answer may quote: one sentence, or a sentence ending in ":" together with the
+list it introduces ("En sikkerhedsplan kan fx indeholde: • … • …"), never a heading glued to the
+sentence after it. Each unit knows its place in the passage (for reading order and for marking
+it in the passage text) and two facts the answer stage weighs:
+
+- ``narrative``: it tells a story about a person (a case: "Ved en af samtalerne fortæller hun …")
+  rather than giving guidance; a caseworker asking what to do needs the guidance;
+- ``guidance``: it says what to do (modal verbs "skal", "bør", "må ikke", or an imperative).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.models import Passage
+from ingest.split import split_sentences
+
+MIN_UNIT_WORDS = 5
+MAX_LIST_ITEMS = 8
+
+_BULLET = re.compile(r"^(?:[•\-–·▪◦]|\d{1,2}[.)])\s")
+_PRONOUN = re.compile(r"\b(?:hun|han|hendes|hans|hende|ham)\b", re.IGNORECASE)
+_CASE_MARK = re.compile(r"\bcase\b|\bcasen\b", re.IGNORECASE)
+_GUIDANCE = re.compile(
+    r"\b(?:skal|bør|må ikke|må aldrig|må derfor|det er vigtigt|det er afgørende|sørg for|husk at|kan med fordel|"
+    r"anbefales|anbefaler|er forpligtet|har pligt|har ansvaret|undlad|undgå|aldrig)\b",
+    re.IGNORECASE,
+)
+# First words of Danish imperative sentences in professional guidance ("Kontakt ikke forældrene …").
+_IMPERATIVES = frozenset({
+    "afsæt", "aftal", "brug", "del", "dokumentér", "dokumenter", "fortsæt", "giv", "hold", "husk", "inddrag",
+    "kontakt", "lav", "lov", "lyt", "notér", "noter", "orientér", "orienter", "overvej", "ring", "send", "skriv",
+    "spørg", "sørg", "tag", "tal", "tilbyd", "undersøg", "underret", "undgå", "undlad", "vurdér", "vurder", "vær",
+    "find", "hør", "læs", "planlæg", "ræk", "henvend", "indkald", "opret", "følg", "start", "stop"
+})
+_PAST = re.compile(r"\b(?:\w{3,}ede|sagde|fortalte|havde|var|blev|fik|kom|gik|ville|kunne)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str
+    passage_id: str
+    position: int  # order within the passage
+    start: int  # character offsets of the unit in the passage text (for marking it in context)
+    end: int
+    narrative: bool
+    guidance: bool
+
+
+def _strip_heading(sentence: str, section: str | None) -> str:
+    """Drop the passage's section title when it was glued in front of a sentence."""
+    if section and sentence.startswith(section + " ") and len(sentence) > len(section) + 1:
+        rest = sentence[len(section) + 1:]
+        if rest[:1].isupper() or rest[:1].isdigit():
+            return rest
+    return sentence
+
+
+def is_guidance(text: str) -> bool:
+    first = text.split(" ", 1)[0].strip(",.:;").casefold()
+    return first in _IMPERATIVES or bool(_GUIDANCE.search(text))
+
+
+def is_narrative(text: str, in_case: bool) -> bool:
+    if is_guidance(text):
+        return False
+    if in_case:
+        return True
+    return bool(_PRONOUN.search(text)) and bool(_PAST.search(text))
+
+
+def units(passage: Passage) -> list[Unit]:
+    """The passage's answer units in reading order."""
+    text = passage.text
+    sentences = split_sentences(text)
+    merged: list[str] = []
+    i = 0
+    while i < len(sentences):
+        sentence = sentences[i]
+        i += 1
+        # A sentence that introduces a list keeps its items: the colon alone answers nothing.
+        items = 0
+        while sentence.rstrip().endswith(":") or (items and i < len(sentences) and _BULLET.match(sentences[i])):
+            if i >= len(sentences) or items >= MAX_LIST_ITEMS:
+                break
+            sentence = f"{sentence} {sentences[i]}"
+            i += 1
+            items += 1
+        merged.append(sentence)
+    out: list[Unit] = []
+    cursor = 0
+    in_case = bool(passage.section and _CASE_MARK.search(passage.section))
+    for position, raw in enumerate(merged):
+        start = text.find(raw, cursor)
+        if start < 0:
+            start = cursor
+        end = start + len(raw)
+        cursor = end
+        if _CASE_MARK.search(raw[:20]):
+            in_case = True  # a case box started inside the passage; what follows is its story
+        sentence = _strip_heading(raw, passage.section)
+        start += len(raw) - len(sentence)
+        if len(sentence.split()) < MIN_UNIT_WORDS:
+            continue
+        out.append(Unit(sentence, passage.id, position, start, end, is_narrative(sentence, in_case),
+                        is_guidance(sentence)))
+    return out

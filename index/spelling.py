@@ -1,0 +1,69 @@
+"""Typo and missing-æøå tolerance: question words the corpus never uses are mapped to its words.
+
+Caseworkers type fast, on keyboards or phones without æ/ø/å ("tvangsaegteskab", "børnefalig
+undersøglse"). A question word that is not in the corpus vocabulary is replaced by the corpus
+word it most likely means: first an exact match after folding æ→ae, ø→oe, å→aa (and "aa"→"å"),
+then the closest word by edit distance (one edit for words up to 7 letters, two beyond),
+preferring the more frequent corpus word. Words that are already in the corpus are never
+touched, so correctly spelled questions are searched exactly as typed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+MIN_LENGTH = 4  # shorter words are too ambiguous to correct
+
+
+def fold(word: str) -> str:
+    return word.casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+
+
+@dataclass
+class Speller:
+    counts: dict[str, int] = field(default_factory=dict)  # corpus word -> occurrences
+
+    def __post_init__(self) -> None:
+        self._folded: dict[str, str] = {}
+        for word in sorted(self.counts, key=lambda w: -self.counts[w]):
+            self._folded.setdefault(fold(word), word)
+        self._words = list(self.counts)
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> Speller:
+        counts: dict[str, int] = {}
+        for text in texts:
+            for word in WORD.findall(text.casefold()):
+                if len(word) >= MIN_LENGTH:
+                    counts[word] = counts.get(word, 0) + 1
+        return cls(counts)
+
+    def correct_word(self, word: str) -> str | None:
+        """The corpus word meant by an unknown ``word``, or None (known, too short, or no match)."""
+        lower = word.casefold()
+        if len(lower) < MIN_LENGTH or lower in self.counts:
+            return None
+        folded = self._folded.get(fold(lower))
+        if folded is not None:
+            return folded
+        from rapidfuzz import process
+        from rapidfuzz.distance import Levenshtein
+
+        limit = 1 if len(lower) <= 7 else 2
+        matches = process.extract(lower, self._words, scorer=Levenshtein.distance, score_cutoff=limit, limit=8)
+        if not matches:
+            return None
+        best = min(matches, key=lambda m: (m[1], -self.counts[m[0]]))
+        return best[0]
+
+    def correct(self, text: str) -> str:
+        """``text`` with unknown words replaced by the corpus words they most likely mean."""
+
+        def fix(match: re.Match[str]) -> str:
+            replacement = self.correct_word(match.group())
+            return match.group() if replacement is None else replacement
+
+        return WORD.sub(fix, text)

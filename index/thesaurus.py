@@ -1,0 +1,69 @@
+"""Query-time expansion from the domain thesaurus (``corpus/thesaurus.toml``).
+
+A group lists ways of saying one thing ("tvangsægteskab", "giftes mod sin vilje", …). A question
+matches a term when every content stem of the term occurs among the question's stems; the
+question is then also searched, on the lexical side only and at a lower weight, with the stems of
+the group's other terms. Matching on stems keeps inflections ("giftet mod hendes vilje" still
+holds gift/vilj) without a phrase parser; the thesaurus file says why groups are kept apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger("kb.thesaurus")
+
+MAX_GROUPS = 2000
+MAX_TERMS = 40
+
+
+@dataclass(frozen=True)
+class Group:
+    terms: tuple[str, ...]
+    stems: tuple[frozenset[str], ...]  # content stems of each term, parallel to ``terms``
+
+
+@dataclass
+class Thesaurus:
+    groups: list[Group] = field(default_factory=list)
+    version: int | None = None
+    sha256: str | None = None
+
+    @classmethod
+    def empty(cls) -> Thesaurus:
+        return cls()
+
+    @classmethod
+    def load(cls, path: Path, stems: Callable[[str], list[str]]) -> Thesaurus:
+        """Read and analyse the file; an unreadable thesaurus is an error an operator must see."""
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+        groups_in = data.get("group", [])
+        if not isinstance(groups_in, list) or len(groups_in) > MAX_GROUPS:
+            raise ValueError(f"{path}: 'group' skal være en liste med højst {MAX_GROUPS} grupper")
+        groups: list[Group] = []
+        for number, entry in enumerate(groups_in, start=1):
+            terms = entry.get("terms") if isinstance(entry, dict) else None
+            if (not isinstance(terms, list) or not 2 <= len(terms) <= MAX_TERMS
+                    or not all(isinstance(t, str) and t.strip() for t in terms)):
+                raise ValueError(f"{path}: gruppe {number} skal have 2–{MAX_TERMS} ord eller udtryk i 'terms'")
+            analysed = tuple(frozenset(stems(t)) for t in terms)
+            kept = [(t, s) for t, s in zip(terms, analysed, strict=True) if s]
+            if len(kept) >= 2:
+                groups.append(Group(tuple(t for t, _ in kept), tuple(s for _, s in kept)))
+        version = data.get("version")
+        return cls(groups, version if isinstance(version, int) else None, hashlib.sha256(raw).hexdigest())
+
+    def expand(self, question_stems: list[str]) -> list[str]:
+        """The other terms of every group the question matches (terms it does not already hold)."""
+        have = set(question_stems)
+        extra: dict[str, None] = {}
+        for group in self.groups:
+            if any(s <= have for s in group.stems):
+                extra.update(dict.fromkeys(t for t, s in zip(group.terms, group.stems, strict=True) if not s <= have))
+        return list(extra)

@@ -1,0 +1,56 @@
+"""Answer metrics of `kb eval`: right, confidently wrong, declined, printed labels."""
+
+from __future__ import annotations
+
+from index.answer import AnswerSentence
+from index.evaluate import EvalReport, Question, QuestionResult, expected_label, holds
+from index.search import Answer, Hit
+from ingest.models import Passage
+
+
+def passage(pid: str, page: int, label: str | None, text: str = "Tekst.") -> Passage:
+    return Passage(pid, "haandbog", "Håndbog", page, page, label, None, text)
+
+
+def result(q: Question, hits: list[Hit], confident: bool, first: str | None) -> QuestionResult:
+    sentences = [AnswerSentence(first, hits[0].passage.id)] if first else []
+    rank = next((i for i, h in enumerate(hits, 1) if h.passage.publication_id == q.publication
+                 and h.passage.page_start in q.pages), None)
+    return QuestionResult(q, hits, confident, rank, Answer(q.question, confident, sentences, hits))
+
+
+Q = Question("q1", "skal jeg ringe til forældrene?", "haandbog", (9,), "colloquial", ("7",),
+             "Kontakt ikke forældrene")
+
+
+def test_evidence_phrase_is_matched_across_case_ligatures_and_dashes() -> None:
+    assert holds("KONTAKT ikke  forældrene, før der er foretaget en vurdering.", "Kontakt ikke forældrene")
+    assert holds("Den ﬁrste samtale", "den første samtale") is False
+    assert holds("Den ﬁnale samtale", "den finale samtale")
+    assert holds("SSP‑samarbejdet", "SSP-samarbejdet")
+    assert not holds("Kontakt ikke forældrenes netværk", "Kontakt ikke forældrene")
+
+
+def test_right_wrong_and_declined_are_counted_apart() -> None:
+    right = result(Q, [Hit(passage("a", 9, "7"), 1.0)], True, "Kontakt ikke forældrene før en vurdering.")
+    wrong_sentence = result(Q, [Hit(passage("a", 9, "7"), 1.0)], True, "Forældrene orienteres først.")
+    wrong_page = result(Q, [Hit(passage("b", 3, "1"), 1.0)], True, "Kontakt ikke forældrene før en vurdering.")
+    declined = result(Q, [Hit(passage("a", 9, "7"), 1.0)], False, None)
+    unanswerable = Question("q2", "boligstøtte?", None, ())
+    declined_u = result(unanswerable, [Hit(passage("a", 9, "7"), 1.0)], False, None)
+    summary = EvalReport([right, wrong_sentence, wrong_page, declined, declined_u]).summary()
+    answers = summary["answers"]
+    assert (answers["right"], answers["confidently_wrong"], answers["declined"]) == (1, 2, 1)
+    assert answers["declined_with_relevant_passage"] == 1
+    assert (answers["unanswerable"], answers["unanswerable_declined"]) == (1, 1)
+
+
+def test_printed_label_accuracy_counts_missing_labels_as_wrong() -> None:
+    good = result(Q, [Hit(passage("a", 9, "7"), 1.0)], True, None)
+    missing = result(Q, [Hit(passage("a", 9, None), 1.0)], True, None)
+    assert EvalReport([good, missing]).summary()["labels"] == {"measured": 2, "right": 1, "accuracy": 0.5}
+
+
+def test_expected_label_of_a_passage_starting_before_the_gold_page() -> None:
+    p = Passage("x", "haandbog", "Håndbog", 8, 9, "6", None, "…")
+    assert expected_label(Hit(p, 1.0), Q) == "6"

@@ -1,0 +1,67 @@
+"""The query stage: spelling and missing æøå, the domain thesaurus, and small-to-big context."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.context import ContextConfig, SectionNeighbours
+from index.lexical import Analyzer
+from index.spelling import Speller, fold
+from index.thesaurus import Thesaurus
+from ingest.models import Passage
+from ingest.settings import BUNDLED_THESAURUS
+
+CORPUS = ["Tvangsægteskab er strafbart. En børnefaglig undersøgelse skal afsluttes inden fire måneder.",
+          "Kommunen skal vurdere risikoen, og undersøgelsen skal ske hurtigt."]
+
+
+def test_missing_aeoeaa_and_typos_map_to_corpus_words() -> None:
+    speller = Speller.from_texts(CORPUS)
+    assert fold("Tvangsægteskab") == "tvangsaegteskab"
+    assert speller.correct("tvangsaegteskab straf") == "tvangsægteskab straf"
+    assert speller.correct("børnefalig undersøglse") == "børnefaglig undersøgelse"
+    # known words and short words are never touched
+    assert speller.correct("Kommunen skal vurdere") == "Kommunen skal vurdere"
+    assert speller.correct("parkeringstilladelse") == "parkeringstilladelse"
+
+
+@pytest.fixture(scope="module")
+def thesaurus() -> Thesaurus:
+    return Thesaurus.load(BUNDLED_THESAURUS, Analyzer().stems)
+
+
+def test_the_bundled_thesaurus_expands_everyday_words_to_the_guides_terms(thesaurus: Thesaurus) -> None:
+    stems = Analyzer().stems
+    assert thesaurus.version is not None and thesaurus.sha256
+    assert "tvangsægteskab" in thesaurus.expand(stems("en elev siger hun skal giftes mod sin vilje"))
+    assert "genopdragelsesrejse" in thesaurus.expand(stems("hun er bange for at blive sendt til hjemlandet"))
+    assert "negativ social kontrol" in thesaurus.expand(stems("hvad er NSK"))
+    assert "anbringelse" in thesaurus.expand(stems("kan hun bo et andet sted"))
+    assert thesaurus.expand(stems("hvornår åbner svømmehallen")) == []
+
+
+def test_an_arranged_marriage_is_not_expanded_to_a_forced_one(thesaurus: Thesaurus) -> None:
+    assert "tvangsægteskab" not in thesaurus.expand(Analyzer().stems("arrangeret ægteskab"))
+
+
+def test_a_broken_thesaurus_is_refused_with_a_clear_message(tmp_path: Path) -> None:
+    bad = tmp_path / "thesaurus.toml"
+    bad.write_text('[[group]]\nterms = ["alene"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="gruppe 1"):
+        Thesaurus.load(bad, Analyzer().stems)
+
+
+def test_small_to_big_lifts_a_passage_whose_section_neighbour_answers() -> None:
+    def p(i: int, section: str) -> Passage:
+        return Passage(f"p{i}", "haandbog", "H", 1, 1, None, section, "tekst")
+
+    passages = [p(0, "A"), p(1, "A"), p(2, "B"), p(3, "B")]
+    neighbours = SectionNeighbours.of(passages)
+    assert neighbours.previous.tolist() == [-1, 0, -1, 2] and neighbours.next.tolist() == [1, -1, 3, -1]
+    fused = np.array([3.0, 1.0, 1.0, -2.0])
+    out = neighbours.apply(fused, ContextConfig(neighbour_weight=0.5))
+    assert out.tolist() == [3.5, 2.5, 1.0, -1.5]  # p1 rises with its neighbour; p2 is not dragged down by p3
+    assert neighbours.apply(fused, ContextConfig()).tolist() == fused.tolist()

@@ -1,0 +1,59 @@
+"""The optional cross-encoder rerank stage, end to end with a tiny cross-encoder built here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from index.errors import ModelLoadError
+from index.rerank import Reranker
+
+
+@pytest.fixture(scope="module")
+def tiny_cross_encoder(tmp_path_factory: pytest.TempPathFactory, minilm_path: str) -> str:
+    """A one-layer BERT sequence classifier with MiniLM's tokenizer: a real CrossEncoder, untrained."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    folder = tmp_path_factory.mktemp("tiny-cross-encoder")
+    tokenizer = AutoTokenizer.from_pretrained(minilm_path)
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=512, num_labels=1)
+    torch.manual_seed(7)
+    BertForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return str(folder)
+
+
+def test_rerank_orders_the_candidates_by_the_cross_encoder(tiny_cross_encoder: str, built_settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    from api.wiring import make_live
+
+    settings = built_settings.model_copy(update={"reranker_model": tiny_cross_encoder})
+    live = make_live(settings, embedder=embedder)
+    live.reload()
+    index = live.current()
+    reranker = index.tools.reranker
+    assert reranker is not None and reranker.name == tiny_cross_encoder
+
+    question = "Hvornår skal kommunen underrette?"
+    hits = index.search(question, k=5)
+    assert len(hits) == 5
+    # every returned passage was scored by the cross-encoder, and the order follows those scores
+    expected = reranker.model.predict([(question, h.passage.text) for h in hits], show_progress_bar=False)
+    assert [h.score for h in hits] == pytest.approx([float(s) for s in expected], abs=1e-5)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+    # the fused order without the reranker differs from the cross-encoder's (it is untrained)
+    plain = make_live(built_settings, embedder=embedder)
+    plain.reload()
+    fused = plain.current().search(question, k=reranker.top_n)
+    assert {h.passage.id for h in hits} <= {h.passage.id for h in fused}
+
+    answer = index.ask(question, k=5)
+    assert answer.hits and all(s.passage_id in {h.passage.id for h in answer.hits} for s in answer.sentences)
+
+
+def test_an_unloadable_reranker_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="KB_RERANKER_MODEL"):
+        Reranker.load(str(tmp_path / "findes-ikke"))
