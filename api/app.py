@@ -9,7 +9,6 @@ anything: each takes ``live.current()`` once.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -74,9 +73,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         live.last_error = str(exc)
         log.error("no live index at start-up: %s", exc)
     live.watch(settings.reload_interval)
-    # As many request threads as cores: the sync routes are CPU work (the model, BM25, templates);
-    # more threads than cores only queue on the GIL and the CPU (anyio's default is 40).
-    to_thread.current_default_thread_limiter().total_tokens = max(2, os.cpu_count() or 2)
     app.state.suggestions = SuggestionCache()
     app.state.refresh_jobs = RefreshJobs(partial(_run_refresh, settings, live), on_done=live.reload)
     try:
@@ -90,8 +86,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def _run_refresh(settings: Settings, live: LiveIndex, **kwargs: Any) -> dict:  # type: ignore[type-arg]
     from api.refresh import refresh  # imports the PDF extractor; only the admin route needs it
 
-    # The server's already loaded model: a refresh must not load a second copy.
-    return refresh(settings, progress=False, embedder=live.embedder, **kwargs)
+    # The server's already loaded model: a refresh must not load a second copy. Unwrapped from the
+    # query batcher, so that searches do not wait behind the build's embedding batches.
+    return refresh(settings, progress=False, embedder=getattr(live.embedder, "inner", live.embedder), **kwargs)
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:

@@ -6,8 +6,9 @@ same cores (a search took 0.7-2.5 s instead of 55 ms). :class:`QueryBatcher` giv
 thread: requests hand their questions to it and wait; it encodes whatever is waiting in one batch
 (one model call for eight questions costs far less than eight calls) and hands the rows back.
 
-Everything else (``encode_passages`` for answers and builds, ``dimension``, ``model_name`` …) is
-the wrapped embedder's own.
+``encode_passages`` (an answer's candidate sentences) runs in the same thread, one call per
+request. Everything else (``dimension``, ``model_name`` …) is the wrapped embedder's own; a long
+build should use ``inner`` directly, so that searches do not wait behind its batches.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ MAX_BATCH = 32  # questions per model call; a batch is padded to its longest que
 @dataclass
 class _Job:
     texts: list[str]
+    passages: bool = False  # encode_passages (alone) rather than encode_queries (batched)
     done: threading.Event = field(default_factory=threading.Event)
     vectors: np.ndarray | None = None
     error: BaseException | None = None
@@ -47,7 +49,12 @@ class QueryBatcher:
         return getattr(self.inner, name)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        job = _Job(list(texts))
+        return self._submit(_Job(list(texts)))
+
+    def encode_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        return self._submit(_Job(list(texts), passages=True))
+
+    def _submit(self, job: _Job) -> np.ndarray:
         with self._wake:
             if self._closed:
                 raise RuntimeError("the query encoder is closed")
@@ -71,18 +78,22 @@ class QueryBatcher:
                 self._wake.wait()
             if not self._pending:
                 return None
-            jobs: list[_Job] = []
-            count = 0
-            while self._pending and (not jobs or count + len(self._pending[0].texts) <= self.max_batch):
-                job = self._pending.pop(0)
-                jobs.append(job)
-                count += len(job.texts)
+            jobs = [self._pending.pop(0)]
+            if jobs[0].passages:
+                return jobs
+            count = len(jobs[0].texts)
+            while (self._pending and not self._pending[0].passages
+                   and count + len(self._pending[0].texts) <= self.max_batch):
+                jobs.append(self._pending.pop(0))
+                count += len(jobs[-1].texts)
             return jobs
 
     def _run(self) -> None:
         while (jobs := self._take()) is not None:
+            texts = [t for job in jobs for t in job.texts]
             try:
-                vectors = self.inner.encode_queries([t for job in jobs for t in job.texts])
+                encode = self.inner.encode_passages if jobs[0].passages else self.inner.encode_queries
+                vectors = encode(texts)
                 self.model_calls += 1
             except BaseException as exc:  # handed to the waiting requests, which raise it
                 for job in jobs:

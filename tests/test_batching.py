@@ -78,12 +78,15 @@ def test_errors_reach_the_waiting_request_and_the_batcher_goes_on() -> None:
         batcher.encode_queries(["lukket"])
 
 
-def test_everything_else_is_the_embedder_s_own() -> None:
+def test_passages_go_through_the_same_thread_one_call_each() -> None:
     inner = FakeEmbedder()
+    inner.release.set()
     batcher = QueryBatcher(inner)  # type: ignore[arg-type]
-    assert batcher.dimension == 2 and batcher.model_name == "fake"
+    assert batcher.dimension == 2 and batcher.model_name == "fake"  # the embedder's own
     assert batcher.encode_passages(["a", "b"]).shape == (2, 2)
+    assert batcher.encode_queries(["c"]).shape == (1, 2)
     batcher.close()
+    assert batcher.model_calls == 2
 
 
 def test_batched_vectors_equal_single_ones(embedder) -> None:  # type: ignore[no-untyped-def]
