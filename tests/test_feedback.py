@@ -4,6 +4,7 @@ admin JSON, and `kb feedback export` as a `kb eval` question file."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -28,6 +29,8 @@ TOKEN = "feedback-admin-token"
 def fb_settings(built_settings: Settings, tmp_path: Path) -> Settings:
     """The fixture index in a private data dir (feedback is written there), with an admin token."""
     settings = copy_data_dir(built_settings, tmp_path / "data")
+    # Other tests (the browser's) may have left answers in the shared data dir: start empty.
+    shutil.rmtree(settings.data_dir / "feedback", ignore_errors=True)
     return Settings(**{**settings.model_dump(), "admin_token": TOKEN})
 
 
