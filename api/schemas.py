@@ -47,6 +47,8 @@ class PassageOut(PassageBase):
 class AnswerSentenceOut(BaseModel):
     text: str = Field(description="One sentence quoted verbatim from a passage")
     passage_id: str = Field(description="The id of the passage the sentence comes from (one of `passages`)")
+    start: int = Field(0, description="Offset of the sentence in its passage's text (characters), to mark it")
+    end: int = Field(0, description="End offset (exclusive) of the sentence in its passage's text")
 
 
 class SearchOut(BaseModel):
@@ -102,7 +104,8 @@ def answer_out(answer: Answer, index: SearchIndex, *, base: str = "") -> AskOut:
     return AskOut(
         question=answer.question,
         confident=answer.confident,
-        answer=[AnswerSentenceOut(text=s.text, passage_id=s.passage_id) for s in answer.sentences],
+        answer=[AnswerSentenceOut(text=s.text, passage_id=s.passage_id, start=s.start, end=s.end)
+                for s in answer.sentences],
         passages=hits_out(answer.hits, index, base=base),
     )
 

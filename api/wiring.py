@@ -38,6 +38,9 @@ def make_builder(settings: Settings, *, embedder: Embedder | None = None, progre
         extract=Extractor(),
         extractor_version=EXTRACTOR_VERSION,
         keep_versions=settings.keep_versions,
+        # One fixed fusion weight serves both models better than the per-build calibration on
+        # section titles (see index/fusion.py); the calibration is no longer applied.
+        calibrate=False,
         progress=progress,
         on_progress=on_progress,
     )

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+# KB_BENCH_DATA=DIR keeps one data dir per model under DIR between runs (embeddings cached).
 E5_OFFLINE = Path.home() / ".cache" / "kb-models" / "multilingual-e5-small"
 QUESTIONS = ROOT / "tests" / "fixtures" / "questions.jsonl"
 
@@ -54,6 +55,9 @@ def build_index(corpus: Path, model: str, data_dir: Path | None = None):  # type
     from ingest.manifest import load_manifest
     from ingest.settings import Settings
 
+    if data_dir is None and os.environ.get("KB_BENCH_DATA"):
+        # A data dir per model that survives runs: its embedding cache makes a rebuild cost seconds.
+        data_dir = Path(os.environ["KB_BENCH_DATA"]) / Path(model).name
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="kb-bench-data-"))
     settings = Settings(corpus_dir=corpus, data_dir=data_dir, embedding_model=model)
     embedder = Embedder(model)

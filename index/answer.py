@@ -133,6 +133,8 @@ def rank_units(
             score[i] -= config.narrative_penalty
         if action and unit.guidance:
             score[i] += config.guidance_bonus
+        if unit.reference:
+            score[i] -= config.echo_penalty
         if novelties[i] < 0.34:  # says back what was asked ("Risikoen kan være høj" to "hvis risikoen er høj")
             score[i] -= config.echo_penalty
     return score

@@ -19,7 +19,8 @@ from ingest.models import Passage
 
 @dataclass(frozen=True)
 class ContextConfig:
-    neighbour_weight: float = 0.0  # share of the better same-section neighbour's (positive) fused score
+    # share of the better same-section neighbour's (positive) fused score; 0.2 measured on the tuning half
+    neighbour_weight: float = 0.2
 
 
 @dataclass

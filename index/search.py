@@ -55,9 +55,14 @@ SENTENCE_CACHE_PASSAGES = 4096  # ~15 sentences × 384 floats each: at most ~100
 @dataclass(frozen=True)
 class Hit:
     passage: Passage
-    score: float
+    score: float  # what ranks the hit: the fused score, or the reranker's when one is set
     lexical: float = 0.0
     dense: float = 0.0
+    fused: float | None = None  # the fused score (z units); the relevance floor reads it
+
+    @property
+    def relevance(self) -> float:
+        return self.score if self.fused is None else self.fused
 
 
 @dataclass(frozen=True)
@@ -193,7 +198,7 @@ class SearchIndex:
         hits = self._rerank(q, self._hits(final, lexical, dense, max(k, self.answer_config.passages_considered)), k)
         sentences, signals = self._answer(q, hits[: self.answer_config.passages_considered], final, lexical, dense)
         confident = bool(sentences) and self.confidence.confident(signals)
-        relevant = [h for h in hits[:k] if h.score >= self.floor] if confident else []
+        relevant = [h for h in hits[:k] if h.relevance >= self.floor] if confident else []
         return Results(q.text, confident, (relevant or hits[:1]) if confident else [], hits[:k])
 
     def publication_ids(self) -> list[str]:
@@ -202,7 +207,7 @@ class SearchIndex:
     def _hits(self, final: np.ndarray, lexical: np.ndarray, dense: np.ndarray, k: int) -> list[Hit]:
         if self.tools.reranker is not None:
             k = max(k, self.tools.reranker.top_n)
-        return [Hit(self.passages[i], s, float(lexical[i]), float(dense[i]))
+        return [Hit(self.passages[i], s, float(lexical[i]), float(dense[i]), s)
                 for i, s in top_k(final, k) if np.isfinite(s)]
 
     def _rerank(self, query: Query, hits: list[Hit], k: int) -> list[Hit]:

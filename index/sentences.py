@@ -7,7 +7,8 @@ it in the passage text) and two facts the answer stage weighs:
 
 - ``narrative``: it tells a story about a person (a case: "Ved en af samtalerne fortæller hun …")
   rather than giving guidance; a caseworker asking what to do needs the guidance;
-- ``guidance``: it says what to do (modal verbs "skal", "bør", "må ikke", or an imperative).
+- ``guidance``: it says what to do (modal verbs "skal", "bør", "må ikke", or an imperative);
+- ``reference``: a bare legal reference or footnote line, which names a rule but answers nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ _IMPERATIVES = frozenset({
     "spørg", "sørg", "tag", "tal", "tilbyd", "undersøg", "underret", "undgå", "undlad", "vurdér", "vurder", "vær",
     "find", "hør", "læs", "planlæg", "ræk", "henvend", "indkald", "opret", "følg", "start", "stop"
 })
+# Finite verbs that make a short line a sentence rather than a reference or a caption.
+_VERB = re.compile(r"\b(?:er|skal|kan|må|bør|har|vil|giver|gælder|betyder|sker|skal|siger|handler)\b", re.IGNORECASE)
 _PAST = re.compile(r"\b(?:\w{3,}ede|sagde|fortalte|havde|var|blev|fik|kom|gik|ville|kunne)\b", re.IGNORECASE)
 
 
@@ -48,6 +51,7 @@ class Unit:
     end: int
     narrative: bool
     guidance: bool
+    reference: bool = False
 
 
 def _strip_heading(sentence: str, section: str | None) -> str:
@@ -65,11 +69,19 @@ def is_guidance(text: str) -> bool:
 
 
 def is_narrative(text: str, in_case: bool) -> bool:
+    """A story about someone: in a case box, or told in the past tense ("… fortalte, at hun …")."""
     if is_guidance(text):
         return False
     if in_case:
         return True
-    return bool(_PRONOUN.search(text)) and bool(_PAST.search(text))
+    past = len(_PAST.findall(text))
+    return past >= 2 or (past >= 1 and bool(_PRONOUN.search(text)))
+
+
+def is_reference(text: str) -> bool:
+    """A bare legal reference or footnote ("Servicelovens § 75 om foreløbige afgørelser."): no answer."""
+    words = text.split()
+    return len(words) <= 12 and ("§" in text or text[:1].isdigit()) and not _VERB.search(text)
 
 
 def units(passage: Passage) -> list[Unit]:
@@ -106,5 +118,5 @@ def units(passage: Passage) -> list[Unit]:
         if len(sentence.split()) < MIN_UNIT_WORDS:
             continue
         out.append(Unit(sentence, passage.id, position, start, end, is_narrative(sentence, in_case),
-                        is_guidance(sentence)))
+                        is_guidance(sentence), is_reference(sentence)))
     return out

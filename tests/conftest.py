@@ -37,6 +37,28 @@ def fixture_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def realistic_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The realistic evaluation corpus (four guides, 83 pages) with its questions and two halves."""
+    from tests.fixtures.realistic.build import build_realistic_corpus
+
+    return build_realistic_corpus(tmp_path_factory.mktemp("realistic"))
+
+
+@pytest.fixture(scope="session")
+def realistic_settings(tmp_path_factory: pytest.TempPathFactory, realistic_corpus: Path, minilm_path: str, embedder):  # type: ignore[no-untyped-def]
+    """Settings of a data dir holding a live MiniLM index of the realistic corpus (built once)."""
+    from api.wiring import make_builder
+    from ingest.manifest import load_manifest
+    from ingest.settings import Settings
+
+    settings = Settings(corpus_dir=realistic_corpus, data_dir=tmp_path_factory.mktemp("kb-realistic") / "data",
+                        embedding_model=minilm_path)
+    report = make_builder(settings, embedder=embedder, progress=False).build(load_manifest(settings.manifest_path))
+    assert report.ok and report.live, report
+    return settings
+
+
+@pytest.fixture(scope="session")
 def embedder(minilm_path: str):  # type: ignore[no-untyped-def]
     from index.embed import Embedder
 

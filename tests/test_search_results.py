@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from index.errors import QuestionError
+from tests.api_support import api_app, client  # noqa: F401 - fixtures
 
 
 def test_find_keeps_only_relevant_passages_for_an_answerable_query(search_index) -> None:  # type: ignore[no-untyped-def]
@@ -31,3 +32,11 @@ def test_publication_filter_restricts_every_hit(search_index) -> None:  # type: 
 def test_find_checks_the_question(search_index) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(QuestionError):
         search_index.find("   ")
+
+
+def test_ask_marks_each_answer_sentence_in_its_passage(client) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    body = client.post("/api/ask", json={"question": "Hvad er et tvangsægteskab?", "k": 5}).json()
+    assert body["confident"] and body["answer"]
+    texts = {p["id"]: p["text"] for p in body["passages"]}
+    for sentence in body["answer"]:
+        assert texts[sentence["passage_id"]][sentence["start"]:sentence["end"]] == sentence["text"]
