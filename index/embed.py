@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -56,6 +57,10 @@ class Embedder:
         self.model_name = model_name
         self.batch_size = batch_size
         self.model = _load(model_name, device)
+        # One encode at a time per model: the tokenizer's padding state is shared, and two threads
+        # encoding at once (a server's requests and an admin refresh) garble each other's batches
+        # ("expected sequence of length 71 at dim 1 (got 59)").
+        self._lock = threading.Lock()
         self.prefixes = detect_prefixes(
             model_name, getattr(self.model, "prompts", None), str(getattr(self.model, "model_card_data", ""))
         )
@@ -82,13 +87,14 @@ class Embedder:
     def _encode(self, texts: list[str], *, progress: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
+        with self._lock:
+            vectors = self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=progress,
+            )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 

@@ -74,7 +74,7 @@ def test_ask_answers_with_citations(client: TestClient) -> None:
     assert len(body["passages"]) == 5  # k defaults to 5
     ids = {p["id"] for p in body["passages"]}
     for sentence in body["answer"]:
-        assert set(sentence) == {"text", "passage_id"}
+        assert set(sentence) == {"text", "passage_id", "start", "end"}
         assert sentence["passage_id"] in ids
         cited = next(p for p in body["passages"] if p["id"] == sentence["passage_id"])
         assert " ".join(sentence["text"].split()) in " ".join(cited["text"].split())
