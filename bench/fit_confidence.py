@@ -58,11 +58,14 @@ def fit(rows):  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--dry-run", action="store_true", help="print, do not write index/confidence.json")
+    parser.add_argument("--models", default="", help="comma-separated parts of model labels to fit (default: all)")
     args = parser.parse_args()
     corpus = realistic_corpus()
     questions = load_questions(corpus / "questions_tune.jsonl")
-    data = json.loads(RULES_FILE.read_text(encoding="utf-8")) if RULES_FILE.is_file() else {"families": {}}
+    data: dict = {"families": {}}  # only what this run fits; merged with the file at the end
     for label, model in default_models():
+        if args.models and not any(m in label for m in args.models.split(",")):
+            continue
         _, _, index = build_index(corpus, model)
         rows = drafts(index, questions)
         weights, bias, threshold, p = fit(rows)
@@ -82,6 +85,10 @@ def main() -> None:
             "fitted": datetime.now(UTC).strftime("%Y-%m-%d"),
         }
     if not args.dry_run:
+        # Another run may have fitted another family meanwhile: merge with what is on disk now.
+        if RULES_FILE.is_file():
+            on_disk = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+            data["families"] = {**on_disk.get("families", {}), **data["families"]}
         RULES_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {RULES_FILE}")
 

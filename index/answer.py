@@ -36,11 +36,11 @@ _CASE_QUESTION = re.compile(r"\b(?:case|casen|cases|eksempel|eksemplet|historien
 @dataclass(frozen=True)
 class AnswerConfig:
     max_sentences: int = 3
-    passages_considered: int = 3
+    passages_considered: int = 2
     # A second or third sentence must score at least this share of the best one.
     relative_floor: float = 0.8
     rank_weight: float = 0.2
-    guidance_bonus: float = 0.15
+    guidance_bonus: float = 0.1
     narrative_penalty: float = 0.4
     echo_penalty: float = 1.0
     # Kept so that index versions written before the calibrated rule still load.

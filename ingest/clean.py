@@ -139,7 +139,10 @@ def _longest_run(pages: Iterable[int], max_step: int) -> int:
 # --------------------------------------------------------------------------- tables of contents
 
 _LEADER = r"(?:(?:[.·_]\s*){4,}|(?:…\s*){2,})"  # dots, spaced dots, rules or ellipsis characters
-_TOC_LINE = re.compile(rf"^(?P<title>.*?\S)\s*{_LEADER}\s*(?P<page>\d{{1,4}}|[ivxlcdm]{{1,7}})\s*$", re.IGNORECASE)
+# The page: "4", "iv", or a chapter-page number "3-7" as manuals number their pages.
+_TOC_LINE = re.compile(
+    rf"^(?P<title>.*?\S)\s*{_LEADER}\s*(?P<page>\d{{1,4}}(?:[-–.]\d{{1,4}})?|[ivxlcdm]{{1,7}})\s*$", re.IGNORECASE
+)
 TOC_TITLES = ("indhold", "indholdsfortegnelse", "indholdsfortegnelsen", "contents", "table of contents")
 
 
@@ -158,6 +161,21 @@ def is_toc_title(line: str) -> bool:
     return " ".join(line.split()).casefold().rstrip(":") in TOC_TITLES
 
 
+def names_section(line: str, titles: Sequence[str]) -> bool:
+    """A line that is one of ``titles``, or a running header that ends in one
+    ("KSP/CICS - Administration Stikordsregister")."""
+    text = " ".join(line.split()).casefold().rstrip(":")
+    return text in titles or (" " in text and text.rsplit(" ", 1)[1] in titles)
+
+
+INDEX_TITLES = ("stikordsregister", "stikord", "indeks", "index", "register", "emneregister", "sagregister")
+
+
+def is_index_title(line: str) -> bool:
+    """The title of a back-of-book index ("Stikordsregister", "Indeks")."""
+    return " ".join(line.split()).casefold().rstrip(":") in INDEX_TITLES
+
+
 # --------------------------------------------------------------------------- joining lines
 
 # A line ending in "børne-" followed by one of these keeps its hyphen and a space.
@@ -165,6 +183,7 @@ SUSPENSION_WORDS = frozenset({"og", "eller", "samt", "til", "end", "og/eller", "
 # Hard-hyphenated words whose first part is a whole word: keep "ikke-vestlige", never "ikkevestlige".
 HYPHEN_PREFIXES = frozenset({"ikke", "non", "ex", "anti", "pro", "semi", "multi", "post", "pre", "co"})
 _TRAILING_WORD = re.compile(r"(\w+)-$")
+_LEADING_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def join_hyphenated(lines: Iterable[str]) -> str:
@@ -172,34 +191,47 @@ def join_hyphenated(lines: Iterable[str]) -> str:
 
     "sags-" + "behandlere" → "sagsbehandlere"; "børne-" + "og ungeområdet" keeps the hyphen and a
     space (a suspended compound); "SSP-" + "samarbejdet" and "e-" + "mail" keep the hyphen without
-    a space (the hyphen belongs to the word); a soft hyphen at a line end is always a break.
+    a space (the hyphen belongs to the word). A soft hyphen (U+00AD) at a line end is the drawn
+    hyphen of a font that maps its hyphen glyph there, and follows the same rules.
+
+    Linear in the total length: each decision looks only at the end of the previous line.
     """
-    text = ""
+    parts: list[str] = []
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
-        text = line if not text else _join_pair(text, line)
-    return text
+        if not parts:
+            parts.append(line)
+            continue
+        left = parts[-1]
+        how = _join_kind(left[-_TAIL:], line)
+        if how in ("drop", "hyphen", "suspended"):
+            parts[-1] = left[:-1] + ("" if how == "drop" else "-")
+        parts += [" ", line] if how in ("space", "suspended") else [line]
+    return "".join(parts)
 
 
-def _join_pair(left: str, right: str) -> str:
+_TAIL = 80  # longer than any word whose hyphen is judged
+
+
+def _join_kind(left: str, right: str) -> str:
+    """How a line ending in ``left`` joins the next line ``right``.
+
+    "space": with a space; "join": as is; "drop": without the line-end hyphen; "hyphen": keeping
+    the hyphen, no space; "suspended": keeping the hyphen, then a space.
+    """
     if left.endswith(SOFT_HYPHEN):
-        if right.split(maxsplit=1)[0].casefold().rstrip(",;") in SUSPENSION_WORDS:
-            # The hyphen glyph mapped to U+00AD: "børne\u00ad" + "og unge" is still suspended.
-            return f"{left[:-1]}- {right}"
-        return left[:-1] + right
+        left = left[:-1] + "-"
     match = _TRAILING_WORD.search(left)
     if match is None:
-        if left.endswith("/"):
-            return left + right  # "og/" + "eller"
-        return f"{left} {right}"
+        return "join" if left.endswith("/") else "space"  # "og/" + "eller"
     first = right.split(maxsplit=1)[0]
     if first.casefold().rstrip(",;") in SUSPENSION_WORDS:
-        return f"{left} {right}"
+        return "suspended"
     if _hyphen_is_part_of_word(match.group(1), first):
-        return left + right
-    return left[:-1] + right
+        return "hyphen"
+    return "drop"
 
 
 def _hyphen_is_part_of_word(head: str, next_word: str) -> bool:
@@ -208,7 +240,15 @@ def _hyphen_is_part_of_word(head: str, next_word: str) -> bool:
         return True  # "e-mail", "2018-udgaven", "SSP-", "EU-"
     if next_word[:1].isupper() or next_word[:1].isdigit():
         return True  # "Syd-" + "Danmark", "paragraf-" + "12"
-    return head.casefold() in HYPHEN_PREFIXES
+    if head.casefold() not in HYPHEN_PREFIXES:
+        return False
+    # "ikke-vestlige", "ex-kæresten" keep the hyphen; "ex-/ample", "pro-/duced" in English text are
+    # one word broken at the line end: the joined form is a word, or the rest is not one on its own.
+    letters = _LEADING_LETTERS.match(next_word)
+    rest = letters.group(0).casefold() if letters else ""
+    if not rest or words.is_word_any(head.casefold() + rest):
+        return False
+    return words.is_word(rest)
 
 
 # --------------------------------------------------------------------------- words
@@ -226,7 +266,23 @@ def restore_glued_words(text: str) -> str:
     an unknown 15-letter token is far more often a compound ("polititilhold") than two glued words,
     and gaps between words are restored from glyph positions before this runs.
     """
-    return " ".join(_repair_suspect(t) if words.is_suspect(t) else t for t in text.split(" "))
+    return " ".join(
+        _repair_suspect(t) if words.is_suspect(t) and not is_identifier(t) else t for t in text.split(" ")
+    )
+
+
+_CAMEL = re.compile(r"[a-zæøå][A-ZÆØÅ]")
+_DOMAIN_PATH = re.compile(r"\w\.\w{2,}/")
+
+
+def is_identifier(token: str) -> bool:
+    """A URL, an e-mail address, a file path or a program identifier: never split into words.
+
+    camelCase ("unsupportedIdentifierType") and snake_case are names from software, not glued Danish.
+    """
+    if "@" in token or "://" in token or "_" in token or token.casefold().startswith("www."):
+        return True
+    return _CAMEL.search(token) is not None or _DOMAIN_PATH.search(token) is not None
 
 
 _GLUED_PUNCT = re.compile(r"([,;!?])(?=[^\W\d_])")
@@ -243,11 +299,21 @@ def clean_block_text(text: str, *, glued: bool = True) -> str:
     return normalise(restore_glued_words(text)) if glued else text
 
 
+MAX_HEADING_WORDS = 14  # Danish section titles run to a dozen words; a longer bold line is a sentence
+
+
 def looks_like_heading(text: str, max_chars: int = 120) -> bool:
     """Short, has letters, and does not read like a sentence or a list entry."""
     text = text.strip()
     if not text or len(text) > max_chars or not any(c.isalpha() for c in text):
         return False
+    if len(text.split()) > MAX_HEADING_WORDS:
+        return False
     if text.endswith((".", ",", ";")) and not text.endswith(".."):
         return False
     return not is_toc_line(text) and not text.startswith(("•", "-", "–", "▪", "●", "■"))
+
+
+def is_field_label(text: str) -> bool:
+    """A label that introduces a value ("Valideringsregel:", "Eksempel:"), not a section title."""
+    return text.rstrip().endswith(":")

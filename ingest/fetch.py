@@ -3,7 +3,7 @@
     Publication ──pdf_url, or discover on landing_url──► PDF URL
         ──conditional GET (If-None-Match / If-Modified-Since)──► 304: unchanged
                                                               └─► 200: stream to .<file>.<rand>.part
-        ──check (%PDF-, pypdf opens it, has pages; sha256)──► os.replace over the old PDF
+        ──check (ingest.extract.open_pdf; sha256)──────────► os.replace over the old PDF
         ──► .fetch/<id>.json (see ``ingest.fetchstate``)
 
 Only https is fetched (plain http only from 127.0.0.1/localhost, for tests); redirects are followed
@@ -28,10 +28,10 @@ from typing import Literal
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import httpx
-from pypdf import PdfReader
 from tqdm import tqdm
 
-from ingest.errors import FetchError
+from ingest.errors import ExtractionError, FetchError
+from ingest.extract.pdf import open_pdf
 from ingest.fetchstate import FetchFacts, file_sha256, now_iso, read_facts, write_facts
 from ingest.models import Publication
 from ingest.settings import DEFAULT_FETCH_MAX_REDIRECTS, Settings
@@ -45,8 +45,6 @@ USER_AGENT = "kb-aere/0.1 (kb fetch)"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 LANDING_PAGE_MAX_BYTES = 5 * 1024 * 1024  # a news page is a few hundred kB; more means something is wrong
 STREAM_CHUNK_BYTES = 64 * 1024
-PDF_MAGIC = b"%PDF-"
-PDF_HEADER_WINDOW = 1024  # readers accept the %PDF- header anywhere in the first 1024 bytes
 NEW_FILE_MODE = 0o644  # mkstemp makes 0600 files; the web server must still be able to serve the PDF
 
 # Words that say nothing about which publication a link is; they would make every link look alike.
@@ -210,31 +208,10 @@ def find_pdf_link(html: str, page_url: str, title: str) -> str:
 
 def check_pdf(path: Path, url: str) -> None:
     """Raise FetchError unless ``path`` is a PDF that pypdf can read and that has at least one page."""
-    with path.open("rb") as source:
-        head = source.read(PDF_HEADER_WINDOW)
-    if PDF_MAGIC not in head:
-        raise FetchError(f"svaret fra {url} er ikke en PDF (begynder med {head[:16]!r})")
     try:
-        reader = PdfReader(path)
-        if reader.is_encrypted:
-            # pypdf has already tried the empty password: a PDF locked only against editing or
-            # printing still reads fine, one that needs a password to open does not.
-            _require_readable_encrypted(reader, url)
-        pages = len(reader.pages)
-    except FetchError:
-        raise
-    except Exception as exc:  # pypdf signals a broken file with many exception types
-        raise FetchError(f"PDF'en fra {url} kan ikke åbnes: {exc}") from exc
-    if pages < 1:
-        raise FetchError(f"PDF'en fra {url} har ingen sider")
-
-
-def _require_readable_encrypted(reader: PdfReader, url: str) -> None:
-    try:
-        reader.pages[0].extract_text()
-    except Exception as exc:
-        raise FetchError(f"PDF'en fra {url} er krypteret og kan ikke læses uden adgangskode") from exc
-    logger.info("%s is encrypted without an open password; accepted", url)
+        open_pdf(path, name=url)
+    except ExtractionError as exc:
+        raise FetchError(str(exc)) from exc
 
 
 def _copy_mode(old: Path, new: Path) -> None:

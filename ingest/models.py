@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-PageKind = Literal["body", "cover", "toc"]
+PageKind = Literal["body", "cover", "toc", "index"]
 BlockKind = Literal["heading", "text"]
 
 
@@ -33,7 +33,7 @@ class PageInfo:
 
     number: int
     label: str | None = None  # printed page number from the PDF's /PageLabels, when it has one
-    kind: PageKind = "body"  # cover and table-of-contents pages never become answerable passages
+    kind: PageKind = "body"  # cover, contents and index pages never become answerable passages
 
 
 @dataclass(frozen=True)

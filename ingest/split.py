@@ -18,8 +18,12 @@ from ingest.models import Block, Document, Passage, Publication
 # Sentence ends: . ! ? followed by space and an upper-case letter or digit; avoids cutting after
 # common Danish abbreviations ("bl.a.", "f.eks.", "jf.", "§ 153, stk. 2").
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9«\"(])")
+_WORDS = re.compile(r"[^\W\d_]{2,}")
 _ABBREVIATIONS = ("bl.a.", "f.eks.", "fx.", "jf.", "stk.", "nr.", "ca.", "mv.", "m.v.", "dvs.", "evt.", "pkt.")
-MIN_PASSAGE_CHARS = 40  # shorter pieces (stray captions, lone lines) are noise, not answers
+# A piece shorter than this is merged into a neighbour in its section; alone in its section (a
+# slide's one line) it stays a passage when it has at least MIN_LONE_WORDS words, else it is noise.
+MIN_PASSAGE_CHARS = 40
+MIN_LONE_WORDS = 2
 
 
 def normalise_text(text: str) -> str:
@@ -70,9 +74,9 @@ class Splitter:
         passages: list[Passage] = []
         seen: set[str] = set()
         for section, units in self._sections(document):
-            for chunk in self._pack(units):
+            for chunk in self._merge_short(list(self._pack(units))):
                 text = " ".join(u.text for u in chunk)
-                if len(text) < MIN_PASSAGE_CHARS:
+                if len(text) < MIN_PASSAGE_CHARS and len(_WORDS.findall(text)) < MIN_LONE_WORDS:
                     continue
                 pid = passage_id(publication.id, text)
                 if pid in seen:  # the same boilerplate twice gives one passage, cited once
@@ -135,6 +139,38 @@ class Splitter:
         if current:
             pieces.append(" ".join(current))
         return pieces
+
+    def _merge_short(self, chunks: list[list[_Unit]]) -> list[list[_Unit]]:
+        """Short chunks of one section joined to the chunk before them, else to the one after."""
+        out: list[list[_Unit]] = []
+        carry: list[_Unit] = []
+        for chunk in chunks:
+            if carry:
+                if self._fits(carry + chunk):
+                    chunk = carry + chunk
+                else:
+                    out.append(carry)
+                carry = []
+            if self._short(chunk):
+                if out and self._fits(out[-1] + chunk):
+                    out[-1] = out[-1] + chunk
+                else:
+                    carry = chunk
+                continue
+            out.append(chunk)
+        if carry:
+            if out and self._fits(out[-1] + carry):
+                out[-1] = out[-1] + carry
+            else:
+                out.append(carry)
+        return out
+
+    @staticmethod
+    def _short(chunk: list[_Unit]) -> bool:
+        return len(" ".join(u.text for u in chunk)) < MIN_PASSAGE_CHARS
+
+    def _fits(self, chunk: list[_Unit]) -> bool:
+        return self.count_tokens(" ".join(u.text for u in chunk)) <= self.max_tokens
 
     def _pack(self, units: list[_Unit]) -> Iterator[list[_Unit]]:
         chunk: list[_Unit] = []

@@ -57,6 +57,19 @@ def is_word(word: str) -> bool:
     return zipf(word.lower()) > 0.0
 
 
+@lru_cache(maxsize=20_000)
+def _zipf_en(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+def is_word_any(word: str) -> bool:
+    """A Danish word, or a common English one (manuals and books quote English text)."""
+    word = word.lower()
+    return is_word(word) or _zipf_en(word) >= 2.5
+
+
 def _known(piece: str) -> bool:
     """A function word, a reasonably common word, or a compound member with a linking -s."""
     if piece in FUNCTION_WORDS:

@@ -165,8 +165,26 @@ def test_real_hyphens_at_line_end_are_kept(left: str, right: str, joined: str) -
     assert clean.join_hyphenated([left, right]) == joined
 
 
-def test_soft_hyphen_at_line_end_always_joins() -> None:
-    assert clean.join_hyphenated(["SSP\u00ad", "møde"]) == "SSPmøde"
+def test_soft_hyphen_at_line_end_follows_the_hyphen_rules() -> None:
+    """Fonts map their hyphen glyph to U+00AD: at a line end it is the drawn hyphen (issue 8 §5)."""
+    assert clean.join_hyphenated(["SSP\u00ad", "møde"]) == "SSP-møde"
+    assert clean.join_hyphenated(["om sags\u00ad", "behandlingen"]) == "om sagsbehandlingen"
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        ("for ex-", "ample in English", "for example in English"),
+        ("was pro-", "duced in 2019", "was produced in 2019"),
+        ("some pre-", "vious work", "some previous work"),
+        ("hans ex-", "kæreste ringer", "hans ex-kæreste ringer"),
+        ("anti-", "racistisk arbejde", "anti-racistisk arbejde"),
+        ("ex-", "og nuværende ansatte", "ex- og nuværende ansatte"),
+    ],
+)
+def test_prefixes_at_line_end_join_unless_the_rest_is_a_word(left: str, right: str, joined: str) -> None:
+    """Issue 8 §7: "ex-/ample" is one word broken at the line end; "ex-/kæreste" is a hyphenated compound."""
+    assert clean.join_hyphenated([left, right]) == joined
 
 
 def test_dash_and_slash_at_line_end() -> None:

@@ -61,3 +61,34 @@ def test_ids_are_stable_and_depend_on_normalised_text():
 def test_sentences_respect_danish_abbreviations():
     assert split_sentences("Det gælder bl.a. Skolen. Næste sætning her.") == [
         "Det gælder bl.a. Skolen.", "Næste sætning her."]
+
+
+def test_a_short_piece_is_merged_into_its_neighbour_in_the_section():
+    """Issue 8 §6: pieces under 40 characters were dropped; now they join the passage before them."""
+    long = "Kommunen skal altid vurdere risikoen for den unge og inddrage nøglepersonen i sagen straks i dag."
+    blocks = [Block("heading", "Akut fare", 1), Block("text", long, 1), Block("text", "Ring 112 ved fare.", 1)]
+    passages = Splitter(words, max_tokens=30, target_tokens=20)(PUB, doc(blocks))
+    assert [p.text for p in passages] == [f"{long} Ring 112 ved fare."]
+
+
+def test_a_short_piece_before_a_long_one_joins_it():
+    long = "Kommunen skal altid vurdere risikoen for den unge og inddrage nøglepersonen i sagen straks i dag."
+    blocks = [Block("heading", "Akut fare", 1), Block("text", "Ring 112 ved fare.", 1), Block("text", long, 1)]
+    passages = Splitter(words, max_tokens=30, target_tokens=4)(PUB, doc(blocks))
+    assert " ".join(p.text for p in passages) == f"Ring 112 ved fare. {long}"
+    assert all(len(p.text) >= 40 for p in passages)
+
+
+def test_slides_of_short_bullets_keep_their_words():
+    """A slide deck: each slide a section with a line or two; nothing under a section is lost."""
+    slides = [("Tidlig indsats", "Tal med den unge"), ("Samarbejde", "Inddrag SSP"), ("Forældre", "Kontakt dem senere")]
+    blocks = []
+    for n, (title, text) in enumerate(slides, start=1):
+        blocks += [Block("heading", title, n), Block("text", text, n)]
+    blocks.append(Block("text", "Figur 3", 3))  # a stray caption of two words is still noise
+    passages = Splitter(words, max_tokens=100)(PUB, doc(blocks))
+    assert [(p.section, p.text) for p in passages] == [
+        ("Tidlig indsats", "Tal med den unge"),
+        ("Samarbejde", "Inddrag SSP"),
+        ("Forældre", "Kontakt dem senere Figur 3"),
+    ]

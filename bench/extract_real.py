@@ -1,0 +1,232 @@
+"""Extraction quality and speed on real PDFs from a folder, against poppler's ``pdftotext``.
+
+    .venv/bin/python bench/extract_real.py FOLDER [--timeout 300] [--json OUT.json] [--compare BEFORE.json]
+
+Per file (each extracted in its own process, so a malformed file fails alone and a hang is cut
+off at ``--timeout``):
+
+* recall: share of pdftotext's words (a multiset, case-folded) that our blocks also hold, after
+  taking out the words of the lines we drop on purpose (running headers/footers, page numbers);
+* toc/idx: passages that read like a table of contents or a back-of-book index (mostly numbers);
+* bad-h: suspicious headings (ending in ":", over 80 characters, a line-break hyphen inside, or the
+  same title three times or more);
+* glued / split: our tokens that are two of pdftotext's words run together, and pairs of our
+  tokens that pdftotext prints as one word;
+* s/page ours vs pypdf's own ``page.extract_text()`` on the same file, and their ratio: best of
+  ``--repeat`` interleaved runs (the word lists are loaded before the clock starts: a
+  once-per-process cost).
+
+Debian's ``poppler-utils`` is installed with apt-get when ``pdftotext`` is missing. Never commit
+the PDFs you measure: they belong to others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+_WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+_NUMBERISH = re.compile(r"^(?:\d{1,4}(?:[-–]\d{1,4})?|[ivxlc]{1,6})[,.;]?$", re.IGNORECASE)
+_LINE_HYPHEN = re.compile(r"[a-zæøå]- [a-zæøå]")
+
+
+def ensure_pdftotext() -> str:
+    found = shutil.which("pdftotext")
+    if found:
+        return found
+    print("pdftotext mangler; installerer Debian-pakken poppler-utils …", file=sys.stderr)
+    cmd = ["apt-get", "install", "-y", "-q", "poppler-utils"]
+    if subprocess.run(cmd, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True, check=False)
+        subprocess.run(cmd, capture_output=True, check=True)
+    found = shutil.which("pdftotext")
+    if not found:
+        raise SystemExit("pdftotext could not be installed")
+    return found
+
+
+def words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(text.replace("\u00ad", ""))]
+
+
+def reference_words(pdftotext: str, path: Path) -> list[str] | None:
+    done = subprocess.run([pdftotext, "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=300)
+    if done.returncode != 0:
+        return None
+    return words(done.stdout.decode("utf-8", "replace"))
+
+
+def _measure(path: str, queue: Any, repeat: int = 1) -> None:
+    """Runs in a child process: our extraction, the furniture we drop, passages, and pypdf's time."""
+    try:
+        from pypdf import PdfReader
+
+        from ingest import words
+        from ingest.extract import Extractor
+        from ingest.models import Publication
+        from ingest.split import Splitter
+
+        words.is_word_any("example")  # load the word lists first: a one-off cost per process, not per file
+        extractor = Extractor()
+        # Interleaved runs, best of each: the machine is shared, so a single run measures the neighbours.
+        ours = theirs = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            doc = extractor(Path(path))
+            ours = min(ours, time.perf_counter() - start)
+            start = time.perf_counter()
+            for page in PdfReader(path).pages:
+                page.extract_text()
+            theirs = min(theirs, time.perf_counter() - start)
+        # The furniture lines, as the extractor's own stage finds them (what is dropped on purpose).
+        reader = extractor.open(Path(path))
+        raw = extractor.read_pages(reader, Path(path), [])
+        dropped = [raw[p][i].text for p, found in enumerate(extractor.furniture.find(raw)) for i in found]
+        passages = Splitter(lambda t: int(len(t.split()) * 1.4) + 2, max_tokens=256)(
+            Publication(id="x", title="x", file=Path(path).name), doc
+        )
+        queue.put(
+            {
+                "pages": len(doc.pages),
+                "blocks": [(b.kind, b.text) for b in doc.blocks],
+                "labels": [p.label for p in doc.pages],
+                "kinds": [p.kind for p in doc.pages],
+                "dropped": dropped,
+                "passages": [p.text for p in passages],
+                "seconds": ours,
+                "pypdf_seconds": theirs,
+            }
+        )
+    except BaseException as exc:  # reported per file; the other files go on
+        queue.put({"error": f"{type(exc).__name__}: {str(exc)[:160]}"})
+
+
+def measure(path: Path, timeout: float, repeat: int) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_measure, args=(str(path), queue, repeat))
+    proc.start()
+    try:
+        result: dict[str, Any] = queue.get(timeout=timeout)
+    except Exception:
+        result = {"error": f"timeout after {timeout:.0f} s"}
+    proc.join(5)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+    return result
+
+
+def contents_like(text: str) -> bool:
+    """A passage of mostly page numbers: a table of contents or an index that leaked through."""
+    tokens = text.split()
+    numbers = sum(bool(_NUMBERISH.match(t)) for t in tokens)
+    return numbers >= 4 and numbers >= 0.2 * len(tokens)
+
+
+def suspicious_headings(headings: list[str]) -> int:
+    counts = Counter(headings)
+    bad = 0
+    for text in headings:
+        if text.endswith(":") or len(text) > 80 or _LINE_HYPHEN.search(text) or counts[text] >= 3:
+            bad += 1
+    return bad
+
+
+def glued_and_split(ours: list[str], reference: Counter[str]) -> tuple[int, int]:
+    """Glued: our token is two reference words run together. Split: two of ours make one reference word."""
+    glued = split = 0
+    for token in set(ours):
+        if token in reference or len(token) < 6:
+            continue
+        if any(token[:i] in reference and token[i:] in reference for i in range(2, len(token) - 1)):
+            glued += 1
+    for a, b in zip(ours, ours[1:], strict=False):
+        joined = a + b
+        if joined in reference and (a not in reference or b not in reference) and len(joined) >= 5:
+            split += 1
+    return glued, split
+
+
+def score(result: dict[str, Any], reference: list[str] | None) -> dict[str, Any]:
+    if "error" in result:
+        return {"error": result["error"]}
+    ours = [w for _, text in result["blocks"] for w in words(text)]
+    row: dict[str, Any] = {
+        "pages": result["pages"],
+        "s_page": result["seconds"] / max(result["pages"], 1),
+        "pypdf_s_page": result["pypdf_seconds"] / max(result["pages"], 1),
+        "toc_idx": sum(contents_like(p) for p in result["passages"]),
+        "passages": len(result["passages"]),
+        "bad_headings": suspicious_headings([t for k, t in result["blocks"] if k == "heading"]),
+        "labels": sum(label is not None for label in result["labels"]),
+    }
+    row["ratio"] = row["s_page"] / row["pypdf_s_page"] if row["pypdf_s_page"] else None
+    if reference:
+        ref = Counter(reference)
+        ref.subtract(Counter(w for line in result["dropped"] for w in words(line)))
+        ref = +ref
+        have = Counter(ours)
+        row["recall"] = sum(min(n, have[w]) for w, n in ref.items()) / max(sum(ref.values()), 1)
+        row["glued"], row["split"] = glued_and_split(ours, Counter(reference))
+    return row
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--json", type=Path, help="write the per-file figures here")
+    parser.add_argument("--compare", type=Path, help="an earlier --json file: print before → after")
+    parser.add_argument("--repeat", type=int, default=3, help="timed runs per file (best counts)")
+    args = parser.parse_args()
+    pdftotext = ensure_pdftotext()
+    before = json.loads(args.compare.read_text()) if args.compare else {}
+    rows: dict[str, dict[str, Any]] = {}
+    for path in sorted(args.folder.glob("*.pdf")):
+        reference = reference_words(pdftotext, path)
+        rows[path.name] = score(measure(path, args.timeout, args.repeat), reference)
+        print(format_row(path.name, rows[path.name], before.get(path.name)), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+
+
+HEADER = (
+    f"{'file':48} {'pages':>5} {'recall':>13} {'toc/idx':>9} {'bad-h':>9} {'glued':>9} {'split':>9} "
+    f"{'labels':>7} {'s/page':>7} {'×pypdf':>11}"
+)
+
+
+def format_row(name: str, row: dict[str, Any], old: dict[str, Any] | None) -> str:
+    if "error" in row:
+        return f"{name[:48]:48} FAILED: {row['error']}"
+
+    def cell(key: str, fmt: str, width: int) -> str:
+        value = row.get(key)
+        text = "-" if value is None else format(value, fmt)
+        if old and "error" not in old and old.get(key) is not None:
+            text = f"{format(old[key], fmt)}→{text}"
+        return f"{text:>{width}}"
+
+    return (
+        f"{name[:48]:48} {row['pages']:>5} {cell('recall', '.3f', 13)} {cell('toc_idx', 'd', 9)} "
+        f"{cell('bad_headings', 'd', 9)} {cell('glued', 'd', 9)} {cell('split', 'd', 9)} {row['labels']:>7} "
+        f"{row['s_page']:>7.3f} {cell('ratio', '.2f', 11)}"
+    )
+
+
+if __name__ == "__main__":
+    print(HEADER)
+    main()

@@ -1,0 +1,132 @@
+"""The extractor: the stages of this package composed into ``Extractor()(path) -> Document``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pypdf import PageObject, PdfReader
+
+from ingest import clean
+from ingest.errors import ExtractionError
+from ingest.extract.fonts import Font, FontCache
+from ingest.extract.furniture import Furniture
+from ingest.extract.headings import HeadingFinder
+from ingest.extract.layout import body_size, page_kind, page_layout
+from ingest.extract.lines import build_lines
+from ingest.extract.paragraphs import ParagraphBuilder
+from ingest.extract.pdf import open_pdf
+from ingest.extract.records import Line
+from ingest.extract.stream import SpanReader
+from ingest.models import Document, PageInfo
+
+# Part of an index's pipeline key: bump it whenever extracted text can change, so that an index
+# built by an older extractor re-extracts every PDF instead of reusing stale passages.
+EXTRACTOR_VERSION = "3"
+
+
+class Extractor:
+    """Turns a publisher PDF into clean blocks: ``Extractor()(path) -> Document``.
+
+    Args:
+        font_headings: find section titles from font size/weight; ``None`` (default) does so only
+            when the PDF has no outline, ``True`` also adds them next to outline headings.
+        heading_scale: a line is a heading candidate when its font is this much larger than the
+            body text (or bold).
+        glued_words: split tokens of glued words with the Danish word list as a last resort.
+        furniture_depth: how many lines at the top and bottom of a page may be headers/footers.
+    """
+
+    version = EXTRACTOR_VERSION
+
+    def __init__(
+        self,
+        *,
+        font_headings: bool | None = None,
+        heading_scale: float = 1.12,
+        glued_words: bool = True,
+        furniture_depth: int = 3,
+    ) -> None:
+        if Font is None:  # pragma: no cover
+            raise ExtractionError("Udtræk kræver pypdf 7 (pypdf.generic._font mangler): pip install 'pypdf>=7'.")
+        self.heading_scale = heading_scale
+        self.glued_words = glued_words
+        self.furniture = Furniture(depth=furniture_depth)
+        self.headings = HeadingFinder(font_headings=font_headings, heading_scale=heading_scale)
+        self.paragraphs = ParagraphBuilder(self.clean)
+
+    def __call__(self, path: Path, *, on_page: Callable[[int], None] | None = None) -> Document:
+        """``on_page(1)`` is called after each page is read (progress bars)."""
+        path = Path(path)
+        reader = self.open(path)
+        warnings: list[str] = []
+        raw_pages = self.read_pages(reader, path, warnings, on_page)
+        size = body_size(raw_pages)
+        furniture = self.furniture.find(raw_pages)
+        pages = self.furniture.drop(raw_pages, title_size=size * self.heading_scale, found=furniture)
+        layouts = [page_layout(number, lines) for number, lines in enumerate(pages, start=1)]
+        for n, layout in enumerate(layouts):
+            top = [ln.text for ln in raw_pages[n][: self.furniture.depth]]
+            layout.kind = page_kind(layout, size, layouts[n - 1].kind if n else None, top)
+        self.headings(reader, layouts, size, warnings)
+        blocks = self.paragraphs(layouts)
+        labels = self.page_labels(reader) or self.furniture.labels(raw_pages, size * self.heading_scale, furniture)
+        infos = [PageInfo(number=lay.number, label=labels[i], kind=lay.kind) for i, lay in enumerate(layouts)]
+        return Document(pages=infos, blocks=blocks, warnings=warnings)
+
+    def open(self, path: Path) -> PdfReader:
+        """A reader for ``path``, or an ``ExtractionError`` that says what is wrong with the file."""
+        return open_pdf(path)
+
+    def read_pages(
+        self, reader: PdfReader, path: Path, warnings: list[str], on_page: Callable[[int], None] | None = None
+    ) -> list[list[Line]]:
+        """Every page's raw lines; a page that cannot be read becomes empty with a warning."""
+        fonts = FontCache()
+        spans = SpanReader(reader, fonts)
+        pages: list[list[Line]] = []
+        failed = 0
+        for number, page in enumerate(reader.pages, start=1):
+            try:
+                pages.append(self.page_lines(page, spans))
+            except Exception as exc:  # one broken page must not lose the other hundred
+                failed += 1
+                warnings.append(f"side {number}: kunne ikke læses ({exc})")
+                pages.append([])
+            if spans.truncated:
+                warnings.append(
+                    f"side {number}: for meget arbejde (form XObjects eller operatorer over grænsen); "
+                    "resten af siden er sprunget over"
+                )
+            if on_page is not None:
+                on_page(1)
+        if spans.skipped_rotated:
+            warnings.append(f"{spans.skipped_rotated} tekststykker i roteret tekst er sprunget over")
+        if spans.skipped_forms:
+            warnings.append(f"{spans.skipped_forms} form XObjects, der tegner sig selv, er sprunget over")
+        if fonts.unmapped:
+            warnings.append(f"{fonts.unmapped} tegn uden Unicode-kode i skriftens /ToUnicode er gengivet som \ufffd")
+        if not any(pages):
+            reason = "er beskadiget" if failed == len(pages) else "indeholder ingen tekst (scannet uden OCR?)"
+            raise ExtractionError(f"PDF-filen {path} {reason}.")
+        empty = [str(n) for n, lines in enumerate(pages, start=1) if not lines]
+        if empty and len(empty) < len(pages):
+            warnings.append(f"sider uden tekst: {', '.join(empty)}")
+        return pages
+
+    def page_lines(self, page: PageObject, spans: SpanReader) -> list[Line]:
+        """The raw lines of one page, top to bottom (before any cleaning)."""
+        return sorted(build_lines(spans.read(page)), key=lambda ln: (-ln.y, ln.x0))
+
+    def clean(self, text: str) -> str:
+        """Final text of a block: normalised, glued words split."""
+        return clean.clean_block_text(text, glued=self.glued_words)
+
+    def page_labels(self, reader: PdfReader) -> list[str | None] | None:
+        """Printed page numbers from the PDF's /PageLabels entry; None when it has none (or a broken one)."""
+        if "/PageLabels" not in reader.root_object:
+            return None
+        try:
+            return [label or None for label in reader.page_labels]
+        except Exception:  # a broken label tree: fall back to the printed numbers
+            return None

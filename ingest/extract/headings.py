@@ -1,0 +1,216 @@
+"""Section titles: outline entries matched to the lines that print them, else font size and weight."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from pypdf import PdfReader
+
+from ingest import clean
+from ingest.extract.records import Line, PageLayout, match_key
+from ingest.models import PageKind
+
+log = logging.getLogger("kb.extract")
+
+
+REPEATED_LABEL_PAGES = 4  # a title on this many pages is a label ("Eksempel", "Bemærk"), not a section
+
+
+def _table_cell(lines: Sequence[Line], i: int) -> bool:
+    """A line that shares its baseline and style with another short line: a table's header cell.
+
+    (A two-column page may align a heading with a body line of the other column; that line is in
+    another style.)
+    """
+    line = lines[i]
+    # Cells of one row are near each other in reading order (the page's columns hold a few each).
+    return any(
+        j != i
+        and abs(other.y - line.y) < 1.0
+        and other.size == line.size
+        and other.bold == line.bold
+        and len(other.text) <= 40
+        for j, other in enumerate(lines[max(0, i - _ROW_WINDOW) : i + _ROW_WINDOW + 1], start=max(0, i - _ROW_WINDOW))
+    )
+
+
+_ROW_WINDOW = 60  # lines looked at on either side: bounded work on pages of very many lines
+
+
+class HeadingFinder:
+    """Marks heading lines on page layouts (``PageLayout.headings``).
+
+    Args:
+        font_headings: find section titles from font size/weight; ``None`` (default) does so only
+            when the PDF has no outline, ``True`` also adds them next to outline headings.
+        heading_scale: a line is a heading candidate when its font is this much larger than the
+            body text (or bold).
+    """
+
+    def __init__(self, *, font_headings: bool | None = None, heading_scale: float = 1.12) -> None:
+        self.font_headings = font_headings
+        self.heading_scale = heading_scale
+
+    def __call__(self, reader: PdfReader, layouts: list[PageLayout], body_size: float, warnings: list[str]) -> None:
+        """Mark heading lines on each layout: from the outline when there is one, else from fonts."""
+        outline = self._outline(reader)
+        if outline:
+            self._outline_headings(outline, layouts, warnings)
+        # Outlines leave out the cover and the contents page, whose titles still head their text.
+        by_font = [lay for lay in layouts if not outline or self.font_headings or lay.kind != "body"]
+        self._font_headings(by_font, body_size)
+        for layout in layouts:
+            layout.headings.sort(key=lambda h: (h[0], h[1]))
+
+    def _outline(self, reader: PdfReader) -> list[tuple[int, str, int]]:
+        """(level, title, 0-based page index) for every outline entry that points at a page."""
+        entries: list[tuple[int, str, int]] = []
+
+        def walk(items: Any, level: int) -> None:
+            for item in items:
+                if isinstance(item, list):
+                    walk(item, level + 1)
+                    continue
+                try:
+                    index = reader.get_destination_page_number(item)
+                except Exception:
+                    index = None
+                title = clean.normalise(str(getattr(item, "title", "") or ""))
+                # Some exports bookmark whole paragraphs; a bookmark that reads as one is not a title.
+                if index is not None and index >= 0 and title and clean.looks_like_heading(title):
+                    entries.append((level, title, index))
+
+        try:
+            walk(reader.outline, 1)
+        except Exception as exc:
+            log.warning("outline unreadable: %s", exc)
+            return []
+        # Bookmarks of a repeated label ("Valideringsregel" under every field) are not sections either.
+        counts = Counter(match_key(title) for _, title, _ in entries)
+        return [
+            (level, title, index)
+            for level, title, index in entries
+            if counts[match_key(title)] < REPEATED_LABEL_PAGES and not clean.is_field_label(title)
+        ]
+
+    def _outline_headings(
+        self, outline: list[tuple[int, str, int]], layouts: list[PageLayout], warnings: list[str]
+    ) -> None:
+        cursor: dict[int, int] = {}
+        for level, title, index in outline:
+            if index >= len(layouts):
+                continue
+            layout = layouts[index]
+            match = _match_title(layout.lines, title, cursor.get(index, 0), layout.headings)
+            if match is None:
+                match = _match_title(layout.lines, title, 0, layout.headings)
+            if match is None:
+                # The title is not printed as text on its page (an image, or different wording):
+                # place it first on the page so the page's text still gets its section.
+                layout.headings.append((-1, -1, level, title))
+                warnings.append(f"side {layout.number}: bogmærket {title!r} findes ikke i sidens tekst")
+                continue
+            start, end = match
+            layout.headings.append((start, end, level, title))
+            cursor[index] = end + 1
+
+    def _font_headings(self, layouts: list[PageLayout], body_size: float) -> None:
+        """Short lines clearly larger than the body text, or bold, that do not read as sentences.
+
+        A short title that recurs on many pages is a label (a form's field name, a table's header
+        cell), not a section: it would make every page's text belong to "Type".
+        """
+        styles: set[tuple[float, bool]] = set()
+        found: list[tuple[PageLayout, int, int, tuple[float, bool]]] = []
+        pages: dict[str, set[int]] = {}
+        for layout in layouts:
+            taken = {i for start, end, _, _ in layout.headings for i in range(start, end + 1)}
+            for start, end in self._heading_runs(layout, body_size, taken):
+                style = (layout.lines[start].size, layout.lines[start].bold)
+                found.append((layout, start, end, style))
+                key = "".join(ln.key for ln in layout.lines[start : end + 1])
+                pages.setdefault(key, set()).add(layout.number)
+        labels = {key for key, seen in pages.items() if len(seen) >= REPEATED_LABEL_PAGES}
+        kept = []
+        for layout, start, end, style in found:
+            if "".join(ln.key for ln in layout.lines[start : end + 1]) in labels:
+                continue
+            kept.append((layout, start, end, style))
+            if layout.kind == "body":
+                styles.add(style)
+        found = kept
+        ranking = sorted(styles, key=lambda s: (-s[0], not s[1]))
+        for layout, start, end, style in found:
+            level = ranking.index(style) + 1 if style in styles else 1
+            layout.headings.append((start, end, min(level, 6), None))
+
+    def _heading_runs(self, layout: PageLayout, body_size: float, taken: set[int]) -> Iterator[tuple[int, int]]:
+        lines = layout.lines
+        if not lines:
+            return
+        biggest = max(ln.size for ln in lines)
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            if i in taken or not self._heading_style(line, body_size, layout.kind, biggest):
+                i += 1
+                continue
+            end = i
+            # A title that wraps: same style, next baseline close below, same column.
+            while (
+                end + 1 < len(lines)
+                and end + 1 not in taken
+                and lines[end + 1].size == line.size
+                and lines[end + 1].bold == line.bold
+                and lines[end + 1].column == lines[end].column
+                and lines[end + 1].margin == lines[end].margin
+                and 0 < lines[end].y - lines[end + 1].y <= 1.6 * line.size
+            ):
+                end += 1
+            text = clean.join_hyphenated(ln.text for ln in lines[i : end + 1])
+            if (
+                clean.looks_like_heading(text)
+                and not clean.is_field_label(text)
+                and not _table_cell(lines, i)
+                and (layout.kind != "toc" or clean.is_toc_title(text))
+            ):
+                yield i, end
+            i = end + 1
+
+    def _heading_style(self, line: Line, body_size: float, kind: PageKind, biggest: float) -> bool:
+        if kind == "cover":
+            return line.size >= biggest - 0.1  # only the title, not the subtitle or the publisher
+        if line.margin and line.bold:
+            return True  # a bold side-head heads the paragraph it stands beside, whatever its size
+        return line.size >= body_size * self.heading_scale or (line.bold and line.size >= body_size - 0.6)
+
+
+def _match_title(
+    lines: Sequence[Line], title: str, start: int, taken: list[tuple[int, int, int, str | None]]
+) -> tuple[int, int] | None:
+    """The lines (first, last) that print ``title``, searching from ``start``; None if absent.
+
+    Compares letters and digits only, so hyphenation, spacing and case do not matter, and allows
+    a printed chapter number the outline leaves out ("1 Indledning" for "Indledning").
+    """
+    target = match_key(title)
+    if not target:
+        return None
+    used = {i for s, e, _, _ in taken for i in range(s, e + 1)}
+    for i in range(start, len(lines)):
+        if i in used:
+            continue
+        acc = ""
+        for j in range(i, min(i + 4, len(lines))):
+            if j in used:
+                break
+            acc += lines[j].key
+            stripped = acc.lstrip("0123456789")
+            if acc == target or (stripped == target and stripped):
+                return i, j
+            if not (target.startswith(acc) or target.startswith(stripped)):
+                break
+    return None
