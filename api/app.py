@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import partial
-from typing import Any
 
 from anyio import to_thread
 from fastapi import FastAPI
@@ -21,8 +19,16 @@ from fastapi.staticfiles import StaticFiles
 
 from api.errors import document_errors, install_error_handlers
 from api.feedback import FeedbackStore
-from api.jobs import RefreshJobs
-from api.middleware import MAX_BODY_BYTES, BodyLimit, HeadAsGet, SecurityHeaders, SlashRedirect, security_headers
+from api.jobs import WATCHDOG_GRACE, RefreshJobs, SubprocessRefresh
+from api.middleware import (
+    MAX_BODY_BYTES,
+    BodyLimit,
+    HeadAsGet,
+    NoStore,
+    SecurityHeaders,
+    SlashRedirect,
+    security_headers,
+)
 from api.redact import install_access_log_filter
 from api.render import STATIC_DIR, make_templates
 from api.routes import ROUTERS
@@ -31,7 +37,6 @@ from api.wiring import make_live, open_embedder
 from index.batching import QueryBatcher
 from index.embed import Embedder
 from index.errors import KBIndexError
-from index.live import LiveIndex
 from ingest.settings import Settings, get_settings
 
 log = logging.getLogger("kb.api")
@@ -74,21 +79,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         log.error("no live index at start-up: %s", exc)
     live.watch(settings.reload_interval)
     app.state.suggestions = SuggestionCache()
-    app.state.refresh_jobs = RefreshJobs(partial(_run_refresh, settings, live), on_done=live.reload)
+    # Out of this process, with a deadline: a refresh never slows searches here, and never hangs.
+    app.state.refresh_jobs = RefreshJobs(SubprocessRefresh(settings), on_done=live.reload,
+                                         timeout=settings.refresh_timeout + WATCHDOG_GRACE)
     try:
         yield
     finally:
         live.close()
         if batcher is not None:
             batcher.close()
-
-
-def _run_refresh(settings: Settings, live: LiveIndex, **kwargs: Any) -> dict:  # type: ignore[type-arg]
-    from api.refresh import refresh  # imports the PDF extractor; only the admin route needs it
-
-    # The server's already loaded model: a refresh must not load a second copy. Unwrapped from the
-    # query batcher, so that searches do not wait behind the build's embedding batches.
-    return refresh(settings, progress=False, embedder=getattr(live.embedder, "inner", live.embedder), **kwargs)
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
@@ -110,7 +109,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
 
     install_error_handlers(app)
     document_errors(app)
-    # add_middleware wraps: the last added runs first. Order: headers → HEAD → CORS → body limit → app.
+    # add_middleware wraps: the last added runs first.
+    # Order: headers → no-store → HEAD → CORS → body limit → app.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     if settings.cors_origins:
         app.add_middleware(
@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             allow_headers=["Content-Type"],  # not Authorization: admin is for scripts, not browsers
         )
     app.add_middleware(HeadAsGet)
+    app.add_middleware(NoStore)
     app.add_middleware(SecurityHeaders, headers=app.state.security_headers)
     app.router.redirect_slashes = False
     app.router.default = SlashRedirect(app.router)

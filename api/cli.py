@@ -310,7 +310,7 @@ def rollback(ctx: click.Context) -> None:
 
 @cli.group()
 def feedback() -> None:
-    """Sagsbehandlernes svar på «Hjalp svaret?»."""
+    """Sagsbehandlernes svar på »Hjalp svaret?«."""
 
 
 @feedback.command("export")
@@ -325,7 +325,7 @@ def feedback_export(ctx: click.Context, file: Path) -> None:
     lines = store.questions()
     file.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
     total = len(store.all())
-    click.echo(f"Skrev {len(lines)} spørgsmål til {file} (ud af {total} svar; «Nej», svar fra en passageside "
+    click.echo(f"Skrev {len(lines)} spørgsmål til {file} (ud af {total} svar; »Nej«, svar fra en passageside "
                "og gentagelser kommer ikke med).")
 
 

@@ -5,9 +5,11 @@
         ├── Unauthorized       401  admin route without a bearer token
         ├── Forbidden          403  admin route with the wrong token
         ├── NotFound           404
+        │   ├── UnknownPublication   ``publication=`` names no publication of the live version
         │   ├── PassageNotFound      (may carry the old passage's section as ``query``)
         │   └── CorpusFileNotFound
         ├── Conflict           409  a refresh is already running
+        ├── PersonalData       422  the question holds a CPR number, phone number or e-mail address
         └── PayloadTooLarge    413  request body over the limit
 
 The family derives from Starlette's ``HTTPException`` because FastAPI re-raises only that type
@@ -30,6 +32,7 @@ from jinja2 import TemplateNotFound
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from api.personal import Scan
 from index.errors import KBIndexError
 from ingest.settings import MAX_QUESTION_CHARS
 
@@ -73,7 +76,7 @@ class APIError(HTTPException):
 
 class Unauthorized(APIError):
     status_code = 401
-    default_detail = "Angiv administrationsnøglen som «Authorization: Bearer …»."
+    default_detail = "Angiv administrationsnøglen som »Authorization: Bearer …«."
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
@@ -89,6 +92,13 @@ class NotFound(APIError):
     default_detail = DETAILS[404]
 
 
+class UnknownPublication(NotFound):
+    """A filter on a publication that does not exist: 404, like any resource that is not there."""
+
+    def __init__(self, publication: str, known: list[str]) -> None:
+        super().__init__(f"Publikationen »{publication}« findes ikke. Vælg en af: {', '.join(known)}.")
+
+
 class PassageNotFound(NotFound):
     default_detail = "Passagen findes ikke i den nuværende udgave af publikationerne."
 
@@ -100,6 +110,18 @@ class CorpusFileNotFound(NotFound):
 class Conflict(APIError):
     status_code = 409
     default_detail = "En opdatering kører allerede. Vent til den er færdig."
+
+
+class PersonalData(APIError):
+    """Not searched: the question holds personal data. ``scan`` tells what and where (api.personal)."""
+
+    status_code = 422
+
+    def __init__(self, scan: Scan) -> None:
+        super().__init__(
+            f"Spørgsmålet ser ud til at indeholde {scan.describe()}. Der søges ikke på personoplysninger: "
+            "fjern CPR-numre, telefonnumre og e-mailadresser, og søg igen.")
+        self.scan = scan
 
 
 class PayloadTooLarge(APIError):
@@ -158,20 +180,22 @@ def _validation_message(error: dict[str, Any]) -> str:
     if kind == "json_invalid":
         return "Forespørgslen er ikke gyldig JSON."
     if kind in ("model_attributes_type", "dict_type", "model_type") or not field:
-        return "Forespørgslen skal være et JSON-objekt med feltet «question»."
+        return "Forespørgslen skal være et JSON-objekt med feltet »question«."
     if kind == "missing":
-        return f"Feltet «{field}» mangler."
+        return f"Feltet »{field}« mangler."
     if kind == "string_too_short" and field in ("q", "question"):
         return "Skriv et spørgsmål – feltet er tomt."
     if kind == "string_pattern_mismatch" and field in ("q", "question"):
         return "Skriv et spørgsmål – feltet er tomt eller har hverken bogstaver eller tal."
     if kind == "string_too_long":
-        return f"«{field}» er for langt (højst {ctx.get('max_length', MAX_QUESTION_CHARS)} tegn)."
+        return f"»{field}« er for langt (højst {ctx.get('max_length', MAX_QUESTION_CHARS)} tegn)."
     if field == "k":
         return "k skal være et helt tal mellem 1 og 50."
+    if field == "publication":
+        return "»publication« skal være id'et på en publikation (små bogstaver, tal og bindestreg)."
     if kind.startswith("string"):
-        return f"«{field}» skal være tekst."
-    return f"Ugyldig værdi for «{field}»."
+        return f"»{field}« skal være tekst."
+    return f"Ugyldig værdi for »{field}«."
 
 
 UNAVAILABLE_PAGE = ("Søgningen er midlertidigt ikke tilgængelig, fordi vidensbasen ikke er klar. "
@@ -183,6 +207,11 @@ UNAVAILABLE_PAGE = ("Søgningen er midlertidigt ikke tilgængelig, fordi vidensb
 def wants_json(request: Request) -> bool:
     path = request.url.path[len(request.scope.get("root_path", "")):] or "/"
     return path.startswith("/api/") or path in JSON_PATHS
+
+
+def accepts_html(request: Request) -> bool:
+    """A browser's form post (the search form) gets a page; other clients get JSON."""
+    return "text/html" in request.headers.get("accept", "")
 
 
 def describe(exc: Exception) -> tuple[int, str, dict[str, str] | None]:
@@ -203,7 +232,7 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     if status >= 500:
         # ServerErrorMiddleware sends this response past the security-headers middleware.
         headers = {**(headers or {}), **request.app.state.security_headers}
-    if wants_json(request) or request.method not in ("GET", "HEAD"):
+    if wants_json(request) or (request.method not in ("GET", "HEAD") and not accepts_html(request)):
         return JSONResponse({"detail": detail}, status_code=status, headers=headers)
     if isinstance(exc, KBIndexError) and status == 503:
         # Model names, paths and commands are for the operator (in /readyz and the log); a
@@ -242,7 +271,12 @@ def document_errors(app: FastAPI) -> None:
             for operation in item.values():
                 responses = operation.get("responses", {})
                 if "422" in responses:
+                    # A route's own account of its 422 (e.g. personal data refused) stays; FastAPI's
+                    # generic "Validation Error" gives way to ours.
+                    own = responses["422"].get("description")
                     responses["422"] = error_responses(422)[422]
+                    if own and own != "Validation Error":
+                        responses["422"]["description"] = own
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         for name in ("HTTPValidationError", "ValidationError"):
             components.pop(name, None)

@@ -3,13 +3,27 @@
 A refresh downloads PDFs and embeds passages for minutes; the request that starts it returns
 at once with a job id. When the job ends, ``on_done`` runs (the app reloads its live index), so
 the new version serves without waiting for the watcher's next poll.
+
+The app runs each refresh with ``SubprocessRefresh`` (api/refresh_worker.py): the downloads,
+extraction and embedding happen in a separate, lower-priority process that the deadline can kill,
+so a hostile PDF or a slow server never slows searches in the serving process. Whatever runs the
+refresh, a job still "running" after ``timeout`` seconds is ended as "failed", so a stuck refresh
+never answers every later one with 409.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import os
+import queue
 import secrets
+import signal
+import subprocess
+import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,11 +32,16 @@ from functools import partial
 from typing import Any, Literal
 
 from api.errors import Conflict
+from ingest.settings import DEFAULT_REFRESH_TIMEOUT, Settings
 
 log = logging.getLogger("kb.admin")
 
 State = Literal["running", "done", "failed"]
 KEEP_JOBS = 20  # finished jobs remembered for polling; older ids answer 404
+# The job's own watchdog waits this much longer than the runner's deadline, so that a runner that
+# stops itself (and says why) wins, and the watchdog only catches one that cannot.
+WATCHDOG_GRACE = 30.0
+MAX_REPORT_LINE = 10 * 1024 * 1024  # a report of 200 publications is a few hundred kB
 
 
 def _now() -> str:
@@ -39,11 +58,19 @@ class Job:
     finished: str | None = None
 
 
+def timed_out_report(seconds: float) -> dict[str, Any]:
+    return {"ok": False, "error": f"Opdateringen blev ikke færdig inden for {seconds:g} s og er stoppet; "
+                                  "det live indeks er uændret (grænsen er KB_REFRESH_TIMEOUT)."}
+
+
 class RefreshJobs:
-    def __init__(self, run: Callable[..., dict[str, Any]], on_done: Callable[[], object] | None = None) -> None:
-        """``run(on_progress=callback)`` does the refresh and returns its report."""
+    def __init__(self, run: Callable[..., dict[str, Any]], on_done: Callable[[], object] | None = None,
+                 *, timeout: float = DEFAULT_REFRESH_TIMEOUT + WATCHDOG_GRACE) -> None:
+        """``run(on_progress=callback)`` does the refresh and returns its report; a job still running
+        after ``timeout`` seconds is reported as failed."""
         self._run = run
         self._on_done = on_done
+        self._timeout = timeout
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._threads: list[threading.Thread] = []
@@ -57,9 +84,19 @@ class RefreshJobs:
             while len(self._jobs) > KEEP_JOBS:
                 self._jobs.popitem(last=False)
         thread = threading.Thread(target=self._work, args=(job,), name=f"kb-refresh-{job.id}", daemon=True)
+        watchdog = threading.Timer(self._timeout, self._expire, args=(job,))
+        watchdog.daemon = True
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
+        watchdog.start()
         return job
+
+    def _expire(self, job: Job) -> None:
+        with self._lock:
+            if job.state != "running":
+                return
+            log.error("refresh %s passed its deadline of %.0f s; reported as failed", job.id, self._timeout)
+            job.report, job.state, job.finished = timed_out_report(self._timeout), "failed", _now()
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
@@ -79,7 +116,8 @@ class RefreshJobs:
             except Exception:  # noqa: BLE001
                 log.exception("reload after refresh %s failed", job.id)
         with self._lock:
-            job.report, job.state, job.finished = report, state, _now()
+            if job.state == "running":  # not already ended by the watchdog
+                job.report, job.state, job.finished = report, state, _now()
 
     def _progress(self, job: Job, step: dict[str, Any]) -> None:
         with self._lock:
@@ -89,3 +127,78 @@ class RefreshJobs:
         """Wait for running jobs (tests and shutdown)."""
         for thread in list(self._threads):
             thread.join(timeout)
+
+
+class SubprocessRefresh:
+    """Runs `kb refresh` in a child process (``python -m api.refresh_worker``) with a deadline.
+
+    The child gets the server's settings on stdin and answers with JSON lines on stdout:
+    ``{"progress": {...}}`` while it works, then ``{"report": {...}}``. Past ``timeout`` its whole
+    process group (the extraction children too) is killed; the store lock dies with it and the
+    next build clears its half-written staging directory. The price of the isolation is a second
+    copy of the embedding model in memory while a refresh runs.
+    """
+
+    def __init__(self, settings: Settings, *, timeout: float | None = None, command: list[str] | None = None) -> None:
+        self.settings = settings
+        self.timeout = timeout if timeout is not None else settings.refresh_timeout
+        self.command = command or [sys.executable, "-m", "api.refresh_worker"]
+
+    def __call__(self, on_progress: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+        settings = self.settings.model_dump(mode="json", exclude={"admin_token"})
+        child = subprocess.Popen(
+            self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8",
+            start_new_session=True,  # its own process group, so one kill ends the extraction children too
+        )
+        lines: queue.Queue[str | None] = queue.Queue()
+        reader = threading.Thread(target=_read_lines, args=(child, lines), daemon=True)
+        try:
+            assert child.stdin is not None
+            child.stdin.write(json.dumps(settings))
+            child.stdin.close()
+            reader.start()
+            return self._follow(child, lines, on_progress)
+        finally:
+            if child.poll() is None:
+                _kill_group(child)
+            child.wait()
+
+    def _follow(self, child: subprocess.Popen[str], lines: queue.Queue[str | None],
+                on_progress: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+        deadline = time.monotonic() + self.timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                log.error("refresh process %d passed its deadline of %.0f s; killed", child.pid, self.timeout)
+                _kill_group(child)
+                return timed_out_report(self.timeout)
+            try:
+                line = lines.get(timeout=min(remaining, 1.0))
+            except queue.Empty:
+                continue
+            if line is None:  # stdout closed: the child ended without a report
+                code = child.wait()
+                return {"ok": False,
+                        "error": f"Opdateringen stoppede uventet (afslutningskode {code}); se serverens log."}
+            try:
+                message = json.loads(line)
+            except ValueError:
+                log.warning("refresh process wrote a line that is not JSON; ignored")
+                continue
+            if "report" in message:
+                report: dict[str, Any] = message["report"]
+                return report
+            if on_progress is not None and isinstance(message.get("progress"), dict):
+                on_progress(message["progress"])
+
+
+def _read_lines(child: subprocess.Popen[str], lines: queue.Queue[str | None]) -> None:
+    assert child.stdout is not None
+    for line in iter(lambda: child.stdout.readline(MAX_REPORT_LINE), ""):  # type: ignore[union-attr]
+        lines.put(line)
+    lines.put(None)
+
+
+def _kill_group(child: subprocess.Popen[str]) -> None:
+    with contextlib.suppress(ProcessLookupError):  # already gone
+        os.killpg(child.pid, signal.SIGKILL)

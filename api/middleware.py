@@ -1,7 +1,10 @@
-"""Small ASGI pieces: security headers on every response, a request-body limit, HEAD wherever GET
-works, and the router's trailing-slash redirect without the request's Host in it."""
+"""Small ASGI pieces: security headers on every response, ``no-store`` on every response that may
+echo a question, a request-body limit, HEAD wherever GET works, and the router's trailing-slash
+redirect without the request's Host in it."""
 
 from __future__ import annotations
+
+import re
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -12,7 +15,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.errors import PayloadTooLarge, handle_error
 from api.urls import Urls
 
-MAX_BODY_BYTES = 16 * 1024  # a question is at most 500 characters; 16 KB leaves room for JSON
+# The search form accepts a pasted text of 4,000 characters; percent-encoded, a Danish letter takes
+# 6 bytes, so 32 KB holds the worst case with room to spare.
+MAX_BODY_BYTES = 32 * 1024
+NO_STORE = "no-store"
+_QUESTION_PARAM = re.compile(rb"(?:^|&)q=")
 
 
 def content_security_policy(frame_origins: list[str], *, script_src: tuple[str, ...] = ("'self'",),
@@ -63,6 +70,31 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class NoStore:
+    """``Cache-Control: no-store`` on every response that may echo a question.
+
+    A question may hold case details, so no browser, proxy or intranet cache may keep a page, a
+    feed or a JSON answer built from one: any request with a ``q`` parameter, and any form or
+    JSON post (the question is in the body). Errors of such requests included.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not (scope["method"] not in ("GET", "HEAD")
+                                           or _QUESTION_PARAM.search(scope.get("query_string", b""))):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Cache-Control"] = NO_STORE
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
 
 
 class BodyLimit:

@@ -4,43 +4,29 @@ Caseworkers may paste details of a case into the search box. So:
 
 - ``KB_LOG_QUERIES`` off (default): no question reaches any log. The access log keeps the path
   only (:class:`DropQueryString` strips ``?q=…`` from uvicorn's access records).
-- ``KB_LOG_QUERIES=1``: questions go to the ``kb.queries`` logger after :func:`redact` has
-  replaced CPR numbers, e-mail addresses and Danish phone numbers.
-
-The patterns lean towards redacting too much: a lost year in a log line costs nothing, a CPR
-number in a log file is a breach.
+- ``KB_LOG_QUERIES=1``: questions go to the ``kb.queries`` logger after :func:`redact_question` has
+  replaced CPR numbers, e-mail addresses and Danish phone numbers. The detector is the one that
+  makes the search page refuse such questions (:mod:`api.personal`), so the log and the warning
+  never disagree about what is personal data.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+
+from api.personal import redact
+
+__all__ = ["DropQueryString", "QueryLog", "install_access_log_filter", "redact", "redact_question"]
 
 query_log = logging.getLogger("kb.queries")
-
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-# ddmmyy-xxxx, with or without the dash (or a space); any 6+4 digits, not only valid dates.
-CPR = re.compile(r"(?<![\d+])\d{6}[-\u2013 ]?\d{4}(?!\d)")
-# Danish numbers have 8 digits: 12345678, 12 34 56 78, 1234 5678, 12-34-56-78, 12.34.56.78;
-# optionally +45 / 0045 first. A year range ("2018-2021") is not a phone number.
-PHONE = re.compile(
-    r"(?<![\d+])(?!(?:19|20)\d\d-(?:19|20)\d\d(?!\d))"
-    r"(?:(?:\+|00)45[ .-]?)?(?:\d{8}|\d{2}(?:[ .-]\d{2}){3}|\d{4}[ .-]\d{4})(?!\d)"
-)
 
 MAX_LOGGED_CHARS = 500
 
 
-def redact(text: str) -> str:
-    # E-mail first (addresses may hold digits), then CPR before phone (a CPR holds 8 digits).
-    text = EMAIL.sub("[e-mail]", text)
-    text = CPR.sub("[cpr]", text)
-    return PHONE.sub("[telefon]", text)
-
-
 def redact_question(question: str) -> str:
-    """A question as it may be kept: in the query log and in stored feedback. The one entry point."""
-    return redact(" ".join(question.split()))[:MAX_LOGGED_CHARS]
+    """A question as it may be kept: in the query log and in stored feedback. The one entry point;
+    the detector is :mod:`api.personal`'s, the same one behind the search page's warning."""
+    return redact(question)[:MAX_LOGGED_CHARS]
 
 
 class QueryLog:

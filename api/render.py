@@ -17,7 +17,11 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
+from api.citations import CorpusNote, catalogue, citation, page_reference, reference
+from api.questions import MAX_PASTE_CHARS
 from api.urls import Urls
+from index.errors import NoLiveIndex
+from ingest.settings import MAX_QUESTION_CHARS
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -32,6 +36,8 @@ BASE_CONTEXT: dict[str, str] = {
     "demo": "True when KB_DEMO is set: every page shows the demo banner",
     "demo_notice": "the text of the demo banner",
     "live_version": "id of the index version serving this process, or None",
+    "publications": "the live version's publications by id (api.citations.PublicationInfo); {} without an index",
+    "corpus_note": "the footer's publisher, years and date of the live version (api.citations.CorpusNote) or None",
     "title": "the page's own title (handler)",
     "q": "the question to show in the search field, '' for none (handler)",
 }
@@ -89,19 +95,25 @@ class Highlighter:
 
 
 def pages_label(page_start: int, page_end: int) -> str:
-    """Danish PDF page range: «PDF-side 14» or «PDF-side 14–15»."""
+    """Danish PDF page range: "PDF-side 14" or "PDF-side 14–15"."""
     return f"PDF-side {page_start}" if page_start == page_end else f"PDF-side {page_start}–{page_end}"
 
 
 def _base_context(request: Request) -> dict[str, Any]:
     state = request.app.state
     live = getattr(state, "live", None)
+    try:
+        manifest = live.current().manifest if live is not None else None
+    except NoLiveIndex:
+        manifest = None
     return {
         "urls": Urls.for_request(request),
         "site_name": SITE_NAME,
         "demo": state.settings.demo,
         "demo_notice": DEMO_NOTICE,
         "live_version": live.version if live is not None else None,
+        "publications": catalogue(manifest) if manifest else {},
+        "corpus_note": CorpusNote.from_manifest(manifest) if manifest else None,
     }
 
 
@@ -117,4 +129,9 @@ def make_templates() -> Jinja2Templates:
     env.filters["highlight"] = highlighter
     env.filters["pages_label"] = lambda p: pages_label(p.page_start, p.page_end)
     env.globals["highlight_terms"] = highlighter.terms
+    env.globals["max_question_chars"] = MAX_QUESTION_CHARS
+    env.globals["max_paste_chars"] = MAX_PASTE_CHARS
+    env.globals["citation"] = citation
+    env.globals["reference"] = reference
+    env.globals["page_reference"] = page_reference
     return Jinja2Templates(env=env, context_processors=[_base_context])

@@ -44,6 +44,11 @@ class PassageOut(PassageBase):
                                      "within one response, not across questions or index versions.")
 
 
+PUBLICATION_PATTERN = r"^[a-z0-9-]+$"  # the manifest's id rule (ingest/manifest.py)
+PUBLICATION_MAX_CHARS = 100
+PUBLICATION_HELP = "Only passages from this publication (an id from /api/publications); an unknown id answers 404"
+
+
 class AnswerSentenceOut(BaseModel):
     text: str = Field(description="One sentence quoted verbatim from a passage")
     passage_id: str = Field(description="The id of the passage the sentence comes from (one of `passages`)")
@@ -53,13 +58,19 @@ class AnswerSentenceOut(BaseModel):
 
 class SearchOut(BaseModel):
     query: str = Field(description="The question as searched (trimmed)")
-    results: list[PassageOut] = Field(description="Passages, most relevant first")
+    confident: bool = Field(description=(
+        "Whether the index holds passages that answer the query. When false, `results` is empty: "
+        "nothing cleared the relevance floor."))
+    results: list[PassageOut] = Field(description=(
+        "At most k passages that clear the relevance floor, most relevant first; may be empty"))
 
 
 class AskIn(BaseModel):
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN_API,
                           description=QUESTION_HELP)
     k: int = Field(default=5, ge=1, le=50, description="How many passages to return (1-50)")
+    publication: str | None = Field(default=None, max_length=PUBLICATION_MAX_CHARS, pattern=PUBLICATION_PATTERN,
+                                    description=PUBLICATION_HELP)
 
 
 class AskOut(BaseModel):
@@ -124,7 +135,7 @@ def model_name(model: str | None) -> str | None:
 
 
 def citation(passage: Passage | PassageBase) -> str:
-    """Danish citation: «Titel, s. 12 (PDF-side 14), «Afsnit»»."""
+    """Danish citation for the command line: Titel, s. 12 (PDF-side 14), »Afsnit«."""
     pages = (f"PDF-side {passage.page_start}" if passage.page_start == passage.page_end
              else f"PDF-side {passage.page_start}–{passage.page_end}")
     parts = [passage.publication_title]
@@ -134,5 +145,5 @@ def citation(passage: Passage | PassageBase) -> str:
         parts.append(pages)
     text = ", ".join(parts)
     if passage.section:
-        text += f", «{passage.section}»"
+        text += f", »{passage.section}«"
     return text

@@ -18,12 +18,12 @@ def collect_status(settings: Settings) -> dict[str, Any]:
     manifest = store.manifest(pointer.version)
     data["previous"] = list(pointer.previous)
     publications = []
-    for pub in manifest.get("publications", []):
-        facts = read_facts(settings.corpus_dir, pub["id"])
-        publications.append({**pub, "fetch": facts.to_dict() if facts else None})
-    data["live"] = {**{k: manifest.get(k) for k in ("version", "created", "model", "dimension", "passage_count")},
+    for pub in manifest.publications:
+        facts = read_facts(settings.corpus_dir, pub.id)
+        publications.append({**pub.model_dump(), "fetch": facts.to_dict() if facts else None})
+    data["live"] = {**manifest.model_dump(include={"version", "created", "model", "dimension", "passage_count"}),
                     "publications": publications}
-    if manifest.get("model") != settings.embedding_model:
-        data["model_mismatch"] = (f"det live indeks er bygget med {manifest.get('model')!r}, men "
+    if manifest.model != settings.embedding_model:
+        data["model_mismatch"] = (f"det live indeks er bygget med {manifest.model!r}, men "
                                   f"KB_EMBEDDING_MODEL er {settings.embedding_model!r}; kør `kb ingest`.")
     return data

@@ -47,8 +47,17 @@ class Urls:
     def home(self) -> str:
         return self.path("/")
 
-    def search(self, q: str) -> str:
-        return self.path("/?" + urlencode({"q": q}))
+    def search(self, q: str, publication: str | None = None, k: int | None = None,
+               shortened: int | None = None) -> str:
+        """``/?q=…``; the optional parts only when set, so the plain link stays short."""
+        params: dict[str, str | int] = {"q": q}
+        if publication:
+            params["publication"] = publication
+        if k is not None:
+            params["k"] = k
+        if shortened is not None:
+            params["forkortet"] = shortened
+        return self.path("/?" + urlencode(params))
 
     def passage(self, passage_id: str) -> str:
         return self.path(permalink_path(passage_id))
@@ -73,8 +82,9 @@ class Urls:
     def suggest(self, q: str) -> str:
         return self.path("/api/suggest?" + urlencode({"q": q}))
 
-    def rss(self, q: str) -> str:
-        return self.path("/api/search.rss?" + urlencode({"q": q}))
+    def rss(self, q: str, publication: str | None = None) -> str:
+        params = {"q": q, **({"publication": publication} if publication else {})}
+        return self.path("/api/search.rss?" + urlencode(params))
 
     def openapi(self) -> str:
         return self.path("/openapi.json")

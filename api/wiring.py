@@ -19,6 +19,7 @@ from index.search import QueryTools
 from index.store import VersionStore
 from index.thesaurus import Thesaurus
 from ingest.extract import EXTRACTOR_VERSION, Extractor
+from ingest.isolate import IsolatedExtractor, Limits
 from ingest.settings import Settings
 
 log = logging.getLogger("kb.wiring")
@@ -35,7 +36,9 @@ def make_builder(settings: Settings, *, embedder: Embedder | None = None, progre
         settings.corpus_dir,
         settings.embedding_model,
         embedder=embedder or partial(open_embedder, settings),
-        extract=Extractor(),
+        # Each PDF in its own process with a deadline and a memory cap: one hostile file fails alone.
+        extract=IsolatedExtractor(Extractor(), Limits(timeout=settings.extract_timeout,
+                                                      max_memory_mb=settings.extract_max_memory_mb)),
         extractor_version=EXTRACTOR_VERSION,
         keep_versions=settings.keep_versions,
         # One fixed fusion weight serves both models better than the per-build calibration on

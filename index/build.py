@@ -1,11 +1,21 @@
 """Build a new index version from the manifest's PDFs, reusing whatever has not changed.
 
-    publications ─► (unchanged PDF?  reuse last version's passages : extract + split)
-                 ─► embed only passages whose (model, text) is not cached
-                 ─► FAISS + BM25 into a staging directory ─► commit ─► validate ─► make live
+A build is a sequence of named steps, one method each:
 
-A publication whose PDF is missing or unreadable is reported as ``failed``; when the live index
-has it, its previous passages are carried over so nothing silently disappears.
+    plan      copy each PDF into the new version and hash that copy (the version keeps exactly the
+              file it read); compare with the live version: new, changed, unchanged, metadata only
+    collect   passages per publication: reuse them, or extract (through the ``extract`` callable,
+              in production a child process with a deadline and a memory cap: ingest/isolate.py),
+              check the text reads as language, split. Any failure is that publication's alone;
+              when the live index has it, its previous passages are carried over
+    embed     only passages whose (model, text) is not cached
+    write     FAISS + BM25 + passages + PDFs + calibrated manifest into staging, then commit
+    validate  every publication has passages, none lost more than half, a probe search answers
+    publish   make the version live
+    prune     keep KB_KEEP_VERSIONS versions
+
+A publication whose PDF is missing or unreadable is reported as ``failed``, so nothing silently
+disappears and ``kb ingest`` exits non-zero.
 """
 
 from __future__ import annotations
@@ -36,16 +46,20 @@ from index.fusion import DEFAULT_FUSION, FusionConfig
 from index.lexical import LexicalIndex
 from index.search import SearchIndex
 from index.store import PDF_DIR, VersionStore, new_version_id, read_passages, write_passages
+from index.version import PublicationEntry, PublicationStatus, VersionManifest
 from ingest.errors import IngestError
+from ingest.isolate import describe_failure
 from ingest.models import Document, Passage, Publication
+from ingest.quality import check_language
 from ingest.split import Splitter
 
 log = logging.getLogger("kb.build")
 
-Status = Literal["added", "updated", "unchanged", "removed", "failed"]
+Status = PublicationStatus
 
 TARGET_TOKENS = 200  # passages of ~120–150 Danish words: one idea each, still with context
 MAX_LOSS = 0.5  # a refresh that loses more than half a publication's passages needs --force
+METADATA = ("title", "year", "publisher", "file")  # manifest facts a version shows; a change needs no new PDF
 
 
 @dataclass
@@ -59,6 +73,7 @@ class PublicationReport:
     sha256: str | None = None
     error: str | None = None
     kept_previous: bool = False  # failed, but the previous version's passages were kept
+    metadata_changed: list[str] = field(default_factory=list)  # e.g. ["title"]: same PDF, new manifest facts
 
 
 @dataclass
@@ -96,6 +111,29 @@ def sha256_file(path: Path) -> str:
 
 
 Extract = Callable[[Path], Document]
+Action = Literal["extract", "reuse", "failed"]
+
+
+@dataclass
+class Previous:
+    """The live version a build starts from."""
+
+    manifest: VersionManifest
+    passages: dict[str, list[Passage]]
+    pdf_dir: Path
+    same_pipeline: bool
+
+
+@dataclass
+class Item:
+    """One publication on its way through the steps."""
+
+    publication: Publication
+    report: PublicationReport
+    old: PublicationEntry | None  # its entry in the live version
+    action: Action = "extract"
+    snapshot: Path | None = None  # the copy in the new version that was hashed and is read
+    passages: list[Passage] = field(default_factory=list)
 
 
 class Builder:
@@ -153,153 +191,274 @@ class Builder:
 
     def _build(self, publications: list[Publication], *, force: bool, rebuild: bool) -> BuildReport:
         started = time.perf_counter()
+        timings = {"extract": 0.0, "embed": 0.0, "index": 0.0}
         report = BuildReport()
         self.store.discard_staging()
         previous = self._previous()
-        report.previous_version = previous[0]["version"] if previous else None
-        prev_manifest, prev_passages = previous if previous else ({}, {})
-        prev_pubs = {p["id"]: p for p in prev_manifest.get("publications", [])}
-        same_pipeline = prev_manifest.get("pipeline") == self.pipeline_key()
+        report.previous_version = previous.manifest.version if previous else None
+        version = new_version_id()
+        staging = self.store.staging(version)
+        try:
+            items = self._plan(publications, previous, staging, rebuild=rebuild)
+            t0 = time.perf_counter()
+            self._collect(items, previous)
+            timings["extract"] = time.perf_counter() - t0
+            report.publications = [item.report for item in items] + self._removed(publications, previous)
+            all_passages = [p for item in items for p in item.passages]
+            report.passages = len(all_passages)
+            if not all_passages:
+                report.error = "Ingen publikationer kunne indlæses; der er ikke bygget nogen ny version."
+                return report
+            if previous is not None and not self._needs_version(items, report, previous, rebuild=rebuild):
+                report.version, report.live = previous.manifest.version, True
+                for entry in report.publications:
+                    entry.passages_reused = entry.passages
+                report.passages_reused = report.passages
+                return report
 
-        passages_by_pub: dict[str, list[Passage]] = {}
-        timings = {"extract": 0.0, "embed": 0.0, "index": 0.0}
-        pub_meta: dict[str, dict[str, Any]] = {}
+            t0 = time.perf_counter()
+            vectors = self._embed_step(items, report)
+            timings["embed"] = time.perf_counter() - t0
 
+            t0 = time.perf_counter()
+            manifest = self._write(staging, version, items, all_passages, vectors, previous)
+            path = self.store.commit(staging, version, manifest)
+            timings["index"] = time.perf_counter() - t0
+            report.version = version
+
+            self._report_progress("validate", version=version)
+            problems = self.validate(path, manifest, previous.manifest if previous else None, force=force)
+            if problems:
+                report.error = "Den nye version er ikke gjort live: " + "; ".join(problems)
+                log.error("version %s failed validation: %s", version, problems)
+                return report
+            self._publish(version, report)
+            self._prune()
+            return report
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # gone already when committed
+            report.timings = {**timings, "total": time.perf_counter() - started}
+
+    # -- plan ------------------------------------------------------------------------------------
+    def _plan(self, publications: list[Publication], previous: Previous | None, staging: Path, *,
+              rebuild: bool) -> list[Item]:
+        """Snapshot and hash each PDF, and decide per publication: extract, reuse, or failed."""
+        folder = staging / PDF_DIR
+        folder.mkdir()
+        items = []
+        for pub in publications:
+            old = previous.manifest.publication(pub.id) if previous else None
+            item = Item(pub, PublicationReport(id=pub.id, status="updated" if old else "added"), old)
+            items.append(item)
+            source = self.corpus_dir / pub.file
+            try:
+                if not source.is_file():
+                    raise IngestError(f"{pub.id}: PDF-filen {source} findes ikke "
+                                      "(kør `kb fetch` eller kopiér den ind).")
+                # Copy, then hash and read the copy: a file replaced in the corpus folder meanwhile
+                # cannot make the version cite other bytes than it indexed.
+                item.snapshot = folder / pub.file
+                shutil.copyfile(source, item.snapshot)
+                item.report.sha256 = sha256_file(item.snapshot)
+            except (IngestError, OSError) as exc:
+                item.action, item.report.status, item.report.error = "failed", "failed", str(exc)
+                continue
+            same_pdf = (old is not None and old.status != "failed" and old.sha256 == item.report.sha256
+                        and previous is not None and previous.same_pipeline and not rebuild)
+            if same_pdf and old is not None:
+                item.action = "reuse"
+                item.report.metadata_changed = [f for f in METADATA if getattr(old, f) != getattr(pub, f)]
+                item.report.status = "updated" if item.report.metadata_changed else "unchanged"
+        return items
+
+    # -- collect ---------------------------------------------------------------------------------
+    def _collect(self, items: list[Item], previous: Previous | None) -> None:
+        """Passages per publication; one publication's failure never stops the others."""
         quiet = not self.progress
-        pubs_bar = tqdm(publications, desc="Publikationer", unit="pub", disable=quiet, position=0)
+        pubs_bar = tqdm(items, desc="Publikationer", unit="pub", disable=quiet, position=0)
         pages_bar = tqdm(desc="Sider læst", unit=" sider", disable=quiet, position=1)
         passages_bar = tqdm(desc="Passager", unit=" passager", disable=quiet, position=2)
-        takes_progress = "on_page" in inspect.signature(self.extract).parameters
         splitter: Splitter | None = None
-        for number, pub in enumerate(pubs_bar):
-            pubs_bar.set_postfix_str(pub.id)
-            self._report_progress("extract", publication=pub.id, done=number, total=len(publications))
-            entry = PublicationReport(id=pub.id, status="added" if pub.id not in prev_pubs else "updated")
-            report.publications.append(entry)
-            path = self.corpus_dir / pub.file
-            old = prev_pubs.get(pub.id)
-            try:
-                if not path.is_file():
-                    raise IngestError(f"{pub.id}: PDF-filen {path} findes ikke (kør `kb fetch` eller kopiér den ind).")
-                entry.sha256 = sha256_file(path)
-                if old and old.get("sha256") == entry.sha256 and same_pipeline and not rebuild:
-                    entry.status = "unchanged"
-                    passages_by_pub[pub.id] = prev_passages.get(pub.id, [])
-                    entry.pages = int(old.get("pages", 0))
-                else:
-                    splitter = splitter or self._splitter()  # loads the model: not extraction time
-                    t0 = time.perf_counter()
-                    document = (self.extract(path, on_page=pages_bar.update) if takes_progress  # type: ignore[call-arg]
-                                else self.extract(path))
-                    passages = splitter(pub, document)
-                    passages_bar.update(len(passages))
-                    timings["extract"] += time.perf_counter() - t0
-                    if not passages:
-                        raise IngestError(f"{pub.id}: {path.name} gav ingen tekst at søge i.")
-                    passages_by_pub[pub.id] = passages
-                    entry.pages = len(document.pages)
-            except (IngestError, OSError) as exc:  # a model that cannot load is not one PDF's fault: it propagates
-                entry.status, entry.error = "failed", str(exc)
-                log.error("publication %s failed: %s", pub.id, exc)
-                if old and prev_passages.get(pub.id) and same_pipeline:
-                    passages_by_pub[pub.id] = prev_passages[pub.id]
-                    entry.kept_previous = True
-                    entry.sha256, entry.pages = old.get("sha256"), int(old.get("pages", 0))
-            entry.passages = len(passages_by_pub.get(pub.id, []))
-            pub_meta[pub.id] = {"id": pub.id, "title": pub.title, "file": pub.file, "sha256": entry.sha256,
-                                "pages": entry.pages, "passages": entry.passages, "status": entry.status,
-                                "kept_previous": entry.kept_previous, "error": entry.error,
-                                "year": pub.year, "publisher": pub.publisher}
-        for bar in (passages_bar, pages_bar, pubs_bar):
-            bar.close()
-        manifest_ids = {p.id for p in publications}
-        for pub_id in prev_pubs:
-            if pub_id not in manifest_ids:
-                report.publications.append(PublicationReport(id=pub_id, status="removed"))
+        try:
+            for number, item in enumerate(pubs_bar):
+                pub = item.publication
+                pubs_bar.set_postfix_str(pub.id)
+                self._report_progress("extract", publication=pub.id, done=number, total=len(items))
+                if item.action == "reuse" and previous is not None and item.old is not None:
+                    item.passages = _retitled(previous.passages.get(pub.id, []), pub)
+                    item.report.pages = item.old.pages
+                elif item.action == "extract":
+                    # Loading the model is not one PDF's fault: outside the per-publication guard.
+                    splitter = splitter or self._splitter()
+                    self._extract_one(item, splitter, pages_bar.update)
+                    passages_bar.update(len(item.passages))
+                if item.report.status == "failed":
+                    self._keep_previous(item, previous)
+                item.report.passages = len(item.passages)
+        finally:
+            for bar in (passages_bar, pages_bar, pubs_bar):
+                bar.close()
+            close = getattr(self.extract, "close", None)  # an extraction worker process, when there is one
+            if callable(close):
+                close()
 
-        all_passages = [p for pub in publications for p in passages_by_pub.get(pub.id, [])]
-        report.passages = len(all_passages)
+    def _extract_one(self, item: Item, splitter: Splitter, on_page: Callable[[int], object]) -> None:
+        pub, snapshot = item.publication, item.snapshot
+        assert snapshot is not None  # planned for extraction only when the copy exists
+        try:
+            if "on_page" in inspect.signature(self.extract).parameters:
+                document = self.extract(snapshot, on_page=on_page)  # type: ignore[call-arg]
+            else:
+                document = self.extract(snapshot)
+            check_language(document, pub.file)
+            passages = splitter(pub, document)
+            if not passages:
+                raise IngestError(f"{pub.id}: {pub.file} gav ingen tekst at søge i.")
+        except KBIndexError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - whatever one PDF makes a reader raise is its failure alone
+            message = describe_failure(snapshot, exc)
+            # Messages name the file as the operator knows it, not the build's private copy.
+            item.report.status = "failed"
+            item.report.error = message.replace(str(snapshot), str(self.corpus_dir / pub.file))
+            return
+        item.passages = passages
+        item.report.pages = len(document.pages)
+
+    def _keep_previous(self, item: Item, previous: Previous | None) -> None:
+        log.error("publication %s failed: %s", item.publication.id, item.report.error)
+        kept = previous.passages.get(item.publication.id) if previous and previous.same_pipeline else None
+        if item.old is not None and kept:
+            item.passages = _retitled(kept, item.publication)
+            item.report.kept_previous = True
+            item.report.sha256, item.report.pages = item.old.sha256, item.old.pages
+        else:
+            item.passages = []
+
+    def _removed(self, publications: list[Publication], previous: Previous | None) -> list[PublicationReport]:
+        wanted = {p.id for p in publications}
+        old = previous.manifest.publications if previous else []
+        return [PublicationReport(id=p.id, status="removed") for p in old if p.id not in wanted]
+
+    def _needs_version(self, items: list[Item], report: BuildReport, previous: Previous, *, rebuild: bool) -> bool:
         # A new failure, or a recovery from one, also makes a version, cheaply (everything is
         # reused): its manifest is what `kb status` and /api/publications show, and it must say
         # whether old passages stand in for a PDF that could not be read.
         failure_changed = any(
-            (p.status == "failed") != bool(prev_pubs.get(p.id, {}).get("error"))
-            or (p.status == "failed" and prev_pubs.get(p.id, {}).get("error") != p.error)
-            for p in report.publications if p.status != "removed"
+            (item.report.status == "failed") != bool(item.old and item.old.error)
+            or (item.report.status == "failed" and (item.old.error if item.old else None) != item.report.error)
+            for item in items
         )
-        needs_version = (
-            previous is None or rebuild or not same_pipeline or failure_changed
-            or any(p.status in ("added", "updated", "removed") for p in report.publications)
-        )
-        if not all_passages:
-            report.error = "Ingen publikationer kunne indlæses; der er ikke bygget nogen ny version."
-            report.timings = {**timings, "total": time.perf_counter() - started}
-            return report
-        if not needs_version:
-            report.version = prev_manifest.get("version")
-            report.live = True
-            for entry in report.publications:
-                entry.passages_reused = entry.passages
-            report.passages_reused = report.passages
-            report.timings = {**timings, "total": time.perf_counter() - started}
-            return report
+        return (rebuild or not previous.same_pipeline or failure_changed
+                or any(p.status in ("added", "updated", "removed") for p in report.publications))
 
-        t0 = time.perf_counter()
-        self._report_progress("embed", done=0, total=len(all_passages))
-        vectors, embedded_texts = self._embed([p.text for p in all_passages])
-        timings["embed"] = time.perf_counter() - t0
+    # -- embed -----------------------------------------------------------------------------------
+    def _embed_step(self, items: list[Item], report: BuildReport) -> np.ndarray:
+        texts = [p.text for item in items for p in item.passages]
+        self._report_progress("embed", done=0, total=len(texts))
+        vectors, embedded_texts = self._embed(texts)
         credited: set[str] = set()  # a text embedded once is credited once, to its first publication
         for entry in report.publications:
-            texts = [p.text for p in passages_by_pub.get(entry.id, [])]
-            fresh = {t for t in texts if t in embedded_texts} - credited
+            mine = next((i.passages for i in items if i.publication.id == entry.id), [])
+            fresh = {p.text for p in mine if p.text in embedded_texts} - credited
             credited |= fresh
             entry.passages_embedded = len(fresh)
-            entry.passages_reused = len(texts) - entry.passages_embedded
+            entry.passages_reused = len(mine) - entry.passages_embedded
         report.passages_embedded = len(credited)
         report.passages_reused = report.passages - report.passages_embedded
+        return vectors
 
-        t0 = time.perf_counter()
-        version = new_version_id()
-        staging = self.store.staging(version)
+    # -- write -----------------------------------------------------------------------------------
+    def _write(self, staging: Path, version: str, items: list[Item], passages: list[Passage],
+               vectors: np.ndarray, previous: Previous | None) -> VersionManifest:
         dense = DenseIndex(self.embedder.dimension)
         dense.add(vectors)
         dense.save(staging)
         lexical = LexicalIndex()
-        lexical.index([_lexical_text(p) for p in all_passages])
+        lexical.index([_lexical_text(p) for p in passages])
         lexical.save(staging / "lexical")
-        write_passages(staging, all_passages)
-        self._snapshot_pdfs(staging, publications, report, prev_manifest)
-        calibration = calibrate(all_passages, vectors, self.embedder, lexical.analyzer)
+        write_passages(staging, passages)
+        self._settle_pdfs(staging, items, previous)
+        calibration = calibrate(passages, vectors, self.embedder, lexical.analyzer)
         fusion = replace(self.fusion, dense_weight=calibration.dense_weight) if self.calibrate else self.fusion
         log.info("fusion dense weight %.2f (from %d section titles)", fusion.dense_weight, calibration.queries)
-        manifest = self._manifest(version, publications, pub_meta, len(all_passages), lexical, fusion)
-        manifest["calibration"] = calibration.as_dict()
-        path = self.store.commit(staging, version, manifest)
-        timings["index"] = time.perf_counter() - t0
-        report.version = version
+        manifest = self._manifest(version, items, len(passages), lexical, fusion)
+        manifest.calibration = calibration.as_dict()
+        return manifest
 
-        self._report_progress("validate", version=version)
-        problems = self.validate(path, manifest, prev_pubs, force=force)
-        if problems:
-            report.error = "Den nye version er ikke gjort live: " + "; ".join(problems)
-            log.error("version %s failed validation: %s", version, problems)
-        else:
-            self.store.set_live(version)
-            report.live = True
-            self.store.prune(self.keep_versions)
-        report.timings = {**timings, "total": time.perf_counter() - started}
-        return report
+    def _settle_pdfs(self, staging: Path, items: list[Item], previous: Previous | None) -> None:
+        """Keep in the version the PDF each publication's passages come from, so its citations keep
+        opening the edition they cite whatever later lands in the corpus folder.
 
-    # -----------------------------------------------------------------------------------------
-    def validate(self, path: Path, manifest: dict[str, Any], prev_pubs: dict[str, Any], *, force: bool) -> list[str]:
+        A PDF read now stays as copied and hashed in ``plan``. One whose passages come from the
+        previous version (unchanged, or failed with its old passages kept) is hard-linked to that
+        version's own copy, which nobody writes to.
+        """
+        for item in items:
+            target = staging / PDF_DIR / item.publication.file
+            reused = item.action == "reuse" or item.report.kept_previous
+            if not reused:
+                if item.report.status == "failed":  # nothing of it is in this version
+                    target.unlink(missing_ok=True)
+                    item.snapshot = None
+                continue
+            old = previous.pdf_dir / item.old.file if previous and item.old else None
+            if old is None or not old.is_file():  # an older version without PDFs
+                if item.report.kept_previous:  # its passages are not from the bytes in the corpus now
+                    target.unlink(missing_ok=True)
+                    item.snapshot = None
+                continue  # same bytes as before: the fresh copy serves
+            target.unlink(missing_ok=True)
+            try:
+                os.link(old, target)
+            except OSError:  # another file system, or links not allowed: copy instead
+                shutil.copy2(old, target)
+            item.snapshot = target
+
+    def _manifest(self, version: str, items: list[Item], count: int, lexical: LexicalIndex,
+                  fusion: FusionConfig) -> VersionManifest:
+        import faiss
+        import sentence_transformers
+
+        embedder = self.embedder
+        publications = [
+            PublicationEntry(id=i.publication.id, title=i.publication.title, file=i.publication.file,
+                             sha256=i.report.sha256, pages=i.report.pages, passages=i.report.passages,
+                             status=i.report.status, kept_previous=i.report.kept_previous, error=i.report.error,
+                             year=i.publication.year, publisher=i.publication.publisher)
+            for i in items
+        ]
+        return VersionManifest(
+            version=version,
+            created=datetime.now(UTC).isoformat(timespec="seconds"),
+            model=self.model_name,
+            dimension=embedder.dimension,
+            max_seq_length=embedder.max_seq_length,
+            prefixes=asdict(embedder.prefixes),
+            pipeline=self.pipeline_key(),
+            fusion=asdict(fusion),
+            answer=asdict(self.answer),
+            analyzer=asdict(lexical.analyzer.config),
+            passage_count=count,
+            publications=publications,
+            built_with={
+                "python": platform.python_version(),
+                "sentence_transformers": sentence_transformers.__version__,
+                "faiss": faiss.__version__,
+            },
+        )
+
+    # -- validate, publish, prune ----------------------------------------------------------------
+    def validate(self, path: Path, manifest: VersionManifest, previous: VersionManifest | None, *,
+                 force: bool) -> list[str]:
         problems: list[str] = []
-        for pub in manifest["publications"]:
-            if pub["status"] != "failed" and pub["passages"] == 0:
-                problems.append(f"{pub['id']} har ingen passager")
-            old = prev_pubs.get(pub["id"])
-            if old and not force and old.get("passages", 0) and pub["passages"] < MAX_LOSS * old["passages"]:
+        for pub in manifest.publications:
+            if pub.status != "failed" and pub.passages == 0:
+                problems.append(f"{pub.id} har ingen passager")
+            old = previous.publication(pub.id) if previous else None
+            if old and not force and old.passages and pub.passages < MAX_LOSS * old.passages:
                 problems.append(
-                    f"{pub['id']} er gået fra {old['passages']} til {pub['passages']} passager "
+                    f"{pub.id} er gået fra {old.passages} til {pub.passages} passager "
                     "(brug --force hvis det er rigtigt)"
                 )
         try:
@@ -311,33 +470,15 @@ class Builder:
             problems.append(f"versionen kan ikke indlæses: {exc}")
         return problems
 
-    def _snapshot_pdfs(self, staging: Path, publications: list[Publication], report: BuildReport,
-                       prev_manifest: dict[str, Any]) -> None:
-        """Keep the PDFs each version was built from inside it, so its citations keep opening the
-        edition they cite whatever later lands in the corpus folder.
+    def _publish(self, version: str, report: BuildReport) -> None:
+        self.store.set_live(version)
+        report.live = True
 
-        A new edition is copied (a hard link would follow an in-place `cp` over the corpus file);
-        an unchanged one is hard-linked to the previous version's own copy, which nobody writes to.
-        """
-        folder = staging / PDF_DIR
-        folder.mkdir()
-        entries = {e.id: e for e in report.publications}
-        prev_dir = self.store.path(prev_manifest["version"]) / PDF_DIR if prev_manifest else None
-        for pub in publications:
-            entry = entries[pub.id]
-            previous = prev_dir / pub.file if prev_dir else None
-            target = folder / pub.file
-            if entry.status in ("unchanged", "failed") and previous is not None and previous.is_file():
-                try:
-                    os.link(previous, target)
-                    continue
-                except OSError:  # another file system, or links not allowed: copy instead
-                    pass
-                shutil.copy2(previous, target)
-            elif entry.status != "failed" and (self.corpus_dir / pub.file).is_file():
-                shutil.copy2(self.corpus_dir / pub.file, target)
+    def _prune(self) -> None:
+        self.store.prune(self.keep_versions)
 
-    def _previous(self) -> tuple[dict[str, Any], dict[str, list[Passage]]] | None:
+    # -- helpers ---------------------------------------------------------------------------------
+    def _previous(self) -> Previous | None:
         pointer = self.store.pointer()
         if pointer is None or not self.store.exists(pointer.version):
             return None
@@ -345,7 +486,8 @@ class Builder:
         grouped: dict[str, list[Passage]] = {}
         for p in read_passages(self.store.path(pointer.version)):
             grouped.setdefault(p.publication_id, []).append(p)
-        return manifest, grouped
+        return Previous(manifest, grouped, self.store.path(pointer.version) / PDF_DIR,
+                        same_pipeline=manifest.pipeline == self.pipeline_key())
 
     def _splitter(self) -> Splitter:
         embedder = self.embedder
@@ -375,33 +517,14 @@ class Builder:
         matrix = np.stack([found[t] for t in texts]) if texts else np.zeros((0, embedder.dimension), np.float32)
         return matrix.astype(np.float32), set(missing)
 
-    def _manifest(self, version: str, publications: list[Publication], pub_meta: dict[str, dict[str, Any]],
-                  count: int, lexical: LexicalIndex, fusion: FusionConfig) -> dict[str, Any]:
-        import faiss
-        import sentence_transformers
-
-        embedder = self.embedder
-        return {
-            "version": version,
-            "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "model": self.model_name,
-            "dimension": embedder.dimension,
-            "max_seq_length": embedder.max_seq_length,
-            "prefixes": asdict(embedder.prefixes),
-            "pipeline": self.pipeline_key(),
-            "fusion": asdict(fusion),
-            "answer": asdict(self.answer),
-            "analyzer": asdict(lexical.analyzer.config),
-            "passage_count": count,
-            "publications": [pub_meta[p.id] for p in publications],
-            "built_with": {
-                "python": platform.python_version(),
-                "sentence_transformers": sentence_transformers.__version__,
-                "faiss": faiss.__version__,
-            },
-        }
-
 
 def _lexical_text(passage: Passage) -> str:
     # The section title is part of what a passage is about ("Genopdragelsesrejser").
     return f"{passage.section}. {passage.text}" if passage.section else passage.text
+
+
+def _retitled(passages: list[Passage], publication: Publication) -> list[Passage]:
+    # A new title in the manifest reaches reused passages without re-extracting or re-embedding
+    # (ids and vectors depend on the text only).
+    return [p if p.publication_title == publication.title else replace(p, publication_title=publication.title)
+            for p in passages]

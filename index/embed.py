@@ -56,6 +56,9 @@ class Embedder:
     def __init__(self, model_name: str, *, device: str = "cpu", batch_size: int = DEFAULT_BATCH_SIZE):
         self.model_name = model_name
         self.batch_size = batch_size
+        # The fast tokenizer is not safe to call from two threads at once ("Already borrowed"), and
+        # requests, the answer stage and an admin refresh share one model: one encode at a time.
+        self._lock = threading.Lock()
         self.model = _load(model_name, device)
         # One encode at a time per model: the tokenizer's padding state is shared, and two threads
         # encoding at once (a server's requests and an admin refresh) garble each other's batches
@@ -72,7 +75,8 @@ class Embedder:
         self._passage_prefix_tokens = self._raw_tokens(self.prefixes.passage) if self.prefixes.passage else 0
 
     def _raw_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=False, truncation=False, verbose=False)["input_ids"])
+        with self._lock:
+            return len(self.tokenizer(text, add_special_tokens=False, truncation=False, verbose=False)["input_ids"])
 
     def passage_tokens(self, text: str) -> int:
         """Tokens that ``text`` takes in the model's window as a passage, prefix and specials included."""

@@ -82,10 +82,10 @@ class LiveIndex:
                 return False
             try:
                 manifest = self.store.manifest(pointer.version)
-                if self.model_name and manifest.get("model") != self.model_name:
+                if self.model_name and manifest.model != self.model_name:
                     # Say so before trying to load a model that may not even be available here.
                     raise ModelMismatch(
-                        f"Indeksversionen {pointer.version} er bygget med modellen {manifest.get('model')!r}, "
+                        f"Indeksversionen {pointer.version} er bygget med modellen {manifest.model!r}, "
                         f"men KB_EMBEDDING_MODEL er {self.model_name!r}. Byg indekset igen med `kb ingest`, "
                         "eller sæt KB_EMBEDDING_MODEL tilbage."
                     )

@@ -18,7 +18,6 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -37,6 +36,7 @@ from index.sentences import Unit, units
 from index.spelling import Speller
 from index.store import read_passages
 from index.thesaurus import Thesaurus
+from index.version import VersionManifest
 from ingest.models import Passage
 from ingest.settings import MAX_QUESTION_CHARS
 
@@ -116,7 +116,7 @@ def check_k(k: int) -> int:
 @dataclass
 class SearchIndex:
     version: str
-    manifest: dict[str, Any]
+    manifest: VersionManifest
     passages: list[Passage]
     dense: DenseIndex
     lexical: LexicalIndex
@@ -129,7 +129,7 @@ class SearchIndex:
     def __post_init__(self) -> None:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
         # publication id -> PDF file name, for citation links (built once, not per hit)
-        self.files: dict[str, str] = {p["id"]: p["file"] for p in self.manifest.get("publications", [])}
+        self.files: dict[str, str] = {p.id: p.file for p in self.manifest.publications}
         self._tokens: dict[int, set[str]] = {}
         self._sentence_cache: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
@@ -142,13 +142,13 @@ class SearchIndex:
         self.floor = RELEVANCE_FLOOR
 
     @classmethod
-    def load(cls, path: Path, embedder: Embedder, manifest: dict[str, Any],
+    def load(cls, path: Path, embedder: Embedder, manifest: VersionManifest,
              tools: QueryTools | None = None) -> SearchIndex:
-        built_with = manifest.get("model")
-        if built_with != embedder.model_name or manifest.get("dimension") != embedder.dimension:
+        built_with = manifest.model
+        if built_with != embedder.model_name or manifest.dimension != embedder.dimension:
             raise ModelMismatch(
                 f"Indeksversionen {path.name} er bygget med modellen {built_with!r} "
-                f"(dimension {manifest.get('dimension')}), men KB_EMBEDDING_MODEL er "
+                f"(dimension {manifest.dimension}), men KB_EMBEDDING_MODEL er "
                 f"{embedder.model_name!r} (dimension {embedder.dimension}). Byg indekset igen med "
                 "`kb ingest`, eller sæt KB_EMBEDDING_MODEL tilbage."
             )
@@ -162,10 +162,10 @@ class SearchIndex:
             raise CorruptIndex(f"Indeksversionen {path.name} kan ikke indlæses: {exc}") from exc
         if dense.count != len(passages) or lexical.count != len(passages):
             raise CorruptIndex(f"Indeksversionen {path.name} er ufuldstændig (antal passager passer ikke).")
-        fusion = FusionConfig(**manifest["fusion"]) if "fusion" in manifest else FusionConfig()
-        answer = AnswerConfig.from_dict(manifest["answer"]) if "answer" in manifest else AnswerConfig()
-        context = ContextConfig(**manifest["context"]) if "context" in manifest else ContextConfig()
-        return cls(manifest["version"], manifest, passages, dense, lexical, embedder, fusion, answer,
+        fusion = FusionConfig(**manifest.fusion) if manifest.fusion is not None else FusionConfig()
+        answer = AnswerConfig.from_dict(manifest.answer) if manifest.answer is not None else AnswerConfig()
+        context = ContextConfig(**manifest.context) if manifest.context is not None else ContextConfig()
+        return cls(manifest.version, manifest, passages, dense, lexical, embedder, fusion, answer,
                    tools or QueryTools(), context)
 
     # -- retrieval ---------------------------------------------------------------------------

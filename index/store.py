@@ -27,9 +27,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+
+from pydantic import ValidationError
 
 from index.errors import Busy, CorruptIndex, NoLiveIndex
+from index.version import VersionManifest
 from ingest.models import Passage
 
 MANIFEST = "manifest.json"
@@ -63,6 +65,7 @@ class VersionStore:
     def __init__(self, data_dir: Path):
         self.root = data_dir
         self.versions_dir = data_dir / "versions"
+        self._held = 0  # lock() is re-entrant on one instance: `kb refresh` holds it across fetch and build
 
     # -- the live pointer -------------------------------------------------------------------
     def pointer(self) -> Pointer | None:
@@ -102,17 +105,28 @@ class VersionStore:
 
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """One writer of versions and the pointer at a time (a build, a rollback); the OS drops the
-        lock when its holder dies, so a killed build never blocks the next one."""
+        """One writer of the corpus PDFs, the versions and the pointer at a time (a fetch, a build, a
+        rollback); the OS drops the lock when its holder dies, so a killed build never blocks the
+        next one. Taking it again on the same instance (fetch, then build) nests."""
+        if self._held:
+            self._held += 1
+            try:
+                yield
+            finally:
+                self._held -= 1
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         with open(self.root / ".lock", "w") as fh:
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
-                raise Busy("En anden opbygning eller tilbagerulning af indekset kører; prøv igen om lidt.") from exc
+                raise Busy("En anden hentning, opbygning eller tilbagerulning af indekset kører; "
+                           "prøv igen om lidt.") from exc
+            self._held = 1
             try:
                 yield
             finally:
+                self._held = 0
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
     def rollback(self) -> Pointer:
@@ -144,14 +158,17 @@ class VersionStore:
     def exists(self, version: str) -> bool:
         return (self.path(version) / MANIFEST).is_file()
 
-    def manifest(self, version: str) -> dict[str, Any]:
+    def manifest(self, version: str) -> VersionManifest:
         path = self.path(version) / MANIFEST
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            return VersionManifest.model_validate_json(path.read_bytes())
         except FileNotFoundError as exc:
             raise CorruptIndex(f"Indeksversionen {version} mangler {MANIFEST}.") from exc
-        except (OSError, json.JSONDecodeError) as exc:
+        except OSError as exc:
             raise CorruptIndex(f"{path} kan ikke læses: {exc}") from exc
+        except ValidationError as exc:
+            raise CorruptIndex(f"{path} kan ikke læses: {exc.error_count()} fejl, fx "
+                               f"{'.'.join(map(str, exc.errors()[0]['loc']))}: {exc.errors()[0]['msg']}") from exc
 
     def versions(self) -> list[str]:
         """Complete versions, oldest first (ids sort by creation time)."""
@@ -165,14 +182,14 @@ class VersionStore:
         path.mkdir(parents=True, exist_ok=False)
         return path
 
-    def commit(self, staging: Path, version: str, manifest: dict[str, Any]) -> Path:
+    def commit(self, staging: Path, version: str, manifest: VersionManifest) -> Path:
         """Flush every part to disk, write the manifest last, then move the directory into place:
         after a crash or a power cut a version either has all its parts or no manifest."""
         for part in staging.rglob("*"):
             if part.is_file():
                 with open(part, "rb+") as fh:
                     os.fsync(fh.fileno())
-        write_atomic(staging / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+        write_atomic(staging / MANIFEST, manifest.to_json())
         final = self.path(version)
         os.replace(staging, final)
         _fsync_dir(self.versions_dir)

@@ -6,9 +6,13 @@
         ──check (ingest.extract.open_pdf; sha256)──────────► os.replace over the old PDF
         ──► .fetch/<id>.json (see ``ingest.fetchstate``)
 
-Only https is fetched (plain http only from 127.0.0.1/localhost, for tests); redirects are followed
-by hand so that every hop is checked. Any failure leaves the old PDF byte-identical and removes the
-temporary file; ``Fetcher.fetch_all`` reports failures per publication instead of raising.
+Only https to public addresses is fetched (see ``ingest.netpolicy``: private addresses only with
+KB_FETCH_ALLOW_PRIVATE, plain http only to this machine with KB_FETCH_ALLOW_HTTP_LOCALHOST); redirects
+are followed by hand so that every hop is checked. Each publication has an overall deadline
+(KB_FETCH_DEADLINE) besides the per-read timeout, so a server that drips bytes cannot hold a refresh.
+Any failure leaves the old PDF byte-identical and removes the temporary file; ``fetch_all`` first
+sweeps the ``.part`` files a killed run left behind, and reports failures per publication (in short
+messages that never quote the server's body) instead of raising.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import os
 import re
 import shutil
 import tempfile
+import time
+import urllib.request
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -32,20 +38,26 @@ from tqdm import tqdm
 
 from ingest.errors import ExtractionError, FetchError
 from ingest.extract.pdf import open_pdf
-from ingest.fetchstate import FetchFacts, file_sha256, now_iso, read_facts, write_facts
+from ingest.fetchstate import FETCH_DIR_NAME, FetchFacts, file_sha256, now_iso, read_facts, write_facts
 from ingest.models import Publication
+from ingest.netpolicy import AddressPolicy, GuardedBackend, check_redirect, check_url, guarded_transport
 from ingest.settings import DEFAULT_FETCH_MAX_REDIRECTS, Settings
+
+__all__ = ["AddressPolicy", "FetchResult", "Fetcher", "GuardedBackend", "check_pdf", "check_redirect", "check_url",
+           "find_pdf_link", "sweep_partials"]
 
 logger = logging.getLogger("kb.fetch")
 
 FetchStatus = Literal["downloaded", "unchanged", "failed", "skipped"]
 
 USER_AGENT = "kb-aere/0.1 (kb fetch)"
-# Plain http is only for the test server on this machine; everything else must be https.
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 LANDING_PAGE_MAX_BYTES = 5 * 1024 * 1024  # a news page is a few hundred kB; more means something is wrong
 STREAM_CHUNK_BYTES = 64 * 1024
+PDF_MAGIC = b"%PDF-"
+PDF_HEADER_WINDOW = 1024  # readers accept the %PDF- header anywhere in the first 1024 bytes
 NEW_FILE_MODE = 0o644  # mkstemp makes 0600 files; the web server must still be able to serve the PDF
+MAX_ERROR_CHARS = 600  # one report line; a server must not be able to fill the report
+MAX_LINKS_SHOWN = 5
 
 # Words that say nothing about which publication a link is; they would make every link look alike.
 # Spelled as normalise() leaves them (på → paa).
@@ -75,29 +87,6 @@ class FetchResult:
     @property
     def changed(self) -> bool:
         return self.status == "downloaded"
-
-
-# --- URL policy ---------------------------------------------------------------------------------
-
-
-def check_url(url: str) -> httpx.URL:
-    """Refuse anything but https (and http to this machine) before any connection is made."""
-    try:
-        parsed = httpx.URL(url)
-    except httpx.InvalidURL as exc:
-        raise FetchError(f"ugyldig adresse {url!r}: {exc}") from exc
-    if parsed.scheme == "https" and parsed.host:
-        return parsed
-    if parsed.scheme == "http" and parsed.host in LOOPBACK_HOSTS:
-        return parsed
-    raise FetchError(f"kun https-adresser må hentes (http kun fra 127.0.0.1/localhost): {url}")
-
-
-def check_redirect(from_url: str, to_url: str) -> None:
-    check_url(to_url)
-    # A downgrade would let anyone on the path swap the PDF, even when the target is allowed on its own.
-    if httpx.URL(from_url).scheme == "https" and httpx.URL(to_url).scheme != "https":
-        raise FetchError(f"omdirigering fra https til http afvist: {from_url} → {to_url}")
 
 
 # --- finding the PDF on a landing page ----------------------------------------------------------
@@ -197,8 +186,10 @@ def find_pdf_link(html: str, page_url: str, title: str) -> str:
     # max() keeps the first of equal scores, so ties go to the link that comes first on the page.
     best_url = max(links, key=lambda url: match_score(title, links[url], url))
     if match_score(title, links[best_url], best_url) == 0:
+        shown = ", ".join(list(links)[:MAX_LINKS_SHOWN])
+        more = f" og {len(links) - MAX_LINKS_SHOWN} flere" if len(links) > MAX_LINKS_SHOWN else ""
         raise FetchError(
-            f"siden {page_url} linker til {len(links)} PDF'er, men ingen ligner titlen {title!r}: " + ", ".join(links)
+            f"siden {page_url} linker til {len(links)} PDF'er, men ingen ligner titlen {title!r}: {shown}{more}"
         )
     return best_url
 
@@ -212,6 +203,48 @@ def check_pdf(path: Path, url: str) -> None:
         open_pdf(path, name=url)
     except ExtractionError as exc:
         raise FetchError(str(exc)) from exc
+
+
+def _require_pdf_header(path: Path, url: str, response: httpx.Response) -> None:
+    # Said here rather than left to check_pdf: the body of an error or login page may hold a
+    # session token, so the message names its type and never quotes it.
+    with path.open("rb") as source:
+        head = source.read(PDF_HEADER_WINDOW)
+    if PDF_MAGIC not in head:
+        kind = " ".join(response.headers.get("content-type", "ukendt").split())[:80]
+        raise FetchError(f"svaret fra {url} er ikke en PDF (Content-Type: {kind})")
+
+
+def sweep_partials(corpus_dir: Path) -> list[Path]:
+    """Remove the temporary files of downloads that were killed (ours are hidden: ``.<name>.<rand>.part``)."""
+    removed = []
+    for folder in (corpus_dir, corpus_dir / FETCH_DIR_NAME):
+        if folder.is_dir():
+            for path in folder.glob(".*.part"):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    if removed:
+        logger.info("removed %d unfinished download(s) left by an earlier run", len(removed))
+    return removed
+
+
+def _bounded(message: str) -> str:
+    return message if len(message) <= MAX_ERROR_CHARS else message[: MAX_ERROR_CHARS - 1] + "…"
+
+
+class Deadline:
+    """The overall time one publication's download may take (KB_FETCH_DEADLINE)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.ends - time.monotonic()
+
+    def check(self, url: str) -> None:
+        if self.remaining() <= 0:
+            raise FetchError(f"hentningen af {url} tog mere end {self.seconds:g} s og er afbrudt; se KB_FETCH_DEADLINE")
 
 
 def _copy_mode(old: Path, new: Path) -> None:
@@ -248,8 +281,16 @@ class Fetcher:
         max_redirects: int = DEFAULT_FETCH_MAX_REDIRECTS,
     ) -> None:
         self._settings = settings
+        self._policy = AddressPolicy.from_settings(settings)
         self._owns_client = client is None
-        self._client = client if client is not None else httpx.Client(timeout=settings.fetch_timeout)
+        # Our own transport checks every resolved address at connect time. Behind a proxy (HTTPS_PROXY
+        # and friends) the proxy connects, not us: keep httpx's proxy support and the URL checks only.
+        # A client passed in (tests) gets the URL checks only, too.
+        if client is None:
+            behind_proxy = any(urllib.request.getproxies().get(s) for s in ("https", "http", "all"))
+            transport = None if behind_proxy else guarded_transport(self._policy)
+            client = httpx.Client(timeout=settings.fetch_timeout, transport=transport)
+        self._client = client
         self._progress = progress
         self._max_redirects = max_redirects
 
@@ -271,13 +312,14 @@ class Fetcher:
 
     def fetch_all(self, publications: Iterable[Publication]) -> list[FetchResult]:
         """Fetch each publication in turn; one failure is reported, never raised."""
+        sweep_partials(self.corpus_dir)
         results = []
         for publication in publications:
             try:
                 result = self.fetch(publication)
             except Exception as exc:  # a bug for one publication must not stop the others
                 logger.exception("unexpected error while fetching %s", publication.id)
-                result = FetchResult(publication.id, "failed", error=f"{publication.id}: uventet fejl: {exc}")
+                result = FetchResult(publication.id, "failed", error=_bounded(f"{publication.id}: uventet fejl: {exc}"))
             results.append(result)
         return results
 
@@ -288,11 +330,12 @@ class Fetcher:
         if not source:
             return self._skip(publication, target)
         url = source
+        deadline = Deadline(self._settings.fetch_deadline)
         try:
-            url = self._pdf_url(publication, source)
-            result = self._fetch_pdf(publication, source, url, target)
+            url = self._pdf_url(publication, source, deadline)
+            result = self._fetch_pdf(publication, source, url, target, deadline)
         except (FetchError, httpx.HTTPError, OSError) as exc:
-            message = f"{publication.id}: {self._describe(exc, url)}"
+            message = _bounded(f"{publication.id}: {self._describe(exc, url, deadline)}")
             logger.warning("fetch failed: %s", message)
             sha = file_sha256(target) if target.is_file() else None
             return FetchResult(publication.id, "failed", sha256=sha, error=message, pdf_url=url)
@@ -312,39 +355,40 @@ class Fetcher:
         logger.warning("fetch failed: %s", message)
         return FetchResult(publication.id, "failed", error=message)
 
-    def _pdf_url(self, publication: Publication, source: str) -> str:
+    def _pdf_url(self, publication: Publication, source: str, deadline: Deadline) -> str:
         if publication.pdf_url:
             return publication.pdf_url
-        html, page_url = self._get_page(source)
+        html, page_url = self._get_page(source, deadline)
         url = find_pdf_link(html, page_url, publication.title)
         logger.info("%s: found %s on %s", publication.id, url, page_url)
         return url
 
-    def _get_page(self, url: str) -> tuple[str, str]:
+    def _get_page(self, url: str, deadline: Deadline) -> tuple[str, str]:
         """The landing page's HTML and its final URL (relative links resolve against it)."""
         limit = min(LANDING_PAGE_MAX_BYTES, self._settings.fetch_max_bytes)
-        with self._open(url, {}) as response:
+        with self._open(url, {}, deadline) as response:
             if response.status_code != 200:
                 raise FetchError(f"siden {url} svarede HTTP {response.status_code}")
             parts: list[bytes] = []
-            self._read_body(response, url, limit, parts.append, label=None)
+            self._read_body(response, url, limit, parts.append, label=None, deadline=deadline)
             body = b"".join(parts)
             try:
                 return body.decode(response.charset_encoding or "utf-8", errors="replace"), str(response.url)
             except LookupError:  # an unknown charset name in Content-Type
                 return body.decode("utf-8", errors="replace"), str(response.url)
 
-    def _fetch_pdf(self, publication: Publication, source: str, url: str, target: Path) -> FetchResult:
+    def _fetch_pdf(self, publication: Publication, source: str, url: str, target: Path,
+                   deadline: Deadline) -> FetchResult:
         facts = read_facts(self.corpus_dir, publication.id)
         current_sha = file_sha256(target) if target.is_file() else None
         headers = self._conditional_headers(facts, url, current_sha)
-        with self._open(url, headers) as response:
+        with self._open(url, headers, deadline) as response:
             if response.status_code == 304 and headers and facts is not None:
                 self._record_not_modified(facts, response, source)
                 return FetchResult(publication.id, "unchanged", sha256=current_sha, pdf_url=url)
             if response.status_code != 200:
                 raise FetchError(f"serveren svarede HTTP {response.status_code} for {url}")
-            sha, size, replaced = self._save(response, url, target, current_sha, publication.id)
+            sha, size, replaced = self._save(response, url, target, current_sha, publication.id, deadline)
             validators = response.headers.get("etag"), response.headers.get("last-modified")
         fetched_at = facts.fetched_at if facts is not None and not replaced and facts.sha256 == sha else now_iso()
         new_facts = FetchFacts(
@@ -389,7 +433,8 @@ class Fetcher:
         write_facts(self.corpus_dir, checked)
 
     def _save(
-        self, response: httpx.Response, url: str, target: Path, current_sha: str | None, label: str
+        self, response: httpx.Response, url: str, target: Path, current_sha: str | None, label: str,
+        deadline: Deadline,
     ) -> tuple[str, int, bool]:
         """Stream to a temporary file beside ``target``, check it, then rename it over ``target``.
 
@@ -401,9 +446,11 @@ class Fetcher:
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
-                sha, size = self._read_body(response, url, self._settings.fetch_max_bytes, out.write, label)
+                sha, size = self._read_body(response, url, self._settings.fetch_max_bytes, out.write, label,
+                                            deadline=deadline)
                 out.flush()
                 os.fsync(out.fileno())
+            _require_pdf_header(tmp, url, response)
             check_pdf(tmp, url)
             if sha == current_sha:
                 return sha, size, False
@@ -420,6 +467,8 @@ class Fetcher:
         limit: int,
         write: Callable[[bytes], object],
         label: str | None,
+        *,
+        deadline: Deadline,
     ) -> tuple[str, int]:
         """Stream the body into ``write`` within ``limit`` bytes; returns (sha256, size)."""
         declared = _content_length(response)
@@ -436,7 +485,9 @@ class Fetcher:
             leave=False,
             disable=True if (label is None or not self._progress) else None,  # None: only on a TTY
         ) as bar:
-            for chunk in response.iter_bytes(STREAM_CHUNK_BYTES):
+            # Chunks as they arrive (not gathered to a size), so the deadline is checked at every read.
+            for chunk in response.iter_bytes():
+                deadline.check(url)
                 received += len(chunk)
                 if received > limit:
                     raise FetchError(self._too_large(url, limit, None))
@@ -451,9 +502,9 @@ class Fetcher:
         return digest.hexdigest(), received
 
     @contextmanager
-    def _open(self, url: str, headers: dict[str, str]) -> Iterator[httpx.Response]:
+    def _open(self, url: str, headers: dict[str, str], deadline: Deadline) -> Iterator[httpx.Response]:
         """GET ``url`` as a stream, following redirects by hand so that every hop is checked."""
-        check_url(url)
+        check_url(url, self._policy)
         start = url
         headers = {
             "User-Agent": USER_AGENT,
@@ -462,7 +513,10 @@ class Fetcher:
             **headers,
         }
         for _hop in range(self._max_redirects + 1):
-            request = self._client.build_request("GET", url, headers=headers, timeout=self._settings.fetch_timeout)
+            deadline.check(url)
+            # No single wait may outlast the deadline either.
+            timeout = max(min(self._settings.fetch_timeout, deadline.remaining()), 0.01)
+            request = self._client.build_request("GET", url, headers=headers, timeout=timeout)
             response = self._client.send(request, stream=True, follow_redirects=False)
             if not response.has_redirect_location:
                 break
@@ -471,7 +525,7 @@ class Fetcher:
                 next_url = str(response.url.join(response.headers["location"]))
             except httpx.InvalidURL as exc:
                 raise FetchError(f"ugyldig omdirigering fra {url}: {exc}") from exc
-            check_redirect(url, next_url)
+            check_redirect(url, next_url, self._policy)
             logger.debug("redirect %s -> %s", url, next_url)
             url = next_url
         else:
@@ -487,9 +541,12 @@ class Fetcher:
         size = f" ({declared} bytes)" if declared is not None else ""
         return f"{url} er større end grænsen på {limit} bytes{size}; se KB_FETCH_MAX_BYTES"
 
-    def _describe(self, exc: Exception, url: str) -> str:
+    def _describe(self, exc: Exception, url: str, deadline: Deadline) -> str:
         if isinstance(exc, FetchError):
             return str(exc)
+        if isinstance(exc, httpx.TimeoutException) and deadline.remaining() <= 0:
+            return (f"hentningen af {url} tog mere end {deadline.seconds:g} s og er afbrudt; "
+                    "se KB_FETCH_DEADLINE")
         if isinstance(exc, httpx.TimeoutException):
             return f"intet svar inden for {self._settings.fetch_timeout:g} s fra {url}; se KB_FETCH_TIMEOUT"
         if isinstance(exc, httpx.HTTPError):

@@ -1,17 +1,72 @@
-"""Read and validate ``publications.toml``."""
+"""Read and validate ``publications.toml`` with a typed model and sane limits.
+
+Every value that reaches a version, a page or a feed is checked here: strings are strings (no
+``title = 123`` that later breaks every page), a year is a whole number in a sane range, an id is
+``[a-z0-9-]+``, a file is a plain PDF name in the corpus folder. The file itself is bounded (size,
+entries, nesting), so a hostile or broken manifest is one clear Danish error, never a traceback.
+"""
 
 from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import fields
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from ingest.errors import ManifestError
 from ingest.models import Publication
 
-REQUIRED = ("id", "title", "file")
 ID_PATTERN = re.compile(r"^[a-z0-9-]+$")
+# A plain file name: no folders, not hidden, ends in .pdf (it is served under /corpus/<file>).
+FILE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._ -]*\.[pP][dD][fF]$"
+MAX_MANIFEST_BYTES = 1024 * 1024  # four publications need ~2 kB
+MAX_PUBLICATIONS = 200
+MAX_TITLE_CHARS = 500
+MAX_URL_CHARS = 2000
+MIN_YEAR, MAX_YEAR = 1900, 2100
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)]
+Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_URL_CHARS,
+                                       pattern=r"^https?://\S+$")]
+
+
+class PublicationEntry(BaseModel):
+    """One ``[[publication]]`` table. Strict: nothing is coerced (``year = "2018"`` is an error)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: Annotated[str, StringConstraints(pattern=ID_PATTERN.pattern, max_length=64)]
+    title: Text
+    file: Annotated[str, StringConstraints(pattern=FILE_PATTERN, max_length=200)]
+    publisher: Text | None = None
+    year: Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)] | None = None
+    landing_url: Url | None = None
+    pdf_url: Url | None = None
+
+    @field_validator("publisher", "landing_url", "pdf_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("year", mode="before")
+    @classmethod
+    def _no_bool_year(cls, value: object) -> object:
+        if isinstance(value, bool):  # TOML `true` is not a year, even though bool is an int in Python
+            raise ValueError("skal være et årstal")
+        return value
+
+
+_FIELD_HELP = {
+    "id": "må kun indeholde a-z, 0-9 og bindestreg",
+    "file": "skal være et PDF-filnavn i korpusmappen (ingen mapper, ikke skjult, slutter på .pdf)",
+    "year": f"skal være et årstal mellem {MIN_YEAR} og {MAX_YEAR}",
+    "landing_url": "skal være en https://-adresse",
+    "pdf_url": "skal være en https://-adresse",
+    "title": f"skal være tekst (højst {MAX_TITLE_CHARS} tegn)",
+    "publisher": f"skal være tekst (højst {MAX_TITLE_CHARS} tegn)",
+}
 
 
 def load_manifest(path: Path, *, require_files: bool = False) -> list[Publication]:
@@ -20,39 +75,58 @@ def load_manifest(path: Path, *, require_files: bool = False) -> list[Publicatio
     ``require_files=True`` also insists that every PDF is present; ingest instead reports a missing
     PDF per publication so that the others still ingest.
     """
-    if not path.is_file():
-        raise ManifestError(f"Manifestet {path} findes ikke.")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"Manifestet {path} kan ikke læses: {exc}") from exc
-
+    data = _read(path)
     entries = data.get("publication")
     if not isinstance(entries, list) or not entries:
         raise ManifestError(f"Manifestet {path} har ingen [[publication]]-afsnit.")
+    if len(entries) > MAX_PUBLICATIONS:
+        raise ManifestError(f"Manifestet {path} har {len(entries)} publikationer; højst {MAX_PUBLICATIONS} er tilladt.")
 
-    known = {f.name for f in fields(Publication)}
     publications: list[Publication] = []
     seen: set[str] = set()
-    for number, entry in enumerate(entries, start=1):
+    for number, raw in enumerate(entries, start=1):
         where = f"{path}, publikation nr. {number}"
-        missing = [name for name in REQUIRED if not entry.get(name)]
-        if missing:
-            raise ManifestError(f"{where}: mangler feltet {', '.join(missing)}.")
-        unknown = sorted(set(entry) - known)
-        if unknown:
-            raise ManifestError(f"{where}: ukendt felt {', '.join(unknown)}.")
-        pub_id = entry["id"]
-        if not isinstance(pub_id, str) or not ID_PATTERN.match(pub_id):
-            raise ManifestError(f"{where}: id {pub_id!r} må kun indeholde a-z, 0-9 og bindestreg.")
-        if pub_id in seen:
-            raise ManifestError(f"{where}: id {pub_id!r} er brugt mere end én gang.")
-        seen.add(pub_id)
-        file = entry["file"]
-        if Path(file).name != file:
-            raise ManifestError(f"{where}: file {file!r} skal være et filnavn i {path.parent}.")
-        if require_files and not (path.parent / file).is_file():
-            raise ManifestError(f"{where} ({pub_id}): filen {path.parent / file} findes ikke.")
-        clean = {k: (v if v != "" else None) for k, v in entry.items()}
-        publications.append(Publication(**clean))  # type: ignore[arg-type]  # validated above
+        entry = _validate(raw, where)
+        if entry.id in seen:
+            raise ManifestError(f"{where}: id {entry.id!r} er brugt mere end én gang.")
+        seen.add(entry.id)
+        if require_files and not (path.parent / entry.file).is_file():
+            raise ManifestError(f"{where} ({entry.id}): filen {path.parent / entry.file} findes ikke.")
+        publications.append(Publication(**entry.model_dump()))
     return publications
+
+
+def _read(path: Path) -> dict[str, object]:
+    if not path.is_file():
+        raise ManifestError(f"Manifestet {path} findes ikke.")
+    size = path.stat().st_size
+    if size > MAX_MANIFEST_BYTES:
+        raise ManifestError(f"Manifestet {path} er for stort ({size} bytes; højst {MAX_MANIFEST_BYTES}).")
+    try:
+        with path.open("rb") as fh:
+            return tomllib.loads(fh.read(MAX_MANIFEST_BYTES + 1).decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"Manifestet {path} kan ikke læses: {exc}") from exc
+    except RecursionError as exc:
+        raise ManifestError(f"Manifestet {path} kan ikke læses: værdierne er indlejret for dybt.") from exc
+
+
+def _validate(raw: object, where: str) -> PublicationEntry:
+    if not isinstance(raw, dict):
+        raise ManifestError(f"{where}: skal være en tabel med id, title og file.")
+    missing = [name for name in ("id", "title", "file") if raw.get(name) in (None, "")]
+    if missing:
+        raise ManifestError(f"{where}: mangler feltet {', '.join(missing)}.")
+    unknown = sorted(str(k) for k in raw if k not in PublicationEntry.model_fields)
+    if unknown:
+        raise ManifestError(f"{where}: ukendt felt {', '.join(unknown)[:200]}.")
+    try:
+        return PublicationEntry.model_validate(raw)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors()[:3]:
+            name = str(error["loc"][0]) if error["loc"] else "?"
+            value = repr(raw.get(name))
+            value = value if len(value) <= 60 else value[:57] + "…"
+            problems.append(f"{name} = {value} {_FIELD_HELP.get(name, error['msg'])}")
+        raise ManifestError(f"{where}: " + "; ".join(problems) + ".") from None

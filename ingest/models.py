@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-PageKind = Literal["body", "cover", "toc", "index"]
+PageKind = Literal["body", "cover", "toc", "index", "front"]  # front: colophon and other imprint pages
 BlockKind = Literal["heading", "text"]
+BlockRole = Literal["body", "box", "footnote"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class PageInfo:
 
     number: int
     label: str | None = None  # printed page number from the PDF's /PageLabels, when it has one
-    kind: PageKind = "body"  # cover, contents and index pages never become answerable passages
+    kind: PageKind = "body"  # cover, front matter, contents and index pages never become answerable passages
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Block:
     text: str
     page: int  # 1-based PDF page index
     level: int = 1  # heading depth (1 = top level); ignored for text blocks
+    role: BlockRole = "body"  # "box": a shaded box's title or text; "footnote": one note from the page's foot
 
 
 @dataclass

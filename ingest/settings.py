@@ -20,6 +20,12 @@ DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 DEFAULT_FETCH_TIMEOUT = 30.0  # seconds, per request
 DEFAULT_FETCH_MAX_BYTES = 100 * 1024 * 1024  # no SIRI guide comes near 100 MB
 DEFAULT_FETCH_MAX_REDIRECTS = 5
+DEFAULT_FETCH_DEADLINE = 600.0  # seconds for one whole download, however slowly the bytes come
+# Per publication: the SIRI guides extract in a few seconds; a PDF that takes minutes or gigabytes
+# is broken or hostile, and is failed on its own while the others are indexed.
+DEFAULT_EXTRACT_TIMEOUT = 300.0  # seconds
+DEFAULT_EXTRACT_MAX_MEMORY_MB = 2048  # address space of the extraction process
+DEFAULT_REFRESH_TIMEOUT = 3600.0  # seconds for one refresh started from the admin API
 
 MAX_QUESTION_CHARS = 500
 
@@ -54,6 +60,15 @@ class Settings(BaseSettings):
     demo: bool = False
     fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
     fetch_max_bytes: int = DEFAULT_FETCH_MAX_BYTES
+    fetch_deadline: float = Field(default=DEFAULT_FETCH_DEADLINE, gt=0)
+    # Private, loopback and shared addresses are refused after DNS resolution unless allowed (an
+    # intranet mirror); link-local and cloud metadata addresses are always refused.
+    fetch_allow_private: bool = False
+    # Plain http, only to this machine (127.0.0.1, ::1, localhost): the tests' local server.
+    fetch_allow_http_localhost: bool = False
+    extract_timeout: float = Field(default=DEFAULT_EXTRACT_TIMEOUT, gt=0)
+    extract_max_memory_mb: int = Field(default=DEFAULT_EXTRACT_MAX_MEMORY_MB, ge=0)  # 0: no limit
+    refresh_timeout: float = Field(default=DEFAULT_REFRESH_TIMEOUT, gt=0)
     # How often a running server checks whether another process switched the live version.
     reload_interval: float = 2.0
     # `kb serve`: a connection must deliver a request's headers within this many seconds, and an

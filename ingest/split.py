@@ -98,21 +98,47 @@ class Splitter:
         return passages
 
     def _sections(self, document: Document) -> Iterator[tuple[str | None, list[_Unit]]]:
-        """Group text blocks under the nearest preceding heading; skip cover and TOC pages."""
+        """Group text blocks under the nearest preceding heading; skip cover and TOC pages.
+
+        A box (role "box") is a group of its own under its title; the text after it returns to the
+        section the box stands in. Footnotes are gathered apart and come after their section's
+        text, so a note is never packed into a passage with body sentences.
+        """
         section: str | None = None
+        outer: str | None = None  # the section a box stands in
+        role = "body"  # of the units gathered so far
         units: list[_Unit] = []
+        notes: list[_Unit] = []
+        notes_section: str | None = None
         for block in document.blocks:
             if document.page(block.page).kind != "body":
                 continue
-            if block.kind == "heading":
+            if block.role == "footnote":
+                if not notes:
+                    notes_section = outer if role == "box" else section
+                notes.extend(self._units(block))
+                continue
+            if block.kind == "heading" or block.role != role:
                 if units:
                     yield section, units
                 units = []
+            if block.kind == "heading":
+                if block.role == "box":
+                    outer = section if role != "box" else outer
+                elif notes:
+                    yield notes_section, notes
+                    notes = []
+                role = block.role
                 section = block.text
                 continue
+            if role == "box" and block.role != "box":
+                section = outer  # back from the box to the text around it
+            role = block.role
             units.extend(self._units(block))
         if units:
             yield section, units
+        if notes:
+            yield notes_section, notes
 
     def _units(self, block: Block) -> list[_Unit]:
         tokens = self.count_tokens(block.text)

@@ -190,3 +190,48 @@ def test_real_refresh_builds_and_goes_live(work_settings, embedder) -> None:  # 
         ready = test_client.get("/readyz")  # reloaded by the job, not by the (hour-long) watcher
         assert ready.status_code == 200
         assert ready.json()["version"] == job["report"]["version"]
+
+
+# -- deadlines (issue 8, item 8) ------------------------------------------------------------------
+def test_a_stuck_refresh_is_ended_and_a_new_one_is_accepted(admin: TestClient) -> None:
+    stuck = SlowRefresh()
+    jobs = with_jobs(admin, RefreshJobs(stuck, timeout=1))
+    job_id = admin.post("/api/admin/refresh", headers=AUTH).json()["id"]
+    job = poll(admin, job_id, timeout=60)
+    assert job["state"] == "failed" and "KB_REFRESH_TIMEOUT" in job["report"]["error"]
+    assert job["finished"]
+    again = admin.post("/api/admin/refresh", headers=AUTH)
+    assert again.status_code == 202  # not 409 forever
+    stuck.release.set()
+    jobs.join(10)
+    assert admin.get(f"/api/admin/refresh/{job_id}", headers=AUTH).json()["state"] == "failed"  # stays ended
+
+
+def test_the_refresh_process_is_killed_at_its_deadline(tmp_path: Path, built_settings) -> None:  # type: ignore[no-untyped-def]
+    import os
+    import sys
+
+    from api.jobs import SubprocessRefresh
+
+    pid_file = tmp_path / "pid"
+    hang = ("import os, sys, time; sys.stdin.read(); "
+            f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); "
+            "print('{\"progress\": {\"phase\": \"fetch\"}}', flush=True); time.sleep(600)")
+    steps: list[dict[str, Any]] = []
+    refresh = SubprocessRefresh(built_settings, timeout=3, command=[sys.executable, "-c", hang])
+    report = refresh(on_progress=steps.append)
+    assert not report["ok"] and "KB_REFRESH_TIMEOUT" in report["error"]
+    assert steps == [{"phase": "fetch"}]
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)
+
+
+def test_the_refresh_process_reports_a_bad_manifest(tmp_path: Path, built_settings) -> None:  # type: ignore[no-untyped-def]
+    from api.jobs import SubprocessRefresh
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "publications.toml").write_text("[[publication]]\nid = 1\n", encoding="utf-8")
+    settings = with_settings(built_settings, corpus_dir=corpus, data_dir=tmp_path / "data")
+    report = SubprocessRefresh(settings, timeout=120)()
+    assert not report["ok"] and "publications.toml" in report["error"]

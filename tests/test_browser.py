@@ -167,7 +167,7 @@ def test_hostile_questions_stay_text(tab: Tab, attack: str) -> None:
     page.wait_for_url(re.compile(r"\?q="))
     page.wait_for_timeout(300)  # give a (wrongly) injected handler time to fire
     assert tab.dialogs == []
-    assert page.locator("script").count() == 0
+    assert page.locator("script:not([src])").count() == 0  # only our own /static/site.js
     assert page.locator("img").count() == 0
     assert page.locator("#q").input_value() == attack
     assert attack in page.locator("title").inner_text() or attack in page.content().replace("&lt;", "<")
@@ -183,13 +183,152 @@ def test_small_screen(browser: Any, base_url: str) -> None:
     context.close()
 
 
+# -- personal data, long cases, citations, filters, print ------------------------------------------
+PERSONAL = "Elev med cpr 010203\u20111234 og mor på 12 34 56 78 frygter tvangsægteskab"  # U+2011, as Word types it
+SECRETS = ("010203", "1234", "12 34", "12+34", "12%2034", "5678", "56+78")
+
+
+def test_personal_data_never_reaches_a_url_a_title_or_the_history(tab: Tab) -> None:
+    page = tab.page
+    requests: list[str] = []
+    responses: dict[str, dict[str, str]] = {}
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("response", lambda response: responses.__setitem__(response.url, response.headers))
+    tab.open("/")
+    page.get_by_label("Hvad vil du vide?").fill(PERSONAL)
+    page.get_by_role("button", name="Søg").click()
+    page.wait_for_load_state("load")
+    alert = page.get_by_role("alert")
+    assert "ikke søgt" in alert.inner_text() and "CPR-nummer" in alert.inner_text()
+    # Nothing of it in the address bar, the title, the history or any request's URL.
+    assert page.url == tab.base_url + "/"
+    title = page.title()
+    assert title.startswith("Fjern personoplysninger")
+    assert page.evaluate("history.length") == 3  # the new tab's about:blank, the start page, this page: all without it
+    for url in requests:
+        assert not any(secret in url for secret in SECRETS), url
+    assert responses[tab.base_url + "/"]["cache-control"] == "no-store"
+    field = page.get_by_label("Hvad vil du vide?")
+    assert field.input_value() == "Elev med cpr og mor på frygter tvangsægteskab"
+    assert run_axe(tab) == []
+    # The question without them is offered as a link; following it searches.
+    page.get_by_role("link", name=re.compile("^Søg på »")).click()
+    page.wait_for_url(re.compile(r"\?q=Elev"))
+    assert page.locator("article.passage").count() > 0
+    for url in [*requests, page.url]:
+        assert not any(secret in url for secret in SECRETS), url
+    # Back to the refused page: the browser kept no copy of it (no-store), so it would have to post again.
+    from playwright.sync_api import Error as PlaywrightError
+
+    with pytest.raises(PlaywrightError, match="ERR_CACHE_MISS"):
+        page.go_back()
+    assert not tab.dialogs
+
+
+def test_a_pasted_case_is_searched_by_its_questions(tab: Tab) -> None:
+    from tests.test_questions import CASE
+
+    page = tab.page
+    tab.open("/")
+    field = page.get_by_label("Hvad vil du vide?")
+    assert "Højst 500 tegn" in page.locator("#q-graense").inner_text()
+    field.fill("tvang")
+    assert page.locator("#q-taeller").inner_text().strip() == "5 af 500 tegn."
+    field.fill(CASE)  # a paste: the whole case, not cut at 500 characters
+    assert field.input_value() == CASE
+    assert "der søges på de sætninger, der ligner spørgsmål" in page.locator("#q-taeller").inner_text()
+    field.press("Enter")
+    page.wait_for_url(re.compile(r"forkortet="))
+    searched = "Kan vi tale med hende uden forældrenes samtykke? Hvad skal jeg gøre?"
+    assert field.input_value() == searched
+    notice = page.get_by_role("status").filter(has_text="Din tekst er forkortet")
+    assert searched in notice.inner_text()
+    assert page.locator("article.passage").count() > 0
+    assert not tab.errors
+
+
+def test_copy_a_citation(browser: Any, base_url: str) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"], locale="da-DK")
+    page = context.new_page()
+    tab = Tab(page, base_url)
+    page.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.open(f"/?q={ANSWERABLE}")
+    first = page.locator("article.passage").first
+    citation = first.locator(".citation").inner_text()
+    assert re.fullmatch(r"».+ \(SIRI \d{4}\), (s\. \d+|PDF-side \d+)«", citation), citation
+    button = first.get_by_role("button", name=re.compile("^Kopiér kilde"))
+    assert button.is_visible()
+    button.click()
+    page.wait_for_function("document.getElementById('kopi-status').textContent !== ''")
+    assert page.evaluate("navigator.clipboard.readText()") == citation
+    assert page.locator("#kopi-status").inner_text() == f"Kilden er kopieret: {citation}"
+    assert run_axe(tab) == []
+    assert not tab.errors
+    context.close()
+
+
+def test_without_javascript_the_citation_is_text_to_select(browser: Any, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base_url}/?q={ANSWERABLE}")
+    first = page.locator("article.passage").first
+    assert first.locator(".citation").is_visible()
+    assert not first.locator("button.copy-button").is_visible()  # no dead buttons
+    # The form still searches without JavaScript (post, then the redirect to the result link).
+    page.goto(base_url + "/")
+    page.locator("#q").fill("tvangsægteskab")
+    page.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"\?q=tvangs"))
+    assert page.locator("article.passage").count() > 0
+    context.close()
+
+
+def test_filter_by_publication_and_show_more(tab: Tab) -> None:
+    page = tab.page
+    tab.open("/")
+    page.get_by_label("Hvad vil du vide?").fill("samtale med den unge")
+    page.get_by_label("Søg i").select_option(label="Metodehæfte (2020)")
+    page.get_by_role("button", name="Søg").click()
+    page.wait_for_url(re.compile(r"publication=metodehaefte"))
+    metas = page.locator("article.passage .passage-meta").all_inner_texts()
+    assert metas and all(m.startswith("Metodehæfte om samtaler") for m in metas)
+    assert page.get_by_label("Søg i").input_value() == "metodehaefte"
+    tab.open(f"/?q={ANSWERABLE}&k=2")
+    assert page.locator("article.passage").count() == 2
+    page.get_by_role("link", name="Vis flere passager").click()
+    page.wait_for_url(re.compile(r"k=12#kilde-3$"))
+    assert page.locator("article.passage").count() > 2
+    assert page.locator("#kilde-3").is_visible()
+    assert not tab.errors
+
+
+def test_print_shows_sources_without_the_form(tab: Tab) -> None:
+    page = tab.page
+    tab.open(f"/?q={ANSWERABLE}")
+    page.emulate_media(media="print")
+    assert not page.locator("form.search-form").is_visible()
+    assert not page.locator(".feed-link").is_visible()
+    pdf_link = page.locator("article.passage").first.get_by_role("link", name=re.compile("^Åbn i PDF"))
+    after = pdf_link.evaluate("a => getComputedStyle(a, '::after').content")
+    assert re.fullmatch(rf'" \(" "{re.escape(tab.base_url)}/corpus/[a-z0-9-]+\.pdf#page=\d+" "\)"', after) or \
+        re.fullmatch(rf'" \({re.escape(tab.base_url)}/corpus/[a-z0-9-]+\.pdf#page=\d+\)"', after), after
+    page.emulate_media(media="screen")
+    assert page.locator("form.search-form").is_visible()
+
+
 # -- accessibility (axe-core) ---------------------------------------------------------------------
 @pytest.mark.parametrize("path", ["/", f"/?q={ANSWERABLE}", f"/?q={UNANSWERABLE}", "PERMALINK", "/p/findes-ikke",
-                                  "/side/findes/ikke"])
+                                  "/side/findes/ikke", f"/?q={PERSONAL}", "CASE", f"/?q={ANSWERABLE}&k=2",
+                                  "/?q=samtale&publication=godpraksis", "/?q=samtale&publication=findes-ikke",
+                                  "/?q=" + "x" * 4001])
 def test_axe_finds_no_violations(tab: Tab, path: str) -> None:
     if path == "PERMALINK":
         passage_id = httpx.get(tab.base_url + "/api/search", params={"q": "familie", "k": 1}).json()["results"][0]["id"]
         path = f"/p/{passage_id}"
+    if path == "CASE":
+        from tests.test_questions import CASE
+
+        path = f"/?q={CASE}"
     tab.open(path)
     violations = run_axe(tab)
     assert violations == [], violations
@@ -261,7 +400,8 @@ def test_feedback_without_javascript(browser: Any, base_url: str) -> None:
     group.get_by_role("button", name="Ja").click()
     page.wait_for_load_state("load")
     assert page.get_by_role("heading", level=1).inner_text() == "Tak for din tilbagemelding"
-    assert page.get_by_role("status").inner_text().strip().endswith("Dit svar er gemt.")
+    # The page's own notice; base.html also holds the (empty) status line of "Kopiér kilde".
+    assert page.locator('.notice[role="status"]').inner_text().strip().endswith("Dit svar er gemt.")
     page.get_by_role("link", name="Tilbage til søgeresultatet").click()
     page.wait_for_url(re.compile(r"\?q="))
     assert page.locator("article.passage").count() > 0

@@ -13,7 +13,9 @@ from index.errors import ModelMismatch
 from index.search import SearchIndex
 from index.store import VersionStore, read_passages
 from ingest.extract import EXTRACTOR_VERSION, Extractor
+from ingest.isolate import IsolatedExtractor, Limits
 from ingest.manifest import load_manifest
+from tests.fixtures.hostile import EXCEPTION_FAMILIES, Hanging, Raising
 
 
 class CountingEmbedder:
@@ -62,10 +64,10 @@ def keep_pages(path, pages):  # noqa: ANN001
 def test_full_build_indexes_every_publication(built_settings):
     store = VersionStore(built_settings.data_dir)
     manifest = store.manifest(store.live_id())
-    assert [p["id"] for p in manifest["publications"]] == ["haandbog", "metodehaefte", "godpraksis", "vejledning"]
-    assert all(p["passages"] > 0 and p["sha256"] for p in manifest["publications"])
-    assert manifest["model"] == built_settings.embedding_model
-    assert manifest["passage_count"] == len(read_passages(store.path(store.live_id())))
+    assert [p.id for p in manifest.publications] == ["haandbog", "metodehaefte", "godpraksis", "vejledning"]
+    assert all(p.passages > 0 and p.sha256 for p in manifest.publications)
+    assert manifest.model == built_settings.embedding_model
+    assert manifest.passage_count == len(read_passages(store.path(store.live_id())))
 
 
 def test_unchanged_refresh_embeds_nothing_and_makes_no_version(work_settings, embedder):
@@ -138,8 +140,8 @@ def test_bad_pdf_is_reported_and_its_previous_passages_kept(work_settings, embed
     live = read_passages(store.path(store.live_id()))
     assert [p.id for p in live if p.publication_id == "godpraksis"] == [p.id for p in old]
     # the live manifest says so, for `kb status` and /api/publications
-    [entry] = [p for p in store.manifest(store.live_id())["publications"] if p["id"] == "godpraksis"]
-    assert entry["kept_previous"] and entry["status"] == "failed" and entry["error"]
+    entry = store.manifest(store.live_id()).publication("godpraksis")
+    assert entry is not None and entry.kept_previous and entry.status == "failed" and entry.error
     # the same failure again changes nothing; a repaired PDF is recorded as recovered
     failing_again = builder(work_settings, embedder)[0].build(pubs)
     assert failing_again.version == report.version
@@ -147,8 +149,8 @@ def test_bad_pdf_is_reported_and_its_previous_passages_kept(work_settings, embed
         shutil.copy(store.path(first.version) / "pdf" / "godpraksis.pdf", pdf)
         recovered = builder(work_settings, embedder)[0].build(pubs)
         assert recovered.ok and recovered.version != report.version
-        [entry_now] = [p for p in store.manifest(store.live_id())["publications"] if p["id"] == "godpraksis"]
-        assert not entry_now["kept_previous"] and entry_now["error"] is None
+        entry_now = store.manifest(store.live_id()).publication("godpraksis")
+        assert entry_now is not None and not entry_now.kept_previous and entry_now.error is None
         return
     # and the PDF its citations point at is still the edition it was built from
     kept = store.pdf(store.live_id(), "godpraksis.pdf")
@@ -185,7 +187,7 @@ def test_version_that_loses_most_of_a_publication_is_kept_but_not_made_live(work
 
 def test_loading_with_another_model_fails_clearly(built_settings, embedder):
     store = VersionStore(built_settings.data_dir)
-    manifest = dict(store.manifest(store.live_id()), model="intfloat/multilingual-e5-small")
+    manifest = store.manifest(store.live_id()).model_copy(update={"model": "intfloat/multilingual-e5-small"})
     with pytest.raises(ModelMismatch, match="KB_EMBEDDING_MODEL"):
         SearchIndex.load(store.path(store.live_id()), embedder, manifest)
 
@@ -204,3 +206,102 @@ def test_old_versions_are_pruned(work_settings, embedder):
 def test_corpus_copy_is_private(work_settings, fixture_corpus):
     assert work_settings.corpus_dir != fixture_corpus
     assert (work_settings.corpus_dir / "haandbog.pdf").exists()
+
+
+# -- one bad PDF fails alone (issue 8, item 1) ------------------------------------------------------
+def test_any_exception_from_one_pdf_fails_only_that_publication(work_settings, embedder):
+    pubs = load_manifest(work_settings.manifest_path)
+    first = builder(work_settings, embedder)[0].build(pubs)
+    store = VersionStore(work_settings.data_dir)
+    old = [p.id for p in read_passages(store.path(first.version)) if p.publication_id == "godpraksis"]
+    (work_settings.corpus_dir / "godpraksis.pdf").write_bytes(b"%PDF-1.7\n% a new edition\n")
+
+    for family in sorted(EXCEPTION_FAMILIES):
+        b = Builder(store, work_settings.corpus_dir, work_settings.embedding_model, embedder=embedder,
+                    extract=Raising("godpraksis.pdf", family), extractor_version=EXTRACTOR_VERSION, progress=False)
+        report = b.build(pubs)
+        failed = next(p for p in report.publications if p.id == "godpraksis")
+        assert failed.status == "failed" and failed.kept_previous, family
+        assert "godpraksis.pdf" in failed.error and ".building-" not in failed.error, family
+        assert not report.ok and report.live, family
+        live = read_passages(store.path(store.live_id()))
+        assert [p.id for p in live if p.publication_id == "godpraksis"] == old, family
+        assert {p.publication_id for p in live} == {"haandbog", "metodehaefte", "godpraksis", "vejledning"}
+
+
+def test_a_hanging_pdf_fails_alone_and_the_others_go_live(work_settings, embedder, tmp_path):
+    b = Builder(VersionStore(work_settings.data_dir), work_settings.corpus_dir, work_settings.embedding_model,
+                embedder=embedder, extractor_version=EXTRACTOR_VERSION, progress=False,
+                extract=IsolatedExtractor(Hanging("metodehaefte.pdf", tmp_path / "pid"), Limits(timeout=20)))
+    report = b.build(load_manifest(work_settings.manifest_path))
+    assert report.live and not report.ok
+    statuses = {p.id: p.status for p in report.publications}
+    assert statuses == {"haandbog": "added", "metodehaefte": "failed", "godpraksis": "added", "vejledning": "added"}
+    failed = next(p for p in report.publications if p.id == "metodehaefte")
+    assert "KB_EXTRACT_TIMEOUT" in failed.error and "metodehaefte.pdf" in failed.error
+
+
+def test_a_title_year_or_publisher_change_reaches_the_next_version_without_a_new_pdf(work_settings, embedder):
+    from dataclasses import replace
+
+    pubs = load_manifest(work_settings.manifest_path)
+    first = builder(work_settings, embedder)[0].build(pubs)
+    renamed = [replace(p, title="Ny titel", year=2024, publisher="SIRI") if p.id == "haandbog" else p for p in pubs]
+    b, counting, extract = builder(work_settings, embedder)
+    report = b.build(renamed)
+    assert report.live and report.version != first.version
+    assert extract.calls == [] and counting.embedded == []
+    entry = next(p for p in report.publications if p.id == "haandbog")
+    assert entry.status == "updated" and entry.metadata_changed == ["title", "year", "publisher"]
+    store = VersionStore(work_settings.data_dir)
+    meta = store.manifest(report.version).publication("haandbog")
+    assert meta is not None and (meta.title, meta.year, meta.publisher) == ("Ny titel", 2024, "SIRI")
+    titles = {p.publication_title for p in read_passages(store.path(report.version)) if p.publication_id == "haandbog"}
+    assert titles == {"Ny titel"}
+
+
+class ReplacingDuringExtraction:
+    """Extracts normally, but a new edition lands in the corpus folder while it reads (a `cp` or a fetch
+    that does not take the lock)."""
+
+    def __init__(self, corpus, file, new_bytes):  # noqa: ANN001
+        self.corpus, self.file, self.new_bytes = corpus, file, new_bytes
+        self.inner = Extractor()
+
+    def __call__(self, path):  # noqa: ANN001
+        if path.name == self.file:
+            (self.corpus / self.file).write_bytes(self.new_bytes)
+        return self.inner(path)
+
+
+def test_the_version_keeps_exactly_the_pdf_it_hashed_and_read(work_settings, embedder):
+    from index.build import sha256_file
+
+    corpus = work_settings.corpus_dir
+    original = (corpus / "vejledning.pdf").read_bytes()
+    store = VersionStore(work_settings.data_dir)
+    b = Builder(store, corpus, work_settings.embedding_model, embedder=embedder, extractor_version=EXTRACTOR_VERSION,
+                progress=False, extract=ReplacingDuringExtraction(corpus, "vejledning.pdf",
+                                                                  (corpus / "haandbog.pdf").read_bytes()))
+    report = b.build(load_manifest(work_settings.manifest_path))
+    assert report.live
+    entry = store.manifest(report.version).publication("vejledning")
+    snapshot = store.pdf(report.version, "vejledning.pdf")
+    assert entry is not None and snapshot is not None
+    assert snapshot.read_bytes() == original and sha256_file(snapshot) == entry.sha256
+    assert not list(store.versions_dir.glob(".building-*"))
+
+
+def test_a_renamed_pdf_with_the_same_bytes_is_reused_and_kept_under_its_new_name(work_settings, embedder):
+    from dataclasses import replace
+
+    pubs = load_manifest(work_settings.manifest_path)
+    builder(work_settings, embedder)[0].build(pubs)
+    (work_settings.corpus_dir / "vejledning.pdf").rename(work_settings.corpus_dir / "vejledning-2019.pdf")
+    renamed = [replace(p, file="vejledning-2019.pdf") if p.id == "vejledning" else p for p in pubs]
+    b, counting, extract = builder(work_settings, embedder)
+    report = b.build(renamed)
+    assert report.live and extract.calls == [] and counting.embedded == []
+    store = VersionStore(work_settings.data_dir)
+    assert store.pdf(report.version, "vejledning-2019.pdf") is not None
+    assert store.manifest(report.version).publication("vejledning").file == "vejledning-2019.pdf"

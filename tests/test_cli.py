@@ -117,3 +117,29 @@ def test_ingest_rollback_cycle(work_settings):
     rolled = runner.invoke(cli, ["rollback"], env=env)
     assert v1 in rolled.output
     assert json.loads(runner.invoke(cli, ["status", "--json"], env=env).stdout)["live"]["version"] == v1
+
+
+def test_ingest_with_hostile_pdfs_fails_them_alone_and_says_so(work_settings):
+    """A decompression bomb and a CID font without ToUnicode beside two good PDFs (issue 8, 1 and 9)."""
+    from index.store import VersionStore
+    from tests.fixtures.hostile import cid_font_pdf, zlib_bomb_pdf
+
+    zlib_bomb_pdf(work_settings.corpus_dir / "metodehaefte.pdf")
+    cid_font_pdf(work_settings.corpus_dir / "godpraksis.pdf")
+    env = kb_env(work_settings)
+    result = CliRunner().invoke(cli, ["ingest", "--json"], env=env)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    report = json.loads(result.stdout)
+    failed = {p["id"]: p["error"] for p in report["publications"] if p["status"] == "failed"}
+    assert set(failed) == {"metodehaefte", "godpraksis"}
+    assert "metodehaefte.pdf" in failed["metodehaefte"]
+    assert "godpraksis.pdf" in failed["godpraksis"] and "ToUnicode" in failed["godpraksis"]
+    assert report["live"] and not report["ok"]
+    store = VersionStore(work_settings.data_dir)
+    live = {p.id: p for p in store.manifest(store.live_id()).publications}
+    assert live["haandbog"].passages > 0 and live["vejledning"].passages > 0
+    assert live["godpraksis"].passages == 0 and live["godpraksis"].status == "failed"
+
+    human = CliRunner().invoke(cli, ["ingest"], env=env)  # the same, for a person reading the terminal
+    assert human.exit_code == 2
+    assert "FEJL: godpraksis.pdf: teksten kan ikke læses som sprog" in human.output

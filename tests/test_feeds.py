@@ -18,6 +18,7 @@ from tests.api_support import ANSWERABLE, XSS_QUERIES, assert_error, parse_html 
 pytest_plugins = ["tests.api_support"]
 
 OS = "{http://a9.com/-/spec/opensearch/1.1/}"
+KB = "{tag:kb-aere,2026:rss}"
 
 
 # -- OpenSearch description -----------------------------------------------------------------------
@@ -112,6 +113,7 @@ def test_rss_feed(client: TestClient) -> None:
     assert channel.findtext("link") == "http://testserver/?q=Hvad+er+en+genopdragelsesrejse%3F"
     items = channel.findall("item")
     assert len(items) == 4
+    assert channel.findtext(f"{KB}confident") == "true"
     assert channel.findtext(f"{OS}totalResults") == "4"
     assert channel.findtext(f"{OS}startIndex") == "1"
     assert channel.findtext(f"{OS}itemsPerPage") == "4"
@@ -119,14 +121,38 @@ def test_rss_feed(client: TestClient) -> None:
     assert query is not None and query.get("role") == "request" and query.get("searchTerms") == ANSWERABLE
     expected = client.get("/api/search", params={"q": ANSWERABLE, "k": 4}).json()["results"]
     for item, passage in zip(items, expected, strict=True):
-        assert passage["publication_title"] in (item.findtext("title") or "")
-        assert "PDF-side" in (item.findtext("title") or "")
+        title = item.findtext("title") or ""
+        # "Section – Title (SIRI 2018), s. 12": what and where, as a caseworker cites it
+        assert passage["publication_title"] + " (SIRI " in title
+        where = f"s. {passage['page_label']}" if passage["page_label"] else f"PDF-side {passage['page_start']}"
+        assert title.endswith(where)
+        if passage["section"]:
+            assert title.startswith(passage["section"] + " – ")
         link = item.findtext("link")
         assert link == f"http://testserver/p/{passage['id']}"
         assert item.findtext("guid") == link
         assert item.find("guid").get("isPermaLink") == "true"  # type: ignore[union-attr]
         assert item.findtext("description") == passage["text"]
         assert client.get(link).status_code == 200
+
+
+def test_rss_feed_is_empty_when_nothing_is_relevant(client: TestClient) -> None:
+    response = client.get("/api/search.rss", params={"q": "parkeringstilladelse"})
+    assert response.status_code == 200
+    channel = ET.fromstring(response.content).find("channel")
+    assert channel is not None
+    assert channel.findall("item") == []
+    assert channel.findtext(f"{OS}totalResults") == "0"
+    assert channel.findtext(f"{KB}confident") == "false"
+
+
+def test_rss_feed_of_one_publication(client: TestClient) -> None:
+    response = client.get("/api/search.rss", params={"q": "samtale med den unge", "publication": "godpraksis"})
+    channel = ET.fromstring(response.content).find("channel")
+    assert channel is not None
+    items = channel.findall("item")
+    assert items and all("God praksis i skoler" in (i.findtext("title") or "") for i in items)
+    assert "publication=godpraksis" in (channel.findtext("link") or "")
 
 
 def test_rss_escapes_the_query(client: TestClient) -> None:

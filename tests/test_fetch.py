@@ -18,7 +18,7 @@ import pytest
 from pypdf import PdfWriter
 
 from ingest.errors import FetchError
-from ingest.fetch import Fetcher, FetchResult, check_pdf, check_url, find_pdf_link
+from ingest.fetch import AddressPolicy, Fetcher, FetchResult, check_pdf, check_url, find_pdf_link
 from ingest.fetchstate import FetchFacts, facts_path, file_sha256, read_all_facts, read_facts
 from ingest.models import Publication
 from ingest.settings import DEFAULT_FETCH_MAX_REDIRECTS, Settings
@@ -81,7 +81,9 @@ def publication(url: str | None = None, *, landing_url: str | None = None, pub_i
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(corpus_dir=tmp_path / "corpus", fetch_max_bytes=SMALL_LIMIT, fetch_timeout=SHORT_TIMEOUT)
+    # The local test server is plain http on 127.0.0.1: both must be allowed explicitly.
+    return Settings(corpus_dir=tmp_path / "corpus", fetch_max_bytes=SMALL_LIMIT, fetch_timeout=SHORT_TIMEOUT,
+                    fetch_allow_private=True, fetch_allow_http_localhost=True)
 
 
 @pytest.fixture
@@ -372,9 +374,14 @@ def test_only_https_leaves_the_machine_and_no_request_is_made(settings: Settings
     assert "kun https" in (result.error or "") and url in (result.error or "")
 
 
-def test_check_url_allows_https_and_loopback_http() -> None:
+def test_check_url_allows_https_and_loopback_http_when_configured() -> None:
+    local = AddressPolicy(allow_private=True, allow_http_localhost=True)
     for url in ("https://siri.dk/a.pdf", "http://127.0.0.1:8080/a.pdf", "http://localhost/a.pdf"):
-        check_url(url)
+        check_url(url, local)
+    check_url("https://siri.dk/a.pdf")
+    for url in ("http://127.0.0.1:8080/a.pdf", "http://localhost/a.pdf"):
+        with pytest.raises(FetchError, match="kun https"):
+            check_url(url)
 
 
 def test_https_to_http_redirect_is_refused_even_to_loopback(settings: Settings) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -54,7 +55,8 @@ def test_start_page(client: TestClient) -> None:
     page = page_of(response)
     assert_accessible_frame(page)
     form = page.find("form", role="search")
-    assert form.attrs["method"] == "get" and form.attrs["action"] == "/"
+    # The form posts: a question reaches a URL only after the server found no personal data in it.
+    assert form.attrs["method"] == "post" and form.attrs["action"] == "/"
     assert page.find("input", name="q").attrs["value"] == ""
     assert not page.find_all(class_="demo-banner")
     assert not page.find_all("section", class_="answer")
@@ -77,7 +79,7 @@ def test_results_page_with_answer_and_sources(client: TestClient) -> None:
     sentences = answer.find_all("li")
     assert 1 <= len(sentences) <= 3
     passages = page.find_all("article", class_="passage")
-    assert len(passages) == 10
+    assert 1 <= len(passages) <= 10  # only those above the relevance floor
     for sentence in sentences:
         cite = sentence.find("a", class_="cite")
         target = cite.attrs["href"]
@@ -91,12 +93,75 @@ def test_results_page_with_answer_and_sources(client: TestClient) -> None:
         assert article.find("h3").text.startswith(f"[{number}]")
         meta = article.find("p", class_="passage-meta").text
         assert re.search(r"PDF-side \d+", meta)
+        # The full title, publisher and year are in the line under the heading.
+        assert re.search(r"\(SIRI \d{4}\)", meta), meta
         pdf = next(a for a in article.find_all("a") if a.text.startswith("Åbn i PDF"))
         page_number = re.fullmatch(r"Åbn i PDF \(side (\d+)\)", pdf.text).group(1)
         assert re.fullmatch(rf"/corpus/[a-z0-9-]+\.pdf#page={page_number}", pdf.attrs["href"])
         permalink = next(a for a in article.find_all("a") if a.attrs["href"].startswith("/p/"))
         assert permalink.text.startswith("Permanent link")
     assert page.find("h2", id="kilder-overskrift").text == "Kilder"
+    assert page.find("p", class_="result-count").text == f"{len(passages)} relevante passager"
+
+
+@pytest.mark.parametrize("question", [ANSWERABLE, "tvangsægteskab", "samtale med den unge", UNANSWERABLE])
+def test_the_page_lists_what_the_api_finds(client: TestClient, question: str) -> None:
+    # The page reuses its answer's ranking instead of searching twice; it must list exactly the
+    # passages /api/search returns (those above the relevance floor), in the same order.
+    page = page_of(client.get("/", params={"q": question}))
+    body = client.get("/api/search", params={"q": question, "k": 10}).json()
+    listed = [a.find("a", class_="permalink").attrs["href"].removeprefix("/p/")
+              for a in page.find_all("article", class_="passage")]
+    if body["confident"]:
+        assert listed == [p["id"] for p in body["results"]]
+        assert page.find("p", class_="result-count").text.startswith(f"{len(listed)} relevant")
+    else:
+        assert body["results"] == [] and page.find("p", class_="result-count").text == "0 relevante passager."
+
+
+def test_result_headings_are_sections_with_a_short_publication_name(client: TestClient) -> None:
+    page = page_of(client.get("/", params={"q": ANSWERABLE}))
+    results = client.get("/api/search", params={"q": ANSWERABLE}).json()["results"]
+    short = {"haandbog": "Håndbog", "metodehaefte": "Metodehæfte", "godpraksis": "God praksis",
+             "vejledning": "Vejledning"}
+    for number, (article, passage) in enumerate(zip(page.find_all("article", class_="passage"), results,
+                                                    strict=True), start=1):
+        heading = article.find("h3").text
+        name = short[passage["publication_id"]]
+        expected = f"[{number}] {passage['section']} – {name}" if passage["section"] else f"[{number}] {name}"
+        assert heading == expected
+        assert passage["publication_title"] not in heading  # the long title is in the line below, once
+
+
+def test_every_passage_offers_a_citation_to_copy(client: TestClient) -> None:
+    page = page_of(client.get("/", params={"q": ANSWERABLE}))
+    results = client.get("/api/search", params={"q": ANSWERABLE}).json()["results"]
+    years = {"haandbog": 2018, "metodehaefte": 2020, "godpraksis": 2019, "vejledning": 2021}
+    for article, passage in zip(page.find_all("article", class_="passage"), results, strict=True):
+        citation = article.find("span", class_="citation")
+        where = f"s. {passage['page_label']}" if passage["page_label"] else f"PDF-side {passage['page_start']}"
+        assert citation.text == (f"»{passage['publication_title']} (SIRI {years[passage['publication_id']]}), "
+                                 f"{where}«")
+        # Without JavaScript the citation is selectable text; the button is shown by site.js.
+        button = article.find("button", class_="copy-button")
+        assert "hidden" in button.attrs and button.attrs["data-copy"] == citation.attrs["id"]
+        assert button.text.startswith("Kopiér kilde")
+
+
+def test_footer_says_where_the_publications_are_from(client: TestClient) -> None:
+    footer = page_of(client.get("/")).find("footer")
+    note = footer.find("p", class_="version").text
+    assert re.fullmatch(r"Publikationerne er fra SIRI \(2018–2021\), senest opdateret \d{1,2}\. [a-z]+ \d{4}\.",
+                        note), note
+    assert footer.find("abbr").attrs["title"] == "Styrelsen for International Rekruttering og Integration"
+    assert "Indeksversion" not in footer.text
+
+
+@pytest.mark.parametrize("path", ["/", f"/?q={ANSWERABLE}", "/?q=" + "x" * 5000, "/p/findes-ikke"])
+def test_danish_quotation_marks(client: TestClient, path: str) -> None:
+    # (The fixture publications' own text has no quotation marks, so all of them are ours.)
+    marks = "".join(re.findall("[«»]", page_of(client.get(path)).find("body").text))
+    assert marks and marks == "»«" * (len(marks) // 2), f"Danish quotation marks are »…«: {marks}"
 
 
 def test_printed_page_label_is_shown(client: TestClient) -> None:
@@ -126,14 +191,61 @@ def test_not_confident_page(client: TestClient) -> None:
     label = page.find("h2", id="kilder-overskrift").text
     assert label.startswith("Nærmeste passager")
     assert page.find_all("article", class_="passage")
+    assert page.find("p", class_="result-count").text == "0 relevante passager."
+    assert not page.find_all("p", class_="more")  # no "Vis flere" of passages that are not relevant
 
 
-def test_too_long_question_is_a_friendly_422(client: TestClient) -> None:
-    response = client.get("/", params={"q": "ord " * 200})
+def test_too_long_text_is_a_friendly_422(client: TestClient) -> None:
+    response = client.get("/", params={"q": "ord " * 1200})
     assert response.status_code == 422
     page = page_of(response)
-    assert "højst 500 tegn" in page.find("div", role="alert").text
-    assert page.find("input", name="q")
+    assert "højst indsættes 4.000 tegn" in page.find("div", role="alert").text
+    assert page.find("input", name="q").attrs["value"] == ""
+
+
+def test_the_form_shows_the_limit(client: TestClient) -> None:
+    page = page_of(client.get("/"))
+    field = page.find("input", name="q")
+    assert field.attrs["maxlength"] == "4000" and field.attrs["data-limit"] == "500"
+    limit = page.find("p", id="q-graense")
+    assert "q-graense" in field.attrs["aria-describedby"].split()
+    assert "Højst 500 tegn" in limit.text and "4.000 tegn" in limit.text
+
+
+def test_a_pasted_case_is_searched_by_its_questions(client: TestClient) -> None:
+    from tests.test_questions import CASE
+
+    response = client.get("/", params={"q": CASE})
+    assert response.status_code == 200
+    page = page_of(response)
+    searched = "Kan vi tale med hende uden forældrenes samtykke? Hvad skal jeg gøre?"
+    assert page.find("input", name="q").attrs["value"] == searched
+    assert "Din tekst er forkortet" in [h.text for h in page.find_all("h2")]
+    text = page.find("div", role="status").text
+    assert f"Teksten var på {len(CASE):,} tegn".replace(",", ".") in text and searched in text
+    assert page.find("title").text.startswith(searched)
+    assert page.find_all("article", class_="passage")
+
+
+def test_the_form_posts_and_a_clean_question_is_redirected_to_its_link(client: TestClient) -> None:
+    response = client.post("/", data={"q": "  tvangsægteskab ", "publication": ""}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/?q=tvangs%C3%A6gteskab"
+    assert response.headers["cache-control"] == "no-store"
+    response = client.post("/", data={"q": "tvangsægteskab", "publication": "haandbog"}, follow_redirects=False)
+    assert response.headers["location"] == "/?q=tvangs%C3%A6gteskab&publication=haandbog"
+    assert client.post("/", data={"q": "  "}, follow_redirects=False).headers["location"] == "/"
+
+
+def test_a_posted_case_is_redirected_as_its_questions(client: TestClient) -> None:
+    from tests.test_questions import CASE
+
+    response = client.post("/", data={"q": CASE}, follow_redirects=False)
+    assert response.status_code == 303
+    location = response.headers["location"]
+    assert "Hvad+skal+jeg+g%C3%B8re%3F" in location and f"forkortet={len(CASE)}" in location
+    page = page_of(client.get(location))
+    assert f"Teksten var på {len(CASE):,} tegn".replace(",", ".") in page.find("div", role="status").text
 
 
 @pytest.mark.parametrize("attack", XSS_QUERIES)
@@ -141,7 +253,7 @@ def test_question_is_escaped_everywhere(client: TestClient, attack: str) -> None
     response = client.get("/", params={"q": attack})
     assert response.status_code == 200
     page = page_of(response)
-    assert not page.find_all("script")
+    assert [s.attrs.get("src") for s in page.find_all("script")] == ["/static/site.js"]  # ours only
     assert not page.find_all("img")
     assert page.find("input", name="q").attrs["value"] == attack
     assert attack not in response.text  # only in escaped form
@@ -166,6 +278,100 @@ def test_highlighter_matches_danish_forms() -> None:
     terms = highlight.terms("familiens kontrol")
     marked = str(highlight("Familien kontrollerer hende; familier og kontrollen.", terms))
     assert marked.count("<mark>") == 4
+
+
+# -- personal data --------------------------------------------------------------------------------
+PERSONAL = "Elev med cpr 010203\u20111234 og mor på 12 34 56 78 frygter tvangsægteskab"
+CLEANED = "Elev med cpr og mor på frygter tvangsægteskab"
+SECRETS = ("010203", "1234", "12 34", "56 78")
+
+
+def assert_personal_data_page(response, cleaned: str = CLEANED) -> Node:  # type: ignore[no-untyped-def]
+    assert response.status_code == 422
+    assert response.headers["cache-control"] == "no-store"
+    page = page_of(response)
+    assert_accessible_frame(page)
+    for secret in SECRETS:
+        assert secret not in response.text, secret
+    assert page.find("title").text.startswith("Fjern personoplysninger")
+    alert = page.find("div", role="alert").text
+    assert "et CPR-nummer og et telefonnummer" in alert and "ikke søgt" in alert
+    assert page.find("input", name="q").attrs["value"] == cleaned
+    assert not page.find_all("article", class_="passage")
+    return page
+
+
+def test_personal_data_in_a_posted_question_is_refused(client: TestClient) -> None:
+    response = client.post("/", data={"q": PERSONAL}, follow_redirects=False)
+    assert "location" not in response.headers  # never redirected: the question stays out of every URL
+    page = assert_personal_data_page(response)
+    offer = next(a for a in page.find_all("a") if a.text.startswith("Søg på »"))
+    assert offer.attrs["href"] == "/?" + urlencode({"q": CLEANED})
+    assert client.get(offer.attrs["href"]).status_code == 200
+
+
+def test_personal_data_in_a_link_is_refused(client: TestClient) -> None:
+    # A /?q=… link already holds the question, but the page still never searches, shows or logs it.
+    assert_personal_data_page(client.get("/", params={"q": PERSONAL}))
+
+
+@pytest.mark.parametrize("question", ["010203-1234", "ring 12345678"])
+def test_a_question_of_only_personal_data_offers_nothing_to_search(client: TestClient, question: str) -> None:
+    response = client.post("/", data={"q": question})
+    assert response.status_code == 422
+    page = page_of(response)
+    assert page.find("input", name="q").attrs["value"] in ("", "ring")
+    assert not [a for a in page.find_all("a") if a.text.startswith("Søg på »")] or question.startswith("ring")
+
+
+def test_pages_that_echo_a_question_are_not_stored(client: TestClient) -> None:
+    for response in (client.get("/", params={"q": ANSWERABLE}), client.get("/", params={"q": "x" * 5000}),
+                     client.post("/", data={"q": ANSWERABLE}, follow_redirects=False)):
+        assert response.headers["cache-control"] == "no-store"
+    assert "cache-control" not in client.get("/").headers
+
+
+# -- filter by publication, and more results ------------------------------------------------------
+def test_the_form_offers_each_publication(client: TestClient) -> None:
+    select = page_of(client.get("/")).find("select", name="publication")
+    options = [(o.attrs["value"], o.text) for o in select.find_all("option")]
+    assert options == [("", "Alle publikationer"), ("haandbog", "Håndbog (2018)"),
+                       ("metodehaefte", "Metodehæfte (2020)"), ("godpraksis", "God praksis (2019)"),
+                       ("vejledning", "Vejledning (2021)")]
+    chosen = page_of(client.get("/", params={"q": "samtale", "publication": "godpraksis"}))
+    assert chosen.find("option", value="godpraksis").attrs.get("selected") is not None
+
+
+def test_results_from_one_publication(client: TestClient) -> None:
+    response = client.get("/", params={"q": "samtale med den unge", "publication": "metodehaefte"})
+    assert response.status_code == 200
+    page = page_of(response)
+    metas = [a.find("p", class_="passage-meta").text for a in page.find_all("article", class_="passage")]
+    assert metas and all(m.startswith("Metodehæfte om samtaler") for m in metas)
+    assert page.find("p", class_="result-count").text.endswith(" i Metodehæfte")
+    feed = page.find("p", class_="feed-link").find("a").attrs["href"]
+    assert "publication=metodehaefte" in feed
+
+
+def test_unknown_publication_is_a_friendly_404(client: TestClient) -> None:
+    response = client.get("/", params={"q": "samtale", "publication": "findes-ikke"})
+    assert response.status_code == 404
+    assert "»findes-ikke« findes ikke" in page_of(response).find("div", role="alert").text
+
+
+def test_show_more_passages(client: TestClient) -> None:
+    page = page_of(client.get("/", params={"q": ANSWERABLE, "k": 2}))
+    assert len(page.find_all("article", class_="passage")) == 2
+    more = page.find("p", class_="more").find("a")
+    assert more.text == "Vis flere passager"
+    assert more.attrs["href"] == "/?" + urlencode({"q": ANSWERABLE, "k": 12}) + "#kilde-3"
+    wider = page_of(client.get(more.attrs["href"].split("#")[0]))
+    articles = wider.find_all("article", class_="passage")
+    assert len(articles) > 2 and articles[2].attrs["id"] == "kilde-3"
+    # No "Vis flere" once the list holds every passage above the floor (or k is at its maximum).
+    if len(articles) < 12:
+        assert wider.find_all("p", class_="more") == []
+    assert page_of(client.get("/", params={"q": ANSWERABLE, "k": 50})).find_all("p", class_="more") == []
 
 
 # -- permalinks -----------------------------------------------------------------------------------
@@ -207,7 +413,7 @@ def test_retired_permalink_offers_its_old_section(tmp_path: Path, built_settings
     with TestClient(make_app(settings, embedder)) as test_client:
         response = test_client.get("/p/haandbog-gammel00000")
     detail = assert_error(response, 404, html=True)
-    assert "«Genopdragelsesrejser»" in detail
+    assert "»Genopdragelsesrejser«" in detail
     assert page_of(response).find("input", name="q").attrs["value"] == "Genopdragelsesrejser"
 
 

@@ -64,4 +64,4 @@ def test_small_to_big_lifts_a_passage_whose_section_neighbour_answers() -> None:
     fused = np.array([3.0, 1.0, 1.0, -2.0])
     out = neighbours.apply(fused, ContextConfig(neighbour_weight=0.5))
     assert out.tolist() == [3.5, 2.5, 1.0, -1.5]  # p1 rises with its neighbour; p2 is not dragged down by p3
-    assert neighbours.apply(fused, ContextConfig()).tolist() == fused.tolist()
+    assert neighbours.apply(fused, ContextConfig(neighbour_weight=0.0)).tolist() == fused.tolist()

@@ -46,7 +46,7 @@ def served(work_settings, tmp_path):  # noqa: ANN001
         for pub in PUBS:
             (corpus / f"{pub}.pdf").unlink()
         (corpus / "publications.toml").write_text(manifest, encoding="utf-8")
-        yield server, kb_env(work_settings), originals
+        yield server, kb_env(work_settings, KB_FETCH_ALLOW_PRIVATE="1", KB_FETCH_ALLOW_HTTP_LOCALHOST="1"), originals
 
 
 def refresh(env: dict[str, str]) -> tuple[int, dict]:

@@ -12,8 +12,9 @@ def doc(blocks, kinds=None, labels=None):
     pages = max(b.page for b in blocks)
     kinds = kinds or {}
     labels = labels or {}
-    return Document(pages=[PageInfo(n, labels.get(n), kinds.get(n, "body")) for n in range(1, pages + 1)],
-                    blocks=blocks)
+    return Document(
+        pages=[PageInfo(n, labels.get(n), kinds.get(n, "body")) for n in range(1, pages + 1)], blocks=blocks
+    )
 
 
 def test_passages_follow_sections_and_carry_pages_and_labels():
@@ -31,9 +32,11 @@ def test_passages_follow_sections_and_carry_pages_and_labels():
 
 
 def test_cover_and_toc_pages_never_become_passages():
-    blocks = [Block("text", "Håndbog til kommuner om æresrelaterede konflikter og negativ social kontrol", 1),
-              Block("text", "Indledning ........ 4 Genopdragelsesrejser ........ 7 Underretning ........ 9", 2),
-              Block("text", "Brødtekst om samtaler med unge, der lever under negativ social kontrol.", 3)]
+    blocks = [
+        Block("text", "Håndbog til kommuner om æresrelaterede konflikter og negativ social kontrol", 1),
+        Block("text", "Indledning ........ 4 Genopdragelsesrejser ........ 7 Underretning ........ 9", 2),
+        Block("text", "Brødtekst om samtaler med unge, der lever under negativ social kontrol.", 3),
+    ]
     passages = Splitter(words, max_tokens=100)(PUB, doc(blocks, kinds={1: "cover", 2: "toc"}))
     assert [p.page_start for p in passages] == [3]
 
@@ -60,7 +63,9 @@ def test_ids_are_stable_and_depend_on_normalised_text():
 
 def test_sentences_respect_danish_abbreviations():
     assert split_sentences("Det gælder bl.a. Skolen. Næste sætning her.") == [
-        "Det gælder bl.a. Skolen.", "Næste sætning her."]
+        "Det gælder bl.a. Skolen.",
+        "Næste sætning her.",
+    ]
 
 
 def test_a_short_piece_is_merged_into_its_neighbour_in_the_section():
@@ -92,3 +97,50 @@ def test_slides_of_short_bullets_keep_their_words():
         ("Samarbejde", "Inddrag SSP"),
         ("Forældre", "Kontakt dem senere Figur 3"),
     ]
+
+
+def test_a_box_is_its_own_section_and_the_text_after_it_returns_to_the_section():
+    blocks = [
+        Block("heading", "Samtalen med den unge", 1, 2),
+        Block("text", "Tal med den unge alene, et sted hvor familien ikke kan høre samtalen.", 1),
+        Block("heading", "Case: Sara, 16 år", 1, 3, role="box"),
+        Block("text", "Sara går i 9. klasse og er holdt op med at komme til idræt.", 1, role="box"),
+        Block("text", "Efter samtalen skrives et referat med den unges egne ord om forløbet.", 1),
+    ]
+    passages = Splitter(words, max_tokens=200)(PUB, doc(blocks))
+    assert [(p.section, p.text.split()[0]) for p in passages] == [
+        ("Samtalen med den unge", "Tal"),
+        ("Case: Sara, 16 år", "Sara"),
+        ("Samtalen med den unge", "Efter"),
+    ]
+    assert not any("16 år Sara" in p.text for p in passages)
+
+
+def test_footnotes_are_packed_apart_after_their_section():
+    blocks = [
+        Block("heading", "Anbringelse", 1, 1),
+        Block(
+            "text",
+            "Hvis der er yngre søskende i hjemmet, skal kommunen vurdere, om de er i risiko, når den unge er anbragt.",
+            1,
+        ),
+        Block("text", "Servicelovens § 58. Fra 1. januar 2024 barnets lov § 47.", 1, role="footnote"),
+        Block(
+            "text",
+            "Den unges adresse skal beskyttes, og det skal sikres, at den ikke fremgår af breve til forældrene.",
+            2,
+        ),
+        Block("heading", "Samvær", 2, 1),
+        Block(
+            "text",
+            "Samvær kan bruges til at presse den unge, og kommunen kan afbryde samværet, når det er nødvendigt.",
+            2,
+        ),
+    ]
+    passages = Splitter(words, max_tokens=200)(PUB, doc(blocks))
+    assert [(p.section, p.text[:20]) for p in passages] == [
+        ("Anbringelse", "Hvis der er yngre sø"),
+        ("Anbringelse", "Servicelovens § 58. "),
+        ("Samvær", "Samvær kan bruges ti"),
+    ]
+    assert "Den unges adresse" in passages[0].text and "§ 58" not in passages[0].text

@@ -2,12 +2,14 @@ import pytest
 
 from index.errors import CorruptIndex, NoLiveIndex
 from index.store import VersionStore
+from index.version import VersionManifest
 
 
 def make(store: VersionStore, version: str) -> None:
     staging = store.staging(version)
     (staging / "payload").write_text("x")
-    store.commit(staging, version, {"version": version})
+    store.commit(staging, version, VersionManifest(version=version, created="2026-01-01T00:00:00+00:00",
+                                                   model="m", dimension=3))
 
 
 def test_no_live_version_explains_what_to_do(tmp_path):
@@ -57,3 +59,24 @@ def test_malformed_pointer_is_a_clear_error(tmp_path):
 def test_cannot_point_at_missing_version(tmp_path):
     with pytest.raises(CorruptIndex):
         VersionStore(tmp_path).set_live("nope")
+
+
+def test_a_damaged_manifest_is_a_corrupt_index_not_a_key_error(tmp_path):
+    store = VersionStore(tmp_path)
+    make(store, "v1")
+    (store.path("v1") / "manifest.json").write_text('{"version": "v1", "publications": [{"id": 3}]}')
+    with pytest.raises(CorruptIndex, match="manifest.json"):
+        store.manifest("v1")
+
+
+def test_the_lock_nests_on_one_store_and_excludes_another(tmp_path):
+    from index.errors import Busy
+
+    store = VersionStore(tmp_path)
+    with store.lock():
+        with store.lock(), pytest.raises(Busy), VersionStore(tmp_path).lock():  # nested: fetch, then build
+            pass  # another process's fetch or build is refused
+        with pytest.raises(Busy), VersionStore(tmp_path).lock():
+            pass
+    with VersionStore(tmp_path).lock():
+        pass

@@ -20,7 +20,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/corpus/{file}")
 def corpus_file(file: str, index: IndexDep, settings: SettingsDep) -> FileResponse:
-    allowed = {pub.get("file") for pub in index.manifest.get("publications", [])}
+    allowed = {pub.file for pub in index.manifest.publications}
     if file not in allowed or not file.lower().endswith(".pdf"):
         raise CorpusFileNotFound()
     snapshot = VersionStore(settings.data_dir).pdf(index.version, file)

@@ -26,7 +26,7 @@ async def feedback(request: Request, templates: TemplatesDep, live: LiveDep, sto
     source = form.get("source", "")
     question = form.get("q", "")[:MAX_QUESTION_CHARS]
     if helpful is None or source not in SOURCES:
-        return render_error_page(request, 422, "Svaret kunne ikke gemmes: vælg «Ja» eller «Nej».", None, question)
+        return render_error_page(request, 422, "Svaret kunne ikke gemmes: vælg »Ja« eller »Nej«.", None, question)
     index = live.current()
     passage = index.get(form.get("passage_id", ""))
     if passage is None:

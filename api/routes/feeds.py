@@ -6,17 +6,18 @@ suggestions while typing, and federate results from the feed.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from api.citations import catalogue, reference
 from api.deps import IndexDep, QueryLogDep, SuggestionsDep, TemplatesDep
 from api.errors import error_responses
+from api.questions import check_publication, refuse_personal_data
 from api.render import SITE_NAME
-from api.routes.search import K, Question
-from api.schemas import citation, hits_out
-from index.search import check_question
+from api.routes.search import QUESTION_ERRORS, K, Publication, Question
+from api.schemas import hits_out
 
 router = APIRouter(tags=["intranet"])
 
@@ -68,15 +69,34 @@ def suggest(index: IndexDep, suggestions: SuggestionsDep,
     return SuggestionsResponse([q, suggestions.for_index(index).suggest(q)])
 
 
-@router.get("/api/search.rss", response_class=RSSResponse, responses=error_responses(422, 503))
+def json_errors(responses: dict[int | str, dict[str, Any]]) -> dict[int | str, dict[str, Any]]:
+    """The feed's errors are JSON, not RSS: documented with their own content type (a ``model``
+    would be documented under the route's RSS media type)."""
+    schema = {"$ref": "#/components/schemas/ErrorOut"}
+    return {status: {"description": r["description"], "content": {"application/json": {"schema": schema}}}
+            for status, r in responses.items()}
+
+
+@router.get("/api/search.rss", response_class=RSSResponse,
+            responses=json_errors({**error_responses(503), **QUESTION_ERRORS}))
 def search_rss(request: Request, index: IndexDep, templates: TemplatesDep, query_log: QueryLogDep,
-               q: Question, k: K = RSS_K) -> Response:
-    """RSS 2.0 with OpenSearch response elements: one item per passage, linking to its permalink."""
+               q: Question, k: K = RSS_K, publication: Publication = None) -> Response:
+    """RSS 2.0 with OpenSearch response elements: one item per passage, linking to its permalink.
+
+    Only passages that clear the relevance floor become items; `opensearch:totalResults` counts
+    them, and the feed is empty when nothing is relevant (`kb:confident` is then false), so an
+    intranet's federated search shows nothing rather than ten weak guesses.
+    """
+    refuse_personal_data(q)
+    publication = check_publication(publication, index.publication_ids())
+    found = index.find(q, k, publication=publication)
     query_log("rss", q)
-    question = check_question(q)
-    passages = hits_out(index.search(question, k), index)
-    items = [{"passage": p, "title": citation(p)} for p in passages]
-    context = {"title": f"{SITE_NAME}: {question}", "q": question, "items": items, "k": k,
-               "description": DESCRIPTION}
+    publications = catalogue(index.manifest)
+    items = []
+    for passage in hits_out(found.hits, index):
+        source = reference(passage, publications.get(passage.publication_id))
+        items.append({"passage": passage, "title": f"{passage.section} – {source}" if passage.section else source})
+    context = {"title": f"{SITE_NAME}: {found.query}", "q": found.query, "items": items, "k": k,
+               "confident": found.confident, "publication": publication, "description": DESCRIPTION}
     return templates.TemplateResponse(request, "search.rss.xml", context,
                                       media_type=f"{RSSResponse.media_type}; charset=utf-8")

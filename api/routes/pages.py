@@ -8,50 +8,157 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from api.citations import catalogue
 from api.deps import LiveDep, QueryLogDep, SettingsDep, TemplatesDep
-from api.errors import PassageNotFound
+from api.errors import PassageNotFound, PersonalData, UnknownPublication
+from api.personal import Scan, find
+from api.questions import MAX_PASTE_CHARS, Condensed, check_publication, condense
 from api.schemas import passage_base, passage_out
+from api.urls import Urls
 from index.errors import CorruptIndex, QuestionError
+from index.search import MAX_K, Answer, Hit
 from index.store import VersionStore, read_passages
 from ingest.settings import MAX_QUESTION_CHARS
 
 router = APIRouter(include_in_schema=False)
 
-PAGE_K = 10  # passages on a results page
+PAGE_K = 10  # passages on a results page; "Vis flere" shows this many more
+
+
+def danish_number(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+class TooLong(Exception):
+    """A pasted text over MAX_PASTE_CHARS: refused with a sentence that says what fits."""
+
+    def __init__(self, chars: int) -> None:
+        super().__init__(f"Teksten er på {danish_number(chars)} tegn, men der kan højst indsættes "
+                         f"{danish_number(MAX_PASTE_CHARS)} tegn. Skriv dit spørgsmål kort (der søges på højst "
+                         f"{MAX_QUESTION_CHARS} tegn), fx »Hvad gør jeg, når en elev frygter at blive giftet bort?«")
+
+
+def _screen(q: str) -> Condensed:
+    """Personal data first (never searched, logged or put in a URL), then the length."""
+    scan = find(q)
+    if scan:
+        raise PersonalData(scan)
+    condensed = condense(scan.text)
+    if condensed.original_chars > MAX_PASTE_CHARS:
+        raise TooLong(condensed.original_chars)
+    return condensed
+
+
+def relevant_hits(answer: Answer, floor: float) -> list[Hit]:
+    """The passages of an answer that clear the relevance floor: the rule of ``SearchIndex.find``
+    (which /api/search and the feed use), applied to the answer the page already has rather than
+    searching twice. ``tests/test_html.py`` checks that the page lists what /api/search returns."""
+    if not answer.confident:
+        return []
+    return [h for h in answer.hits if h.relevance >= floor] or answer.hits[:1]
+
+
+def _form_context(title: str, q: str, publication: str) -> dict[str, Any]:
+    return {"title": title, "q": q, "publication": publication, "error": None, "result": None,
+            "personal": None, "shortened": None}
+
+
+def _personal_page(request: Request, templates: Any, scan: Scan, publication: str) -> HTMLResponse:
+    """The warning: the question is not searched; the field holds it without the personal data."""
+    cleaned = scan.removed()
+    context = _form_context("Fjern personoplysninger", cleaned, publication)
+    offer = cleaned if cleaned and not find(cleaned) and len(cleaned) <= MAX_QUESTION_CHARS else None
+    context["personal"] = {
+        "found": scan.describe(),
+        "cleaned": cleaned,
+        "cleaned_url": Urls.for_request(request).search(offer, publication or None) if offer else None,
+    }
+    return templates.TemplateResponse(request, "search.html", context, status_code=422)
 
 
 @router.get("/", response_class=HTMLResponse)
 def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_log: QueryLogDep,
-                q: str = "") -> HTMLResponse:
-    context: dict[str, object] = {"title": "Søg", "q": q, "error": None, "result": None,
-                                  "max_chars": MAX_QUESTION_CHARS}
+                q: str = "", publication: str = "",
+                k: Annotated[int, Query(ge=1, le=MAX_K)] = PAGE_K,
+                forkortet: Annotated[int | None, Query(ge=1, le=MAX_PASTE_CHARS)] = None) -> HTMLResponse:
+    """The search page; ``/?q=…`` is the linkable result page (the form itself posts, see below)."""
+    context = _form_context("Søg", q, publication)
     if not q.strip():
         # The empty form; "/?q=" from a portal with nothing typed is the same page, not an error.
         return templates.TemplateResponse(request, "search.html", context)
-    query_log("page", q)
+    try:
+        condensed = _screen(q)
+    except PersonalData as exc:
+        return _personal_page(request, templates, exc.scan, publication)
+    except TooLong as exc:
+        context.update(q="", error=str(exc))
+        return templates.TemplateResponse(request, "search.html", context, status_code=422)
+    context["q"] = condensed.question
     index = live.current()  # raises NoLiveIndex → the 503 page; taken once for this request
     try:
-        answer = index.ask(q, k=PAGE_K)
-    except QuestionError as exc:
-        context["error"] = str(exc)
-        return templates.TemplateResponse(request, "search.html", context, status_code=422)
-    passages = [passage_out(h.passage, index, h.score) for h in answer.hits]
+        chosen = check_publication(publication, index.publication_ids())
+        answer = index.ask(condensed.question, k=k, publication=chosen)
+    except (QuestionError, UnknownPublication) as exc:
+        context["error"] = exc.detail if isinstance(exc, UnknownPublication) else str(exc)
+        return templates.TemplateResponse(request, "search.html", context, status_code=exc.status_code)
+    # Logged only once it is searched: refused questions (too long, personal data) never are.
+    query_log("page", answer.question)
+    relevant = relevant_hits(answer, index.floor)
+    # Only passages that clear the relevance floor are listed; without a confident answer the
+    # nearest ones are, under a heading that says they may not answer the question.
+    shown = relevant if answer.confident else answer.hits
+    passages = [passage_out(h.passage, index, h.score) for h in shown]
     numbers = {p.id: i for i, p in enumerate(passages, start=1)}
+    urls = Urls.for_request(request)
+    publications = catalogue(index.manifest)
+    more = answer.confident and len(relevant) >= k and k < MAX_K
     context.update(
         title=f"{answer.question} – søgeresultat",
         q=answer.question,
+        shortened=condensed.original_chars if condensed.shortened else forkortet,
         result={
             "confident": answer.confident,
             "sentences": [{"text": s.text, "passage_id": s.passage_id, "number": numbers.get(s.passage_id)}
                           for s in answer.sentences],
             "passages": passages,
+            "count": len(relevant),
+            "publication": publications[chosen].short_title if chosen in publications else None,
+            "more_url": urls.search(answer.question, chosen, k=min(k + PAGE_K, MAX_K)) + f"#kilde-{k + 1}"
+            if more else None,
+            "rss_url": urls.rss(answer.question, chosen),
         },
     )
     return templates.TemplateResponse(request, "search.html", context)
+
+
+@router.post("/", response_class=HTMLResponse)
+def search_form(request: Request, templates: TemplatesDep,
+                q: Annotated[str, Form()] = "", publication: Annotated[str, Form()] = "") -> Response:
+    """The search form posts here, so a question reaches no URL before it has been checked.
+
+    A clean question is redirected (303) to its linkable ``/?q=…``; one with personal data gets
+    the warning page instead and never appears in a URL, the browser history, a title or a log.
+    A long text is redirected as its question-like sentences, and the page says so.
+    """
+    urls = Urls.for_request(request)
+    if not q.strip():
+        return RedirectResponse(urls.home(), status_code=303)
+    try:
+        condensed = _screen(q)
+    except PersonalData as exc:
+        return _personal_page(request, templates, exc.scan, publication)
+    except TooLong as exc:
+        context = _form_context("Søg", "", publication)
+        context["error"] = str(exc)
+        return templates.TemplateResponse(request, "search.html", context, status_code=422)
+    shortened = condensed.original_chars if condensed.shortened else None
+    return RedirectResponse(urls.search(condensed.question, publication or None, shortened=shortened),
+                            status_code=303)
 
 
 @router.get("/p/{passage_id}", response_class=HTMLResponse)
@@ -64,7 +171,7 @@ def passage_page(passage_id: str, request: Request, templates: TemplatesDep, liv
         detail = ("Passagen findes ikke i den nuværende udgave af publikationerne. Teksten kan være ændret, "
                   "da publikationen blev opdateret.")
         if retired:
-            detail += f" Den stod i afsnittet «{retired}» – søg efter det herunder."
+            detail += f" Den stod i afsnittet »{retired}« – søg efter det herunder."
         raise PassageNotFound(detail, query=retired)
     passage = passage_base(found, index)
     neighbours = [index.get(i) if i else None for i in index.neighbours(passage_id)]
@@ -72,6 +179,7 @@ def passage_page(passage_id: str, request: Request, templates: TemplatesDep, liv
     context = {
         "title": f"{passage.section or 'Passage'} – {passage.publication_title}",
         "q": "",
+        "publication": "",
         "passage": passage,
         "previous": previous,
         "next": following,

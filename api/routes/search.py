@@ -9,7 +9,11 @@ from pydantic import BaseModel, Field
 
 from api.deps import IndexDep, QueryLogDep, SettingsDep, UrlsDep
 from api.errors import PassageNotFound, error_responses
+from api.questions import check_publication, refuse_personal_data
 from api.schemas import (
+    PUBLICATION_HELP,
+    PUBLICATION_MAX_CHARS,
+    PUBLICATION_PATTERN,
     QUESTION_HELP,
     QUESTION_PATTERN_API,
     AskIn,
@@ -21,7 +25,7 @@ from api.schemas import (
     model_name,
     passage_base,
 )
-from index.search import MAX_K, check_question
+from index.search import MAX_K
 from ingest.fetchstate import read_facts
 from ingest.settings import MAX_QUESTION_CHARS
 
@@ -30,6 +34,16 @@ router = APIRouter(prefix="/api", tags=["search"])
 Question = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN_API,
                                 description=QUESTION_HELP)]
 K = Annotated[int, Query(ge=1, le=MAX_K, description=f"How many passages to return (1-{MAX_K})")]
+Publication = Annotated[str | None, Query(max_length=PUBLICATION_MAX_CHARS, pattern=PUBLICATION_PATTERN,
+                                          description=PUBLICATION_HELP)]
+
+# A question with personal data is refused before it is searched or logged.
+QUESTION_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {**error_responses(404)[404], "description": "`publication` names no publication of the live version"},
+    422: {**error_responses(422)[422], "description": (
+        "Invalid input, or a question that holds personal data (a CPR number, phone number or e-mail "
+        "address), which is never searched or logged; `detail` says which, in Danish")},
+}
 
 
 class PassageDetailOut(PassageBase):
@@ -64,21 +78,32 @@ class PublicationsOut(BaseModel):
     publications: list[PublicationOut] = Field(description="The publications in the version")
 
 
-@router.get("/search", response_model=SearchOut, responses=error_responses(422, 503))
-def search(index: IndexDep, query_log: QueryLogDep, urls: UrlsDep, q: Question, k: K = 10) -> SearchOut:
-    """Hybrid search (BM25 + embeddings) over the passages of the live version."""
+@router.get("/search", response_model=SearchOut, responses={**error_responses(503), **QUESTION_ERRORS})
+def search(index: IndexDep, query_log: QueryLogDep, urls: UrlsDep, q: Question, k: K = 10,
+           publication: Publication = None) -> SearchOut:
+    """Hybrid search (BM25 + embeddings) over the passages of the live version.
+
+    Only passages that clear the relevance floor are returned, so `results` may hold fewer than
+    k passages, or none (`confident: false`) when the publications do not answer the query.
+    """
+    refuse_personal_data(q)
+    publication = check_publication(publication, index.publication_ids())
+    found = index.find(q, k, publication=publication)
     query_log("search", q)
-    hits = index.search(q, k)
-    return SearchOut(query=check_question(q), results=hits_out(hits, index, base=urls.base()))
+    return SearchOut(query=found.query, confident=found.confident,
+                     results=hits_out(found.hits, index, base=urls.base()))
 
 
-@router.post("/ask", response_model=AskOut, responses=error_responses(400, 413, 422, 503))
+@router.post("/ask", response_model=AskOut, responses={**error_responses(400, 413, 503), **QUESTION_ERRORS})
 def ask(body: AskIn, index: IndexDep, query_log: QueryLogDep, urls: UrlsDep) -> AskOut:
     """Extractive answer (1-3 sentences, each citing its passage) and the passages behind it.
 
     A body that is not UTF-8 is answered with 400."""
+    refuse_personal_data(body.question)
+    publication = check_publication(body.publication, index.publication_ids())
+    answer = index.ask(body.question, body.k, publication=publication)
     query_log("ask", body.question)
-    return answer_out(index.ask(body.question, body.k), index, base=urls.base())
+    return answer_out(answer, index, base=urls.base())
 
 
 @router.get("/passages/{passage_id}", response_model=PassageDetailOut, responses=error_responses(404, 503))
@@ -97,9 +122,8 @@ def publications(index: IndexDep, settings: SettingsDep) -> PublicationsOut:
     """The publications in the live version, with build facts and what `kb fetch` recorded."""
     manifest = index.manifest
     items = []
-    for pub in manifest.get("publications", []):
-        facts = read_facts(settings.corpus_dir, pub["id"])
-        items.append(PublicationOut(**{**pub, "fetch": facts.to_dict() if facts else None}))
-    return PublicationsOut(version=index.version, created=manifest.get("created"),
-                           model=model_name(manifest.get("model")),
-                           passage_count=manifest.get("passage_count"), publications=items)
+    for pub in manifest.publications:
+        facts = read_facts(settings.corpus_dir, pub.id)
+        items.append(PublicationOut(**{**pub.model_dump(), "fetch": facts.to_dict() if facts else None}))
+    return PublicationsOut(version=index.version, created=manifest.created, model=model_name(manifest.model),
+                           passage_count=manifest.passage_count, publications=items)

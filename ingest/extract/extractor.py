@@ -9,7 +9,10 @@ from pypdf import PageObject, PdfReader
 
 from ingest import clean
 from ingest.errors import ExtractionError
+from ingest.extract.boxes import mark_boxes, mark_titles
 from ingest.extract.fonts import Font, FontCache
+from ingest.extract.footnotes import mark_footnotes, set_aside
+from ingest.extract.front import is_front_matter
 from ingest.extract.furniture import Furniture
 from ingest.extract.headings import HeadingFinder
 from ingest.extract.layout import body_size, page_kind, page_layout
@@ -17,12 +20,14 @@ from ingest.extract.lines import build_lines
 from ingest.extract.paragraphs import ParagraphBuilder
 from ingest.extract.pdf import open_pdf
 from ingest.extract.records import Line
+from ingest.extract.slots import find_slot_lines
 from ingest.extract.stream import SpanReader
+from ingest.extract.tables import take_tables
 from ingest.models import Document, PageInfo
 
 # Part of an index's pipeline key: bump it whenever extracted text can change, so that an index
 # built by an older extractor re-extracts every PDF instead of reusing stale passages.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 
 class Extractor:
@@ -63,12 +68,20 @@ class Extractor:
         raw_pages = self.read_pages(reader, path, warnings, on_page)
         size = body_size(raw_pages)
         furniture = self.furniture.find(raw_pages)
+        by_slot = find_slot_lines(raw_pages, size, size * self.heading_scale)
+        furniture = [found | slot for found, slot in zip(furniture, by_slot, strict=True)]
         pages = self.furniture.drop(raw_pages, title_size=size * self.heading_scale, found=furniture)
-        layouts = [page_layout(number, lines) for number, lines in enumerate(pages, start=1)]
+        parts = [set_aside(lines) for lines in pages]
+        layouts = [page_layout(number, body) for number, (body, _) in enumerate(parts, start=1)]
+        for layout, (_, notes) in zip(layouts, parts, strict=True):
+            layout.lines += notes
         for n, layout in enumerate(layouts):
             top = [ln.text for ln in raw_pages[n][: self.furniture.depth]]
             layout.kind = page_kind(layout, size, layouts[n - 1].kind if n else None, top)
+            if layout.kind == "body" and is_front_matter(layout, size, [lay.kind for lay in layouts[:n]], len(layouts)):
+                layout.kind = "front"
         self.headings(reader, layouts, size, warnings)
+        mark_titles(layouts)
         blocks = self.paragraphs(layouts)
         labels = self.page_labels(reader) or self.furniture.labels(raw_pages, size * self.heading_scale, furniture)
         infos = [PageInfo(number=lay.number, label=labels[i], kind=lay.kind) for i, lay in enumerate(layouts)]
@@ -115,8 +128,13 @@ class Extractor:
         return pages
 
     def page_lines(self, page: PageObject, spans: SpanReader) -> list[Line]:
-        """The raw lines of one page, top to bottom (before any cleaning)."""
-        return sorted(build_lines(spans.read(page)), key=lambda ln: (-ln.y, ln.x0))
+        """The raw lines of one page, top to bottom (before any cleaning): table rows read cell by
+        cell, lines in shaded boxes and in the footnote area marked by their role."""
+        runs = spans.read(page)
+        rest, rows, tables = take_tables(runs, spans.shapes)
+        lines = sorted(build_lines(rest) + rows, key=lambda ln: (-ln.y, ln.x0))
+        lines = mark_boxes(lines, spans.shapes, tables)
+        return mark_footnotes(lines, runs, spans.shapes)
 
     def clean(self, text: str) -> str:
         """Final text of a block: normalised, glued words split."""

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from ingest import clean
 from ingest.extract.records import Line, PageLayout, Paragraph
-from ingest.models import Block
+from ingest.models import Block, BlockRole
 
 BULLETS = ("•", "▪", "●", "■", "◦", "\uf0b7", "►", "➢", "✓")  # \uf0b7: Symbol-font bullet
 DASH_ITEMS = ("– ", "- ", "— ")  # list items only after a colon or another dash item
@@ -61,6 +61,8 @@ class ParagraphBuilder:
         prev = current.last
         if prev.margin != line.margin or line.note:
             return True  # a margin note, and each footnote, is a block of its own
+        if (line.role, line.group) != (prev.role, prev.group) or line.role == "row":
+            return True  # into or out of a box, the next footnote, a table row
         if layout.kind == "cover" or abs(prev.size - line.size) > 0.6 or _starts_item(current, line):
             return True  # a cover is a list of separate items: title, subtitle, publisher, year
         if layout.kind == "toc" and (clean.is_toc_line(prev.text) or clean.is_toc_line(line.text)):
@@ -98,12 +100,17 @@ class ParagraphBuilder:
         if para.kind == "heading":
             text = para.title or clean.join_hyphenated(ln.text for ln in para.lines)
             text = self.clean(text)
-            return Block("heading", text, layout.number, para.level) if text else None
+            return Block("heading", text, layout.number, para.level, _role(para.lines)) if text else None
         texts = [ln.text for ln in para.lines]
         if layout.kind == "toc":
             texts = [clean.strip_dot_leader(t) for t in texts]
         text = self.clean(clean.join_hyphenated(texts))
-        return Block("text", text, layout.number) if text else None
+        return Block("text", text, layout.number, role=_role(para.lines)) if text else None
+
+
+def _role(lines: list[Line]) -> BlockRole:
+    role = lines[0].role if lines else "body"
+    return role if role in ("box", "footnote") else "body"
 
 
 def _leading_by_size(layouts: list[PageLayout]) -> dict[float, float]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ingest import clean
-from ingest.models import PageKind
+from ingest.models import BlockRole, PageKind
+
+LineRole = BlockRole | Literal["row"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,8 @@ class Line:
     bold: bool
     column: int = 0  # 0: full width (or single column), 1, 2, ...: columns from the left
     margin: bool = False  # a note in the column's left margin (a side-head), read as its own block
+    role: LineRole = "body"  # "box": inside a shaded box; "footnote": in the notes area; "row": a table row
+    group: int = 0  # which box or which footnote the line belongs to (a change starts a new block)
     note: bool = False  # opens with a raised note mark: the first line of a footnote
 
     @property

@@ -11,6 +11,7 @@ from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, Indirect
 
 from ingest.extract.fonts import FontCache, FontInfo
 from ingest.extract.records import Span
+from ingest.extract.shapes import Shape, ShapeRecorder, is_white
 
 log = logging.getLogger("kb.extract")
 
@@ -48,6 +49,7 @@ class TextState:
     scale: float = 1.0
     leading: float = 0.0
     rise: float = 0.0
+    white_fill: bool = False
 
     def copy(self) -> TextState:
         return replace(self, ctm=list(self.ctm))
@@ -78,6 +80,8 @@ class SpanReader:
         self._box = (float("-inf"), float("-inf"), float("inf"), float("inf"))
         self._forms: dict[Any, ContentStream] = {}
         self._active: set[Any] = set()
+        self._shapes = ShapeRecorder()
+        self.shapes: list[Shape] = []  # of the page last read: shading and rules (upright pages only)
 
     def read(self, page: PageObject) -> list[Span]:
         """The text runs of the page's main orientation, in that orientation's upright frame.
@@ -89,6 +93,8 @@ class SpanReader:
         self.forms_run = self.operations = 0
         self.truncated = False
         self._active = set()
+        self._shapes.reset()
+        self.shapes = []
         # Text outside the trim box (printer's marks, slug lines with file names) is not on the page.
         box = page.trimbox
         self._box = (float(box.left) - 2, float(box.bottom) - 2, float(box.right) + 2, float(box.top) + 2)
@@ -106,6 +112,8 @@ class SpanReader:
         chars = {angle: sum(len(s.text) for s in spans) for angle, spans in self._spans.items()}
         main = max(chars, key=chars.__getitem__)
         self.skipped_rotated += sum(len(spans) for angle, spans in self._spans.items() if angle != main)
+        if main == 0:
+            self.shapes = self._shapes.shapes
         return self._spans[main]
 
     def _run(self, stream: ContentStream, resources: DictionaryObject, state: TextState, depth: int) -> None:
@@ -167,6 +175,11 @@ class SpanReader:
                 state.rise = float(operands[0])
             elif operator == b"Do" and operands and depth < self.MAX_FORM_DEPTH:
                 self._form(operands[0], resources, state, depth)
+            elif operator in _PATH_OPERATORS:
+                self._shapes.feed(operator, operands, state.ctm, state.white_fill)
+            elif operator in _FILL_COLOUR:
+                white = is_white(operator, operands)
+                state.white_fill = bool(white)
 
     def _form(self, name: Any, resources: DictionaryObject, state: TextState, depth: int) -> None:
         """Text inside a form XObject, placed by the form's /Matrix and the current matrix."""
@@ -229,6 +242,10 @@ class SpanReader:
                 )
             )
         return _translate(tm, advance)
+
+
+_PATH_OPERATORS = {b"re", b"m", b"l", b"n", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"S", b"s"}
+_FILL_COLOUR = {b"rg", b"g", b"k", b"sc", b"scn"}
 
 
 class _OverBudget(Exception):

@@ -1,0 +1,161 @@
+"""Personal data in questions: one detector behind both the warning page and the query log.
+
+Caseworkers paste details of a case into the search box. The search page refuses a question
+that holds a CPR number, a phone number or an e-mail address (and offers it back without them),
+the JSON API answers 422, and the query log (``KB_LOG_QUERIES=1``) writes the same findings as
+``[cpr]``, ``[telefon]`` and ``[e-mail]``. Both use :func:`find`, so whatever the warning
+catches, the log redacts, and the other way round.
+
+Text is normalised first (:func:`normalise`): Word and phones insert non-breaking hyphens
+(U+2011), minus signs (U+2212), non-breaking and thin spaces, soft hyphens and full-width
+digits, which a pattern for ``-`` and `` `` would miss.
+
+The patterns lean towards finding too much, within reason: a blocked question costs the user a
+click ("søg uden personoplysningerne"), a CPR number in a log or a URL is a breach. Year ranges
+("2018-2019"), dates ("01.02.2019"), times ("10.00-12.00"), amounts ("12.345.678") and
+paragraphs ("§ 58") are not personal data and are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["cpr", "phone", "email"]
+
+# -- normalisation ----------------------------------------------------------------------------------
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d"
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\n\r\f\v"
+_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_TABLE = {
+    **{ord(c): "-" for c in _DASHES},
+    **{ord(c): " " for c in _SPACES},
+    **{ord(c): None for c in _INVISIBLE},
+    **{0xFF10 + d: str(d) for d in range(10)},  # full-width digits
+    0xFF20: "@", 0xFE6B: "@",  # full-width and small commercial at
+    0x2024: ".", 0xFF0E: ".",  # one-dot leader, full-width full stop
+    0x2044: "/", 0x2215: "/",  # fraction and division slash
+}
+
+
+def normalise(text: str) -> str:
+    """Unicode dashes → ``-``, every kind of space → one ``" "``, invisible characters dropped."""
+    return " ".join(text.translate(_TABLE).split())
+
+
+# -- patterns ---------------------------------------------------------------------------------------
+# A CPR number starts with the birth date ddmmyy; substitute numbers add 60 to the day.
+_DAY = r"(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])"
+_MONTH = r"(?:0[1-9]|1[0-2])"
+CPR = re.compile(
+    rf"(?<![0-9])(?<![0-9][.\-/])"
+    rf"{_DAY}(?P<sep>[ .\-/]?){_MONTH}(?P=sep)[0-9]{{2}}"  # 010203, 01 02 03, 01.02.03, 01-02-03
+    r" ?[\-./]? ?[0-9]{4}(?![0-9])"  # -1234, 1234, " - 1234"
+)
+
+_PLAIN_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
+_YEAR = r"(?:19|20)[0-9]{2}"
+_TIME = r"(?:[01]?[0-9]|2[0-3])[.:][0-5][0-9]"
+_NOT_A_PHONE = (
+    rf"{_YEAR} ?- ?{_YEAR}(?![0-9])",  # a year range: 2018-2019
+    rf"{_PLAIN_DAY}[.\-/]{_MONTH}[.\-/]{_YEAR}(?![0-9])",  # a date: 01.02.2019
+    rf"{_TIME} ?- ?{_TIME}(?![0-9])",  # opening hours: 10.00-12.00
+    r"[0-9]{1,3}(?:\.[0-9]{3}){2}(?![0-9])",  # an amount with thousands separators: 12.345.678
+)
+# Danish numbers have 8 digits, grouped any way people like (12345678, 12 34 56 78, 12 34 5678,
+# 123 45 678, 1234-5678, 12.34.56.78), optionally after +45, 0045 or (+45).
+PHONE = re.compile(
+    r"(?<![0-9+])(?<![0-9][ .\-])"
+    r"(?:(?:\+|00) ?45 ?[\-.]? ?|\(\+?45\) ?)?"
+    rf"(?!{'|'.join(_NOT_A_PHONE)})"
+    r"[0-9](?:[ .\-]?[0-9]){7}"
+    r"(?![0-9])(?![ .\-][0-9])"
+)
+
+_OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
+_TLD = r"(?:dk|com|net|org|eu|nu|se|no|de|info|gov|edu)"
+_AT = (rf"(?: ?@ ?| ?{_OPEN} ?(?:at|snabel-?a) ?{_CLOSE} ?"  # anna@…, anna (at) …, anna[snabel-a]…
+       rf"| (?:at|snabel-?a) (?=[\w-]+(?:\.[\w-]+)*\.{_TLD}\b))")  # anna at kommune.dk, not "for at gå"
+_DOT = rf"(?:\.| ?{_OPEN} ?(?:dot|punktum) ?{_CLOSE} ?| (?:dot|punktum) )"
+EMAIL = re.compile(rf"(?<![\w.%+\-])[\w.%+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)+", re.IGNORECASE)
+
+_PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    # E-mail first (addresses may hold digits), CPR before phone (a CPR number holds 8 digits).
+    ("email", EMAIL),
+    ("cpr", CPR),
+    ("phone", PHONE),
+)
+
+PLACEHOLDERS: dict[Kind, str] = {"cpr": "[cpr]", "phone": "[telefon]", "email": "[e-mail]"}
+# How the warning names each kind, in Danish.
+NAMES: dict[Kind, str] = {"cpr": "et CPR-nummer", "phone": "et telefonnummer", "email": "en e-mailadresse"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: Kind
+    start: int  # offsets into normalise(text)
+    end: int
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A question and the personal data found in it (offsets into the normalised ``text``)."""
+
+    text: str
+    findings: tuple[Finding, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.findings)
+
+    @property
+    def kinds(self) -> list[Kind]:
+        """Each kind found, in the order of :data:`NAMES` (stable for messages)."""
+        found = {f.kind for f in self.findings}
+        return [k for k in NAMES if k in found]
+
+    def replaced(self, by: dict[Kind, str]) -> str:
+        pieces: list[str] = []
+        end = 0
+        for finding in self.findings:
+            pieces.append(self.text[end:finding.start])
+            pieces.append(by[finding.kind])
+            end = finding.end
+        pieces.append(self.text[end:])
+        return "".join(pieces)
+
+    def redacted(self) -> str:
+        return self.replaced(PLACEHOLDERS)
+
+    def removed(self) -> str:
+        """The question with the personal data cut out (what the warning offers to search instead)."""
+        text = self.replaced({k: " " for k in PLACEHOLDERS})
+        # Cutting "cpr 010203-1234, og" leaves "cpr , og": tidy the gaps and stray punctuation.
+        text = re.sub(r"\s+([,.;:!?)])", r"\1", " ".join(text.split()))
+        text = re.sub(r"\(\s*\)|\[\s*\]", "", text)
+        return " ".join(text.split()).strip(" ,;:")
+
+    def describe(self) -> str:
+        """Danish: "et CPR-nummer og en e-mailadresse"."""
+        names = [NAMES[k] for k in self.kinds]
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
+
+
+def find(text: str) -> Scan:
+    """Every CPR number, phone number and e-mail address in ``text`` (after :func:`normalise`)."""
+    text = normalise(text)
+    findings: list[Finding] = []
+    taken = [False] * len(text)
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            if any(taken[match.start():match.end()]):
+                continue  # already part of an earlier kind (a phone inside an e-mail address)
+            findings.append(Finding(kind, match.start(), match.end()))
+            taken[match.start():match.end()] = [True] * (match.end() - match.start())
+    return Scan(text, tuple(sorted(findings, key=lambda f: f.start)))
+
+
+def redact(text: str) -> str:
+    """``text`` normalised, with personal data replaced by ``[cpr]``, ``[telefon]``, ``[e-mail]``."""
+    return find(text).redacted()

@@ -1,0 +1,91 @@
+"""What the search page does with a question before it is searched.
+
+1. Personal data: a question holding a CPR number, a phone number or an e-mail address is not
+   searched (:func:`refuse_personal_data`); the page offers it back without them, the JSON API
+   answers 422.
+2. Long text: a pasted case description (up to :data:`MAX_PASTE_CHARS`) is searched by its
+   question-like sentences (:func:`condense`), and the page says which part was searched. The
+   search itself takes at most ``MAX_QUESTION_CHARS``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from api.errors import PersonalData, UnknownPublication
+from api.personal import find
+from ingest.settings import MAX_QUESTION_CHARS
+
+MAX_PASTE_CHARS = 4000
+
+# A sentence ends at . ! ? (or a line break) before the next sentence's capital letter; pasted
+# into a one-line field, line breaks are gone and the next sentence may follow without a space.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9\"»(])|(?<=[a-zæøå0-9][.!?])(?=[A-ZÆØÅ])|\s*\n\s*")
+_QUESTION_STARTS = (
+    "hvad", "hvordan", "hvornår", "hvorfor", "hvem", "hvilke", "hvilken", "hvilket", "hvor", "hvorvidt",
+    "skal", "kan", "må", "bør", "vil", "kunne", "skulle", "burde", "findes",
+    "jeg er i tvivl", "jeg vil gerne vide", "jeg vil gerne høre", "jeg ønsker at vide", "spørgsmål",
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def refuse_personal_data(question: str) -> None:
+    """Raises :class:`PersonalData` (422) when the question holds personal data."""
+    scan = find(question)
+    if scan:
+        raise PersonalData(scan)
+
+
+def sentences(text: str) -> list[str]:
+    return [" ".join(s.split()) for s in _SENTENCE_END.split(text) if s and s.strip()]
+
+
+def is_question_like(sentence: str) -> bool:
+    if "?" in sentence:
+        return True
+    start = " ".join(_WORD.findall(sentence.casefold())[:5])
+    return any(start == w or start.startswith(w + " ") for w in _QUESTION_STARTS)
+
+
+@dataclass(frozen=True)
+class Condensed:
+    question: str  # what is searched (at most MAX_QUESTION_CHARS)
+    original_chars: int
+    shortened: bool
+
+
+def condense(text: str, limit: int = MAX_QUESTION_CHARS) -> Condensed:
+    """A long text's question-like sentences and its last sentence, latest first, up to ``limit``.
+
+    The closing sentence of a case description is usually the question ("Hvad skal jeg gøre?");
+    earlier questions are added while they fit, and the kept sentences stay in their order.
+    """
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return Condensed(flat, len(flat), False)
+    parts = sentences(text)
+    wanted = [i for i, s in enumerate(parts) if is_question_like(s) or i == len(parts) - 1]
+    kept: list[int] = []
+    used = 0
+    for i in reversed(wanted):
+        cost = len(parts[i]) + (1 if kept else 0)
+        if used + cost <= limit:
+            kept.append(i)
+            used += cost
+    if not kept:  # the last sentence alone is over the limit: its end is where the question is
+        last = parts[-1]
+        tail = last[len(last) - limit:]
+        if last[len(last) - limit - 1] != " ":
+            tail = tail.split(" ", 1)[-1]  # not half a word
+        return Condensed(tail.strip(), len(flat), True)
+    return Condensed(" ".join(parts[i] for i in sorted(kept)), len(flat), True)
+
+
+def check_publication(publication: str | None, known: list[str]) -> str | None:
+    """The publication filter: None for all, else an id of the live version (422 otherwise)."""
+    if not publication:
+        return None
+    if publication not in known:
+        raise UnknownPublication(publication, known)
+    return publication

@@ -1,0 +1,182 @@
+"""Ruled tables: read cell by cell, row by row, each row one line "Header: cell – Header: cell".
+
+Lines are built from baselines, so the cells of a row whose text wraps would be read across the row
+("24 timer Vurdering af, om der er behov for akutte foranstalt§ 155 ninger"). A table is found from
+what the layouter draws: horizontal rules of one width stacked below each other, often under a
+shaded header row. Its spans are taken out of line building: the bands between rules are rows,
+the x positions where text starts in most rows are the columns, and each cell's lines are joined
+on their own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ingest import clean
+from ingest.extract.lines import build_lines
+from ingest.extract.records import Line, Span
+from ingest.extract.shapes import Shape
+
+MAX_ROW_HEIGHT = 120.0  # points; a "row" taller than this is page text between two unrelated rules
+CELL_GAP = 0.6  # a gap of this many font sizes before a run starts a cell (a word gap is ~0.3)
+SEPARATOR = " – "
+
+
+@dataclass
+class Table:
+    x0: float
+    x1: float
+    edges: list[float]  # row boundaries, top to bottom
+    header_band: bool  # the first band sits on shading: a header row
+
+    def holds(self, span: Span) -> bool:
+        return self.x0 - 2 <= span.x0 <= self.x1 and self.edges[-1] < span.y < self.edges[0]
+
+
+def find_tables(shapes: Sequence[Shape]) -> list[Table]:
+    """Stacks of at least two rules of the same width (with the shading of a header row above)."""
+    rules = sorted((s for s in shapes if s.rule), key=lambda s: -s.y0)
+    fills = [s for s in shapes if s.filled and not s.rule]
+    groups: list[list[Shape]] = []
+    for rule in rules:
+        for group in groups:
+            if abs(group[0].x0 - rule.x0) <= 1.5 and abs(group[0].x1 - rule.x1) <= 1.5:
+                group.append(rule)
+                break
+        else:
+            groups.append([rule])
+    tables: list[Table] = []
+    for group in groups:
+        for run in _runs([r.y0 for r in group]):
+            if len(run) < 2:
+                continue
+            x0, x1 = group[0].x0, group[0].x1
+            # Shading of the table's width above one of the rules is the header row: the table starts
+            # at its top, and rules above it (a running header's rule) are not the table's.
+            head = [
+                f
+                for f in fills
+                if abs(f.x0 - x0) <= 1.5 and abs(f.x1 - x1) <= 1.5 and any(0 <= f.y1 - y <= MAX_ROW_HEIGHT for y in run)
+            ]
+            top = max((f.y1 for f in head), default=math.inf)
+            edges = ([top] if head else []) + [y for y in run if y < top - 1.0]
+            if len(edges) >= 3 or (head and len(edges) >= 2):
+                tables.append(Table(x0, x1, edges, header_band=bool(head)))
+    return tables
+
+
+def _runs(ys: list[float]) -> list[list[float]]:
+    """Rule heights (top to bottom) split where two rules are too far apart to bound one row."""
+    runs: list[list[float]] = []
+    for y in ys:
+        if runs and runs[-1][-1] - y <= MAX_ROW_HEIGHT and runs[-1][-1] - y > 1.0:
+            runs[-1].append(y)
+        elif not runs or runs[-1][-1] - y > 1.0:
+            runs.append([y])
+    return runs
+
+
+def take_tables(spans: Sequence[Span], shapes: Sequence[Shape]) -> tuple[list[Span], list[Line], list[Table]]:
+    """The spans outside tables, one line per table row (``role="row"``), and the tables read."""
+    rest = list(spans)
+    rows: list[Line] = []
+    tables: list[Table] = []
+    for table in find_tables(shapes):
+        inside = [s for s in rest if table.holds(s)]
+        if not inside:
+            continue
+        read = _read(table, inside)
+        if read is None:
+            continue
+        rows += read
+        tables.append(table)
+        taken = {id(s) for s in inside}
+        rest = [s for s in rest if id(s) not in taken]
+    return rest, rows, tables
+
+
+def _read(table: Table, spans: list[Span]) -> list[Line] | None:
+    bands: list[list[Span]] = [[] for _ in table.edges[1:]]
+    for span in spans:
+        for n, (top, bottom) in enumerate(zip(table.edges, table.edges[1:], strict=False)):
+            if bottom < span.y < top:
+                bands[n].append(span)
+                break
+    filled = [b for b in bands if b]
+    if len(filled) < 2:
+        return None
+    starts = _column_starts(filled)
+    if len(starts) < 2:
+        return None  # one column: a list between rules, read as text
+    # Text between two unrelated rules (a paragraph under a rule that only looks like the table's
+    # top) runs across the columns; no cell does. Such bands at either end are not rows.
+    while filled and _crosses(filled[0], starts):
+        filled.pop(0)
+        table.header_band = False
+    while filled and _crosses(filled[-1], starts):
+        filled.pop()
+    if len(filled) < 2 or any(_crosses(band, starts) for band in filled):
+        return None
+    grid = [[_cell(band, starts, c) for c in range(len(starts))] for band in filled]
+    header = grid[0] if table.header_band or all(s.bold for s in filled[0]) else None
+    body = grid[1:] if header is not None else grid
+    lines: list[Line] = []
+    for band, cells in zip(filled[1:] if header is not None else filled, body, strict=True):
+        parts = [f"{h}: {c}" if h else c for h, c in zip(header or [""] * len(cells), cells, strict=True) if c]
+        if parts:
+            lines.append(_row_line(SEPARATOR.join(parts), band, table))
+    if header is not None and not lines:
+        lines.append(_row_line(SEPARATOR.join(c for c in header if c), filled[0], table))
+    return lines
+
+
+def _column_starts(bands: list[list[Span]]) -> list[float]:
+    """x positions where a cell's text starts in at least half of the rows."""
+    seen: list[list[float]] = []  # per band, the cell starts found
+    for band in bands:
+        starts: list[float] = []
+        for span in band:
+            gap = min(
+                (span.x0 - o.x1 for o in band if o is not span and abs(o.y - span.y) < 1.0 and o.x0 < span.x0),
+                default=math.inf,
+            )
+            if gap >= CELL_GAP * span.size:
+                starts.append(span.x0)
+        seen.append(starts)
+    clusters: list[list[float]] = []
+    for x in sorted(x for starts in seen for x in starts):
+        if clusters and x - clusters[-1][-1] <= 2.0:
+            clusters[-1].append(x)
+        else:
+            clusters.append([x])
+    need = max(2, math.ceil(0.5 * len(bands)))
+    columns = []
+    for cluster in clusters:
+        rows = sum(any(cluster[0] - 0.01 <= x <= cluster[-1] + 0.01 for x in starts) for starts in seen)
+        if rows >= need:
+            columns.append(cluster[0])
+    if columns:
+        columns[0] = min(columns[0], min(s.x0 for band in bands for s in band))
+    return columns
+
+
+def _crosses(band: list[Span], starts: list[float]) -> bool:
+    return any(s.x0 < x - 1.0 and s.x1 > x + 2.0 for s in band for x in starts[1:])
+
+
+def _cell(band: list[Span], starts: list[float], column: int) -> str:
+    left = starts[column] - 1.0
+    right = starts[column + 1] - 1.0 if column + 1 < len(starts) else math.inf
+    spans = [s for s in band if left <= s.x0 < right or (column == 0 and s.x0 < left)]
+    if not spans:
+        return ""
+    lines = sorted(build_lines(spans), key=lambda ln: (-ln.y, ln.x0))
+    return clean.normalise(clean.join_hyphenated([ln.text for ln in lines]))
+
+
+def _row_line(text: str, band: list[Span], table: Table) -> Line:
+    top = max(s.y for s in band)
+    size = max(set(s.size for s in band), key=[s.size for s in band].count)
+    return Line(text=text, x0=table.x0, x1=table.x1, y=top, size=size, bold=False, role="row")

@@ -1,0 +1,145 @@
+"""The personal-data detector (api/personal.py): one table of formats for the warning and the log."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.personal import find, normalise, redact
+
+NB_HYPHEN, MINUS, HYPHEN, EN_DASH, NBSP, THIN, NNBSP, SOFT = ("\u2011", "\u2212", "\u2010", "\u2013", "\u00a0",
+                                                              "\u2009", "\u202f", "\u00ad")
+
+CPR_FORMATS = [
+    "010203-1234",
+    "0102031234",
+    "010203 1234",
+    "01 02 03-1234",
+    "01 02 03 1234",
+    "01.02.03-1234",
+    "01-02-03-1234",
+    "01/02/03-1234",
+    "010203 - 1234",
+    "010203/1234",
+    f"010203{NB_HYPHEN}1234",  # Word's non-breaking hyphen
+    f"010203{MINUS}1234",
+    f"010203{HYPHEN}1234",
+    f"010203{EN_DASH}1234",
+    f"010203{NBSP}1234",
+    f"01{THIN}02{THIN}03{NNBSP}1234",
+    f"010203{NBSP}{EN_DASH}{NBSP}1234",
+    f"0102{SOFT}03-1234",
+    "\uff10\uff11\uff10\uff12\uff10\uff13-1234",  # full-width digits
+    "311299-4321",  # last day of the year
+    "610203-1234",  # substitute number: day + 60
+]
+
+PHONE_FORMATS = [
+    "12345678",
+    "12 34 56 78",
+    "12 34 5678",
+    "1234 5678",
+    "123 45 678",
+    "1234-5678",
+    "12-34-56-78",
+    "12.34.56.78",
+    "+4512345678",
+    "+45 12 34 56 78",
+    "+45 1234-5678",
+    "0045 1234 5678",
+    "0045 12345678",
+    "(+45) 12 34 56 78",
+    f"12{NBSP}34{NBSP}56{NBSP}78",
+    f"1234{NB_HYPHEN}5678",
+    f"+45{THIN}12{THIN}34{THIN}56{THIN}78",
+]
+
+EMAIL_FORMATS = [
+    "anna@kommune.dk",
+    "a.b-c+d@kommune.example.dk",
+    "anna.hansen@børn.kommune.dk",
+    "anna (at) kommune.dk",
+    "anna(at)kommune.dk",
+    "anna[at]kommune.dk",
+    "anna [at] kommune.dk",
+    "anna {at} kommune.dk",
+    "anna (AT) kommune (dot) dk",
+    "anna at kommune.dk",
+    "anna @ kommune.dk",
+    "anna (snabel-a) kommune.dk",
+    "anna\uff20kommune.dk",  # full-width @
+]
+
+NOT_PERSONAL = [
+    "handlingsplan 2018-2019",
+    f"handlingsplan 2018{EN_DASH}2021",
+    "perioden 2018 - 2021",
+    "§ 58",
+    "§ 50-undersøgelse fra 2018 om 3 børn",
+    "servicelovens §§ 11-12 og § 52, stk. 3, nr. 7",
+    "mødet 01.02.2019 kl. 10",
+    "åbent 10.00-12.00",
+    "kr. 12.345.678 i tilskud",
+    "børn på 12-17 år",
+    "991399-1234",  # no such date: month 13, day 99
+    "320103-1234",  # day 32
+    "010003-1234",  # month 00
+    "lov nr. 1146 af 22/08/2022",
+    "1234567",  # 7 digits
+    "123456789",  # 9 digits
+    "Hvad betyder det at kommunen skal handle?",  # the Danish word "at"
+    "snak med skolen (at) det er vigtigt",
+    "anna@",
+]
+
+
+@pytest.mark.parametrize("cpr", CPR_FORMATS)
+def test_cpr_numbers_are_found(cpr: str) -> None:
+    scan = find(f"Eleven med cpr {cpr} er bange")
+    assert scan.kinds == ["cpr"], (cpr, scan)
+    assert scan.redacted() == "Eleven med cpr [cpr] er bange"
+
+
+@pytest.mark.parametrize("phone", PHONE_FORMATS)
+def test_phone_numbers_are_found(phone: str) -> None:
+    scan = find(f"ring til moren på {phone}, hun svarer")
+    assert scan.kinds == ["phone"], (phone, scan)
+    assert scan.redacted() == "ring til moren på [telefon], hun svarer"
+
+
+@pytest.mark.parametrize("email", EMAIL_FORMATS)
+def test_email_addresses_are_found(email: str) -> None:
+    scan = find(f"skriv til {email} i dag")
+    assert scan.kinds == ["email"], (email, scan)
+    assert scan.redacted() == "skriv til [e-mail] i dag"
+
+
+@pytest.mark.parametrize("text", NOT_PERSONAL)
+def test_ordinary_numbers_are_not_personal_data(text: str) -> None:
+    assert not find(text), find(text)
+    assert redact(text) == normalise(text)
+
+
+def test_at_the_edges_of_the_text_and_next_to_punctuation() -> None:
+    assert redact("0102031234") == "[cpr]"
+    assert redact("12345678.") == "[telefon]."
+    assert redact("(anna@kommune.dk)") == "([e-mail])"
+    assert redact("cpr:010203-1234,tlf:12345678") == "cpr:[cpr],tlf:[telefon]"
+
+
+def test_several_kinds_in_one_question() -> None:
+    scan = find("Pigen (010203-1234) skriver fra pige@example.dk og ringer fra +45 12 34 56 78 om tvangsægteskab")
+    assert scan.kinds == ["cpr", "phone", "email"]
+    assert scan.describe() == "et CPR-nummer, et telefonnummer og en e-mailadresse"
+    assert scan.redacted() == "Pigen ([cpr]) skriver fra [e-mail] og ringer fra [telefon] om tvangsægteskab"
+
+
+def test_removed_offers_the_question_without_them() -> None:
+    scan = find("Elev med cpr 010203-1234, tlf. 12 34 56 78: hvad gør jeg ved tvangsægteskab?")
+    assert scan.removed() == "Elev med cpr, tlf.: hvad gør jeg ved tvangsægteskab?"
+    assert not find(scan.removed())
+    assert find("010203-1234").removed() == ""
+
+
+def test_normalise_folds_dashes_and_spaces() -> None:
+    assert normalise(f"a{NB_HYPHEN}b{MINUS}c{NBSP}d{THIN}e\u200bf  \n g") == "a-b-c d ef g"
+    assert normalise("") == ""
