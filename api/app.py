@@ -17,24 +17,42 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
-from api.errors import install_error_handlers
+from api.errors import document_errors, install_error_handlers
+from api.feedback import FeedbackStore
 from api.jobs import WATCHDOG_GRACE, RefreshJobs, SubprocessRefresh
-from api.middleware import MAX_BODY_BYTES, BodyLimit, NoStore, SecurityHeaders, security_headers
+from api.middleware import (
+    MAX_BODY_BYTES,
+    BodyLimit,
+    HeadAsGet,
+    NoStore,
+    SecurityHeaders,
+    SlashRedirect,
+    security_headers,
+)
 from api.redact import install_access_log_filter
 from api.render import STATIC_DIR, make_templates
 from api.routes import ROUTERS
 from api.suggest import SuggestionCache
-from api.wiring import make_live
+from api.wiring import make_live, open_embedder
+from index.batching import QueryBatcher
 from index.embed import Embedder
 from index.errors import KBIndexError
 from ingest.settings import Settings, get_settings
 
 log = logging.getLogger("kb.api")
 
-DESCRIPTION = (
-    "Søgning i SIRI's publikationer om æresrelaterede konflikter og negativ social kontrol. "
-    "Fejl har formen `{\"detail\": \"…\"}` med en dansk forklaring."
-)
+DESCRIPTION = """Search over the Danish Agency for International Recruitment and Integration's (SIRI)
+publications on honour-related conflicts and negative social control.
+
+- **Passages** are the unit of retrieval and citation. `url` opens the PDF at the passage's page and
+  `permalink` is its web page; both are absolute (from `KB_PUBLIC_URL`, else from the request).
+- **score** (search results only) is the fused relevance of BM25 and embeddings: higher is better,
+  comparable only within one response.
+- **confident** says whether the service found a reliable answer. When it is false, show the
+  passages as "nearest text", not as an answer.
+- **Errors** are JSON `{"detail": "…"}` with a Danish sentence for the user, and the status code
+  says what kind of error it is (400, 401, 403, 404, 409, 413, 422, 503).
+"""
 
 
 @asynccontextmanager
@@ -42,7 +60,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     # uvicorn configures its loggers before the app starts: strip query strings from access lines now.
     install_access_log_filter()
-    live = make_live(settings, embedder=app.state.embedder)
+    batcher: QueryBatcher | None = None
+
+    def load_embedder() -> Embedder:
+        # Loaded on first use by the live index; the questions of concurrent requests are then
+        # encoded together in one thread (index/batching.py).
+        nonlocal batcher
+        batcher = QueryBatcher(app.state.embedder or open_embedder(settings))
+        return batcher  # type: ignore[return-value]
+
+    live = make_live(settings, embedder=load_embedder)
     app.state.live = live
     try:
         # In a worker thread: loading the model takes seconds and must not block the event loop.
@@ -59,6 +86,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         live.close()
+        if batcher is not None:
+            batcher.close()
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
@@ -75,10 +104,13 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.state.settings = settings
     app.state.embedder = embedder
     app.state.templates = make_templates()
-    app.state.security_headers = security_headers(settings.cors_origins)
+    app.state.feedback = FeedbackStore(settings.data_dir / "feedback")
+    app.state.security_headers = security_headers(settings.frame_ancestors)
 
     install_error_handlers(app)
-    # add_middleware wraps: the last added runs first. Order: headers → no-store → CORS → body limit → app.
+    document_errors(app)
+    # add_middleware wraps: the last added runs first.
+    # Order: headers → no-store → HEAD → CORS → body limit → app.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     if settings.cors_origins:
         app.add_middleware(
@@ -87,8 +119,11 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             allow_methods=["GET", "POST"],
             allow_headers=["Content-Type"],  # not Authorization: admin is for scripts, not browsers
         )
+    app.add_middleware(HeadAsGet)
     app.add_middleware(NoStore)
     app.add_middleware(SecurityHeaders, headers=app.state.security_headers)
+    app.router.redirect_slashes = False
+    app.router.default = SlashRedirect(app.router)
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from pydantic import BaseModel
+
 # Where a Danish publication title turns from "what" to "about what / for whom".
 _PREPOSITIONS = {"til", "om", "i", "for", "med", "på", "af", "ved", "mod", "over", "under", "fra"}
 _MAX_SHORT_WORDS = 3
@@ -80,14 +82,18 @@ class PublicationInfo:
         return " ".join(str(p) for p in (self.publisher_short, self.year) if p)
 
 
-def _plain(manifest: Any) -> Mapping[str, Any]:
-    """The version manifest as a mapping (index/version.py's typed model or a plain dict)."""
-    return manifest.model_dump() if hasattr(manifest, "model_dump") else manifest
+Manifest = Mapping[str, Any] | BaseModel  # the typed VersionManifest (index/version.py) or its JSON
 
 
-def catalogue(manifest: Any) -> dict[str, PublicationInfo]:
+def _as_mapping(manifest: Manifest) -> Mapping[str, Any]:
+    # model_dump keeps the extra fields a manifest may add (``short_title``).
+    return manifest.model_dump() if isinstance(manifest, BaseModel) else manifest
+
+
+def catalogue(manifest: Manifest) -> dict[str, PublicationInfo]:
     """The live version's publications by id, in manifest order."""
-    return {str(p["id"]): PublicationInfo.from_manifest(p) for p in _plain(manifest).get("publications", [])}
+    entries = _as_mapping(manifest).get("publications") or []
+    return {str(p["id"]): PublicationInfo.from_manifest(p) for p in entries}
 
 
 def page_reference(passage: Citable) -> str:
@@ -130,8 +136,8 @@ class CorpusNote:
     updated: str | None  # Danish date of the live version
 
     @classmethod
-    def from_manifest(cls, manifest: Any) -> CorpusNote:
-        manifest = _plain(manifest)
+    def from_manifest(cls, manifest: Manifest) -> CorpusNote:
+        manifest = _as_mapping(manifest)
         pubs = list(catalogue(manifest).values())
         publishers = {(p.publisher_short, p.publisher) for p in pubs if p.publisher}
         short, full = next(iter(publishers)) if len(publishers) == 1 else (None, None)

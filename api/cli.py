@@ -151,6 +151,11 @@ def _live_index(settings: Settings):  # type: ignore[no-untyped-def]
     return live.current()
 
 
+def _link_base(settings: Settings) -> str:
+    """Links in `--json` output: absolute under KB_PUBLIC_URL when set, else paths on the server."""
+    return (settings.public_url or "").rstrip("/")
+
+
 @cli.command()
 @click.argument("question")
 @click.option("--k", default=5, show_default=True, help="Antal passager.")
@@ -163,9 +168,10 @@ def ask(ctx: click.Context, question: str, k: int, as_json: bool) -> None:
 
     check_question(question)
     check_k(k)
-    index = _live_index(_settings(ctx))
+    settings = _settings(ctx)
+    index = _live_index(settings)
     answer = index.ask(question, k=k)
-    out = answer_out(answer, index)
+    out = answer_out(answer, index, base=_link_base(settings))
     if as_json:
         _echo_json(out.model_dump())
         return
@@ -200,7 +206,8 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
 
     from index.evaluate import evaluate, load_questions
 
-    index = _live_index(_settings(ctx))
+    settings = _settings(ctx)
+    index = _live_index(settings)
     fusion = None
     if retriever != "hybrid":
         fusion = replace(index.fusion, method="zscore", dense_weight=1.0 if retriever == "dense" else 0.0)
@@ -214,7 +221,7 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
                  "answer_right": r.answer_right if r.answer is not None else None,
                  "answer": [{"text": s.text, "passage_id": s.passage_id}
                             for s in (r.answer.sentences if r.answer is not None else [])],
-                 "results": [p.model_dump() for p in hits_out(r.hits, index)]}
+                 "results": [p.model_dump() for p in hits_out(r.hits, index, base=_link_base(settings))]}
                 for r in report.results
             ],
         })
@@ -244,14 +251,14 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Start web-siden og API'et på det live indeks."""
-    import uvicorn
-
     from api.app import create_app
+    from api.server import serve as run_server
 
     # A server's own log lines (version swaps, refreshes, and with KB_LOG_QUERIES=1 the redacted
     # questions) are what an operator reads; the CLI's default of warnings only would hide them.
     logging.getLogger("kb").setLevel(logging.INFO)
-    uvicorn.run(create_app(_settings(ctx)), host=host, port=port, log_level="info")
+    settings = _settings(ctx)
+    run_server(create_app(settings), settings, host=host, port=port)
 
 
 @cli.command()
@@ -299,6 +306,27 @@ def rollback(ctx: click.Context) -> None:
 
     pointer = VersionStore(_settings(ctx).data_dir).rollback()
     click.echo(f"Version {pointer.version} er nu live.")
+
+
+@cli.group()
+def feedback() -> None:
+    """Sagsbehandlernes svar på »Hjalp svaret?«."""
+
+
+@feedback.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@click.pass_context
+@friendly_errors
+def feedback_export(ctx: click.Context, file: Path) -> None:
+    """Skriv de svar, der hjalp, som en spørgsmålsfil til `kb eval`."""
+    from api.feedback import FeedbackStore
+
+    store = FeedbackStore(_settings(ctx).data_dir / "feedback")
+    lines = store.questions()
+    file.write_text("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8")
+    total = len(store.all())
+    click.echo(f"Skrev {len(lines)} spørgsmål til {file} (ud af {total} svar; »Nej«, svar fra en passageside "
+               "og gentagelser kommer ikke med).")
 
 
 def main() -> None:

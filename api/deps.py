@@ -1,5 +1,8 @@
 """Dependencies shared by the routers, each with an ``Annotated`` alias that routes use by name.
 
+They are ``async def`` because none of them blocks: FastAPI runs a plain ``def`` dependency in
+the thread pool, a hop that cost more per request than the dependency itself.
+
 Everything comes from ``app.state`` (set up by ``create_app`` and its lifespan), so tests swap a
 piece with ``app.dependency_overrides[get_x] = …`` instead of patching globals.
 """
@@ -14,29 +17,31 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.templating import Jinja2Templates
 
 from api.errors import Forbidden, NotFound, Unauthorized
+from api.feedback import FeedbackStore
 from api.jobs import RefreshJobs
 from api.redact import QueryLog
 from api.suggest import SuggestionCache
+from api.urls import Urls
 from index.live import LiveIndex
 from index.search import SearchIndex
 from ingest.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def get_live(request: Request) -> LiveIndex:
+async def get_live(request: Request) -> LiveIndex:
     return request.app.state.live
 
 
 LiveDep = Annotated[LiveIndex, Depends(get_live)]
 
 
-def get_index(live: LiveDep) -> SearchIndex:
+async def get_index(live: LiveDep) -> SearchIndex:
     """The version serving this request, taken once: a swap mid-request never mixes versions.
 
     Raises ``NoLiveIndex`` (503, "kør `kb ingest`") when nothing is loaded.
@@ -47,28 +52,42 @@ def get_index(live: LiveDep) -> SearchIndex:
 IndexDep = Annotated[SearchIndex, Depends(get_index)]
 
 
-def get_templates(request: Request) -> Jinja2Templates:
+async def get_urls(request: Request) -> Urls:
+    return Urls.for_request(request)
+
+
+UrlsDep = Annotated[Urls, Depends(get_urls)]
+
+
+async def get_feedback(request: Request) -> FeedbackStore:
+    return request.app.state.feedback
+
+
+FeedbackDep = Annotated[FeedbackStore, Depends(get_feedback)]
+
+
+async def get_templates(request: Request) -> Jinja2Templates:
     return request.app.state.templates
 
 
 TemplatesDep = Annotated[Jinja2Templates, Depends(get_templates)]
 
 
-def get_query_log(settings: SettingsDep) -> QueryLog:
+async def get_query_log(settings: SettingsDep) -> QueryLog:
     return QueryLog(settings.log_queries)
 
 
 QueryLogDep = Annotated[QueryLog, Depends(get_query_log)]
 
 
-def get_suggestions(request: Request) -> SuggestionCache:
+async def get_suggestions(request: Request) -> SuggestionCache:
     return request.app.state.suggestions
 
 
 SuggestionsDep = Annotated[SuggestionCache, Depends(get_suggestions)]
 
 
-def get_refresh_jobs(request: Request) -> RefreshJobs:
+async def get_refresh_jobs(request: Request) -> RefreshJobs:
     return request.app.state.refresh_jobs
 
 
@@ -78,7 +97,7 @@ RefreshJobsDep = Annotated[RefreshJobs, Depends(get_refresh_jobs)]
 bearer = HTTPBearer(auto_error=False, description="KB_ADMIN_TOKEN")
 
 
-def require_admin(settings: SettingsDep,
+async def require_admin(settings: SettingsDep,
                   credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
     """Attached to the whole admin router: off (404) without KB_ADMIN_TOKEN, else a bearer token."""
     if settings.admin_token is None:

@@ -29,7 +29,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from jinja2 import TemplateNotFound
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from api.personal import Scan
@@ -134,12 +134,31 @@ class PayloadTooLarge(APIError):
 class ErrorOut(BaseModel):
     """The shape of every error body from the JSON routes."""
 
-    detail: str
+    detail: str = Field(description="What went wrong, as a Danish sentence that can be shown to the user")
+
+
+# What each error status means, for the OpenAPI document (English, like every field description).
+ERROR_MEANINGS: dict[int, str] = {
+    400: "The request could not be read (e.g. a body that is not UTF-8)",
+    401: "No bearer token was given",
+    403: "The bearer token is wrong",
+    404: "Not found (admin routes: also when KB_ADMIN_TOKEN is not set)",
+    409: "A refresh is already running",
+    413: "The request body is too large",
+    422: "A parameter or the body is invalid (e.g. an empty question, k out of range)",
+    503: "No index is loaded yet; /readyz says why",
+}
+ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}  # put into the components by document_errors()
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI entries for the error statuses a route can answer (replaces FastAPI's 422 list)."""
-    return {s: {"model": ErrorOut, "description": TITLES.get(s, "Fejl")} for s in statuses}
+    """OpenAPI entries for the error statuses a route can answer (replaces FastAPI's 422 list).
+
+    Always JSON, also on routes whose success is RSS or suggestions: the content is spelt out,
+    because a ``model`` would be documented under the route's own media type.
+    """
+    return {s: {"description": ERROR_MEANINGS.get(s, "Error"),
+                "content": {"application/json": {"schema": ERROR_REF}}} for s in statuses}
 
 
 # -- validation errors in Danish ------------------------------------------------------------------
@@ -237,3 +256,32 @@ def render_error_page(request: Request, status: int, detail: str, headers: dict[
 def install_error_handlers(app: FastAPI) -> None:
     for exc_class in (HTTPException, RequestValidationError, KBIndexError, Exception):
         app.add_exception_handler(exc_class, handle_error)
+
+
+def document_errors(app: FastAPI) -> None:
+    """Makes the OpenAPI document say what the service sends: FastAPI documents a 422 with its own
+    ``HTTPValidationError`` list on every route with parameters, but our 422 is ``{"detail": "…"}``."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                responses = operation.get("responses", {})
+                if "422" in responses:
+                    # A route's own account of its 422 (e.g. personal data refused) stays; FastAPI's
+                    # generic "Validation Error" gives way to ours.
+                    own = responses["422"].get("description")
+                    responses["422"] = error_responses(422)[422]
+                    if own and own != "Validation Error":
+                        responses["422"]["description"] = own
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        components["ErrorOut"] = ErrorOut.model_json_schema()
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,5 +1,6 @@
-"""Small ASGI middlewares: security headers on every response, ``no-store`` on every response that
-may echo a question, and a request-body limit."""
+"""Small ASGI pieces: security headers on every response, ``no-store`` on every response that may
+echo a question, a request-body limit, HEAD wherever GET works, and the router's trailing-slash
+redirect without the request's Host in it."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import re
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
+from starlette.responses import RedirectResponse
+from starlette.routing import Match, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import PayloadTooLarge, handle_error
+from api.urls import Urls
 
 # The search form accepts a pasted text of 4,000 characters; percent-encoded, a Danish letter takes
 # 6 bytes, so 32 KB holds the worst case with room to spare.
@@ -22,7 +26,7 @@ def content_security_policy(frame_origins: list[str], *, script_src: tuple[str, 
                             style_src: tuple[str, ...] = ("'self'",)) -> str:
     """The pages run no inline script or style, so the default policy needs no 'unsafe-inline'.
 
-    They may be framed by the intranet pages that may call the API (``KB_CORS_ORIGINS``).
+    They may be framed by the pages of ``frame_origins`` (``KB_FRAME_ANCESTORS``).
     """
     return "; ".join([
         "default-src 'self'",
@@ -136,3 +140,67 @@ def _content_length(scope: Scope) -> int | None:
             except ValueError:
                 return None
     return None
+
+
+class HeadAsGet:
+    """Answers HEAD wherever GET works: the GET route runs and only its headers are sent.
+
+    FastAPI's routes answer HEAD with 405, which link checkers and monitoring probes take for a
+    broken link. The request's own scope keeps ``HEAD`` (it is copied), so the server also knows
+    to send no body. Where GET is not allowed, the 405 says so in ``Allow``.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)
+
+
+class SlashRedirect:
+    """The router's fallback for a path no route matches (replaces ``redirect_slashes``).
+
+    Like Starlette, it redirects ``/healthz/`` to ``/healthz`` when that exists, but Starlette builds
+    the ``Location`` from the request's Host header (``http://evil.example/…``). Here it is the
+    configured public address (``KB_PUBLIC_URL``) or a path on this server.
+    """
+
+    def __init__(self, router: Router) -> None:
+        self.router = router
+        self.not_found = router.not_found
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            location = self._redirect(scope)
+            if location is not None:
+                await RedirectResponse(location)(scope, receive, send)
+                return
+        await self.not_found(scope, receive, send)
+
+    def _redirect(self, scope: Scope) -> str | None:
+        root = scope.get("root_path", "")
+        route_path = scope["path"].removeprefix(root) if root else scope["path"]
+        if route_path == "/":
+            return None
+        other = route_path.rstrip("/") if route_path.endswith("/") else route_path + "/"
+        if not other or other == route_path:
+            return None
+        other_scope = {**scope, "path": root + other}
+        if not any(route.matches(other_scope)[0] is not Match.NONE for route in self.router.routes):
+            return None
+        urls = Urls.for_request(Request(scope))
+        query = scope.get("query_string", b"").decode("latin-1")
+        location = urls.path(other) + (f"?{query}" if query else "")
+        public = getattr(scope["app"].state.settings, "public_url", None) if "app" in scope else None
+        return urls.absolute(location) if public else location

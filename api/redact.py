@@ -4,7 +4,7 @@ Caseworkers may paste details of a case into the search box. So:
 
 - ``KB_LOG_QUERIES`` off (default): no question reaches any log. The access log keeps the path
   only (:class:`DropQueryString` strips ``?q=…`` from uvicorn's access records).
-- ``KB_LOG_QUERIES=1``: questions go to the ``kb.queries`` logger after :func:`redact` has
+- ``KB_LOG_QUERIES=1``: questions go to the ``kb.queries`` logger after :func:`redact_question` has
   replaced CPR numbers, e-mail addresses and Danish phone numbers. The detector is the one that
   makes the search page refuse such questions (:mod:`api.personal`), so the log and the warning
   never disagree about what is personal data.
@@ -16,11 +16,17 @@ import logging
 
 from api.personal import redact
 
-__all__ = ["DropQueryString", "QueryLog", "install_access_log_filter", "redact"]
+__all__ = ["DropQueryString", "QueryLog", "install_access_log_filter", "redact", "redact_question"]
 
 query_log = logging.getLogger("kb.queries")
 
 MAX_LOGGED_CHARS = 500
+
+
+def redact_question(question: str) -> str:
+    """A question as it may be kept: in the query log and in stored feedback. The one entry point;
+    the detector is :mod:`api.personal`'s, the same one behind the search page's warning."""
+    return redact(question)[:MAX_LOGGED_CHARS]
 
 
 class QueryLog:
@@ -31,7 +37,7 @@ class QueryLog:
 
     def __call__(self, route: str, question: str) -> None:
         if self.enabled:
-            query_log.info("%s %s", route, redact(question)[:MAX_LOGGED_CHARS])
+            query_log.info("%s %s", route, redact_question(question))
 
 
 class DropQueryString(logging.Filter):

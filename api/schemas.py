@@ -6,85 +6,135 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
-from index.search import QUESTION_PATTERN, Answer, Hit, SearchIndex
+from index.search import Answer, Hit, SearchIndex
 from ingest.models import Passage
 from ingest.settings import MAX_QUESTION_CHARS
 
+# A question must hold a letter or a digit. Written as explicit ranges (ASCII, Latin-1 and Latin
+# Extended-A/B letters), not `\w`: Python reads `\w` as Unicode, ECMA-262 (JSON Schema, OpenAPI
+# clients, schemathesis) as ASCII, so "æøå" would look invalid to clients. Every character here is
+# also `\w`, so what the API accepts, the index's own check (`index.search.QUESTION_PATTERN`) accepts.
+QUESTION_PATTERN_API = "[0-9A-Za-zªµºÀ-ÖØ-öø-ɏ]"
 
-class PassageOut(BaseModel):
-    id: str
-    publication_id: str
-    publication_title: str
-    page_start: int
-    page_end: int
-    page_label: str | None = None
-    section: str | None = None
-    text: str
-    url: str = Field(description="Opens the PDF at the passage's first page")
-    score: float | None = None
+QUESTION_HELP = (f"A question or search words: at most {MAX_QUESTION_CHARS} characters, with at least one letter "
+                 "or digit (Danish letters included); leading and trailing spaces are ignored.")
+
+
+class PassageBase(BaseModel):
+    """A passage of a publication: the unit of retrieval and citation."""
+
+    id: str = Field(description="Stable id: publication id + a hash of the normalised text; "
+                                "unchanged across re-indexing while the text is unchanged")
+    publication_id: str = Field(description="The publication's id in the manifest (publications.toml)")
+    publication_title: str = Field(description="The publication's full title")
+    page_start: int = Field(description="First PDF page of the passage (1-based page index, what #page=N opens)")
+    page_end: int = Field(description="Last PDF page of the passage (1-based page index)")
+    page_label: str | None = Field(None, description="The printed page number of page_start, or null when unknown")
+    section: str | None = Field(None, description="The nearest heading above the passage, or null")
+    text: str = Field(description="The passage's clean text")
+    url: str = Field(description="Absolute URL that opens the PDF at the passage's first page "
+                                 "(built from KB_PUBLIC_URL, else from the request's base URL)")
+    permalink: str = Field(description="Absolute URL of the passage's own web page (/p/{id})")
+
+
+class PassageOut(PassageBase):
+    """A passage found for a question, with its relevance."""
+
+    score: float = Field(description="Fused relevance (BM25 and embeddings): higher is better. Comparable only "
+                                     "within one response, not across questions or index versions.")
 
 
 PUBLICATION_PATTERN = r"^[a-z0-9-]+$"  # the manifest's id rule (ingest/manifest.py)
 PUBLICATION_MAX_CHARS = 100
+PUBLICATION_HELP = "Only passages from this publication (an id from /api/publications); an unknown id answers 404"
 
 
 class AnswerSentenceOut(BaseModel):
-    text: str
-    passage_id: str
+    text: str = Field(description="One sentence quoted verbatim from a passage")
+    passage_id: str = Field(description="The id of the passage the sentence comes from (one of `passages`)")
     start: int = Field(0, description="Offset of the sentence in its passage's text (characters), to mark it")
     end: int = Field(0, description="End offset (exclusive) of the sentence in its passage's text")
 
 
 class SearchOut(BaseModel):
-    query: str
+    query: str = Field(description="The question as searched (trimmed)")
     confident: bool = Field(description=(
         "Whether the index holds passages that answer the query. When false, `results` is empty: "
         "nothing cleared the relevance floor."))
     results: list[PassageOut] = Field(description=(
-        "At most k passages that clear the relevance floor, best first; may be empty"))
+        "At most k passages that clear the relevance floor, most relevant first; may be empty"))
 
 
 class AskIn(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN.pattern,
-                          description="Spørgsmålet; mindst ét bogstav eller tal, højst 500 tegn")
-    k: int = Field(default=5, ge=1, le=50)
-    publication: str | None = Field(default=None, max_length=PUBLICATION_MAX_CHARS,
-                                    pattern=PUBLICATION_PATTERN,
-                                    description="Only passages from this publication (an id from /api/publications)")
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN_API,
+                          description=QUESTION_HELP)
+    k: int = Field(default=5, ge=1, le=50, description="How many passages to return (1-50)")
+    publication: str | None = Field(default=None, max_length=PUBLICATION_MAX_CHARS, pattern=PUBLICATION_PATTERN,
+                                    description=PUBLICATION_HELP)
 
 
 class AskOut(BaseModel):
-    question: str
-    confident: bool
-    answer: list[AnswerSentenceOut]
-    passages: list[PassageOut]
+    question: str = Field(description="The question as searched (trimmed)")
+    confident: bool = Field(description="True when the top passages clearly answer the question and `answer` "
+                                        "holds quoted sentences; false means no reliable answer was found "
+                                        "(`answer` is empty) and `passages` are only the nearest text")
+    answer: list[AnswerSentenceOut] = Field(description="1-3 sentences quoted from the passages; empty when "
+                                                        "not confident")
+    passages: list[PassageOut] = Field(description="The passages behind the answer, most relevant first")
 
 
 def pdf_url(file: str, page: int) -> str:
     return f"/corpus/{quote(file)}#page={page}"
 
 
-def passage_out(passage: Passage, index: SearchIndex, score: float | None = None) -> PassageOut:
+def permalink_path(passage_id: str) -> str:
+    return "/p/" + quote(passage_id, safe="")
+
+
+def _links(passage: Passage, index: SearchIndex, base: str) -> dict[str, str]:
     file = index.files.get(passage.publication_id, f"{passage.publication_id}.pdf")
-    return PassageOut(**passage.to_dict(), url=pdf_url(file, passage.page_start),  # type: ignore[arg-type]
-                      score=None if score is None else round(score, 4))
+    return {"url": base + pdf_url(file, passage.page_start), "permalink": base + permalink_path(passage.id)}
 
 
-def hits_out(hits: list[Hit], index: SearchIndex) -> list[PassageOut]:
-    return [passage_out(h.passage, index, h.score) for h in hits]
+def passage_base(passage: Passage, index: SearchIndex, *, base: str = "") -> PassageBase:
+    """``base`` starts the links: scheme, host and root path for the JSON API (``Urls.base()``);
+    "" gives the paths that the pages put under their root path themselves."""
+    return PassageBase(**passage.to_dict(), **_links(passage, index, base))  # type: ignore[arg-type]
 
 
-def answer_out(answer: Answer, index: SearchIndex) -> AskOut:
+def passage_out(passage: Passage, index: SearchIndex, score: float, *, base: str = "") -> PassageOut:
+    return PassageOut(**passage.to_dict(), **_links(passage, index, base),  # type: ignore[arg-type]
+                      score=round(score, 4))
+
+
+def hits_out(hits: list[Hit], index: SearchIndex, *, base: str = "") -> list[PassageOut]:
+    return [passage_out(h.passage, index, h.score, base=base) for h in hits]
+
+
+def answer_out(answer: Answer, index: SearchIndex, *, base: str = "") -> AskOut:
     return AskOut(
         question=answer.question,
         confident=answer.confident,
         answer=[AnswerSentenceOut(text=s.text, passage_id=s.passage_id, start=s.start, end=s.end)
                 for s in answer.sentences],
-        passages=hits_out(answer.hits, index),
+        passages=hits_out(answer.hits, index, base=base),
     )
 
 
-def citation(passage: Passage | PassageOut) -> str:
+def model_name(model: str | None) -> str | None:
+    """The embedding model as a name: a Hugging Face id as it is, a local folder by its own name.
+
+    The server's absolute paths are not for the world to see.
+    """
+    if not model:
+        return model
+    cleaned = model.replace("\\", "/").rstrip("/")
+    if model.startswith(("/", ".", "~")) or "\\" in model or cleaned.count("/") > 1 or ":" in model:
+        return cleaned.rsplit("/", 1)[-1]
+    return cleaned
+
+
+def citation(passage: Passage | PassageBase) -> str:
     """Danish citation for the command line: Titel, s. 12 (PDF-side 14), »Afsnit«."""
     pages = (f"PDF-side {passage.page_start}" if passage.page_start == passage.page_end
              else f"PDF-side {passage.page_start}–{passage.page_end}")

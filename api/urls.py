@@ -10,7 +10,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 
-from api.schemas import PassageOut, pdf_url
+from api.schemas import PassageBase, pdf_url, permalink_path
 
 # OpenSearch 1.1 template parameter: clients substitute it, so it must stay unencoded.
 SEARCH_TERMS = "{searchTerms}"
@@ -32,6 +32,10 @@ class Urls:
             host, slash, path = root.partition("/")
             return cls(f"{slash}{path}" if slash else "", f"{origin}://{host}")
         return cls(request.scope.get("root_path", ""), f"{request.url.scheme}://{request.url.netloc}")
+
+    def base(self) -> str:
+        """Scheme, host and root path: what the JSON API's absolute links start with."""
+        return self.absolute(self.root)
 
     def path(self, path: str) -> str:
         return f"{self.root}{path}"
@@ -56,14 +60,17 @@ class Urls:
         return self.path("/?" + urlencode(params))
 
     def passage(self, passage_id: str) -> str:
-        return self.path("/p/" + quote(passage_id, safe=""))
+        return self.path(permalink_path(passage_id))
 
     def pdf(self, file: str, page: int) -> str:
         return self.path(pdf_url(file, page))
 
-    def passage_pdf(self, passage: PassageOut) -> str:
+    def passage_pdf(self, passage: PassageBase) -> str:
         """The passage's own ``url`` (``/corpus/<file>#page=N``) under the root path."""
         return self.path(passage.url)
+
+    def feedback(self) -> str:
+        return self.path("/feedback")
 
     def static(self, name: str) -> str:
         return self.path("/static/" + quote(name))

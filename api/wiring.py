@@ -66,6 +66,6 @@ def open_tools(settings: Settings) -> QueryTools:
     return QueryTools(thesaurus=open_thesaurus(settings), reranker=reranker)
 
 
-def make_live(settings: Settings, *, embedder: Embedder | None = None) -> LiveIndex:
+def make_live(settings: Settings, *, embedder: Embedder | Callable[[], Embedder] | None = None) -> LiveIndex:
     return LiveIndex(VersionStore(settings.data_dir), embedder or partial(open_embedder, settings),
                      model_name=settings.embedding_model, tools=partial(open_tools, settings))

@@ -60,6 +60,10 @@ class Embedder:
         # requests, the answer stage and an admin refresh share one model: one encode at a time.
         self._lock = threading.Lock()
         self.model = _load(model_name, device)
+        # One encode at a time per model: the tokenizer's padding state is shared, and two threads
+        # encoding at once (a server's requests and an admin refresh) garble each other's batches
+        # ("expected sequence of length 71 at dim 1 (got 59)").
+        self._lock = threading.Lock()
         self.prefixes = detect_prefixes(
             model_name, getattr(self.model, "prompts", None), str(getattr(self.model, "model_card_data", ""))
         )

@@ -6,6 +6,7 @@ object; tests build it with explicit arguments instead of setting environment va
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -28,6 +29,12 @@ DEFAULT_REFRESH_TIMEOUT = 3600.0  # seconds for one refresh started from the adm
 
 MAX_QUESTION_CHARS = 500
 
+# `kb serve`'s connection limits: headers must arrive within 10 s; idle keep-alive ends after 5 s.
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_KEEP_ALIVE_TIMEOUT = 5
+
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:\d{1,5})?")
+
 # The domain thesaurus that ships with the code (a reviewed, versioned file in the repository's
 # corpus/ folder); a corpus folder of one's own may hold its own thesaurus.toml instead.
 BUNDLED_THESAURUS = Path(__file__).resolve().parent.parent / "corpus" / "thesaurus.toml"
@@ -41,6 +48,9 @@ class Settings(BaseSettings):
     embedding_model: str = DEFAULT_MODEL
     admin_token: SecretStr | None = None
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Origins whose pages may show the service in a frame (CSP frame-ancestors); separate from CORS,
+    # because embedding the pages and calling the JSON API from scripts are different permissions.
+    frame_ancestors: Annotated[list[str], NoDecode] = Field(default_factory=list)
     log_queries: bool = False
     keep_versions: int = Field(default=3, ge=1)
     # The service's address as users reach it ("https://intranet.example.dk/vidensbase"); when set,
@@ -61,16 +71,29 @@ class Settings(BaseSettings):
     refresh_timeout: float = Field(default=DEFAULT_REFRESH_TIMEOUT, gt=0)
     # How often a running server checks whether another process switched the live version.
     reload_interval: float = 2.0
+    # `kb serve`: a connection must deliver a request's headers within this many seconds, and an
+    # idle keep-alive connection is closed after `keep_alive_timeout` (slow-header clients).
+    header_timeout: float = Field(default=DEFAULT_HEADER_TIMEOUT, gt=0)
+    keep_alive_timeout: int = Field(default=DEFAULT_KEEP_ALIVE_TIMEOUT, ge=1)
     # Query-time synonyms for the lexical side; default: KB_CORPUS_DIR/thesaurus.toml, else the bundled one.
     thesaurus: Path | None = None
     # Optional cross-encoder for the rerank stage (a hub name or a local folder); off when unset.
     reranker_model: str | None = None
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "frame_ancestors", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("frame_ancestors")
+    @classmethod
+    def _origins_only(cls, value: list[str]) -> list[str]:
+        # The values go into a header: anything but a plain origin could widen the policy.
+        for origin in value:
+            if not ORIGIN.fullmatch(origin):
+                raise ValueError(f"{origin!r} er ikke en oprindelse som https://intranet.example.dk")
         return value
 
     @field_validator("public_url")

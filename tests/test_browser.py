@@ -341,3 +341,152 @@ def test_axe_on_a_small_screen(browser: Any, base_url: str) -> None:
     violations = run_axe(Tab(page, base_url))
     context.close()
     assert violations == [], violations
+
+
+# -- /docs works offline --------------------------------------------------------------------------
+def test_docs_render_from_our_own_host(tab: Tab) -> None:
+    requested: list[str] = []
+    tab.page.on("request", lambda request: requested.append(request.url))
+    tab.open("/docs")
+    assert tab.page.get_by_role("heading", level=1).inner_text() == "API documentation"
+    assert tab.page.get_by_role("heading", name="GET /api/search", exact=True).is_visible()
+    assert tab.page.get_by_role("table", name="Fields of PassageOut").is_visible()
+    external = [url for url in requested if not url.startswith((tab.base_url, "data:"))]
+    assert external == []
+    assert any(url.endswith("/static/style.css") for url in requested)  # its stylesheet comes from us
+    assert tab.errors == []  # no script errors, no Content-Security-Policy violations
+    violations = run_axe(tab)
+    assert violations == [], violations
+
+
+# -- small screens: a compact header --------------------------------------------------------------
+def test_first_answer_starts_near_the_top_on_a_phone(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 667})
+    page = context.new_page()
+    page.goto(f"{base_url}/?q={ANSWERABLE}")
+    # The answer, or when there is no confident one, the notice that says so above the passages.
+    answer = page.locator("section.answer, .notice-uncertain, section.passages").first.bounding_box()
+    header = page.locator(".site-header").bounding_box()
+    context.close()
+    assert answer and header
+    assert answer["y"] <= 330, answer  # in the upper half of the first screen (it was ~560 px down)
+    assert header["height"] <= 60, header
+
+
+def test_header_leaves_room_at_400_percent_zoom(browser: Any, base_url: str) -> None:
+    # 1280×1024 at 400 % zoom is a 320×256 CSS-pixel viewport (WCAG 1.4.10 reflow).
+    context = browser.new_context(viewport={"width": 320, "height": 256})
+    page = context.new_page()
+    page.goto(f"{base_url}/")
+    header = page.locator(".site-header").bounding_box()
+    field = page.locator("#q").bounding_box()
+    name = page.get_by_role("link", name="Vidensbase om æresrelaterede konflikter")
+    assert name.is_visible()  # the full name stays the link's accessible name
+    violations = run_axe(Tab(page, base_url))
+    context.close()
+    assert header and field
+    assert header["height"] <= 256 / 4, header  # it filled the screen before
+    assert field["y"] + field["height"] <= 256, field  # the search field is on the first screen
+    assert violations == [], violations
+
+
+# -- "Hjalp svaret?" ------------------------------------------------------------------------------
+def test_feedback_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{base_url}/?q={ANSWERABLE}")
+    group = page.get_by_role("group", name="Hjalp svaret?")
+    assert group.is_visible()
+    group.get_by_role("button", name="Ja").click()
+    page.wait_for_load_state("load")
+    assert page.get_by_role("heading", level=1).inner_text() == "Tak for din tilbagemelding"
+    # The page's own notice; base.html also holds the (empty) status line of "Kopiér kilde".
+    assert page.locator('.notice[role="status"]').inner_text().strip().endswith("Dit svar er gemt.")
+    page.get_by_role("link", name="Tilbage til søgeresultatet").click()
+    page.wait_for_url(re.compile(r"\?q="))
+    assert page.locator("article.passage").count() > 0
+    context.close()
+
+
+def test_axe_on_the_feedback_pages(tab: Tab) -> None:
+    passage_id = httpx.get(tab.base_url + "/api/search", params={"q": "familie", "k": 1}).json()["results"][0]["id"]
+    tab.open(f"/p/{passage_id}")
+    tab.page.get_by_role("group", name="Hjalp svaret?").get_by_role("button", name="Nej").click()
+    tab.page.wait_for_load_state("load")
+    assert tab.page.get_by_role("link", name="Tilbage til passagen").is_visible()
+    violations = run_axe(tab)
+    assert violations == [], violations
+    assert tab.errors == []
+
+
+# -- in an intranet frame -------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def portal(built_settings, embedder) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """An intranet page on another 127.0.0.1 port that frames the service; the service allows it.
+
+    Yields (portal URL, service URL). ``/`` frames the service that allows the portal;
+    ``/other?src=URL`` frames any URL (a service that does not allow it)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlparse
+
+    from tests.api_support import with_settings
+
+    service: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+            url = urlparse(self.path)
+            src = parse_qs(url.query).get("src", [f"{service['url']}/?q={ANSWERABLE}"])[0]
+            body = (f'<!doctype html><html lang="da"><title>Intranet</title><h1>Kommunens intranet</h1>'
+                    f'<iframe title="Vidensbase" src="{src}" width="900" height="700"></iframe></html>').encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    portal_url = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        settings = with_settings(built_settings, frame_ancestors=[portal_url])
+        with running_server(make_app(settings, embedder)) as url:
+            service["url"] = url
+            yield portal_url, url
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_framed_by_an_allowed_intranet_page(browser: Any, portal: tuple[str, str]) -> None:
+    portal_url, service_url = portal
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(portal_url + "/")
+    frame = page.frame_locator("iframe")
+    first = frame.locator("article.passage").first
+    first.wait_for(timeout=30_000)
+    pdf = first.get_by_role("link", name=re.compile(r"^Åbn i PDF"))
+    assert pdf.get_attribute("target") == "_top"
+    first.get_by_role("link", name=re.compile("^Permanent link")).click()
+    # The permalink replaced the intranet page: it opened at the top level, not inside the frame.
+    page.wait_for_url(re.compile(re.escape(service_url) + r"/p/[a-z0-9-]+$"), timeout=30_000)
+    assert page.locator("article.passage").count() == 1
+    context.close()
+
+
+def test_a_service_that_does_not_allow_the_portal_is_not_framed(browser: Any, portal: tuple[str, str],
+                                                                 base_url: str) -> None:
+    portal_url, _ = portal
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{portal_url}/other?src={base_url}/")  # base_url's service has no KB_FRAME_ANCESTORS
+    page.wait_for_timeout(1000)
+    frames = [f for f in page.frames if f != page.main_frame]
+    assert frames and all(f.locator("#q").count() == 0 for f in frames)
+    context.close()

@@ -35,7 +35,7 @@ def test_ask_json_matches_the_design_shape(run):
     assert len(data["passages"]) == 3
     passage = data["passages"][0]
     assert set(passage) == {"id", "publication_id", "publication_title", "page_start", "page_end", "page_label",
-                            "section", "text", "url", "score"}
+                            "section", "text", "url", "permalink", "score"}
     assert passage["url"].endswith(f"#page={passage['page_start']}")
     for sentence in data["answer"]:
         assert sentence["passage_id"] in {p["id"] for p in data["passages"]}

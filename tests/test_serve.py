@@ -1,4 +1,4 @@
-"""`kb serve` as a real process: what an operator sees in its log."""
+"""`kb serve` as a real process: what an operator sees in its log, and how it treats slow clients."""
 
 from __future__ import annotations
 
@@ -10,16 +10,107 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import kb_env
 
 CPR = "010203-1234"
+HEADER_TIMEOUT = 1  # seconds, for the served process below (the default is 10)
+KEEP_ALIVE_TIMEOUT = 1
+CLOSE_WAIT = 30.0  # generous: the server must close within this, on a busy shared machine
+PUBLIC = "https://intranet.kommune.example/vidensbase"
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def wait_ready(base: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "kb serve exited"
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("kb serve did not become ready")
+
+
+@pytest.fixture(scope="module")
+def served(built_settings, tmp_path_factory):  # noqa: ANN001, ANN201
+    """A real `kb serve` with short header and keep-alive deadlines and a public URL."""
+    port = free_port()
+    env = {**os.environ, **kb_env(built_settings, HF_HUB_OFFLINE="1", KB_HEADER_TIMEOUT=str(HEADER_TIMEOUT),
+                                  KB_KEEP_ALIVE_TIMEOUT=str(KEEP_ALIVE_TIMEOUT), KB_PUBLIC_URL=PUBLIC)}
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env,
+                                cwd=Path(__file__).parent.parent, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_ready(f"http://127.0.0.1:{port}", proc)
+            yield port
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+
+
+def closed_by_server(sock: socket.socket) -> bool:
+    """Reads until the server closes the connection (True) or CLOSE_WAIT passes (False)."""
+    sock.settimeout(CLOSE_WAIT)
+    try:
+        while sock.recv(4096):
+            pass  # e.g. a response to a complete request before the close
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+    return True
+
+
+def test_a_slow_header_is_cut_off(served: int) -> None:
+    with socket.create_connection(("127.0.0.1", served), timeout=5) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+        started = time.monotonic()
+        assert closed_by_server(sock)
+        # Closed by the header deadline, not by some much later cleanup.
+        assert time.monotonic() - started < CLOSE_WAIT
+
+
+def test_a_silent_connection_is_cut_off(served: int) -> None:
+    with socket.create_connection(("127.0.0.1", served), timeout=5) as sock:
+        assert closed_by_server(sock)
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_response(served: int) -> None:
+    with socket.create_connection(("127.0.0.1", served), timeout=5) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        assert closed_by_server(sock)
+
+
+def test_huge_headers_are_refused(served: int) -> None:
+    with socket.create_connection(("127.0.0.1", served), timeout=5) as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 40_000)
+        sock.settimeout(CLOSE_WAIT)
+        reply = b""
+        while chunk := sock.recv(4096):
+            reply += chunk
+        assert reply.startswith(b"HTTP/1.1 400")
+
+
+def test_requests_on_the_real_server(served: int) -> None:
+    base = f"http://127.0.0.1:{served}"
+    redirect = httpx.get(f"{base}/corpus/haandbog.pdf/", headers={"Host": "evil.example"}, timeout=30)
+    assert redirect.status_code == 307
+    assert redirect.headers["location"] == f"{PUBLIC}/corpus/haandbog.pdf"
+    head = httpx.head(f"{base}/healthz", timeout=30)
+    assert head.status_code == 200 and head.content == b""
+    assert "server" not in head.headers  # no "uvicorn" advertised
+    body = httpx.get(f"{base}/api/search", params={"q": "familie", "k": 1}, timeout=60).json()
+    assert body["results"][0]["permalink"].startswith(f"{PUBLIC}/p/")
 
 
 def test_kb_serve_logs_questions_redacted_only_when_asked(built_settings, tmp_path):  # noqa: ANN001

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from api.routes import admin, corpus, docs, feeds, health, pages, search
+from api.routes import admin, corpus, docs, feedback, feeds, health, pages, search
 
-ROUTERS = (search.router, feeds.router, health.router, admin.router, corpus.router, docs.router, pages.router)
+ROUTERS = (search.router, feeds.router, health.router, admin.router, corpus.router, docs.router, feedback.router,
+           pages.router)
 
 __all__ = ["ROUTERS"]

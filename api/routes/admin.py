@@ -11,9 +11,9 @@ from typing import Any, Literal
 
 from anyio import to_thread
 from fastapi import APIRouter, Depends, status
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from api.deps import LiveDep, RefreshJobsDep, require_admin
+from api.deps import FeedbackDep, LiveDep, RefreshJobsDep, require_admin
 from api.errors import NotFound, error_responses
 
 router = APIRouter(
@@ -25,21 +25,22 @@ router = APIRouter(
 
 
 class ReloadOut(BaseModel):
-    version: str | None
-    swapped: bool
+    version: str | None = Field(description="The live version after the reload, or null when none could be loaded")
+    swapped: bool = Field(description="True when a different version is now serving")
 
 
 class JobStartedOut(BaseModel):
-    id: str
+    id: str = Field(description="The refresh job's id; follow it at GET /api/admin/refresh/{id}")
 
 
 class JobOut(BaseModel):
-    id: str
-    state: Literal["running", "done", "failed"]
-    report: dict[str, Any] | None = None
-    progress: dict[str, Any] | None = None
-    started: str
-    finished: str | None = None
+    id: str = Field(description="The refresh job's id")
+    state: Literal["running", "done", "failed"] = Field(description="Where the job is")
+    report: dict[str, Any] | None = Field(None, description="What `kb refresh --json` reports, when finished")
+    progress: dict[str, Any] | None = Field(None, description="The current phase (fetch/extract/embed/validate) "
+                                                              "and how far it has come")
+    started: str = Field(description="When the job started (ISO 8601)")
+    finished: str | None = Field(None, description="When it finished (ISO 8601), or null while running")
 
 
 @router.post("/reload", response_model=ReloadOut)
@@ -63,3 +64,30 @@ def refresh_status(job_id: str, jobs: RefreshJobsDep) -> JobOut:
         raise NotFound("Der findes ingen opdatering med dette id.")
     return JobOut(id=job.id, state=job.state, report=job.report, progress=job.progress, started=job.started,
                   finished=job.finished)
+
+
+class FeedbackItemOut(BaseModel):
+    id: int = Field(description="Running number")
+    day: str = Field(description="The day it was given (YYYY-MM-DD, UTC); no time of day is kept")
+    helpful: bool = Field(description='The answer to "Hjalp svaret?" (did the answer help?)')
+    source: Literal["search", "passage"] = Field(description="Given on a result page or on a passage page")
+    question: str | None = Field(description="The question, redacted as the query log redacts it (CPR numbers, "
+                                             "phone numbers and e-mail addresses replaced); null on a passage page")
+    passage_id: str = Field(description="The passage the answer rests on (the answer's first source)")
+    publication_id: str = Field(description="Its publication")
+    pages: list[int] = Field(description="Its PDF pages")
+    page_label: str | None = Field(description="The printed page number of its first page, or null")
+    version: str | None = Field(description="The index version that answered")
+
+
+class FeedbackOut(BaseModel):
+    count: int = Field(description="How many answers are stored")
+    feedback: list[FeedbackItemOut] = Field(description="Every answer, oldest first")
+
+
+@router.get("/feedback", response_model=FeedbackOut)
+def feedback(store: FeedbackDep) -> FeedbackOut:
+    """Caseworkers' "Hjalp svaret?" answers. `kb feedback export` turns the helpful ones into a `kb eval` file."""
+    items = [FeedbackItemOut(**{k: v for k, v in item.to_dict().items() if k in FeedbackItemOut.model_fields})
+             for item in store.all()]
+    return FeedbackOut(count=len(items), feedback=items)

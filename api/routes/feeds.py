@@ -62,7 +62,7 @@ SUGGESTIONS_SCHEMA = {
                              "content": {SuggestionsResponse.media_type: {"schema": SUGGESTIONS_SCHEMA}}},
                        **error_responses(422, 503)})
 def suggest(index: IndexDep, suggestions: SuggestionsDep,
-            q: Annotated[str, Query(max_length=200, description="Det, der er skrevet indtil nu")] = ""
+            q: Annotated[str, Query(max_length=200, description="What the user has typed so far")] = ""
             ) -> SuggestionsResponse:
     """OpenSearch suggestions: `["q", ["forslag", …]]` from section titles and frequent words."""
     # Suggestions are not logged even with KB_LOG_QUERIES: they are keystrokes, not questions.

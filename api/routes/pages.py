@@ -18,7 +18,7 @@ from api.deps import LiveDep, QueryLogDep, SettingsDep, TemplatesDep
 from api.errors import PassageNotFound, PersonalData, UnknownPublication
 from api.personal import Scan, find
 from api.questions import MAX_PASTE_CHARS, Condensed, check_publication, condense
-from api.schemas import passage_out
+from api.schemas import passage_base, passage_out
 from api.urls import Urls
 from index.errors import CorruptIndex, QuestionError
 from index.search import MAX_K, Answer, Hit
@@ -173,9 +173,9 @@ def passage_page(passage_id: str, request: Request, templates: TemplatesDep, liv
         if retired:
             detail += f" Den stod i afsnittet »{retired}« – søg efter det herunder."
         raise PassageNotFound(detail, query=retired)
-    passage = passage_out(found, index)
+    passage = passage_base(found, index)
     neighbours = [index.get(i) if i else None for i in index.neighbours(passage_id)]
-    previous, following = (passage_out(n, index) if n else None for n in neighbours)
+    previous, following = (passage_base(n, index) if n else None for n in neighbours)
     context = {
         "title": f"{passage.section or 'Passage'} – {passage.publication_title}",
         "q": "",

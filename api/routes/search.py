@@ -7,72 +7,79 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from api.deps import IndexDep, QueryLogDep, SettingsDep
-from api.errors import ErrorOut, PassageNotFound, error_responses
+from api.deps import IndexDep, QueryLogDep, SettingsDep, UrlsDep
+from api.errors import PassageNotFound, error_responses
 from api.questions import check_publication, refuse_personal_data
 from api.schemas import (
+    PUBLICATION_HELP,
     PUBLICATION_MAX_CHARS,
     PUBLICATION_PATTERN,
+    QUESTION_HELP,
+    QUESTION_PATTERN_API,
     AskIn,
     AskOut,
-    PassageOut,
+    PassageBase,
     SearchOut,
     answer_out,
     hits_out,
-    passage_out,
+    model_name,
+    passage_base,
 )
-from index.search import MAX_K, QUESTION_PATTERN
+from index.search import MAX_K
 from ingest.fetchstate import read_facts
 from ingest.settings import MAX_QUESTION_CHARS
 
-router = APIRouter(prefix="/api", tags=["søgning"])
+router = APIRouter(prefix="/api", tags=["search"])
 
-Question = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN.pattern,
-                                description="Spørgsmål eller søgeord (højst 500 tegn)")]
-K = Annotated[int, Query(ge=1, le=MAX_K, description="Antal passager (1–50)")]
+Question = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, pattern=QUESTION_PATTERN_API,
+                                description=QUESTION_HELP)]
+K = Annotated[int, Query(ge=1, le=MAX_K, description=f"How many passages to return (1-{MAX_K})")]
 Publication = Annotated[str | None, Query(max_length=PUBLICATION_MAX_CHARS, pattern=PUBLICATION_PATTERN,
-                                          description="Only passages from this publication (an id from "
-                                                      "/api/publications); an unknown id answers 404")]
+                                          description=PUBLICATION_HELP)]
 
 # A question with personal data is refused before it is searched or logged.
 QUESTION_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorOut, "description": "`publication` names no publication of the live version"},
-    422: {"model": ErrorOut, "description": (
+    404: {**error_responses(404)[404], "description": "`publication` names no publication of the live version"},
+    422: {**error_responses(422)[422], "description": (
         "Invalid input, or a question that holds personal data (a CPR number, phone number or e-mail "
         "address), which is never searched or logged; `detail` says which, in Danish")},
 }
 
 
-class PassageDetailOut(PassageOut):
-    previous_id: str | None = Field(None, description="The passage before, in the same publication")
-    next_id: str | None = Field(None, description="The passage after, in the same publication")
+class PassageDetailOut(PassageBase):
+    """One passage by id (no `score`: nothing was searched) with its neighbours for reading on."""
+
+    previous_id: str | None = Field(None, description="The passage before, in the same publication, or null")
+    next_id: str | None = Field(None, description="The passage after, in the same publication, or null")
 
 
 class PublicationOut(BaseModel):
-    id: str
-    title: str
-    file: str
-    publisher: str | None = None
-    year: int | None = None
-    sha256: str | None = None
-    pages: int = 0
-    passages: int = 0
+    id: str = Field(description="The publication's id in the manifest")
+    title: str = Field(description="The publication's full title")
+    file: str = Field(description="The PDF's file name; served at /corpus/{file}")
+    publisher: str | None = Field(None, description="The publisher, when the manifest names one")
+    year: int | None = Field(None, description="The year of publication, when the manifest gives one")
+    sha256: str | None = Field(None, description="SHA-256 of the PDF this version was built from")
+    pages: int = Field(0, description="Pages in the PDF")
+    passages: int = Field(0, description="Passages indexed from it")
     status: str | None = Field(None, description="Build status in this version (added/updated/unchanged/failed)")
-    kept_previous: bool = False
-    error: str | None = None
+    kept_previous: bool = Field(False, description="True when the PDF could not be read at the last build and "
+                                                   "the passages of the version before are kept")
+    error: str | None = Field(None, description="Why the last build could not read the PDF, or null")
     fetch: dict[str, Any] | None = Field(None, description="What `kb fetch` recorded: URLs, ETag, sha256, times")
 
 
 class PublicationsOut(BaseModel):
-    version: str
-    created: str | None = None
-    model: str | None = None
-    passage_count: int | None = None
-    publications: list[PublicationOut]
+    version: str = Field(description="The live index version's id")
+    created: str | None = Field(None, description="When the version was built (ISO 8601)")
+    model: str | None = Field(None, description="The embedding model's name (a Hugging Face id, or the name of "
+                                                "the local folder it was loaded from)")
+    passage_count: int | None = Field(None, description="Passages in the version")
+    publications: list[PublicationOut] = Field(description="The publications in the version")
 
 
 @router.get("/search", response_model=SearchOut, responses={**error_responses(503), **QUESTION_ERRORS})
-def search(index: IndexDep, query_log: QueryLogDep, q: Question, k: K = 10,
+def search(index: IndexDep, query_log: QueryLogDep, urls: UrlsDep, q: Question, k: K = 10,
            publication: Publication = None) -> SearchOut:
     """Hybrid search (BM25 + embeddings) over the passages of the live version.
 
@@ -83,27 +90,31 @@ def search(index: IndexDep, query_log: QueryLogDep, q: Question, k: K = 10,
     publication = check_publication(publication, index.publication_ids())
     found = index.find(q, k, publication=publication)
     query_log("search", q)
-    return SearchOut(query=found.query, confident=found.confident, results=hits_out(found.hits, index))
+    return SearchOut(query=found.query, confident=found.confident,
+                     results=hits_out(found.hits, index, base=urls.base()))
 
 
-@router.post("/ask", response_model=AskOut, responses={**error_responses(413, 503), **QUESTION_ERRORS})
-def ask(body: AskIn, index: IndexDep, query_log: QueryLogDep) -> AskOut:
-    """Extractive answer (1–3 sentences, each citing its passage) and the passages behind it."""
+@router.post("/ask", response_model=AskOut, responses={**error_responses(400, 413, 503), **QUESTION_ERRORS})
+def ask(body: AskIn, index: IndexDep, query_log: QueryLogDep, urls: UrlsDep) -> AskOut:
+    """Extractive answer (1-3 sentences, each citing its passage) and the passages behind it.
+
+    A body that is not UTF-8 is answered with 400."""
     refuse_personal_data(body.question)
     publication = check_publication(body.publication, index.publication_ids())
     answer = index.ask(body.question, body.k, publication=publication)
     query_log("ask", body.question)
-    return answer_out(answer, index)
+    return answer_out(answer, index, base=urls.base())
 
 
 @router.get("/passages/{passage_id}", response_model=PassageDetailOut, responses=error_responses(404, 503))
-def passage(passage_id: str, index: IndexDep) -> PassageDetailOut:
+def passage(passage_id: str, index: IndexDep, urls: UrlsDep) -> PassageDetailOut:
     """One passage with the ids of its neighbours (for reading on)."""
     found = index.get(passage_id)
     if found is None:
         raise PassageNotFound()
     previous_id, next_id = index.neighbours(passage_id)
-    return PassageDetailOut(**passage_out(found, index).model_dump(), previous_id=previous_id, next_id=next_id)
+    return PassageDetailOut(**passage_base(found, index, base=urls.base()).model_dump(),
+                            previous_id=previous_id, next_id=next_id)
 
 
 @router.get("/publications", response_model=PublicationsOut, responses=error_responses(503))
@@ -114,5 +125,5 @@ def publications(index: IndexDep, settings: SettingsDep) -> PublicationsOut:
     for pub in manifest.publications:
         facts = read_facts(settings.corpus_dir, pub.id)
         items.append(PublicationOut(**{**pub.model_dump(), "fetch": facts.to_dict() if facts else None}))
-    return PublicationsOut(version=index.version, created=manifest.created, model=manifest.model,
+    return PublicationsOut(version=index.version, created=manifest.created, model=model_name(manifest.model),
                            passage_count=manifest.passage_count, publications=items)

@@ -1,0 +1,98 @@
+"""QueryBatcher: concurrent questions share model calls, each gets its own vector, errors reach the caller."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from index.batching import QueryBatcher
+
+
+class FakeEmbedder:
+    """Vectors made from the text; the first call waits until the test lets it finish."""
+
+    dimension = 2
+    model_name = "fake"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.release = threading.Event()
+
+    def encode_queries(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        if len(self.calls) == 1:
+            assert self.release.wait(60)
+        if any(t == "boom" for t in texts):
+            raise ValueError("model failed")
+        return np.array([[len(t), sum(map(ord, t))] for t in texts], dtype=np.float32)
+
+    def encode_passages(self, texts: list[str]) -> np.ndarray:
+        return np.zeros((len(texts), 2), dtype=np.float32)
+
+
+def wait_until(condition, limit: float = 60.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.01)
+
+
+def test_concurrent_questions_share_one_model_call() -> None:
+    inner = FakeEmbedder()
+    batcher = QueryBatcher(inner)  # type: ignore[arg-type]
+    questions = [f"spørgsmål nummer {i}" + "x" * i for i in range(16)]
+    results: dict[str, np.ndarray] = {}
+
+    def ask(q: str) -> None:
+        results[q] = batcher.encode_queries([q])
+
+    first = threading.Thread(target=ask, args=(questions[0],))
+    first.start()
+    wait_until(lambda: len(inner.calls) == 1)  # the model is busy with the first question
+    others = [threading.Thread(target=ask, args=(q,)) for q in questions[1:]]
+    for thread in others:
+        thread.start()
+    wait_until(lambda: len(batcher._pending) == 15)
+    inner.release.set()
+    for thread in [first, *others]:
+        thread.join(60)
+    batcher.close()
+    assert len(inner.calls) == 2 and batcher.model_calls == 2  # not 16
+    assert sorted(inner.calls[1]) == sorted(questions[1:])
+    for q in questions:
+        assert results[q].tolist() == [[len(q), sum(map(ord, q))]]
+
+
+def test_errors_reach_the_waiting_request_and_the_batcher_goes_on() -> None:
+    inner = FakeEmbedder()
+    inner.release.set()
+    batcher = QueryBatcher(inner)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="model failed"):
+        batcher.encode_queries(["boom"])
+    assert batcher.encode_queries(["igen"]).shape == (1, 2)
+    batcher.close()
+    with pytest.raises(RuntimeError):
+        batcher.encode_queries(["lukket"])
+
+
+def test_passages_go_through_the_same_thread_one_call_each() -> None:
+    inner = FakeEmbedder()
+    inner.release.set()
+    batcher = QueryBatcher(inner)  # type: ignore[arg-type]
+    assert batcher.dimension == 2 and batcher.model_name == "fake"  # the embedder's own
+    assert batcher.encode_passages(["a", "b"]).shape == (2, 2)
+    assert batcher.encode_queries(["c"]).shape == (1, 2)
+    batcher.close()
+    assert batcher.model_calls == 2
+
+
+def test_batched_vectors_equal_single_ones(embedder) -> None:  # type: ignore[no-untyped-def]
+    batcher = QueryBatcher(embedder)
+    questions = ["Hvad er en genopdragelsesrejse?", "tvangsægteskab", "Hvornår skal kommunen underrette?"]
+    together = batcher.encode_queries(questions)
+    batcher.close()
+    alone = np.vstack([embedder.encode_queries([q]) for q in questions])
+    assert np.allclose(together, alone, atol=1e-5)
