@@ -3,8 +3,8 @@
 The main quality gate is now tests/test_quality_realistic.py (the realistic corpus's check half);
 this set is small (63 answerable) and guards against regressions on the unit-test corpus. With the
 search chain of issue 7 (fixed fusion weight 0.4, small-to-big, fitted confidence rule) the hybrid
-gives R@5 0.714 here, and one of the 9 unanswerable questions ("feriedage" for a teacher, whose
-words the corpus uses) gets an answer; the floors below are set to that, not above it.
+gives R@5 0.714 here, and one of the 9 unanswerable questions gets a confident answer; the floors
+below are set to that, not above it.
 
 The floors are what the hybrid meets and what each retriever alone misses (figures from
 ``bench/quality.py``: hybrid R@5 0.730 / MRR 0.607, BM25 only 0.714 / 0.595, MiniLM only
