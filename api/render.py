@@ -94,6 +94,24 @@ class Highlighter:
         return Markup("").join(pieces)
 
 
+def in_context(text: str, spans: list[tuple[int, int]], terms: frozenset[str], highlight: Highlighter) -> Markup:
+    """The passage text with the answer's sentences marked (``<strong class="answer-quote">``).
+
+    ``spans`` are the sentences' character offsets in ``text`` (from the answer); the rest of the
+    text is highlighted as usual. Overlapping or out-of-range spans are ignored, never trusted.
+    """
+    pieces: list[Markup] = []
+    end = 0
+    for start, stop in sorted(spans):
+        if start < end or stop > len(text) or start >= stop:
+            continue
+        pieces.append(highlight(text[end:start], terms))
+        pieces.append(Markup('<strong class="answer-quote">{}</strong>').format(highlight(text[start:stop], terms)))
+        end = stop
+    pieces.append(highlight(text[end:], terms))
+    return Markup("").join(pieces)
+
+
 def pages_label(page_start: int, page_end: int) -> str:
     """Danish PDF page range: "PDF-side 14" or "PDF-side 14–15"."""
     return f"PDF-side {page_start}" if page_start == page_end else f"PDF-side {page_start}–{page_end}"
@@ -127,6 +145,7 @@ def make_templates() -> Jinja2Templates:
     )
     highlighter = Highlighter()
     env.filters["highlight"] = highlighter
+    env.filters["in_context"] = lambda text, spans, terms: in_context(text, spans, terms, highlighter)
     env.filters["pages_label"] = lambda p: pages_label(p.page_start, p.page_end)
     env.globals["highlight_terms"] = highlighter.terms
     env.globals["max_question_chars"] = MAX_QUESTION_CHARS

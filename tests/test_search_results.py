@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from index.errors import QuestionError
@@ -40,3 +43,14 @@ def test_ask_marks_each_answer_sentence_in_its_passage(client) -> None:  # type:
     texts = {p["id"]: p["text"] for p in body["passages"]}
     for sentence in body["answer"]:
         assert texts[sentence["passage_id"]][sentence["start"]:sentence["end"]] == sentence["text"]
+
+
+def test_the_page_marks_the_answer_sentence_in_its_passage(client) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    question = "Hvad er et tvangsægteskab?"
+    answer = client.post("/api/ask", json={"question": question, "k": 5}).json()
+    assert answer["confident"]
+    page = client.get("/", params={"q": question})
+    assert page.status_code == 200
+    quoted = [" ".join(html.unescape(re.sub(r"<[^>]+>", "", m)).split())
+              for m in re.findall(r'<strong class="answer-quote">(.*?)</strong>', page.text, re.S)]
+    assert " ".join(answer["answer"][0]["text"].split()) in quoted

@@ -125,6 +125,9 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
             "confident": answer.confident,
             "sentences": [{"text": s.text, "passage_id": s.passage_id, "number": numbers.get(s.passage_id)}
                           for s in answer.sentences],
+            # where each answer sentence sits in its passage, so the page shows it in context
+            "spans": {pid: [(s.start, s.end) for s in answer.sentences if s.passage_id == pid]
+                      for pid in {s.passage_id for s in answer.sentences}},
             "passages": passages,
             "count": len(relevant),
             "publication": publications[chosen].short_title if chosen in publications else None,
