@@ -379,8 +379,10 @@ class Builder:
         lexical.save(staging / "lexical")
         write_passages(staging, passages)
         self._settle_pdfs(staging, items, previous)
+        if not self.calibrate:  # the fixed fusion of index/fusion.py; no section-title encoding needed
+            return self._manifest(version, items, len(passages), lexical, self.fusion)
         calibration = calibrate(passages, vectors, self.embedder, lexical.analyzer)
-        fusion = replace(self.fusion, dense_weight=calibration.dense_weight) if self.calibrate else self.fusion
+        fusion = replace(self.fusion, dense_weight=calibration.dense_weight)
         log.info("fusion dense weight %.2f (from %d section titles)", fusion.dense_weight, calibration.queries)
         manifest = self._manifest(version, items, len(passages), lexical, fusion)
         manifest.calibration = calibration.as_dict()
