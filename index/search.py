@@ -192,14 +192,17 @@ class SearchIndex:
 
     def find(self, query: str, k: int = 10, *, publication: str | None = None) -> Results:
         """The passages that clear the relevance floor (at most k), and whether there is an answer."""
-        q = self.prepare(check_question(query))
         check_k(k)
-        final, lexical, dense = self.ranking(q, publication=publication)
-        hits = self._rerank(q, self._hits(final, lexical, dense, max(k, self.answer_config.passages_considered)), k)
-        sentences, signals = self._answer(q, hits[: self.answer_config.passages_considered], final, lexical, dense)
-        confident = bool(sentences) and self.confidence.confident(signals)
-        relevant = [h for h in hits[:k] if h.relevance >= self.floor] if confident else []
-        return Results(q.text, confident, (relevant or hits[:1]) if confident else [], hits[:k])
+        draft = self.draft(query, max(k, self.answer_config.passages_considered), publication=publication)
+        return Results(draft.question, draft.confident, self.relevant(draft, k), draft.hits[:k])
+
+    def relevant(self, answer: Answer, k: int | None = None) -> list[Hit]:
+        """The passages of an answer that clear the relevance floor; the first of a confident
+        answer always does. The one rule for /api/search, the feed and the search page."""
+        if not answer.confident:
+            return []
+        hits = answer.hits[:k] if k is not None else answer.hits
+        return [h for h in hits if h.relevance >= self.floor] or hits[:1]
 
     def publication_ids(self) -> list[str]:
         return list(self.files)

@@ -21,7 +21,7 @@ from api.questions import MAX_PASTE_CHARS, Condensed, check_publication, condens
 from api.schemas import passage_base, passage_out
 from api.urls import Urls
 from index.errors import CorruptIndex, QuestionError
-from index.search import MAX_K, Answer, Hit
+from index.search import MAX_K
 from index.store import VersionStore, read_passages
 from ingest.settings import MAX_QUESTION_CHARS
 
@@ -52,15 +52,6 @@ def _screen(q: str) -> Condensed:
     if condensed.original_chars > MAX_PASTE_CHARS:
         raise TooLong(condensed.original_chars)
     return condensed
-
-
-def relevant_hits(answer: Answer, floor: float) -> list[Hit]:
-    """The passages of an answer that clear the relevance floor: the rule of ``SearchIndex.find``
-    (which /api/search and the feed use), applied to the answer the page already has rather than
-    searching twice. ``tests/test_html.py`` checks that the page lists what /api/search returns."""
-    if not answer.confident:
-        return []
-    return [h for h in answer.hits if h.relevance >= floor] or answer.hits[:1]
 
 
 def _form_context(title: str, q: str, publication: str) -> dict[str, Any]:
@@ -108,7 +99,7 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
         return templates.TemplateResponse(request, "search.html", context, status_code=exc.status_code)
     # Logged only once it is searched: refused questions (too long, personal data) never are.
     query_log("page", answer.question)
-    relevant = relevant_hits(answer, index.floor)
+    relevant = index.relevant(answer)
     # Only passages that clear the relevance floor are listed; without a confident answer the
     # nearest ones are, under a heading that says they may not answer the question.
     shown = relevant if answer.confident else answer.hits
