@@ -13,7 +13,9 @@ depend on one model's score scale more than they must:
   (do both retrievers point at it?);
 - ``sentence_z``: the chosen sentence's cosine with the question, in the same z units;
 - ``sentence_coverage``: the question's content words found in the chosen sentence;
-- ``unknown``: idf share of the question's words that the corpus never uses.
+- ``unknown``: idf share of the question's words that the corpus never uses;
+- ``choice``: the sentence ranker's probability for its pick (``index/choice.py``): is one
+  sentence clearly the answer, or are several alike?
 
 The rule is logistic: p = σ(w·signals + b), answer when p ≥ threshold. ``bench/fit_confidence.py``
 fits w, b and the threshold per model family on the tuning half of the evaluation questions
@@ -49,6 +51,7 @@ class Signals:
     sentence_z: float = 0.0
     sentence_coverage: float = 0.0
     unknown: float = 0.0
+    choice: float = 0.0
 
     def vector(self) -> np.ndarray:
         return np.array(astuple(self), dtype=np.float64)
@@ -74,7 +77,7 @@ class ConfidenceRule:
 
 
 # Before any fit: the old two-threshold behaviour in logistic form (coverage ≥ 0.45 or z ≥ 3.2, roughly).
-FALLBACK = ConfidenceRule(weights=(10.0, 1.5, 0.0, 0.0, 0.0, 0.0, 0.0), bias=-7.0, threshold=0.5)
+FALLBACK = ConfidenceRule(weights=(10.0, 1.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), bias=-7.0, threshold=0.5)
 
 
 def family_of(model_name: str) -> str:
@@ -92,7 +95,8 @@ def _rules() -> dict[str, ConfidenceRule]:
     names = Signals.names()
     out: dict[str, ConfidenceRule] = {}
     for family, rule in data.get("families", {}).items():
-        weights = tuple(float(rule["weights"][n]) for n in names)
+        # A signal added after a rule was fitted weighs nothing in it until the rule is refitted.
+        weights = tuple(float(rule["weights"].get(n, 0.0)) for n in names)
         out[family] = ConfidenceRule(weights, float(rule["bias"]), float(rule["threshold"]), family)
     return out
 

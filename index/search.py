@@ -7,7 +7,7 @@ Search is a short chain of named stages, each in its own module:
       → fusion (index/fusion.py: calibrated z-score fusion)
       → context (index/context.py: small-to-big, same-section neighbours)
       → rerank (index/rerank.py: optional cross-encoder)
-      → answer (index/answer.py: confidence and answer sentences)
+      → answer (index/answer.py, index/choice.py, index/confidence.py: sentences, whether to answer)
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.answer import AnswerConfig, AnswerSentence, Evidence, choose, coverage, dense_z, novelty, rank_units
+from index.answer import AnswerConfig, AnswerSentence, Evidence, choose, coverage, dense_z, novelty
+from index.choice import FEATURES, SentenceRanker, features, ranker_for
 from index.confidence import ConfidenceRule, Signals, rule_for
 from index.context import ContextConfig, SectionNeighbours
 from index.dense import DenseIndex
@@ -139,6 +140,7 @@ class SearchIndex:
         self.lexical_retriever = LexicalRetriever(self.lexical)
         self.dense_retriever = DenseRetriever(self.dense)
         self.confidence: ConfidenceRule = rule_for(self.embedder.model_name)
+        self.ranker: SentenceRanker = ranker_for(self.embedder.model_name)
         self.floor = RELEVANCE_FLOOR
 
     @classmethod
@@ -256,24 +258,36 @@ class SearchIndex:
         signals = Signals(coverage=coverage(query.stems, found, idf), dense_z=dense_z(dense, top), gap=gap,
                           agreement=(1.0 / lex_rank if lexical[top] > 0 else 0.0) + 1.0 / dense_rank,
                           unknown=self._unknown(query))
-        candidates = [u for h in hits for u in self._units(h.passage)]
+        candidates, x, lex, cos = self.answer_candidates(query, hits, dense)
         if not candidates:
             return [], signals
+        score = self.ranker.probabilities(self.ranker.scores(x))
+        sentences = choose(candidates, score, self.answer_config)
+        best = int(np.argmax(score))
+        std = float(dense.std()) or 1.0
+        signals = replace(signals, sentence_z=(float(cos[best]) - float(dense.mean())) / std,
+                          sentence_coverage=float(lex[best]), choice=float(score[best]))
+        return sentences, signals
+
+    def answer_candidates(self, query: Query, hits: list[Hit], dense: np.ndarray
+                          ) -> tuple[list[Unit], np.ndarray, np.ndarray, np.ndarray]:
+        """The hits' answer units with the sentence ranker's features, coverage and cosine of each.
+
+        ``bench/fit_choice.py`` fits the ranker on exactly these features.
+        """
+        candidates = [u for h in hits for u in self._units(h.passage)]
+        if not candidates:
+            return [], np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
+        idf = self._idf(query)
         q_stems = set(query.stems)
         unit_stems = [set(self.lexical.analyzer.stems(u.text)) for u in candidates]
         lex = np.array([coverage(query.stems, st, idf) for st in unit_stems])
         vectors = self._sentence_vectors([h.passage.id for h in hits], [(u.text, u.passage_id) for u in candidates])
         cos = vectors @ query.vector
         rank_of = {h.passage.id: r for r, h in enumerate(hits)}
-        score = rank_units(query.search_text, candidates, lex, cos, [rank_of[u.passage_id] for u in candidates],
-                           [novelty(st, q_stems) for st in unit_stems], self.answer_config,
-                           dense_weight=self.fusion.dense_weight, dense_scale=float(dense.std()))
-        sentences = choose(candidates, score, self.answer_config)
-        best = int(np.argmax(score))
-        std = float(dense.std()) or 1.0
-        signals = replace(signals, sentence_z=(float(cos[best]) - float(dense.mean())) / std,
-                          sentence_coverage=float(lex[best]))
-        return sentences, signals
+        x = features(query.search_text, candidates, lex, cos, [rank_of[u.passage_id] for u in candidates],
+                     [novelty(st, q_stems) for st in unit_stems], dense_scale=float(dense.std()))
+        return candidates, x, lex, cos
 
     def _units(self, passage: Passage) -> list[Unit]:
         return units(passage)

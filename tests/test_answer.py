@@ -1,10 +1,14 @@
-"""Answer sentences: guidance over stories, no echo, lists kept, no headings, reading order."""
+"""Answer sentences: guidance over stories, no echo, the answer after its topic, lists, reading order."""
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from index.answer import AnswerConfig, choose, coverage, dense_z, is_action_question, novelty, rank_units
-from index.confidence import FALLBACK, ConfidenceRule, Signals, family_of
+from index.answer import AnswerConfig, choose, coverage, dense_z, novelty
+from index.choice import FALLBACK as FALLBACK_RANKER
+from index.choice import FEATURES, WEIGHTS_FILE, SentenceRanker, features, is_action_question, ranker_for
+from index.confidence import FALLBACK, ConfidenceRule, Signals, family_of, rule_for
 from index.errors import QuestionError
 from index.search import check_question
 from index.sentences import units
@@ -13,6 +17,17 @@ from ingest.models import Passage
 
 def passage(text: str, section: str | None = None, pid: str = "p1") -> Passage:
     return Passage(pid, "haandbog", "Håndbog", 9, 9, "7", section, text)
+
+
+# Every sentence ranker the product can load: both fitted families and the one used before any fit.
+RANKERS = [pytest.param(ranker_for("intfloat/multilingual-e5-small"), id="e5"),
+           pytest.param(ranker_for("sentence-transformers/all-MiniLM-L6-v2"), id="minilm"),
+           pytest.param(FALLBACK_RANKER, id="fallback")]
+
+
+def rank(ranker: SentenceRanker, question: str, found, lexical, cosine, passage_rank, novelties):  # type: ignore[no-untyped-def]
+    x = features(question, found, np.array(lexical), np.array(cosine), passage_rank, novelties, dense_scale=0.05)
+    return ranker.probabilities(ranker.scores(x))
 
 
 def test_coverage_weighs_words_by_idf_and_unknown_words_count_against():
@@ -57,25 +72,61 @@ def test_case_stories_are_narrative_and_guidance_is_guidance():
     assert told.narrative
 
 
-def test_guidance_beats_a_case_story_for_what_to_do_questions():
+@pytest.mark.parametrize("ranker", RANKERS)
+def test_guidance_beats_a_case_story_for_what_to_do_questions(ranker: SentenceRanker):
     story = units(passage("Forældrene orienteres først om anbringelsen, når hun er i sikkerhed på krisecentret.",
                           section="Case: Amira", pid="p1"))
     rule = units(passage("Kontakt ikke forældrene, før der er foretaget en vurdering af risikoen.", pid="p2"))
     cands = story + rule
     q = "skal jeg ringe til forældrene først?"
     assert is_action_question(q)
-    score = rank_units(q, cands, np.array([0.5, 0.4]), np.array([0.82, 0.80]), [0, 1], [0.8, 0.8], AnswerConfig(),
-                       dense_scale=0.05)
+    score = rank(ranker, q, cands, [0.5, 0.4], [0.82, 0.80], [0, 1], [0.8, 0.8])
     assert choose(cands, score, AnswerConfig())[0].passage_id == "p2"
 
 
-def test_a_sentence_that_echoes_the_question_loses():
+@pytest.mark.parametrize("ranker", RANKERS)
+def test_a_sentence_that_echoes_the_question_loses(ranker: SentenceRanker):
     assert novelty({"risiko", "høj"}, {"risiko", "høj"}) == 0.0
     echo, answer = units(passage("Risikoen er høj, og risikoen kan være meget høj i disse sager. "
                                  "Ring straks til politiet og find et beskyttet ophold samme dag."))
-    score = rank_units("hvad gør jeg hvis risikoen er høj", [echo, answer], np.array([1.0, 0.5]),
-                       np.array([0.9, 0.8]), [0, 0], [0.2, 0.9], AnswerConfig(), dense_scale=0.05)
+    score = rank(ranker, "hvad gør jeg hvis risikoen er høj", [echo, answer], [1.0, 0.5], [0.9, 0.8], [0, 0],
+                 [0.2, 0.9])
     assert choose([echo, answer], score, AnswerConfig())[0].text.startswith("Ring straks")
+
+
+@pytest.mark.parametrize("ranker", RANKERS[:2])
+def test_the_answer_after_a_topic_sentence_beats_the_topic_sentence(ranker: SentenceRanker):
+    # The topic sentence shares the question's words; the answer that follows it says what was asked.
+    topic, answer = units(passage("Mange fagpersoner er i tvivl om, hvornår en bekymring for en elev skal deles. "
+                                  "Del bekymringen med skolens ledelse samme dag, også når den er vag."))
+    question = "hvornår skal jeg dele en bekymring for en elev"
+    score = rank(ranker, question, [topic, answer], [0.9, 0.4], [0.86, 0.84], [0, 0], [0.4, 0.8])
+    assert choose([topic, answer], score, AnswerConfig())[0].text.startswith("Del bekymringen")
+
+
+@pytest.mark.parametrize("ranker", RANKERS[:2])
+def test_a_how_long_question_prefers_the_sentence_with_the_period(ranker: SentenceRanker):
+    vague, period = units(passage("Kommunen skal have en plan for opfølgning på sagen om den unge. "
+                                  "Opfølgningen sker hver anden uge i de første tre måneder."))
+    score = rank(ranker, "hvor længe skal kommunen følge op på sagen", [vague, period], [0.7, 0.5], [0.85, 0.85],
+                 [0, 0], [0.5, 0.8])
+    assert int(np.argmax(score)) == 1
+
+
+def test_the_rankers_weigh_every_feature_and_give_probabilities():
+    import json
+
+    families = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))["families"]
+    assert set(families) == {"e5", "minilm"}
+    for rule in families.values():
+        assert set(rule["weights"]) == set(FEATURES)
+    assert ranker_for("intfloat/multilingual-e5-small").family == "e5"
+    assert ranker_for("some/other-model").family == "e5"  # another family reads the production model's
+    found = units(passage("Første sætning om sagen og den unge. Anden sætning om en plan for sikkerhed."))
+    x = features("plan for sikkerhed", found, np.array([0.2, 0.9]), np.array([0.8, 0.9]), [0, 0], [0.9, 0.6], 0.05)
+    assert x.shape == (2, len(FEATURES))
+    p = ranker_for("e5").probabilities(ranker_for("e5").scores(x))
+    assert p.sum() == pytest.approx(1.0) and p[1] > p[0]
 
 
 def test_sentences_of_one_passage_keep_reading_order_after_the_best():
@@ -87,7 +138,7 @@ def test_sentences_of_one_passage_keep_reading_order_after_the_best():
 
 
 def test_confidence_rule_is_logistic_and_picked_by_model_family():
-    rule = ConfidenceRule(weights=(4.0, 0, 0, 0, 0, 0, 0), bias=-2.0, threshold=0.5)
+    rule = ConfidenceRule(weights=(4.0, 0, 0, 0, 0, 0, 0, 0), bias=-2.0, threshold=0.5)
     assert rule.confident(Signals(coverage=0.9)) and not rule.confident(Signals(coverage=0.2))
     assert family_of("intfloat/multilingual-e5-small") == "e5"
     assert family_of("/root/.cache/kb-models/multilingual-e5-small") == "e5"
@@ -101,3 +152,16 @@ def test_questions_are_cleaned_of_control_characters_and_checked():
         check_question("\x00\x01 ")
     with pytest.raises(QuestionError):
         check_question("x" * 501)
+
+
+@pytest.mark.parametrize("model", ["intfloat/multilingual-e5-small", "all-MiniLM-L6-v2"])
+def test_fitted_confidence_never_rises_with_words_the_corpus_lacks(model: str):
+    # An unconstrained fit once gave "unknown" a positive weight and answered "225-timers-reglen".
+    rule = rule_for(model)
+    names = Signals.names()
+    assert rule.family in {"e5", "minilm"}
+    assert rule.weights[names.index("unknown")] <= 0
+    assert all(w >= 0 for n, w in zip(names, rule.weights, strict=True) if n != "unknown")
+    sure = Signals(coverage=0.8, dense_z=3.0, gap=1.0, agreement=2.0, sentence_z=3.0, sentence_coverage=0.8,
+                   choice=0.9)
+    assert rule.probability(replace(sure, unknown=0.6)) <= rule.probability(sure)
