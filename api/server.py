@@ -1,10 +1,12 @@
 """`kb serve`: uvicorn on httptools and uvloop, with deadlines for slow clients.
 
 uvicorn closes an idle keep-alive connection after ``timeout_keep_alive``, but a connection that
-sends nothing, or a request's headers a byte at a time, is kept open for ever: a handful of such
-clients hold every file descriptor of the server. :class:`HeaderDeadline` gives each request's
-headers a deadline (from the connection's start, or from the first byte of the next request on a
-kept-alive connection) and a size limit, and closes the connection when either is passed.
+sends nothing, a request's headers a byte at a time, or fewer body bytes than it announced, is
+kept open for ever: a handful of such clients hold every file descriptor of the server.
+:class:`HeaderDeadline` gives each request's headers a deadline (from the connection's start, or
+from the first byte of the next request on a kept-alive connection) and a size limit, then gives
+its body the same deadline again from the end of the headers, and closes the connection when a
+deadline or the limit is passed.
 """
 
 from __future__ import annotations
@@ -74,6 +76,12 @@ class HeaderDeadline(HttpToolsProtocol):
         self._cancel()
         self._reading_headers = False
         super().on_headers_complete()
+        # The body (if any) must follow within the same deadline; on_message_complete ends it.
+        self._header_timer = self.loop.call_later(self.header_timeout, self._too_slow)
+
+    def on_message_complete(self) -> None:
+        self._cancel()
+        super().on_message_complete()
 
     def on_response_complete(self) -> None:
         # Bytes of a kept-alive connection's next request count against the next limit.

@@ -80,6 +80,29 @@ def test_a_slow_header_is_cut_off(served: int) -> None:
         assert time.monotonic() - started < CLOSE_WAIT
 
 
+def test_a_slow_body_is_cut_off(served: int) -> None:
+    # Headers arrive in time, but the body of 200 announced bytes never comes.
+    with socket.create_connection(("127.0.0.1", served), timeout=5) as sock:
+        sock.sendall(b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 200\r\n\r\n{\"question\": ")
+        started = time.monotonic()
+        assert closed_by_server(sock)
+        assert time.monotonic() - started < CLOSE_WAIT
+
+
+def test_a_body_that_arrives_in_time_is_answered(served: int) -> None:
+    body = b'{"question": "tvangs\xc3\xa6gteskab"}'
+    with socket.create_connection(("127.0.0.1", served), timeout=30) as sock:
+        sock.sendall(b"POST /api/ask HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                     b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+        time.sleep(HEADER_TIMEOUT / 2)
+        sock.sendall(body)
+        reply = b""
+        while chunk := sock.recv(4096):
+            reply += chunk
+        assert reply.startswith(b"HTTP/1.1 200")
+
+
 def test_a_silent_connection_is_cut_off(served: int) -> None:
     with socket.create_connection(("127.0.0.1", served), timeout=5) as sock:
         assert closed_by_server(sock)
@@ -109,7 +132,7 @@ def test_requests_on_the_real_server(served: int) -> None:
     head = httpx.head(f"{base}/healthz", timeout=30)
     assert head.status_code == 200 and head.content == b""
     assert "server" not in head.headers  # no "uvicorn" advertised
-    body = httpx.get(f"{base}/api/search", params={"q": "familie", "k": 1}, timeout=60).json()
+    body = httpx.get(f"{base}/api/search", params={"q": "tvangsægteskab", "k": 1}, timeout=60).json()
     assert body["results"][0]["permalink"].startswith(f"{PUBLIC}/p/")
 
 
