@@ -143,7 +143,8 @@ def _rankers() -> dict[str, SentenceRanker]:
     if not WEIGHTS_FILE.is_file():
         return {}
     data = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-    return {family: SentenceRanker(tuple(float(w["weights"][name]) for name in FEATURES), family)
+    # A feature added after a fit weighs nothing until the ranker is refitted.
+    return {family: SentenceRanker(tuple(float(w["weights"].get(name, 0.0)) for name in FEATURES), family)
             for family, w in data.get("families", {}).items()}
 
 

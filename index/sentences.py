@@ -39,6 +39,9 @@ _IMPERATIVES = frozenset({
 })
 # Finite verbs that make a short line a sentence rather than a reference or a caption.
 _VERB = re.compile(r"\b(?:er|skal|kan|må|bør|har|vil|giver|gælder|betyder|sker|skal|siger|handler)\b", re.IGNORECASE)
+# What a legal citation carries besides the paragraph: its source and amendments.
+_CITATION = re.compile(r"\b(?:jf\.|lov nr\.|lovbekendtgørelse|bekendtgørelse nr\.|indsat ved|ændret ved|"
+                       r"stk\.\s*\d)", re.IGNORECASE)
 _PAST = re.compile(r"\b(?:\w{3,}ede|sagde|fortalte|havde|var|blev|fik|kom|gik|ville|kunne)\b", re.IGNORECASE)
 
 
@@ -79,9 +82,17 @@ def is_narrative(text: str, in_case: bool) -> bool:
 
 
 def is_reference(text: str) -> bool:
-    """A bare legal reference or footnote ("Servicelovens § 75 om foreløbige afgørelser."): no answer."""
+    """A bare legal reference or footnote ("Servicelovens § 75 om foreløbige afgørelser."): no answer.
+
+    A citation with its source ("Straffelovens § 260, stk. 2, jf. lovbekendtgørelse nr. 1156 af
+    20. september 2018.") runs longer than a bare one, so it may have up to 20 words.
+    """
     words = text.split()
-    return len(words) <= 12 and ("§" in text or text[:1].isdigit()) and not _VERB.search(text)
+    if _VERB.search(text):
+        return False
+    if len(words) <= 12 and ("§" in text or text[:1].isdigit()):
+        return True
+    return len(words) <= 20 and "§" in text and bool(_CITATION.search(text))
 
 
 def units(passage: Passage) -> list[Unit]:
