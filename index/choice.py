@@ -4,7 +4,7 @@ The sentence that shares most words with a question is often the one that restat
 ("Grænsen mellem strenge forældre og negativ social kontrol kan være svær at trække."), while the
 answer follows it ("Et pejlemærke er, om kontrollen er begrundet i barnets tarv og alder …").
 So besides a sentence's own likeness to the question, the ranker reads its neighbours', the rank
-of its passage, what kind of sentence it is (guidance, case story, bare reference, list) and
+of its passage, what kind of sentence it is (guidance, case story, list) and
 whether it is the kind of sentence the question asks for (a number for "hvor længe", a reason
 for "hvorfor", a "not" for a yes/no question).
 
@@ -38,7 +38,6 @@ FEATURES: tuple[str, ...] = (
     "story",  # a case narrative, and the question is not about a case
     "guidance_for_action",  # says what to do, and the question asks what to do
     "guidance",
-    "reference",  # a bare legal reference or footnote line
     "novelty",  # share of the sentence's content words the question does not say
     "echo",  # says little beyond the question's own words
     "previous_coverage",  # the sentence before it in the passage: does it name the question's topic?
@@ -104,7 +103,7 @@ def features(question: str, units: list[Unit], coverage: np.ndarray, dense: np.n
         rows.append((
             coverage[i], coverage[i] / best_coverage, near[i], 1.0 / (1 + passage_rank[i]), passage_rank[i] == 0,
             previous is None, unit.narrative and not about_case, unit.guidance and action, unit.guidance,
-            unit.reference, novelty[i], novelty[i] < 0.34, previous_coverage,
+            novelty[i], novelty[i] < 0.34, previous_coverage,
             near[previous] if previous is not None else 0.0,
             float(coverage[following]) if following is not None else 0.0,
             quantity and bool(_QUANTITY.search(text)), reason and bool(_REASON.search(text)),
@@ -131,10 +130,10 @@ class SentenceRanker:
         return e / e.sum()
 
 
-# Before any fit: own likeness first, then the neighbours', story, echo and references down.
+# Before any fit: own likeness first, then the neighbours'; stories and echoes down.
 FALLBACK = SentenceRanker(tuple({
     "coverage": 2.0, "dense": 2.0, "passage_rank": 1.0, "story": -2.0, "guidance_for_action": 0.5,
-    "reference": -2.0, "echo": -2.0, "previous_coverage": 0.5, "previous_dense": 0.5,
+    "echo": -2.0, "previous_coverage": 0.5, "previous_dense": 0.5,
 }.get(name, 0.0) for name in FEATURES))
 
 

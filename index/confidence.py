@@ -17,10 +17,13 @@ depend on one model's score scale more than they must:
 - ``choice``: the sentence ranker's probability for its pick (``index/choice.py``): is one
   sentence clearly the answer, or are several alike?
 
-The rule is logistic: p = σ(w·signals + b), answer when p ≥ threshold. ``bench/fit_confidence.py``
-fits w, b and the threshold per model family on the tuning half of the evaluation questions
-(never on the check half) and writes ``index/confidence.json``; a model of another family uses
-the production model's rule (multilingual-e5-small).
+The rule is logistic: p = σ(w·signals + b), answer when p ≥ threshold. A second rule of the same
+form on the same signals (``passage_rule_for``) says whether the first passage is about the
+question at all: search lists passages when either says yes, so a question that the guides
+cover but no single sentence answers still gets its passages, and one they do not cover gets none.
+``bench/fit_confidence.py`` fits w, b and the threshold of both per model family on the tuning
+half of the evaluation questions (never on the check half) and writes ``index/confidence.json``;
+a model of another family uses the production model's rules (multilingual-e5-small).
 """
 
 from __future__ import annotations
@@ -87,14 +90,18 @@ def family_of(model_name: str) -> str:
     return DEFAULT_FAMILY
 
 
-@lru_cache(maxsize=1)
-def _rules() -> dict[str, ConfidenceRule]:
+# Before any fit, passages are listed when the question's words are mostly in them.
+FALLBACK_PASSAGES = ConfidenceRule(weights=(10.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), bias=-6.0, threshold=0.5)
+
+
+@lru_cache(maxsize=2)
+def _rules(key: str) -> dict[str, ConfidenceRule]:
     if not RULES_FILE.is_file():
         return {}
     data = json.loads(RULES_FILE.read_text(encoding="utf-8"))
     names = Signals.names()
     out: dict[str, ConfidenceRule] = {}
-    for family, rule in data.get("families", {}).items():
+    for family, rule in data.get(key, {}).items():
         # A signal added after a rule was fitted weighs nothing in it until the rule is refitted.
         weights = tuple(float(rule["weights"].get(n, 0.0)) for n in names)
         out[family] = ConfidenceRule(weights, float(rule["bias"]), float(rule["threshold"]), family)
@@ -102,5 +109,12 @@ def _rules() -> dict[str, ConfidenceRule]:
 
 
 def rule_for(model_name: str) -> ConfidenceRule:
-    rules = _rules()
+    """Whether the first answer sentence is likely right."""
+    rules = _rules("families")
     return rules.get(family_of(model_name)) or rules.get(DEFAULT_FAMILY) or FALLBACK
+
+
+def passage_rule_for(model_name: str) -> ConfidenceRule:
+    """Whether the first passage is likely about the question, though no sentence may answer it."""
+    rules = _rules("passages")
+    return rules.get(family_of(model_name)) or rules.get(DEFAULT_FAMILY) or FALLBACK_PASSAGES

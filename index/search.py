@@ -23,7 +23,7 @@ import numpy as np
 
 from index.answer import AnswerConfig, AnswerSentence, Evidence, choose, coverage, dense_z, novelty
 from index.choice import FEATURES, SentenceRanker, features, ranker_for
-from index.confidence import ConfidenceRule, Signals, rule_for
+from index.confidence import ConfidenceRule, Signals, passage_rule_for, rule_for
 from index.context import ContextConfig, SectionNeighbours
 from index.dense import DenseIndex
 from index.embed import Embedder
@@ -140,6 +140,7 @@ class SearchIndex:
         self.lexical_retriever = LexicalRetriever(self.lexical)
         self.dense_retriever = DenseRetriever(self.dense)
         self.confidence: ConfidenceRule = rule_for(self.embedder.model_name)
+        self.passage_rule: ConfidenceRule = passage_rule_for(self.embedder.model_name)
         self.ranker: SentenceRanker = ranker_for(self.embedder.model_name)
         self.floor = RELEVANCE_FLOOR
 
@@ -193,15 +194,22 @@ class SearchIndex:
         return self._rerank(q, self._hits(final, lexical, dense, k), k)
 
     def find(self, query: str, k: int = 10, *, publication: str | None = None) -> Results:
-        """The passages that clear the relevance floor (at most k), and whether there is an answer."""
+        """The passages that clear the relevance floor (at most k); confident when there are any."""
         check_k(k)
         draft = self.draft(query, max(k, self.answer_config.passages_considered), publication=publication)
-        return Results(draft.question, draft.confident, self.relevant(draft, k), draft.hits[:k])
+        hits = self.relevant(draft, k)
+        return Results(draft.question, bool(hits), hits, draft.hits[:k])
 
     def relevant(self, answer: Answer, k: int | None = None) -> list[Hit]:
-        """The passages of an answer that clear the relevance floor; the first of a confident
-        answer always does. The one rule for /api/search, the feed and the search page."""
-        if not answer.confident:
+        """The passages of an answer that clear the relevance floor. The one rule for /api/search,
+        the feed and the search page.
+
+        Nothing is relevant unless the answer is confident or the passage rule finds the first
+        passage about the question; then the passages over the floor are, and the first always.
+        """
+        if not answer.hits or answer.signals is None:
+            return []
+        if not (answer.confident or self.passage_rule.confident(answer.signals)):
             return []
         hits = answer.hits[:k] if k is not None else answer.hits
         return [h for h in hits if h.relevance >= self.floor] or hits[:1]
@@ -275,15 +283,22 @@ class SearchIndex:
 
         ``bench/fit_choice.py`` fits the ranker on exactly these features.
         """
-        candidates = [u for h in hits for u in self._units(h.passage)]
-        if not candidates:
+        every = [u for h in hits for u in self._units(h.passage)]
+        if not every:
             return [], np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
+        # Embedded all together: the cache keeps every sentence of a passage, whatever is kept here.
+        all_vectors = self._sentence_vectors([h.passage.id for h in hits], [(u.text, u.passage_id) for u in every])
+        # A bare citation ("Servicelovens § 75 om foreløbige afgørelser.") names a rule and answers
+        # nothing, however well it matches a question that is itself a citation.
+        keep = [i for i, u in enumerate(every) if not u.reference]
+        if not keep:
+            return [], np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
+        candidates = [every[i] for i in keep]
         idf = self._idf(query)
         q_stems = set(query.stems)
         unit_stems = [set(self.lexical.analyzer.stems(u.text)) for u in candidates]
         lex = np.array([coverage(query.stems, st, idf) for st in unit_stems])
-        vectors = self._sentence_vectors([h.passage.id for h in hits], [(u.text, u.passage_id) for u in candidates])
-        cos = vectors @ query.vector
+        cos = all_vectors[keep] @ query.vector
         rank_of = {h.passage.id: r for r, h in enumerate(hits)}
         x = features(query.search_text, candidates, lex, cos, [rank_of[u.passage_id] for u in candidates],
                      [novelty(st, q_stems) for st in unit_stems], dense_scale=float(dense.std()))

@@ -11,7 +11,7 @@ from index.choice import FEATURES, WEIGHTS_FILE, SentenceRanker, features, is_ac
 from index.confidence import FALLBACK, ConfidenceRule, Signals, family_of, rule_for
 from index.errors import QuestionError
 from index.search import check_question
-from index.sentences import units
+from index.sentences import is_reference, units
 from ingest.models import Passage
 
 
@@ -92,6 +92,18 @@ def test_a_sentence_that_echoes_the_question_loses(ranker: SentenceRanker):
     score = rank(ranker, "hvad gør jeg hvis risikoen er høj", [echo, answer], [1.0, 0.5], [0.9, 0.8], [0, 0],
                  [0.2, 0.9])
     assert choose([echo, answer], score, AnswerConfig())[0].text.startswith("Ring straks")
+
+
+@pytest.mark.parametrize(("text", "reference"), [
+    ("Servicelovens § 75 om foreløbige afgørelser.", True),
+    ("Straffelovens § 260, stk. 2, jf. lovbekendtgørelse nr. 1156 af 20. september 2018.", True),
+    ("Serviceloven § 69 a (udrejseforbud), indsat ved lov nr. 1702 af 27. december 2018.", True),
+    ("Det er strafbart at tvinge nogen til at indgå ægteskab, jf. straffelovens § 260, stk. 2.", False),
+    ("Kommunen skal træffe afgørelse efter § 58, stk. 1, når barnet har behov for støtte uden for hjemmet.", False),
+])
+def test_a_bare_legal_citation_is_a_reference_and_a_rule_is_not(text: str, reference: bool):
+    # A citation names where a rule stands; it answers nothing, so it is never the answer.
+    assert is_reference(text) is reference
 
 
 @pytest.mark.parametrize("ranker", RANKERS[:2])

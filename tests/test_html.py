@@ -195,6 +195,17 @@ def test_not_confident_page(client: TestClient) -> None:
     assert not page.find_all("p", class_="more")  # no "Vis flere" of passages that are not relevant
 
 
+def test_relevant_passages_without_a_certain_sentence(client: TestClient) -> None:
+    # Passages about the question are listed as relevant even when no single sentence is quoted.
+    page = page_of(client.get("/", params={"q": "genopdragelsesrejse"}))
+    if page.find_all("section", class_="answer"):
+        pytest.skip("the answer rule quotes a sentence for this question with this model")
+    assert "Intet sikkert svar i én sætning" in page.find("div", class_="notice-uncertain").text
+    assert page.find("h2", id="kilder-overskrift").text == "Kilder"
+    assert page.find("p", class_="result-count").text.split()[0] != "0"
+    assert page.find_all("article", class_="passage")
+
+
 def test_too_long_text_is_a_friendly_422(client: TestClient) -> None:
     response = client.get("/", params={"q": "ord " * 1200})
     assert response.status_code == 422

@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from api.cli import cli
+from index.sentences import is_reference
 from tests.conftest import kb_env
 
 # floor: (metric path, minimum)
@@ -58,3 +59,17 @@ def test_every_confident_answer_cites_a_returned_passage(check):
         ids = {p["id"] for p in q["results"]}
         assert all(s["passage_id"] in ids for s in q["answer"])
         assert bool(q["answer"]) == bool(q["confident"])
+
+
+@pytest.mark.parametrize("question", ["servicelovens § 75", "straffelovens § 260 tvangsægteskab",
+                                      "§ 69 a udrejseforbud"])
+def test_a_bare_citation_is_never_an_answer_sentence(realistic_settings, question):  # noqa: ANN001
+    # The guide's footnote "Servicelovens § 75 om foreløbige afgørelser." matches such a question
+    # word for word, and says nothing about what the rule is.
+    from api.wiring import make_live
+
+    live = make_live(realistic_settings)
+    live.reload()
+    draft = live.current().draft(question, 5)
+    assert draft.hits  # the passages are still shown
+    assert not any(is_reference(s.text) for s in draft.sentences), draft.sentences

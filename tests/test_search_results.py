@@ -18,6 +18,16 @@ def test_find_keeps_only_relevant_passages_for_an_answerable_query(search_index)
     assert found.hits == found.nearest[: len(found.hits)]
 
 
+def test_passages_about_the_question_are_listed_though_no_sentence_answers_it(search_index) -> None:  # type: ignore[no-untyped-def]
+    # "genopdragelsesrejse" is a word of the guides: their passages about it are relevant even when
+    # the answer rule finds no sentence certain enough to quote (it once listed nothing then).
+    draft = search_index.draft("genopdragelsesrejse", 10)
+    found = search_index.find("genopdragelsesrejse", k=10)
+    assert found.confident and found.hits
+    assert "genopdragelsesrejse" in found.hits[0].passage.text.casefold()
+    assert search_index.passage_rule.confident(draft.signals) or draft.confident
+
+
 def test_find_returns_nothing_for_an_off_topic_query(search_index) -> None:  # type: ignore[no-untyped-def]
     found = search_index.find("parkeringstilladelse", k=10)
     assert not found.confident

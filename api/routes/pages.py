@@ -100,20 +100,21 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
     # Logged only once it is searched: refused questions (too long, personal data) never are.
     query_log("page", answer.question)
     relevant = index.relevant(answer)
-    # Only passages that clear the relevance floor are listed; without a confident answer the
+    # Only passages that clear the relevance floor are listed as relevant; when none do, the
     # nearest ones are, under a heading that says they may not answer the question.
-    shown = relevant if answer.confident else answer.hits
+    shown = relevant or answer.hits
     passages = [passage_out(h.passage, index, h.score) for h in shown]
     numbers = {p.id: i for i, p in enumerate(passages, start=1)}
     urls = Urls.for_request(request)
     publications = catalogue(index.manifest)
-    more = answer.confident and len(relevant) >= k and k < MAX_K
+    more = bool(relevant) and len(relevant) >= k and k < MAX_K
     context.update(
         title=f"{answer.question} – søgeresultat",
         q=answer.question,
         shortened=condensed.original_chars if condensed.shortened else forkortet,
         result={
             "confident": answer.confident,
+            "relevant": bool(relevant),
             "sentences": [{"text": s.text, "passage_id": s.passage_id, "number": numbers.get(s.passage_id)}
                           for s in answer.sentences],
             # where each answer sentence sits in its passage, so the page shows it in context
