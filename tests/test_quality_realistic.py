@@ -3,10 +3,11 @@
 The tuning half is where choices were made (bench/quality.py, bench/fit_confidence.py); these
 floors hold on the other half. MiniLM is English-only, so the lexical side, the spelling stage
 and the thesaurus carry most of the load here. Figures (bench/quality.py, this commit):
-this code gives R@1 0.694, R@5 0.827, MRR@10 0.758, answers right 0.163, confidently wrong 0.082,
-unanswerable declined 12/12; the code before issue 7 gave R@1 0.593, R@5 0.814, MRR@10 0.695,
-confidently wrong 0.523 and declined 11/12 (on an earlier, near-identical split), so it misses the
-R@1, R@5, MRR, confidently-wrong and unanswerable floors.
+this code gives R@1 0.694, R@5 0.827, MRR@10 0.758, answers right 0.225, confidently wrong 0.071,
+unanswerable declined 12/12. The hand-weighted sentence choice before the fitted ranker gave
+right 0.163 (misses the right floor); the code before issue 7 gave R@1 0.593, R@5 0.814, MRR@10
+0.695, confidently wrong 0.523 and declined 11/12 (on an earlier, near-identical split), so it
+misses the R@1, R@5, MRR, confidently-wrong and unanswerable floors.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ FLOORS = {
     "recall@5": 0.82,
     "mrr@10": 0.73,
 }
-ANSWER_RIGHT_FLOOR = 0.12
+ANSWER_RIGHT_FLOOR = 0.18
 CONFIDENTLY_WRONG_CEILING = 0.10
 UNANSWERABLE_DECLINED_FLOOR = 0.95
 
