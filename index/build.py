@@ -45,6 +45,8 @@ from index.errors import KBIndexError
 from index.fusion import DEFAULT_FUSION, FusionConfig
 from index.lexical import LexicalIndex
 from index.search import SearchIndex
+from index.sentence_vectors import unit_texts
+from index.sentence_vectors import write as write_sentence_vectors
 from index.store import PDF_DIR, VersionStore, new_version_id, read_passages, write_passages
 from index.version import PublicationEntry, PublicationStatus, VersionManifest
 from ingest.errors import IngestError
@@ -218,10 +220,14 @@ class Builder:
 
             t0 = time.perf_counter()
             vectors = self._embed_step(items, report)
+            # The answer units too, so that no question waits for their embedding (cached like passages).
+            unit_rows, offsets = unit_texts(all_passages)
+            unit_vectors, _ = self._embed(unit_rows, desc="Indlejrer sætninger", phase="embed_sentences")
             timings["embed"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
             manifest = self._write(staging, version, items, all_passages, vectors, previous)
+            write_sentence_vectors(staging, unit_vectors, offsets)
             path = self.store.commit(staging, version, manifest)
             timings["index"] = time.perf_counter() - t0
             report.version = version
@@ -495,7 +501,8 @@ class Builder:
         embedder = self.embedder
         return Splitter(embedder.passage_tokens, max_tokens=embedder.max_seq_length, target_tokens=TARGET_TOKENS)
 
-    def _embed(self, texts: list[str]) -> tuple[np.ndarray, set[str]]:
+    def _embed(self, texts: list[str], *, desc: str = "Indlejrer passager", phase: str = "embed"
+               ) -> tuple[np.ndarray, set[str]]:
         """Vectors for all texts; only those not cached are run through the model."""
         embedder = self.embedder
         cache = EmbeddingCache(self.store.root / "cache" / "embeddings.sqlite", self.model_name, embedder.dimension)
@@ -505,7 +512,7 @@ class Builder:
             # what sentence-transformers does inside one encode call; we batch for the progress bar).
             missing = sorted(dict.fromkeys(t for t in texts if t not in found), key=len, reverse=True)
             batch = embedder.batch_size
-            with tqdm(total=len(missing), desc="Indlejrer passager", unit=" passager",
+            with tqdm(total=len(missing), desc=desc, unit=" tekster",
                       disable=not self.progress or not missing) as bar:
                 for start in range(0, len(missing), batch):
                     chunk = missing[start:start + batch]
@@ -513,7 +520,7 @@ class Builder:
                     cache.put_many(chunk, vecs)
                     found.update(zip(chunk, vecs, strict=True))
                     bar.update(len(chunk))
-                    self._report_progress("embed", done=bar.n, total=len(missing))
+                    self._report_progress(phase, done=bar.n, total=len(missing))
         finally:
             cache.close()
         matrix = np.stack([found[t] for t in texts]) if texts else np.zeros((0, embedder.dimension), np.float32)

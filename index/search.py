@@ -33,6 +33,7 @@ from index.lexical import LexicalIndex
 from index.query import Query, QueryBuilder
 from index.rerank import Reranker
 from index.retrievers import DenseRetriever, LexicalRetriever
+from index.sentence_vectors import SentenceVectors
 from index.sentences import Unit, units
 from index.spelling import Speller
 from index.store import read_passages
@@ -126,6 +127,7 @@ class SearchIndex:
     answer_config: AnswerConfig = field(default_factory=AnswerConfig)
     tools: QueryTools = field(default_factory=QueryTools)
     context: ContextConfig = field(default_factory=ContextConfig)
+    sentence_vectors: SentenceVectors | None = None
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
@@ -169,7 +171,7 @@ class SearchIndex:
         answer = AnswerConfig.from_dict(manifest.answer) if manifest.answer is not None else AnswerConfig()
         context = ContextConfig(**manifest.context) if manifest.context is not None else ContextConfig()
         return cls(manifest.version, manifest, passages, dense, lexical, embedder, fusion, answer,
-                   tools or QueryTools(), context)
+                   tools or QueryTools(), context, SentenceVectors.load(path, len(passages)))
 
     # -- retrieval ---------------------------------------------------------------------------
     def scores(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
@@ -323,15 +325,19 @@ class SearchIndex:
         return self._tokens[index]
 
     def _sentence_vectors(self, passage_ids: list[str], candidates: list[tuple[str, str]]) -> np.ndarray:
-        """Sentence embeddings of the candidate sentences, cached per passage.
-
-        Encoding the sentences is most of an answer's cost; popular passages come back again
-        and again, so each passage's sentences are embedded once per loaded version.
+        """Sentence embeddings of the candidate sentences: from the version when it has them
+        (``index/sentence_vectors.py``), else embedded once per passage and cached.
         """
         found: dict[str, dict[str, np.ndarray]] = {}
+        if self.sentence_vectors is not None:
+            for pid in passage_ids:
+                i = self.by_id[pid]
+                stored = self.sentence_vectors.of(i, self._units(self.passages[i]))
+                if stored is not None:
+                    found[pid] = stored
         with self._cache_lock:
             for pid in passage_ids:
-                if pid in self._sentence_cache:
+                if pid not in found and pid in self._sentence_cache:
                     self._sentence_cache.move_to_end(pid)
                     found[pid] = self._sentence_cache[pid]
         missing = [pid for pid in passage_ids if pid not in found]
