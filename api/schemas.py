@@ -59,8 +59,9 @@ class AnswerSentenceOut(BaseModel):
 class SearchOut(BaseModel):
     query: str = Field(description="The question as searched (trimmed)")
     confident: bool = Field(description=(
-        "Whether the index holds passages that answer the query. When false, `results` is empty: "
-        "nothing cleared the relevance floor."))
+        "Whether the index holds passages about the query (`results` is then not empty), whether or "
+        "not one sentence answers it (that is `/api/ask`'s `confident`). When false, `results` is "
+        "empty: nothing cleared the relevance floor."))
     results: list[PassageOut] = Field(description=(
         "At most k passages that clear the relevance floor, most relevant first; may be empty"))
 
