@@ -51,7 +51,8 @@ class SentenceVectors:
         """The version's unit vectors, or None when it has none or they do not fit its passages."""
         if not (path / VECTORS).is_file() or not (path / OFFSETS).is_file():
             return None
-        vectors = np.load(path / VECTORS, mmap_mode="r")
+        # Read whole (a few MB): slicing a memory map makes a new memmap object per passage and question.
+        vectors = np.load(path / VECTORS)
         offsets = np.load(path / OFFSETS)
         if offsets.shape != (passages + 1,) or int(offsets[-1]) != vectors.shape[0]:
             return None
