@@ -1,4 +1,5 @@
-"""Fit the "no certain answer" rule on the TUNING half only, per model family; write index/confidence.json.
+"""Fit the "no certain answer" and passage rules on the TUNING half only, per model family; write
+index/confidence.json.
 
     .venv/bin/python bench/fit_confidence.py [--dry-run]
 
@@ -16,8 +17,12 @@ confidently wrong answers stay at or below 6 % of the answerable tuning question
 unanswerable one is declined; it is judged on out-of-fold probabilities (each question scored by
 rules fitted without it), so that it is not read off questions the rule has already seen. The
 targets of issue 7 are 8 % and 95 %; the margin is for the noise of a hundred questions (refits
-that differed by one feature moved the check half's wrong rate between 5 % and 13 %). The check
-half is never read here: ``bench/quality.py`` reports it.
+that differed by one feature moved the check half's wrong rate between 5 % and 13 %).
+
+The same fit, on the same signals, gives the passage rule (``passages`` in the file): a positive
+example is a question whose first passage is relevant; a listed passage that is not costs as much
+as one that is gains, and no unanswerable question may list any. The check half is never read
+here: ``bench/quality.py`` reports it.
 """
 
 from __future__ import annotations
