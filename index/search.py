@@ -285,11 +285,12 @@ class SearchIndex:
 
         ``bench/fit_choice.py`` fits the ranker on exactly these features.
         """
-        every = [u for h in hits for u in self._units(h.passage)]
+        by_passage = {h.passage.id: self._units(h.passage) for h in hits}
+        every = [u for found in by_passage.values() for u in found]
         if not every:
             return [], np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
         # Embedded all together: the cache keeps every sentence of a passage, whatever is kept here.
-        all_vectors = self._sentence_vectors([h.passage.id for h in hits], [(u.text, u.passage_id) for u in every])
+        all_vectors = self._sentence_vectors(by_passage)
         # A bare citation ("Servicelovens § 75 om foreløbige afgørelser.") names a rule and answers
         # nothing, however well it matches a question that is itself a citation.
         keep = [i for i, u in enumerate(every) if not u.reference]
@@ -324,26 +325,25 @@ class SearchIndex:
             self._tokens[index] = set(self.lexical.analyzer.stems(self.passages[index].text))
         return self._tokens[index]
 
-    def _sentence_vectors(self, passage_ids: list[str], candidates: list[tuple[str, str]]) -> np.ndarray:
-        """Sentence embeddings of the candidate sentences: from the version when it has them
+    def _sentence_vectors(self, by_passage: dict[str, list[Unit]]) -> np.ndarray:
+        """Embeddings of the passages' units, in order: from the version when it has them
         (``index/sentence_vectors.py``), else embedded once per passage and cached.
         """
         found: dict[str, dict[str, np.ndarray]] = {}
         if self.sentence_vectors is not None:
-            for pid in passage_ids:
-                i = self.by_id[pid]
-                stored = self.sentence_vectors.of(i, self._units(self.passages[i]))
+            for pid, passage_units in by_passage.items():
+                stored = self.sentence_vectors.of(self.by_id[pid], passage_units)
                 if stored is not None:
                     found[pid] = stored
         with self._cache_lock:
-            for pid in passage_ids:
+            for pid in by_passage:
                 if pid not in found and pid in self._sentence_cache:
                     self._sentence_cache.move_to_end(pid)
                     found[pid] = self._sentence_cache[pid]
-        missing = [pid for pid in passage_ids if pid not in found]
+        missing = [pid for pid in by_passage if pid not in found]
         if missing:
-            texts = [(s, pid) for s, pid in candidates if pid in missing]
-            vectors = self.embedder.encode_passages([s for s, _ in texts])
+            texts = [(u.text, pid) for pid in missing for u in by_passage[pid]]
+            vectors = self.embedder.encode_passages([t for t, _ in texts])
             for pid in missing:
                 found[pid] = {}
             for (sentence, pid), vector in zip(texts, vectors, strict=True):
@@ -353,7 +353,7 @@ class SearchIndex:
                     self._sentence_cache[pid] = found[pid]
                 while len(self._sentence_cache) > SENTENCE_CACHE_PASSAGES:
                     self._sentence_cache.popitem(last=False)
-        return np.stack([found[pid][s] for s, pid in candidates])
+        return np.stack([found[pid][u.text] for pid, passage_units in by_passage.items() for u in passage_units])
 
     # -- browsing ----------------------------------------------------------------------------
     def get(self, passage_id: str) -> Passage | None:
