@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import sys
 import tempfile
@@ -65,3 +67,26 @@ def build_index(corpus: Path, model: str, data_dir: Path | None = None):  # type
     live = make_live(settings, embedder=embedder)
     live.reload()
     return settings, report, live.current()
+
+
+def fit_arguments(target: Path) -> argparse.Namespace:
+    """The command line of a fitting script (bench/fit_*.py) that writes ``target``."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dry-run", action="store_true", help=f"print, do not write {target.name}")
+    parser.add_argument("--models", default="", help="comma-separated parts of model labels to fit (default: all)")
+    return parser.parse_args()
+
+
+def chosen_models(models: str) -> list[tuple[str, str]]:
+    """``default_models()`` whose labels contain one of the comma-separated parts (all when empty)."""
+    return [(label, path) for label, path in default_models()
+            if not models or any(m in label for m in models.split(","))]
+
+
+def write_fitted(path: Path, data: dict[str, dict[str, object]]) -> None:
+    """Write what a run fitted, merged into what is on disk (another run may have fitted another family)."""
+    if path.is_file():
+        on_disk = json.loads(path.read_text(encoding="utf-8"))
+        data = {key: {**on_disk.get(key, {}), **fitted} for key, fitted in data.items()}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path}")

@@ -15,12 +15,10 @@ ranker's pick. The check half is never read here: ``bench/quality.py`` reports i
 
 from __future__ import annotations
 
-import argparse
-import json
 from datetime import UTC, datetime
 
 import numpy as np
-from common import build_index, default_models, realistic_corpus
+from common import build_index, chosen_models, fit_arguments, realistic_corpus, write_fitted
 from scipy.optimize import minimize
 
 from index.choice import FEATURES, WEIGHTS_FILE, SentenceRanker
@@ -73,16 +71,11 @@ def pick_rate(sets: list[tuple[np.ndarray, np.ndarray]], weights: np.ndarray) ->
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--dry-run", action="store_true", help="print, do not write index/choice.json")
-    parser.add_argument("--models", default="", help="comma-separated parts of model labels to fit (default: all)")
-    args = parser.parse_args()
+    args = fit_arguments(WEIGHTS_FILE)
     corpus = realistic_corpus()
     questions = load_questions(corpus / "questions_tune.jsonl")
     data: dict = {"families": {}}
-    for label, model in default_models():
-        if args.models and not any(m in label for m in args.models.split(",")):
-            continue
+    for label, model in chosen_models(args.models):
         _, _, index = build_index(corpus, model)
         sets = candidate_sets(index, questions)
         before = pick_rate(sets, np.array(index.ranker.weights))
@@ -97,11 +90,7 @@ def main() -> None:
             "fitted": datetime.now(UTC).strftime("%Y-%m-%d"),
         }
     if not args.dry_run:
-        if WEIGHTS_FILE.is_file():
-            on_disk = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))
-            data["families"] = {**on_disk.get("families", {}), **data["families"]}
-        WEIGHTS_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {WEIGHTS_FILE}")
+        write_fitted(WEIGHTS_FILE, data)
 
 
 if __name__ == "__main__":

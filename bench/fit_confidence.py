@@ -27,12 +27,10 @@ here: ``bench/quality.py`` reports it.
 
 from __future__ import annotations
 
-import argparse
-import json
 from datetime import UTC, datetime
 
 import numpy as np
-from common import build_index, default_models, realistic_corpus
+from common import build_index, chosen_models, fit_arguments, realistic_corpus, write_fitted
 
 from index.confidence import RULES_FILE, Signals, family_of
 from index.evaluate import QuestionResult, load_questions, relevant
@@ -139,16 +137,11 @@ def rule_entry(weights, bias: float, threshold: float, rows, label: str) -> dict
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--dry-run", action="store_true", help="print, do not write index/confidence.json")
-    parser.add_argument("--models", default="", help="comma-separated parts of model labels to fit (default: all)")
-    args = parser.parse_args()
+    args = fit_arguments(RULES_FILE)
     corpus = realistic_corpus()
     questions = load_questions(corpus / "questions_tune.jsonl")
     data: dict = {"families": {}, "passages": {}}  # only what this run fits; merged with the file at the end
-    for label, model in default_models():
-        if args.models and not any(m in label for m in args.models.split(",")):
-            continue
+    for label, model in chosen_models(args.models):
         _, _, index = build_index(corpus, model)
         rows = drafts(index, questions)
         weights, bias, threshold, p = fit(rows)
@@ -173,13 +166,7 @@ def main() -> None:
               f"{(listed & ~answerable).sum()}; threshold {threshold:.3f}")
         data["passages"][family_of(model)] = rule_entry(weights, bias, threshold, rows, label)
     if not args.dry_run:
-        # Another run may have fitted another family meanwhile: merge with what is on disk now.
-        if RULES_FILE.is_file():
-            on_disk = json.loads(RULES_FILE.read_text(encoding="utf-8"))
-            for key in ("families", "passages"):
-                data[key] = {**on_disk.get(key, {}), **data[key]}
-        RULES_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        print(f"wrote {RULES_FILE}")
+        write_fitted(RULES_FILE, data)
 
 
 if __name__ == "__main__":
