@@ -71,6 +71,14 @@ def closed_by_server(sock: socket.socket) -> bool:
     return True
 
 
+def read_to_close(sock: socket.socket) -> bytes:
+    """Everything the server sends until it closes the connection."""
+    reply = b""
+    while chunk := sock.recv(4096):
+        reply += chunk
+    return reply
+
+
 def test_a_slow_header_is_cut_off(served: int) -> None:
     with socket.create_connection(("127.0.0.1", served), timeout=5) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
@@ -97,10 +105,7 @@ def test_a_body_that_arrives_in_time_is_answered(served: int) -> None:
                      b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n")
         time.sleep(HEADER_TIMEOUT / 2)
         sock.sendall(body)
-        reply = b""
-        while chunk := sock.recv(4096):
-            reply += chunk
-        assert reply.startswith(b"HTTP/1.1 200")
+        assert read_to_close(sock).startswith(b"HTTP/1.1 200")
 
 
 def test_a_silent_connection_is_cut_off(served: int) -> None:
@@ -118,10 +123,7 @@ def test_huge_headers_are_refused(served: int) -> None:
     with socket.create_connection(("127.0.0.1", served), timeout=5) as sock:
         sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + b"a" * 40_000)
         sock.settimeout(CLOSE_WAIT)
-        reply = b""
-        while chunk := sock.recv(4096):
-            reply += chunk
-        assert reply.startswith(b"HTTP/1.1 400")
+        assert read_to_close(sock).startswith(b"HTTP/1.1 400")
 
 
 def test_requests_on_the_real_server(served: int) -> None:
