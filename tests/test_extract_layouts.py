@@ -448,3 +448,23 @@ def test_a_page_of_many_tiny_text_objects_is_read_with_linear_work(
     chars = sum(len(t) for t in texts(doc))
     assert chars >= 6000 * 2
     assert edge.scanned <= 64 * 6000
+
+
+def test_a_paragraph_in_looser_leading_than_the_tightest_text_of_its_size_stays_whole(tmp_path: Path) -> None:
+    """Manuals set screen dumps in the body size with tight leading: the lower-quartile leading of
+    that size is then too tight for the paragraphs, and a line that goes on in lowercase after a
+    line that ends mid-sentence ("asyn-" / "chronous.") must not start a paragraph of its own."""
+    screen = [f": Felt {n}: ....................... :" for n in range(12)]
+    items = column(72, 760, screen, leading=9.0, size=8.0)
+    described = [
+        "Requested er endnu ikke udført. Denne",
+        "værdi kan returneres, hvis kaldet",
+        "er sat til asyn-",
+        "chronous.",
+    ]
+    items += [T(72, 640, "Pending", 8.0, bold=True)]
+    items += [T(211, 640 - 11.7 * i, text, 8.0) for i, text in enumerate(described)]
+    items += column(72, 560, wrap(SECOND, 440), leading=13.0)
+    doc = extract(draw(tmp_path / "a.pdf", [items]))
+    whole = "Requested er endnu ikke udført. Denne værdi kan returneres, hvis kaldet er sat til asynchronous."
+    assert any(text.endswith(whole) for text in texts(doc))
