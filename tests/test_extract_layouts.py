@@ -468,3 +468,13 @@ def test_a_paragraph_in_looser_leading_than_the_tightest_text_of_its_size_stays_
     doc = extract(draw(tmp_path / "a.pdf", [items]))
     whole = "Requested er endnu ikke udført. Denne værdi kan returneres, hvis kaldet er sat til asynchronous."
     assert any(text.endswith(whole) for text in texts(doc))
+
+
+def test_the_second_line_of_a_wide_heading_is_not_a_margin_note(tmp_path: Path) -> None:
+    """On a page whose body starts right of a margin, a heading set from the margin edge wraps; its
+    short last line sits in the margin but carries on the heading ("brugerautori-" / "sation.")."""
+    items = [T(57, 760, "Fejltekster fra systemet – Opret/slet brugerautori-", 13), T(57, 744, "sation.", 13)]
+    items += column(190, 720, wrap(BODY, 340)) + column(190, 640, wrap(SECOND, 340))
+    items += [T(57, 720, "Feltnavn", 9, bold=True)]
+    doc = extract(draw(tmp_path / "a.pdf", [items]))
+    assert texts(doc, kind="heading")[0] == "Fejltekster fra systemet – Opret/slet brugerautorisation."

@@ -171,6 +171,10 @@ class HeadingFinder:
             ):
                 end += 1
             text = clean.join_hyphenated(ln.text for ln in lines[i : end + 1])
+            # A wrapped title in clearly larger type may keep a closing period ("… brugerautori-" /
+            # "sation."); the word limit still keeps display-size sentences out.
+            if end > i and line.size >= 1.3 * body_size:
+                text = text.rstrip(".")
             if (
                 clean.looks_like_heading(text)
                 and not clean.is_field_label(text)

@@ -119,7 +119,11 @@ def place_margin_notes(lines: list[Line]) -> list[Line]:
     body_left, count = starts.most_common(1)[0]
     if count < 3:
         return lines
-    notes = [ln for ln in lines if ln.x1 < body_left - 0.5 * ln.size and _wordy(ln)]
+    notes = [
+        ln
+        for k, ln in enumerate(lines)
+        if ln.x1 < body_left - 0.5 * ln.size and _wordy(ln) and not (k and _carries_on(lines[k - 1], ln, body_left))
+    ]
     left = {id(ln) for ln in notes}
     notes += _right_notes([ln for ln in lines if id(ln) not in left], body_left)
     if not notes or sum(len(ln.text) for ln in notes) > MAX_NOTE_SHARE * sum(len(ln.text) for ln in lines):
@@ -151,6 +155,18 @@ def place_margin_notes(lines: list[Line]) -> list[Line]:
     for rest in inserts.values():
         result += rest
     return result
+
+
+def _carries_on(above: Line, line: Line, body_left: float) -> bool:
+    """``line`` is the short last line of a wide line above it that also starts at the margin edge
+    (a wrapped heading: "Opret/slet brugerautori-" / "sation."), not a note beside the body."""
+    return (
+        above.x1 >= body_left
+        and abs(above.x0 - line.x0) <= 2.0
+        and abs(above.size - line.size) <= 0.6
+        and 0 < above.y - line.y <= 1.6 * line.size
+        and not above.text.rstrip().endswith((".", "!", "?", ":"))
+    )
 
 
 def _wordy(line: Line) -> bool:
