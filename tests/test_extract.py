@@ -297,8 +297,9 @@ def test_headings_from_the_outline_in_reading_order_with_levels(tmp_path: Path) 
     assert texts(doc, kind="heading") == ["Indledning", "Formål og målgruppe", "Genopdragelsesrejser"]
 
 
-def test_outline_wins_over_fonts(tmp_path: Path) -> None:
-    # "Bemærk" is set like a heading but has no bookmark: with an outline it stays text.
+def test_outline_levels_come_first_and_unbookmarked_bold_lines_go_below_them(tmp_path: Path) -> None:
+    # "Bemærk" is set like a heading but has no bookmark: it still heads its paragraph, one level
+    # below the outline's deepest entry, so the outline's own levels stay as they are.
     path = tmp_path / "a.pdf"
     c = Canvas(str(path), pagesize=A4, invariant=1)
     c.setFont("Helvetica-Bold", 16)
@@ -314,8 +315,59 @@ def test_outline_wins_over_fonts(tmp_path: Path) -> None:
         c.drawString(72, 680 - 14 * n, line)
     c.showPage()
     c.save()
-    assert texts(extract(path), kind="heading") == ["Indledning"]
+    doc = extract(path)
+    assert [(b.text, b.level) for b in doc.blocks if b.kind == "heading"] == [("Indledning", 1), ("Bemærk", 2)]
     assert texts(Extractor(font_headings=True)(path), kind="heading") == ["Indledning", "Bemærk"]
+
+
+@pytest.mark.parametrize("size", [10.0, 11.0])
+def test_bold_heading_without_bookmark_is_not_glued_to_its_paragraph(tmp_path: Path, size: float) -> None:
+    """Word puts only levels 1-2 in the outline; a bold level-3 title at (or near) body size set at
+    the body's own leading must still head its paragraph instead of opening it."""
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(72, 760, "Indledning")
+    c.bookmarkPage("k")
+    c.addOutlineEntry("Indledning", "k", level=0)
+    c.setFont("Helvetica", 10)
+    for n, line in enumerate(LONG.split(", ")):
+        c.drawString(72, 730 - 13 * n, line)
+    c.setFont("Helvetica-Bold", size)
+    c.drawString(72, 660, "Samtalen med den unge")
+    c.setFont("Helvetica", 10)
+    for n, line in enumerate(LONG.split(", ")):
+        c.drawString(72, 647 - 13 * n, line)
+    c.showPage()
+    c.save()
+    doc = extract(path)
+    assert [(b.kind, b.text[:21], b.level) for b in doc.blocks] == [
+        ("heading", "Indledning", 1),
+        ("text", "Kommunen skal sikre a", 1),
+        ("heading", "Samtalen med den unge", 2),
+        ("text", "Kommunen skal sikre a", 1),
+    ]
+
+
+def test_bold_sentence_at_the_text_leading_is_no_heading_beside_an_outline(tmp_path: Path) -> None:
+    # A bold line inside a table cell or paragraph follows the line above at the text's own leading:
+    # no paragraph gap sets it off, so it is emphasis, not a title (a real Word table did this).
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(72, 760, "Indledning")
+    c.bookmarkPage("k")
+    c.addOutlineEntry("Indledning", "k", level=0)
+    y = 730.0
+    for text, bold in [("DN på den enhed som hele", False), ("strukturen skal bygges i.", False),
+                       ("Indstillingen udfases: Anvend", True), ("den nye mapning i stedet", True),
+                       ("DN på en enhed som slettede", False), ("enheder flyttes til.", False)]:  # fmt: skip
+        c.setFont("Helvetica-Bold" if bold else "Helvetica", 10)
+        c.drawString(72, y, text)
+        y -= 11.5
+    c.showPage()
+    c.save()
+    assert texts(extract(path), kind="heading") == ["Indledning"]
 
 
 def test_outline_title_missing_from_the_page_opens_the_page(tmp_path: Path) -> None:

@@ -44,8 +44,9 @@ class HeadingFinder:
     """Marks heading lines on page layouts (``PageLayout.headings``).
 
     Args:
-        font_headings: find section titles from font size/weight; ``None`` (default) does so only
-            when the PDF has no outline, ``True`` also adds them next to outline headings.
+        font_headings: find section titles from font size/weight; ``None`` (default) does so fully
+            when the PDF has no outline and, beside an outline, only for bold titles set off from
+            the text and no larger than its own (levels below it); ``True`` adds them all.
         heading_scale: a line is a heading candidate when its font is this much larger than the
             body text (or bold).
     """
@@ -62,6 +63,11 @@ class HeadingFinder:
         # Outlines leave out the cover and the contents page, whose titles still head their text.
         by_font = [lay for lay in layouts if not outline or self.font_headings or lay.kind != "body"]
         self._font_headings(by_font, body_size)
+        if outline and not self.font_headings:
+            # Word bookmarks only the levels its contents shows (1-2, sometimes 3): a bold title of a
+            # deeper level would otherwise open its paragraph's text ("Samtalen med den unge Kommunen …").
+            body = [lay for lay in layouts if lay.kind == "body"]
+            self._font_headings(body, body_size, below=_outline_floor(outline, layouts, body_size))
         for layout in layouts:
             layout.headings.sort(key=lambda h: (h[0], h[1]))
 
@@ -117,11 +123,17 @@ class HeadingFinder:
             layout.headings.append((start, end, level, title))
             cursor[index] = end + 1
 
-    def _font_headings(self, layouts: list[PageLayout], body_size: float) -> None:
+    def _font_headings(
+        self, layouts: list[PageLayout], body_size: float, *, below: tuple[int, float] | None = None
+    ) -> None:
         """Short lines clearly larger than the body text, or bold, that do not read as sentences.
 
         A short title that recurs on many pages is a label (a form's field name, a table's header
         cell), not a section: it would make every page's text belong to "Type".
+
+        ``below`` = (deepest outline level, size of its titles): only bold titles no larger than the
+        outline's smallest are taken, ranked from one level below the outline's deepest. Larger
+        unbookmarked type (a title page, a display quote) is left as the outline's author left it.
         """
         styles: set[tuple[float, bool]] = set()
         found: list[tuple[PageLayout, int, int, tuple[float, bool]]] = []
@@ -130,6 +142,10 @@ class HeadingFinder:
             taken = {i for start, end, _, _ in layout.headings for i in range(start, end + 1)}
             for start, end in self._heading_runs(layout, body_size, taken):
                 style = (layout.lines[start].size, layout.lines[start].bold)
+                if below is not None and not (
+                    style[1] and style[0] <= below[1] + 0.1 and _set_off_above(layout.lines, start)
+                ):
+                    continue
                 found.append((layout, start, end, style))
                 key = "".join(ln.key for ln in layout.lines[start : end + 1])
                 pages.setdefault(key, set()).add(layout.number)
@@ -143,8 +159,9 @@ class HeadingFinder:
                 styles.add(style)
         found = kept
         ranking = sorted(styles, key=lambda s: (-s[0], not s[1]))
+        first = below[0] + 1 if below is not None else 1
         for layout, start, end, style in found:
-            level = ranking.index(style) + 1 if style in styles else 1
+            level = first + (ranking.index(style) if style in styles else 0)
             layout.headings.append((start, end, min(level, 6), None))
 
     def _heading_runs(self, layout: PageLayout, body_size: float, taken: set[int]) -> Iterator[tuple[int, int]]:
@@ -190,6 +207,32 @@ class HeadingFinder:
         if line.margin and line.bold:
             return True  # a bold side-head heads the paragraph it stands beside, whatever its size
         return line.size >= body_size * self.heading_scale or (line.bold and line.size >= body_size - 0.6)
+
+
+def _set_off_above(lines: Sequence[Line], i: int) -> bool:
+    """Whether a paragraph gap (or nothing) lies above line ``i`` in its column.
+
+    A heading is set off from the text it follows; a bold sentence inside a table cell or a
+    paragraph sits at the text's own leading.
+    """
+    line = lines[i]
+    above = [
+        other.y
+        for other in lines[max(0, i - _ROW_WINDOW) : i]
+        if other.column == line.column and not other.margin and other.y > line.y
+    ]
+    return not above or min(above) - line.y > 1.5 * line.size
+
+
+def _outline_floor(
+    outline: list[tuple[int, str, int]], layouts: list[PageLayout], body_size: float
+) -> tuple[int, float]:
+    """The outline's deepest level and the smallest type its titles are printed in (body size when
+    none of them is found in the text)."""
+    sizes = [
+        layout.lines[start].size for layout in layouts for start, _, _, title in layout.headings if title and start >= 0
+    ]
+    return max(level for level, _, _ in outline), min(sizes, default=body_size)
 
 
 def _match_title(
