@@ -14,6 +14,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ingest.errors import ExtractionError, IngestError
 from ingest.extract import Extractor, Line, find_gutter, reading_order
+from ingest.extract.headings import match_title
 from ingest.models import Document
 from tests.fixtures import pdfkit
 from tests.fixtures.build_corpus import build_records
@@ -368,6 +369,20 @@ def test_bold_sentence_at_the_text_leading_is_no_heading_beside_an_outline(tmp_p
     c.showPage()
     c.save()
     assert texts(extract(path), kind="heading") == ["Indledning"]
+
+
+def test_outline_title_matches_when_its_number_is_read_after_it() -> None:
+    # A real Word manual: a table running on from the previous page made the side-head "2.3  Start
+    # af service" read title first; the bookmark then fell to the top of the page and the printed
+    # title stayed body text.
+    lines = [
+        Line("rod-enheden, returneres en tom streng.", 278, 390, 747, 10, False),
+        Line("Start af service", 99, 193, 595.3, 14, False, margin=True),
+        Line("2.3", 56, 76, 595.3, 14, False),
+        Line("Efter servicen er konfigureret startes den.", 57, 525, 575.7, 10, False),
+    ]
+    assert match_title(lines, "2.3 Start af service", 0, []) == (1, 2)
+    assert match_title(lines, "2.4 Start af service", 0, []) is None
 
 
 def test_outline_title_missing_from_the_page_opens_the_page(tmp_path: Path) -> None:

@@ -110,9 +110,9 @@ class HeadingFinder:
             if index >= len(layouts):
                 continue
             layout = layouts[index]
-            match = _match_title(layout.lines, title, cursor.get(index, 0), layout.headings)
+            match = match_title(layout.lines, title, cursor.get(index, 0), layout.headings)
             if match is None:
-                match = _match_title(layout.lines, title, 0, layout.headings)
+                match = match_title(layout.lines, title, 0, layout.headings)
             if match is None:
                 # The title is not printed as text on its page (an image, or different wording):
                 # place it first on the page so the page's text still gets its section.
@@ -235,17 +235,20 @@ def _outline_floor(
     return max(level for level, _, _ in outline), min(sizes, default=body_size)
 
 
-def _match_title(
+def match_title(
     lines: Sequence[Line], title: str, start: int, taken: list[tuple[int, int, int, str | None]]
 ) -> tuple[int, int] | None:
     """The lines (first, last) that print ``title``, searching from ``start``; None if absent.
 
     Compares letters and digits only, so hyphenation, spacing and case do not matter, and allows
-    a printed chapter number the outline leaves out ("1 Indledning" for "Indledning").
+    a printed chapter number the outline leaves out ("1 Indledning" for "Indledning"), or one read
+    after its title on the same baseline (a side-head's title taken for a margin note: "Start af
+    service" / "2.3").
     """
     target = match_key(title)
     if not target:
         return None
+    number = target[: len(target) - len(target.lstrip("0123456789"))]
     used = {i for s, e, _, _ in taken for i in range(s, e + 1)}
     for i in range(start, len(lines)):
         if i in used:
@@ -258,6 +261,13 @@ def _match_title(
             stripped = acc.lstrip("0123456789")
             if acc == target or (stripped == target and stripped):
                 return i, j
+            if number and number + acc == target and _number_after(lines, i, j + 1, number, used):
+                return i, j + 1
             if not (target.startswith(acc) or target.startswith(stripped)):
                 break
     return None
+
+
+def _number_after(lines: Sequence[Line], first: int, i: int, number: str, used: set[int]) -> bool:
+    """Whether line ``i`` is only the title's number, printed on the title's first baseline."""
+    return i < len(lines) and i not in used and lines[i].key == number and abs(lines[i].y - lines[first].y) < 1.0
