@@ -136,6 +136,31 @@ def test_notes_in_a_right_margin_column_are_their_own_blocks(tmp_path: Path) -> 
     assert texts(doc) == ["Hent oplysninger fra sammenlægningskommuner", clean.normalise(BODY), clean.normalise(SECOND)]
 
 
+def test_a_right_note_level_with_a_paragraphs_first_line_does_not_split_its_hyphenated_word(tmp_path: Path) -> None:
+    """A real manual (leading 1.5 × the type) sets its right note a little below the first line's
+    baseline: the note must go before the paragraph, not between "over-" and "sigten"."""
+    first = [
+        "Aktiver-kommandoen kan bruges for alle medarbejdere vist i over-",
+        "sigten, bortset fra dem der har status ukendt. Marker de ønskede",
+        "medarbejdere og tryk på knappen. Der står nu Aktiveret i feltet",
+        "ud for de markerede medarbejdere.",
+    ]
+    second = [
+        "En konsekvens af at aktivere en medarbejder er, at vedkommende",
+        "igen kan bruge alle de systemer, som pågældende har adgang til.",
+    ]
+    items = [T(72, 700 - 13.5 * i, text, 9) for i, text in enumerate(first)]
+    items += [T(72, 620 - 13.5 * i, text, 9) for i, text in enumerate(second)]
+    items += [T(425, 695, "Aktiver-kommandoen", 9), T(425, 620, "Konsekvenser af", 9), T(425, 607, "aktiveringen", 9)]
+    doc = extract(draw(tmp_path / "a.pdf", [items]))
+    assert texts(doc) == [
+        "Aktiver-kommandoen",
+        clean.normalise(" ".join(first).replace("over- sigten", "oversigten")),
+        "Konsekvenser af aktiveringen",
+        clean.normalise(" ".join(second)),
+    ]
+
+
 def test_three_columns_do_not_interleave(tmp_path: Path) -> None:
     """Three columns whose baselines line up, written to the stream row by row."""
     paragraphs = [BODY, SECOND, BODY.replace("Kommunen", "Regionen")]

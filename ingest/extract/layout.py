@@ -111,7 +111,7 @@ def place_margin_notes(lines: list[Line]) -> list[Line]:
     Left notes (Word's side-heads) end before the body's left edge, where most lines start, with a
     gap of at least half their font size. Right notes start together at one x in the right part
     of the column, and every body line level with them ends before it. A note level with the
-    second or third line of a paragraph goes before the paragraph's first line.
+    first, second or third line of a paragraph goes before the paragraph's first line.
     """
     if len(lines) < 3:
         return lines
@@ -141,7 +141,9 @@ def place_margin_notes(lines: list[Line]) -> list[Line]:
             blocks.append([note])
     inserts: dict[int, list[Line]] = {}
     for block in blocks:
-        top = block[0].y + 0.3 * block[0].size
+        # Level with a body line: up to 0.6 of its size below that line's baseline, as notes set
+        # against the first line's x-height sit ("over-" / note / "sigten" would split the word).
+        top = block[0].y + 0.6 * block[0].size
         i = next((k for k, ln in enumerate(body) if ln.y <= top), len(body))
         steps = 0
         while 0 < i < len(body) and steps < 3 and _same_paragraph(body[i - 1], body[i], right, width):
