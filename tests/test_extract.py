@@ -18,7 +18,7 @@ from ingest.extract.headings import match_title
 from ingest.models import Document
 from tests.fixtures import pdfkit
 from tests.fixtures.build_corpus import build_records
-from tests.fixtures.pdfkit import BuiltPdf, Heading, Para, PdfBuilder
+from tests.fixtures.pdfkit import BuiltPdf, Heading, Para, PdfBuilder, write_simple_pdf
 
 HEADER = "Håndbog om æresrelaterede konflikter og negativ social kontrol"
 LONG = (
@@ -383,6 +383,44 @@ def test_outline_title_matches_when_its_number_is_read_after_it() -> None:
     ]
     assert match_title(lines, "2.3 Start af service", 0, []) == (1, 2)
     assert match_title(lines, "2.4 Start af service", 0, []) is None
+
+
+def test_a_bold_line_inside_a_paragraph_is_no_heading(tmp_path: Path) -> None:
+    # A real manual set a menu name in bold inside a paragraph; the line holding it became a heading
+    # ("er, at du i Hovedmenuen blot vælger 2. Ajourføring af brugeroplysnin-").
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(72, 760, "Ret en medarbejder")
+    y = 730.0
+    rows = [("Den sidste måde at finde en bestemt medarbejder på", False),
+            ("er, at du i menuen blot vælger 2. Ret brugeroplysnin-", True),
+            ("ger uden at skrive et navn og trykker på knappen.", False)]  # fmt: skip
+    rows += [(part, False) for part in (LONG * 3).split(", ")]  # enough text for a body page
+    for text, bold in rows:
+        c.setFont("Helvetica-Bold" if bold else "Helvetica", 10)
+        c.drawString(72, y, text)
+        y -= 13
+    c.showPage()
+    c.save()
+    doc = extract(path)
+    assert texts(doc, kind="heading") == ["Ret en medarbejder"]
+    assert "Ret brugeroplysninger uden" in all_text(doc)
+
+
+def test_a_label_repeated_on_one_page_is_no_heading(tmp_path: Path) -> None:
+    # A field reference repeats "Gyldighedsregel" above every rule: many times on two pages is a
+    # label as much as once on each of many pages.
+    pages: list[list[Heading | Para]] = [[Para(LONG * 3)]]  # a body page first: no cover
+    for page in range(2):
+        items: list[Heading | Para] = [Heading(f"Felter i skærmbillede {page + 1}")]
+        for n in range(4):
+            rule = f"Feltet {n + 1} skal udfyldes med en dato i formatet DDMMÅÅÅÅ."
+            items += [Heading("Gyldighedsregel", 3), Para(rule)]
+        pages.append(items)
+    doc = extract(write_simple_pdf(tmp_path / "a.pdf", pages))
+    assert "Gyldighedsregel" not in texts(doc, kind="heading")
+    assert texts(doc, kind="heading") == ["Felter i skærmbillede 1", "Felter i skærmbillede 2"]
 
 
 def test_outline_title_missing_from_the_page_opens_the_page(tmp_path: Path) -> None:

@@ -16,7 +16,9 @@ from ingest.models import PageKind
 log = logging.getLogger("kb.extract")
 
 
-REPEATED_LABEL_PAGES = 4  # a title on this many pages is a label ("Eksempel", "Bemærk"), not a section
+# A title seen this many times is a label ("Eksempel", "Bemærk", "Valideringsregel" above every
+# rule of a field reference), not a section, whether on many pages or a few.
+REPEATED_LABEL = 4
 
 
 def _table_cell(lines: Sequence[Line], i: int) -> bool:
@@ -99,7 +101,7 @@ class HeadingFinder:
         return [
             (level, title, index)
             for level, title, index in entries
-            if counts[match_key(title)] < REPEATED_LABEL_PAGES and not clean.is_field_label(title)
+            if counts[match_key(title)] < REPEATED_LABEL and not clean.is_field_label(title)
         ]
 
     def _outline_headings(
@@ -128,8 +130,8 @@ class HeadingFinder:
     ) -> None:
         """Short lines clearly larger than the body text, or bold, that do not read as sentences.
 
-        A short title that recurs on many pages is a label (a form's field name, a table's header
-        cell), not a section: it would make every page's text belong to "Type".
+        A short title that recurs ``REPEATED_LABEL`` times is a label (a form's field name, a
+        table's header cell), not a section: it would make every page's text belong to "Type".
 
         ``below`` = (deepest outline level, size of its titles): only bold titles no larger than the
         outline's smallest are taken, ranked from one level below the outline's deepest. Larger
@@ -137,7 +139,7 @@ class HeadingFinder:
         """
         styles: set[tuple[float, bool]] = set()
         found: list[tuple[PageLayout, int, int, tuple[float, bool]]] = []
-        pages: dict[str, set[int]] = {}
+        seen: Counter[str] = Counter()
         for layout in layouts:
             taken = {i for start, end, _, _ in layout.headings for i in range(start, end + 1)}
             for start, end in self._heading_runs(layout, body_size, taken):
@@ -148,8 +150,8 @@ class HeadingFinder:
                     continue
                 found.append((layout, start, end, style))
                 key = "".join(ln.key for ln in layout.lines[start : end + 1])
-                pages.setdefault(key, set()).add(layout.number)
-        labels = {key for key, seen in pages.items() if len(seen) >= REPEATED_LABEL_PAGES}
+                seen[key] += 1
+        labels = {key for key, count in seen.items() if count >= REPEATED_LABEL}
         kept = []
         for layout, start, end, style in found:
             if "".join(ln.key for ln in layout.lines[start : end + 1]) in labels:
@@ -192,10 +194,13 @@ class HeadingFinder:
             # "sation."); the word limit still keeps display-size sentences out.
             if end > i and line.size >= 1.3 * body_size:
                 text = text.rstrip(".")
+            # Bold at the body's size is also emphasis inside a paragraph: a title is set off from it.
+            emphasis = line.bold and not line.margin and line.size < body_size * self.heading_scale
             if (
                 clean.looks_like_heading(text)
                 and not clean.is_field_label(text)
                 and not _table_cell(lines, i)
+                and not (emphasis and layout.kind == "body" and not _set_off_above(lines, i))
                 and (layout.kind != "toc" or clean.is_toc_title(text))
             ):
                 yield i, end
