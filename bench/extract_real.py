@@ -40,6 +40,8 @@ sys.path.insert(0, str(ROOT))
 _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _NUMBERISH = re.compile(r"^(?:\d{1,4}(?:[-–]\d{1,4})?|[ivxlc]{1,6})[,.;]?$", re.IGNORECASE)
 _LINE_HYPHEN = re.compile(r"[a-zæøå]- [a-zæøå]")
+_BROKEN = re.compile(r"([^\W_]+)-[ \t]*$", re.MULTILINE)  # a word broken at a line end
+_PLAIN_NUMBER = re.compile(r"^(\d{1,4})[,.;]?$")
 
 
 def ensure_pdftotext() -> str:
@@ -61,11 +63,16 @@ def words(text: str) -> list[str]:
     return [w.casefold() for w in _WORD.findall(text.replace("\u00ad", ""))]
 
 
-def reference_words(pdftotext: str, path: Path) -> list[str] | None:
+def reference_words(pdftotext: str, path: Path) -> tuple[list[str], set[str]] | None:
+    """pdftotext's words, and the word starts it leaves broken at a line end ("sy-" before a page
+    break): pdftotext undoes line-break hyphens only inside its own blocks, we undo them across
+    pages and columns too, so "systemmæssige" is no glued word when pdftotext printed "sy-"."""
     done = subprocess.run([pdftotext, "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=300)
     if done.returncode != 0:
         return None
-    return words(done.stdout.decode("utf-8", "replace"))
+    text = done.stdout.decode("utf-8", "replace")
+    broken = {m.group(1).casefold() for m in _BROKEN.finditer(text)}
+    return words(text), broken
 
 
 def _measure(path: str, queue: Any, repeat: int = 1) -> None:
@@ -130,10 +137,26 @@ def measure(path: Path, timeout: float, repeat: int) -> dict[str, Any]:
 
 
 def contents_like(text: str) -> bool:
-    """A passage of mostly page numbers: a table of contents or an index that leaked through."""
+    """A passage of mostly page numbers: a table of contents or an index that leaked through.
+
+    Numbers that are no page references do not count: three or more in a row without commas are
+    a table row ("1359 1297 0 0 0 0 1306"; an index lists its pages with commas: "4-7, 5-2, 9-1"),
+    and numbers that count 1, 2, 3 … in order number the items of a list or a screen menu.
+    """
     tokens = text.split()
-    numbers = sum(bool(_NUMBERISH.match(t)) for t in tokens)
-    return numbers >= 4 and numbers >= 0.2 * len(tokens)
+    refs: list[str] = []
+    run: list[str] = []
+    for token in [*tokens, ""]:
+        if token and _NUMBERISH.match(token):
+            run.append(token)
+            continue
+        if len(run) < 3 or any(t.endswith(",") for t in run[:-1]):
+            refs += run
+        run = []
+    plain = [int(m.group(1)) for t in refs if (m := _PLAIN_NUMBER.match(t))]
+    if len(plain) >= 4 and plain == list(range(plain[0], plain[0] + len(plain))):
+        refs = [t for t in refs if not _PLAIN_NUMBER.match(t)]  # a numbered list or menu
+    return len(refs) >= 4 and len(refs) >= 0.2 * len(tokens)
 
 
 def suspicious_headings(headings: list[str]) -> int:
@@ -145,22 +168,34 @@ def suspicious_headings(headings: list[str]) -> int:
     return bad
 
 
-def glued_and_split(ours: list[str], reference: Counter[str]) -> tuple[int, int]:
-    """Glued: our token is two reference words run together. Split: two of ours make one reference word."""
+def glued_and_split(
+    ours: list[str], reference: set[str], broken: frozenset[str] | set[str] = frozenset()
+) -> tuple[int, int]:
+    """Glued: our token is two reference words run together. Split: two of ours make one reference word.
+
+    pdftotext drops the hyphen of "K-" + "kommando" at a line end ("kkommando") where we keep it,
+    so a hyphenated token of ours whose hyphen-free form pdftotext prints is that reference word;
+    a token that starts with a word pdftotext left broken at a line end is no glued word.
+    """
+
+    def known(token: str) -> bool:
+        return token in reference or ("-" in token and token.replace("-", "") in reference)
+
     glued = split = 0
     for token in set(ours):
-        if token in reference or len(token) < 6:
+        if known(token) or len(token) < 6:
             continue
-        if any(token[:i] in reference and token[i:] in reference for i in range(2, len(token) - 1)):
+        cuts = range(2, len(token) - 1)
+        if any(token[:i] in reference and token[i:] in reference and token[:i] not in broken for i in cuts):
             glued += 1
     for a, b in zip(ours, ours[1:], strict=False):
         joined = a + b
-        if joined in reference and (a not in reference or b not in reference) and len(joined) >= 5:
+        if known(joined) and (not known(a) or not known(b)) and len(joined) >= 5:
             split += 1
     return glued, split
 
 
-def score(result: dict[str, Any], reference: list[str] | None) -> dict[str, Any]:
+def score(result: dict[str, Any], found: tuple[list[str], set[str]] | None) -> dict[str, Any]:
     if "error" in result:
         return {"error": result["error"]}
     ours = [w for _, text in result["blocks"] for w in words(text)]
@@ -174,13 +209,14 @@ def score(result: dict[str, Any], reference: list[str] | None) -> dict[str, Any]
         "labels": sum(label is not None for label in result["labels"]),
     }
     row["ratio"] = row["s_page"] / row["pypdf_s_page"] if row["pypdf_s_page"] else None
-    if reference:
+    if found and found[0]:
+        reference, broken = found
         ref = Counter(reference)
         ref.subtract(Counter(w for line in result["dropped"] for w in words(line)))
         ref = +ref
         have = Counter(ours)
         row["recall"] = sum(min(n, have[w]) for w, n in ref.items()) / max(sum(ref.values()), 1)
-        row["glued"], row["split"] = glued_and_split(ours, Counter(reference))
+        row["glued"], row["split"] = glued_and_split(ours, set(reference), broken)
     return row
 
 

@@ -229,26 +229,47 @@ def _join_kind(left: str, right: str) -> str:
     first = right.split(maxsplit=1)[0]
     if first.casefold().rstrip(",;") in SUSPENSION_WORDS:
         return "suspended"
-    if _hyphen_is_part_of_word(match.group(1), first):
+    after_hyphen = match.start() > 0 and left[match.start() - 1] == "-"  # "pop-up-"
+    if _hyphen_is_part_of_word(match.group(1), first, after_hyphen=after_hyphen):
         return "hyphen"
     return "drop"
 
 
-def _hyphen_is_part_of_word(head: str, next_word: str) -> bool:
-    """Whether a line-end hyphen is a real hyphen ("SSP-samarbejdet"), not a hyphenation point."""
+def _hyphen_is_part_of_word(head: str, next_word: str, *, after_hyphen: bool = False) -> bool:
+    """Whether a line-end hyphen is a real hyphen ("SSP-samarbejdet"), not a hyphenation point.
+
+    ``head`` is the run of letters before the hyphen; ``after_hyphen``: a hyphen comes before it.
+    """
+    letters = _LEADING_LETTERS.match(next_word)
+    rest = letters.group(0).casefold() if letters else ""
+    camel = _CAMEL_TAIL.search(head)
+    if camel and next_word[:1].islower() and rest and words.is_word_any(camel.group(1).casefold() + rest):
+        # A PDF that glued two words ("brugerprofilAnven-" / "delse") broke the second at a syllable;
+        # names with a capital inside ("iPhone-" / "appen") keep their hyphen.
+        return False
     if len(head) == 1 or any(c.isdigit() for c in head) or any(c.isupper() for c in head[1:]):
         return True  # "e-mail", "2018-udgaven", "SSP-", "EU-"
     if next_word[:1].isupper() or next_word[:1].isdigit():
         return True  # "Syd-" + "Danmark", "paragraf-" + "12"
+    if after_hyphen:
+        # "pop-up-" + "billede": a compound of hyphenated parts broken at one of its hyphens; a part
+        # broken at a syllable ("SSP-samar-" + "bejdet", "ikke-vest-" + "lige") joins into a word.
+        return (
+            bool(rest)
+            and words.is_word_any(head)
+            and words.is_word(rest)
+            and not words.is_word_any(head.casefold() + rest)
+        )
     if head.casefold() not in HYPHEN_PREFIXES:
         return False
     # "ikke-vestlige", "ex-kæresten" keep the hyphen; "ex-/ample", "pro-/duced" in English text are
     # one word broken at the line end: the joined form is a word, or the rest is not one on its own.
-    letters = _LEADING_LETTERS.match(next_word)
-    rest = letters.group(0).casefold() if letters else ""
     if not rest or words.is_word_any(head.casefold() + rest):
         return False
     return words.is_word(rest)
+
+
+_CAMEL_TAIL = re.compile(r"[a-zæøå]([A-ZÆØÅ][a-zæøå]+)$")  # the last part of "brugerprofilAnven"
 
 
 # --------------------------------------------------------------------------- words

@@ -187,6 +187,38 @@ def test_prefixes_at_line_end_join_unless_the_rest_is_a_word(left: str, right: s
     assert clean.join_hyphenated([left, right]) == joined
 
 
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        # The word already has a hyphen, and its last part and the next line are words of their own:
+        # a compound of hyphenated parts broken at one of its hyphens.
+        ("viser et pop-up-", "billede", "viser et pop-up-billede"),
+        ("et ikke-EU-", "land", "et ikke-EU-land"),
+        # ... but a part broken at a syllable still joins ("SSP-samar-" / "bejdet").
+        ("det lokale SSP-samar-", "bejdet", "det lokale SSP-samarbejdet"),
+        ("i ikke-vest-", "lige lande", "i ikke-vestlige lande"),
+    ],
+)
+def test_a_hyphen_after_a_hyphenated_part_is_kept_when_both_sides_are_words(left: str, right: str, joined: str) -> None:
+    assert clean.join_hyphenated([left, right]) == joined
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        # camelCase glued by the PDF itself: the last part is an ordinary word broken at a syllable.
+        ("søg brugerprofilAnven-", "delse.", "søg brugerprofilAnvendelse."),
+        # A capital inside a name still marks a real hyphen.
+        ("hent iPhone-", "appen", "hent iPhone-appen"),
+        ("et SSP-", "møde", "et SSP-møde"),
+    ],
+)
+def test_a_capital_inside_the_word_keeps_the_hyphen_only_when_the_joined_part_is_no_word(
+    left: str, right: str, joined: str
+) -> None:
+    assert clean.join_hyphenated([left, right]) == joined
+
+
 def test_dash_and_slash_at_line_end() -> None:
     assert clean.join_hyphenated(["hjælp –", "også om natten"]) == "hjælp – også om natten"
     assert clean.join_hyphenated(["og/", "eller"]) == "og/eller"

@@ -14,10 +14,11 @@ from reportlab.pdfgen.canvas import Canvas
 
 from ingest.errors import ExtractionError, IngestError
 from ingest.extract import Extractor, Line, find_gutter, reading_order
+from ingest.extract.headings import match_title
 from ingest.models import Document
 from tests.fixtures import pdfkit
 from tests.fixtures.build_corpus import build_records
-from tests.fixtures.pdfkit import BuiltPdf, Heading, Para, PdfBuilder
+from tests.fixtures.pdfkit import BuiltPdf, Heading, Para, PdfBuilder, write_simple_pdf
 
 HEADER = "Håndbog om æresrelaterede konflikter og negativ social kontrol"
 LONG = (
@@ -297,8 +298,9 @@ def test_headings_from_the_outline_in_reading_order_with_levels(tmp_path: Path) 
     assert texts(doc, kind="heading") == ["Indledning", "Formål og målgruppe", "Genopdragelsesrejser"]
 
 
-def test_outline_wins_over_fonts(tmp_path: Path) -> None:
-    # "Bemærk" is set like a heading but has no bookmark: with an outline it stays text.
+def test_outline_levels_come_first_and_unbookmarked_bold_lines_go_below_them(tmp_path: Path) -> None:
+    # "Bemærk" is set like a heading but has no bookmark: it still heads its paragraph, one level
+    # below the outline's deepest entry, so the outline's own levels stay as they are.
     path = tmp_path / "a.pdf"
     c = Canvas(str(path), pagesize=A4, invariant=1)
     c.setFont("Helvetica-Bold", 16)
@@ -314,8 +316,111 @@ def test_outline_wins_over_fonts(tmp_path: Path) -> None:
         c.drawString(72, 680 - 14 * n, line)
     c.showPage()
     c.save()
-    assert texts(extract(path), kind="heading") == ["Indledning"]
+    doc = extract(path)
+    assert [(b.text, b.level) for b in doc.blocks if b.kind == "heading"] == [("Indledning", 1), ("Bemærk", 2)]
     assert texts(Extractor(font_headings=True)(path), kind="heading") == ["Indledning", "Bemærk"]
+
+
+@pytest.mark.parametrize("size", [10.0, 11.0])
+def test_bold_heading_without_bookmark_is_not_glued_to_its_paragraph(tmp_path: Path, size: float) -> None:
+    """Word puts only levels 1-2 in the outline; a bold level-3 title at (or near) body size set at
+    the body's own leading must still head its paragraph instead of opening it."""
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(72, 760, "Indledning")
+    c.bookmarkPage("k")
+    c.addOutlineEntry("Indledning", "k", level=0)
+    c.setFont("Helvetica", 10)
+    for n, line in enumerate(LONG.split(", ")):
+        c.drawString(72, 730 - 13 * n, line)
+    c.setFont("Helvetica-Bold", size)
+    c.drawString(72, 660, "Samtalen med den unge")
+    c.setFont("Helvetica", 10)
+    for n, line in enumerate(LONG.split(", ")):
+        c.drawString(72, 647 - 13 * n, line)
+    c.showPage()
+    c.save()
+    doc = extract(path)
+    assert [(b.kind, b.text[:21], b.level) for b in doc.blocks] == [
+        ("heading", "Indledning", 1),
+        ("text", "Kommunen skal sikre a", 1),
+        ("heading", "Samtalen med den unge", 2),
+        ("text", "Kommunen skal sikre a", 1),
+    ]
+
+
+def test_bold_sentence_at_the_text_leading_is_no_heading_beside_an_outline(tmp_path: Path) -> None:
+    # A bold line inside a table cell or paragraph follows the line above at the text's own leading:
+    # no paragraph gap sets it off, so it is emphasis, not a title (a real Word table did this).
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(72, 760, "Indledning")
+    c.bookmarkPage("k")
+    c.addOutlineEntry("Indledning", "k", level=0)
+    y = 730.0
+    for text, bold in [("DN på den enhed som hele", False), ("strukturen skal bygges i.", False),
+                       ("Indstillingen udfases: Anvend", True), ("den nye mapning i stedet", True),
+                       ("DN på en enhed som slettede", False), ("enheder flyttes til.", False)]:  # fmt: skip
+        c.setFont("Helvetica-Bold" if bold else "Helvetica", 10)
+        c.drawString(72, y, text)
+        y -= 11.5
+    c.showPage()
+    c.save()
+    assert texts(extract(path), kind="heading") == ["Indledning"]
+
+
+def test_outline_title_matches_when_its_number_is_read_after_it() -> None:
+    # A real Word manual: a table running on from the previous page made the side-head "2.3  Start
+    # af service" read title first; the bookmark then fell to the top of the page and the printed
+    # title stayed body text.
+    lines = [
+        Line("rod-enheden, returneres en tom streng.", 278, 390, 747, 10, False),
+        Line("Start af service", 99, 193, 595.3, 14, False, margin=True),
+        Line("2.3", 56, 76, 595.3, 14, False),
+        Line("Efter servicen er konfigureret startes den.", 57, 525, 575.7, 10, False),
+    ]
+    assert match_title(lines, "2.3 Start af service", 0, []) == (1, 2)
+    assert match_title(lines, "2.4 Start af service", 0, []) is None
+
+
+def test_a_bold_line_inside_a_paragraph_is_no_heading(tmp_path: Path) -> None:
+    # A real manual set a menu name in bold inside a paragraph; the line holding it became a heading
+    # ("er, at du i Hovedmenuen blot vælger 2. Ajourføring af brugeroplysnin-").
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(72, 760, "Ret en medarbejder")
+    y = 730.0
+    rows = [("Den sidste måde at finde en bestemt medarbejder på", False),
+            ("er, at du i menuen blot vælger 2. Ret brugeroplysnin-", True),
+            ("ger uden at skrive et navn og trykker på knappen.", False)]  # fmt: skip
+    rows += [(part, False) for part in (LONG * 3).split(", ")]  # enough text for a body page
+    for text, bold in rows:
+        c.setFont("Helvetica-Bold" if bold else "Helvetica", 10)
+        c.drawString(72, y, text)
+        y -= 13
+    c.showPage()
+    c.save()
+    doc = extract(path)
+    assert texts(doc, kind="heading") == ["Ret en medarbejder"]
+    assert "Ret brugeroplysninger uden" in all_text(doc)
+
+
+def test_a_label_repeated_on_one_page_is_no_heading(tmp_path: Path) -> None:
+    # A field reference repeats "Gyldighedsregel" above every rule: many times on two pages is a
+    # label as much as once on each of many pages.
+    pages: list[list[Heading | Para]] = [[Para(LONG * 3)]]  # a body page first: no cover
+    for page in range(2):
+        items: list[Heading | Para] = [Heading(f"Felter i skærmbillede {page + 1}")]
+        for n in range(4):
+            rule = f"Feltet {n + 1} skal udfyldes med en dato i formatet DDMMÅÅÅÅ."
+            items += [Heading("Gyldighedsregel", 3), Para(rule)]
+        pages.append(items)
+    doc = extract(write_simple_pdf(tmp_path / "a.pdf", pages))
+    assert "Gyldighedsregel" not in texts(doc, kind="heading")
+    assert texts(doc, kind="heading") == ["Felter i skærmbillede 1", "Felter i skærmbillede 2"]
 
 
 def test_outline_title_missing_from_the_page_opens_the_page(tmp_path: Path) -> None:

@@ -136,6 +136,31 @@ def test_notes_in_a_right_margin_column_are_their_own_blocks(tmp_path: Path) -> 
     assert texts(doc) == ["Hent oplysninger fra sammenlægningskommuner", clean.normalise(BODY), clean.normalise(SECOND)]
 
 
+def test_a_right_note_level_with_a_paragraphs_first_line_does_not_split_its_hyphenated_word(tmp_path: Path) -> None:
+    """A real manual (leading 1.5 × the type) sets its right note a little below the first line's
+    baseline: the note must go before the paragraph, not between "over-" and "sigten"."""
+    first = [
+        "Aktiver-kommandoen kan bruges for alle medarbejdere vist i over-",
+        "sigten, bortset fra dem der har status ukendt. Marker de ønskede",
+        "medarbejdere og tryk på knappen. Der står nu Aktiveret i feltet",
+        "ud for de markerede medarbejdere.",
+    ]
+    second = [
+        "En konsekvens af at aktivere en medarbejder er, at vedkommende",
+        "igen kan bruge alle de systemer, som pågældende har adgang til.",
+    ]
+    items = [T(72, 700 - 13.5 * i, text, 9) for i, text in enumerate(first)]
+    items += [T(72, 620 - 13.5 * i, text, 9) for i, text in enumerate(second)]
+    items += [T(425, 695, "Aktiver-kommandoen", 9), T(425, 620, "Konsekvenser af", 9), T(425, 607, "aktiveringen", 9)]
+    doc = extract(draw(tmp_path / "a.pdf", [items]))
+    assert texts(doc) == [
+        "Aktiver-kommandoen",
+        clean.normalise(" ".join(first).replace("over- sigten", "oversigten")),
+        "Konsekvenser af aktiveringen",
+        clean.normalise(" ".join(second)),
+    ]
+
+
 def test_three_columns_do_not_interleave(tmp_path: Path) -> None:
     """Three columns whose baselines line up, written to the stream row by row."""
     paragraphs = [BODY, SECOND, BODY.replace("Kommunen", "Regionen")]
@@ -448,3 +473,33 @@ def test_a_page_of_many_tiny_text_objects_is_read_with_linear_work(
     chars = sum(len(t) for t in texts(doc))
     assert chars >= 6000 * 2
     assert edge.scanned <= 64 * 6000
+
+
+def test_a_paragraph_in_looser_leading_than_the_tightest_text_of_its_size_stays_whole(tmp_path: Path) -> None:
+    """Manuals set screen dumps in the body size with tight leading: the lower-quartile leading of
+    that size is then too tight for the paragraphs, and a line that goes on in lowercase after a
+    line that ends mid-sentence ("asyn-" / "chronous.") must not start a paragraph of its own."""
+    screen = [f": Felt {n}: ....................... :" for n in range(12)]
+    items = column(72, 760, screen, leading=9.0, size=8.0)
+    described = [
+        "Requested er endnu ikke udført. Denne",
+        "værdi kan returneres, hvis kaldet",
+        "er sat til asyn-",
+        "chronous.",
+    ]
+    items += [T(72, 640, "Pending", 8.0, bold=True)]
+    items += [T(211, 640 - 11.7 * i, text, 8.0) for i, text in enumerate(described)]
+    items += column(72, 560, wrap(SECOND, 440), leading=13.0)
+    doc = extract(draw(tmp_path / "a.pdf", [items]))
+    whole = "Requested er endnu ikke udført. Denne værdi kan returneres, hvis kaldet er sat til asynchronous."
+    assert any(text.endswith(whole) for text in texts(doc))
+
+
+def test_the_second_line_of_a_wide_heading_is_not_a_margin_note(tmp_path: Path) -> None:
+    """On a page whose body starts right of a margin, a heading set from the margin edge wraps; its
+    short last line sits in the margin but carries on the heading ("brugerautori-" / "sation.")."""
+    items = [T(57, 760, "Fejltekster fra systemet – Opret/slet brugerautori-", 13), T(57, 744, "sation.", 13)]
+    items += column(190, 720, wrap(BODY, 340)) + column(190, 640, wrap(SECOND, 340))
+    items += [T(57, 720, "Feltnavn", 9, bold=True)]
+    doc = extract(draw(tmp_path / "a.pdf", [items]))
+    assert texts(doc, kind="heading")[0] == "Fejltekster fra systemet – Opret/slet brugerautorisation."

@@ -27,15 +27,16 @@ from ingest.models import Document, PageInfo
 
 # Part of an index's pipeline key: bump it whenever extracted text can change, so that an index
 # built by an older extractor re-extracts every PDF instead of reusing stale passages.
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"
 
 
 class Extractor:
     """Turns a publisher PDF into clean blocks: ``Extractor()(path) -> Document``.
 
     Args:
-        font_headings: find section titles from font size/weight; ``None`` (default) does so only
-            when the PDF has no outline, ``True`` also adds them next to outline headings.
+        font_headings: find section titles from font size/weight; ``None`` (default) does so fully
+            when the PDF has no outline and, beside an outline, only for bold titles set off from
+            the text and no larger than its own (levels below it); ``True`` adds them all.
         heading_scale: a line is a heading candidate when its font is this much larger than the
             body text (or bold).
         glued_words: split tokens of glued words with the Danish word list as a last resort.

@@ -16,7 +16,9 @@ from ingest.models import PageKind
 log = logging.getLogger("kb.extract")
 
 
-REPEATED_LABEL_PAGES = 4  # a title on this many pages is a label ("Eksempel", "Bemærk"), not a section
+# A title seen this many times is a label ("Eksempel", "Bemærk", "Valideringsregel" above every
+# rule of a field reference), not a section, whether on many pages or a few.
+REPEATED_LABEL = 4
 
 
 def _table_cell(lines: Sequence[Line], i: int) -> bool:
@@ -44,8 +46,9 @@ class HeadingFinder:
     """Marks heading lines on page layouts (``PageLayout.headings``).
 
     Args:
-        font_headings: find section titles from font size/weight; ``None`` (default) does so only
-            when the PDF has no outline, ``True`` also adds them next to outline headings.
+        font_headings: find section titles from font size/weight; ``None`` (default) does so fully
+            when the PDF has no outline and, beside an outline, only for bold titles set off from
+            the text and no larger than its own (levels below it); ``True`` adds them all.
         heading_scale: a line is a heading candidate when its font is this much larger than the
             body text (or bold).
     """
@@ -62,6 +65,11 @@ class HeadingFinder:
         # Outlines leave out the cover and the contents page, whose titles still head their text.
         by_font = [lay for lay in layouts if not outline or self.font_headings or lay.kind != "body"]
         self._font_headings(by_font, body_size)
+        if outline and not self.font_headings:
+            # Word bookmarks only the levels its contents shows (1-2, sometimes 3): a bold title of a
+            # deeper level would otherwise open its paragraph's text ("Samtalen med den unge Kommunen …").
+            body = [lay for lay in layouts if lay.kind == "body"]
+            self._font_headings(body, body_size, below=_outline_floor(outline, layouts, body_size))
         for layout in layouts:
             layout.headings.sort(key=lambda h: (h[0], h[1]))
 
@@ -93,7 +101,7 @@ class HeadingFinder:
         return [
             (level, title, index)
             for level, title, index in entries
-            if counts[match_key(title)] < REPEATED_LABEL_PAGES and not clean.is_field_label(title)
+            if counts[match_key(title)] < REPEATED_LABEL and not clean.is_field_label(title)
         ]
 
     def _outline_headings(
@@ -104,9 +112,9 @@ class HeadingFinder:
             if index >= len(layouts):
                 continue
             layout = layouts[index]
-            match = _match_title(layout.lines, title, cursor.get(index, 0), layout.headings)
+            match = match_title(layout.lines, title, cursor.get(index, 0), layout.headings)
             if match is None:
-                match = _match_title(layout.lines, title, 0, layout.headings)
+                match = match_title(layout.lines, title, 0, layout.headings)
             if match is None:
                 # The title is not printed as text on its page (an image, or different wording):
                 # place it first on the page so the page's text still gets its section.
@@ -117,23 +125,33 @@ class HeadingFinder:
             layout.headings.append((start, end, level, title))
             cursor[index] = end + 1
 
-    def _font_headings(self, layouts: list[PageLayout], body_size: float) -> None:
+    def _font_headings(
+        self, layouts: list[PageLayout], body_size: float, *, below: tuple[int, float] | None = None
+    ) -> None:
         """Short lines clearly larger than the body text, or bold, that do not read as sentences.
 
-        A short title that recurs on many pages is a label (a form's field name, a table's header
-        cell), not a section: it would make every page's text belong to "Type".
+        A short title that recurs ``REPEATED_LABEL`` times is a label (a form's field name, a
+        table's header cell), not a section: it would make every page's text belong to "Type".
+
+        ``below`` = (deepest outline level, size of its titles): only bold titles no larger than the
+        outline's smallest are taken, ranked from one level below the outline's deepest. Larger
+        unbookmarked type (a title page, a display quote) is left as the outline's author left it.
         """
         styles: set[tuple[float, bool]] = set()
         found: list[tuple[PageLayout, int, int, tuple[float, bool]]] = []
-        pages: dict[str, set[int]] = {}
+        seen: Counter[str] = Counter()
         for layout in layouts:
             taken = {i for start, end, _, _ in layout.headings for i in range(start, end + 1)}
             for start, end in self._heading_runs(layout, body_size, taken):
                 style = (layout.lines[start].size, layout.lines[start].bold)
+                if below is not None and not (
+                    style[1] and style[0] <= below[1] + 0.1 and _set_off_above(layout.lines, start)
+                ):
+                    continue
                 found.append((layout, start, end, style))
                 key = "".join(ln.key for ln in layout.lines[start : end + 1])
-                pages.setdefault(key, set()).add(layout.number)
-        labels = {key for key, seen in pages.items() if len(seen) >= REPEATED_LABEL_PAGES}
+                seen[key] += 1
+        labels = {key for key, count in seen.items() if count >= REPEATED_LABEL}
         kept = []
         for layout, start, end, style in found:
             if "".join(ln.key for ln in layout.lines[start : end + 1]) in labels:
@@ -143,8 +161,9 @@ class HeadingFinder:
                 styles.add(style)
         found = kept
         ranking = sorted(styles, key=lambda s: (-s[0], not s[1]))
+        first = below[0] + 1 if below is not None else 1
         for layout, start, end, style in found:
-            level = ranking.index(style) + 1 if style in styles else 1
+            level = first + (ranking.index(style) if style in styles else 0)
             layout.headings.append((start, end, min(level, 6), None))
 
     def _heading_runs(self, layout: PageLayout, body_size: float, taken: set[int]) -> Iterator[tuple[int, int]]:
@@ -171,10 +190,17 @@ class HeadingFinder:
             ):
                 end += 1
             text = clean.join_hyphenated(ln.text for ln in lines[i : end + 1])
+            # A wrapped title in clearly larger type may keep a closing period ("… brugerautori-" /
+            # "sation."); the word limit still keeps display-size sentences out.
+            if end > i and line.size >= 1.3 * body_size:
+                text = text.rstrip(".")
+            # Bold at the body's size is also emphasis inside a paragraph: a title is set off from it.
+            emphasis = line.bold and not line.margin and line.size < body_size * self.heading_scale
             if (
                 clean.looks_like_heading(text)
                 and not clean.is_field_label(text)
                 and not _table_cell(lines, i)
+                and not (emphasis and layout.kind == "body" and not _set_off_above(lines, i))
                 and (layout.kind != "toc" or clean.is_toc_title(text))
             ):
                 yield i, end
@@ -188,17 +214,46 @@ class HeadingFinder:
         return line.size >= body_size * self.heading_scale or (line.bold and line.size >= body_size - 0.6)
 
 
-def _match_title(
+def _set_off_above(lines: Sequence[Line], i: int) -> bool:
+    """Whether a paragraph gap (or nothing) lies above line ``i`` in its column.
+
+    A heading is set off from the text it follows; a bold sentence inside a table cell or a
+    paragraph sits at the text's own leading.
+    """
+    line = lines[i]
+    above = [
+        other.y
+        for other in lines[max(0, i - _ROW_WINDOW) : i]
+        if other.column == line.column and not other.margin and other.y > line.y
+    ]
+    return not above or min(above) - line.y > 1.5 * line.size
+
+
+def _outline_floor(
+    outline: list[tuple[int, str, int]], layouts: list[PageLayout], body_size: float
+) -> tuple[int, float]:
+    """The outline's deepest level and the smallest type its titles are printed in (body size when
+    none of them is found in the text)."""
+    sizes = [
+        layout.lines[start].size for layout in layouts for start, _, _, title in layout.headings if title and start >= 0
+    ]
+    return max(level for level, _, _ in outline), min(sizes, default=body_size)
+
+
+def match_title(
     lines: Sequence[Line], title: str, start: int, taken: list[tuple[int, int, int, str | None]]
 ) -> tuple[int, int] | None:
     """The lines (first, last) that print ``title``, searching from ``start``; None if absent.
 
     Compares letters and digits only, so hyphenation, spacing and case do not matter, and allows
-    a printed chapter number the outline leaves out ("1 Indledning" for "Indledning").
+    a printed chapter number the outline leaves out ("1 Indledning" for "Indledning"), or one read
+    after its title on the same baseline (a side-head's title taken for a margin note: "Start af
+    service" / "2.3").
     """
     target = match_key(title)
     if not target:
         return None
+    number = target[: len(target) - len(target.lstrip("0123456789"))]
     used = {i for s, e, _, _ in taken for i in range(s, e + 1)}
     for i in range(start, len(lines)):
         if i in used:
@@ -211,6 +266,13 @@ def _match_title(
             stripped = acc.lstrip("0123456789")
             if acc == target or (stripped == target and stripped):
                 return i, j
+            if number and number + acc == target and _number_after(lines, i, j + 1, number, used):
+                return i, j + 1
             if not (target.startswith(acc) or target.startswith(stripped)):
                 break
     return None
+
+
+def _number_after(lines: Sequence[Line], first: int, i: int, number: str, used: set[int]) -> bool:
+    """Whether line ``i`` is only the title's number, printed on the title's first baseline."""
+    return i < len(lines) and i not in used and lines[i].key == number and abs(lines[i].y - lines[first].y) < 1.0

@@ -111,7 +111,7 @@ def place_margin_notes(lines: list[Line]) -> list[Line]:
     Left notes (Word's side-heads) end before the body's left edge, where most lines start, with a
     gap of at least half their font size. Right notes start together at one x in the right part
     of the column, and every body line level with them ends before it. A note level with the
-    second or third line of a paragraph goes before the paragraph's first line.
+    first, second or third line of a paragraph goes before the paragraph's first line.
     """
     if len(lines) < 3:
         return lines
@@ -119,7 +119,11 @@ def place_margin_notes(lines: list[Line]) -> list[Line]:
     body_left, count = starts.most_common(1)[0]
     if count < 3:
         return lines
-    notes = [ln for ln in lines if ln.x1 < body_left - 0.5 * ln.size and _wordy(ln)]
+    notes = [
+        ln
+        for k, ln in enumerate(lines)
+        if ln.x1 < body_left - 0.5 * ln.size and _wordy(ln) and not (k and _carries_on(lines[k - 1], ln, body_left))
+    ]
     left = {id(ln) for ln in notes}
     notes += _right_notes([ln for ln in lines if id(ln) not in left], body_left)
     if not notes or sum(len(ln.text) for ln in notes) > MAX_NOTE_SHARE * sum(len(ln.text) for ln in lines):
@@ -137,7 +141,9 @@ def place_margin_notes(lines: list[Line]) -> list[Line]:
             blocks.append([note])
     inserts: dict[int, list[Line]] = {}
     for block in blocks:
-        top = block[0].y + 0.3 * block[0].size
+        # Level with a body line: up to 0.6 of its size below that line's baseline, as notes set
+        # against the first line's x-height sit ("over-" / note / "sigten" would split the word).
+        top = block[0].y + 0.6 * block[0].size
         i = next((k for k, ln in enumerate(body) if ln.y <= top), len(body))
         steps = 0
         while 0 < i < len(body) and steps < 3 and _same_paragraph(body[i - 1], body[i], right, width):
@@ -151,6 +157,18 @@ def place_margin_notes(lines: list[Line]) -> list[Line]:
     for rest in inserts.values():
         result += rest
     return result
+
+
+def _carries_on(above: Line, line: Line, body_left: float) -> bool:
+    """``line`` is the short last line of a wide line above it that also starts at the margin edge
+    (a wrapped heading: "Opret/slet brugerautori-" / "sation."), not a note beside the body."""
+    return (
+        above.x1 >= body_left
+        and abs(above.x0 - line.x0) <= 2.0
+        and abs(above.size - line.size) <= 0.6
+        and 0 < above.y - line.y <= 1.6 * line.size
+        and not above.text.rstrip().endswith((".", "!", "?", ":"))
+    )
 
 
 def _wordy(line: Line) -> bool:

@@ -69,7 +69,13 @@ class ParagraphBuilder:
             return True
         if line.y < prev.y and line.column == prev.column:
             step = leading.get(prev.size, prev.size * 1.2)
-            return prev.y - line.y > step * 1.2 + 0.5
+            limit = step * 1.2 + 0.5
+            if _goes_on(prev, line):
+                # Tight text of the same size (a screen dump) can set the leading below this
+                # paragraph's own; a sentence that goes on in lowercase at the same indent is no new
+                # paragraph unless the gap is as wide as a paragraph's spacing.
+                limit = max(limit, 1.6 * prev.size)
+            return prev.y - line.y > limit
         # moved up: the next column or band; the paragraph goes on unless the last line ended it
         return not _continues(prev, layout)
 
@@ -140,6 +146,17 @@ def _starts_item(current: Paragraph, line: Line) -> bool:
     if not line.text.startswith(DASH_ITEMS):
         return False
     return current.last.text.rstrip().endswith(":") or current.lines[0].text.startswith(DASH_ITEMS)
+
+
+def _goes_on(prev: Line, line: Line) -> bool:
+    """``line`` carries on ``prev``'s sentence: same indent, ``prev`` ends mid-sentence, ``line``
+    starts in lowercase ("er sat til asyn-" / "chronous.")."""
+    return (
+        abs(prev.x0 - line.x0) <= 2.0
+        and not prev.text.rstrip().endswith(_SENTENCE_END)
+        and line.text[:1].isalpha()
+        and line.text[:1].islower()
+    )
 
 
 def _continues(line: Line, layout: PageLayout) -> bool:

@@ -79,57 +79,76 @@ def _runs(ys: list[float]) -> list[list[float]]:
 
 
 def take_tables(spans: Sequence[Span], shapes: Sequence[Shape]) -> tuple[list[Span], list[Line], list[Table]]:
-    """The spans outside tables, one line per table row (``role="row"``), and the tables read."""
+    """The spans outside tables, one line per table row (``role="row"``), and the tables read.
+
+    Only the spans of the bands read as rows leave the text: a band that is not a row (a section
+    between two tables whose rules look like one stack) stays page text, and the bands below it
+    are tried again as a table of their own.
+    """
     rest = list(spans)
     rows: list[Line] = []
     tables: list[Table] = []
-    for table in find_tables(shapes):
+    todo = find_tables(shapes)
+    while todo:
+        table = todo.pop(0)
         inside = [s for s in rest if table.holds(s)]
         if not inside:
             continue
         read = _read(table, inside)
         if read is None:
             continue
-        rows += read
+        lines, used, below = read
+        rows += lines
         tables.append(table)
-        taken = {id(s) for s in inside}
+        taken = {id(s) for s in used}
         rest = [s for s in rest if id(s) not in taken]
+        if below is not None:
+            todo.insert(0, below)
     return rest, rows, tables
 
 
-def _read(table: Table, spans: list[Span]) -> list[Line] | None:
+def _read(table: Table, spans: list[Span]) -> tuple[list[Line], list[Span], Table | None] | None:
+    """The rows read, the spans they hold, and the stack of rules below them when bands at the
+    bottom were not rows (None when the whole stack was read or there was nothing after it)."""
     bands: list[list[Span]] = [[] for _ in table.edges[1:]]
     for span in spans:
         for n, (top, bottom) in enumerate(zip(table.edges, table.edges[1:], strict=False)):
             if bottom < span.y < top:
                 bands[n].append(span)
                 break
-    filled = [b for b in bands if b]
+    filled = [n for n, b in enumerate(bands) if b]
     if len(filled) < 2:
         return None
-    starts = _column_starts(filled)
+    starts = _column_starts([bands[n] for n in filled])
     if len(starts) < 2:
         return None  # one column: a list between rules, read as text
     # Text between two unrelated rules (a paragraph under a rule that only looks like the table's
     # top) runs across the columns; no cell does. Such bands at either end are not rows.
-    while filled and _crosses(filled[0], starts):
+    while filled and _crosses(bands[filled[0]], starts):
         filled.pop(0)
         table.header_band = False
-    while filled and _crosses(filled[-1], starts):
+    last = len(filled)
+    while filled and _crosses(bands[filled[-1]], starts):
         filled.pop()
-    if len(filled) < 2 or any(_crosses(band, starts) for band in filled):
+    if len(filled) < 2 or any(_crosses(bands[n], starts) for n in filled):
         return None
-    grid = [[_cell(band, starts, c) for c in range(len(starts))] for band in filled]
-    header = grid[0] if table.header_band or all(s.bold for s in filled[0]) else None
+    below = None
+    if len(filled) < last:  # the bands after the last row: another table, or text, below this one
+        cut = filled[-1] + 1  # the edge under the last row
+        if len(table.edges) - cut >= 3:
+            below = Table(table.x0, table.x1, table.edges[cut:], header_band=False)
+    rows = [bands[n] for n in filled]
+    grid = [[_cell(band, starts, c) for c in range(len(starts))] for band in rows]
+    header = grid[0] if table.header_band or all(s.bold for s in rows[0]) else None
     body = grid[1:] if header is not None else grid
     lines: list[Line] = []
-    for band, cells in zip(filled[1:] if header is not None else filled, body, strict=True):
+    for band, cells in zip(rows[1:] if header is not None else rows, body, strict=True):
         parts = [f"{h}: {c}" if h else c for h, c in zip(header or [""] * len(cells), cells, strict=True) if c]
         if parts:
             lines.append(_row_line(SEPARATOR.join(parts), band, table))
     if header is not None and not lines:
-        lines.append(_row_line(SEPARATOR.join(c for c in header if c), filled[0], table))
-    return lines
+        lines.append(_row_line(SEPARATOR.join(c for c in header if c), rows[0], table))
+    return lines, [s for band in rows for s in band], below
 
 
 def _column_starts(bands: list[list[Span]]) -> list[float]:
