@@ -102,6 +102,23 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def set_torch_threads(threads: int) -> None:
+    """Torch's intra-op threads for model calls made from the calling thread.
+
+    Torch keeps the number per thread once a thread has run with it, and hands the last number
+    set to threads it starts later, so call this from the thread that encodes.
+    """
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def default_query_threads(cores: int | None = None) -> int:
+    """One core fewer than the machine's: see ``Settings.query_threads``."""
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return max(1, cores - 1)
+
+
 def _load(model_name: str, device: str) -> SentenceTransformer:
     try:
         from sentence_transformers import SentenceTransformer

@@ -79,6 +79,10 @@ class Settings(BaseSettings):
     thesaurus: Path | None = None
     # Optional cross-encoder for the rerank stage (a hub name or a local folder); off when unset.
     reranker_model: str | None = None
+    # `kb serve`: torch threads of the one thread that encodes questions; unset: one core fewer than
+    # the machine has, so the requests' own Python work (one core at most, the GIL) never preempts
+    # one of torch's threads mid-step, which stalls all of them (index/batching.py).
+    query_threads: int | None = Field(default=None, ge=1)
 
     @field_validator("cors_origins", "frame_ancestors", mode="before")
     @classmethod
