@@ -35,7 +35,7 @@ from api.routes import ROUTERS
 from api.suggest import SuggestionCache
 from api.wiring import make_live, open_embedder
 from index.batching import QueryBatcher
-from index.embed import Embedder, default_query_threads
+from index.embed import Embedder
 from index.errors import KBIndexError
 from ingest.settings import Settings, get_settings
 
@@ -67,7 +67,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # encoded together in one thread (index/batching.py).
         nonlocal batcher
         batcher = QueryBatcher(app.state.embedder or open_embedder(settings),
-                               threads=settings.query_threads or default_query_threads())
+                               threads=settings.query_threads)
         return batcher  # type: ignore[return-value]
 
     live = make_live(settings, embedder=load_embedder)

@@ -10,11 +10,13 @@ thread: requests hand their questions to it and wait; it encodes whatever is wai
 request. Everything else (``dimension``, ``model_name`` …) is the wrapped embedder's own; a long
 build should use ``inner`` directly, so that searches do not wait behind its batches.
 
-The thread runs torch on ``threads`` threads (``KB_QUERY_THREADS``, by default one core fewer
-than the machine's): with torch on every core, the requests' Python work (fusion, answers, JSON)
-preempts one of torch's threads and all of them wait for it at the end of each step. On a
-two-core machine shared with another busy process, one question took 27 ms on one thread and
-520 ms on two (medians), a batch of eight at best 85 ms against 157 ms.
+The thread runs torch on ``threads`` threads when ``KB_QUERY_THREADS`` sets it, else on torch's
+own choice (every core). Every core is fastest when the machine is quiet: on two cores at
+concurrency 8, one thread served 48-56 searches/s where two served 59-61, because one thread
+cannot keep up with the encoding alone. On a machine shared with another busy process one thread
+is far better: a torch thread preempted mid-step makes the others spin at its end, and one
+question took 27 ms on one thread, 520 ms on two (medians); a server spent 104-126 ms of CPU per
+search on two threads, 18-23 ms on one.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class QueryBatcher:
     def __init__(self, embedder: Embedder, *, max_batch: int = MAX_BATCH, threads: int | None = None) -> None:
         self.inner = embedder
         self.max_batch = max_batch
-        self.threads = threads  # None: torch's own choice (tests with a fake model)
+        self.threads = threads  # None: torch's own choice
         self.model_calls = 0  # how many batches were encoded (tests bound the work with it)
         self._pending: list[_Job] = []
         self._wake = threading.Condition()

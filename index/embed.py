@@ -113,12 +113,6 @@ def set_torch_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def default_query_threads(cores: int | None = None) -> int:
-    """One core fewer than the machine's: see ``Settings.query_threads``."""
-    cores = cores if cores is not None else (os.cpu_count() or 1)
-    return max(1, cores - 1)
-
-
 def _load(model_name: str, device: str) -> SentenceTransformer:
     try:
         from sentence_transformers import SentenceTransformer

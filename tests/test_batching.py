@@ -98,10 +98,14 @@ def test_batched_vectors_equal_single_ones(embedder) -> None:  # type: ignore[no
     assert np.allclose(together, alone, atol=1e-5)
 
 
-def test_the_query_encoder_leaves_a_core_for_the_requests() -> None:
-    from index.embed import default_query_threads
+
+def test_query_threads_are_torch_s_choice_unless_set() -> None:
     from ingest.settings import Settings
 
-    assert [default_query_threads(cores) for cores in (1, 2, 8)] == [1, 1, 7]
-    assert Settings().query_threads is None  # unset: the default above
-    assert Settings(query_threads=3).query_threads == 3
+    assert Settings().query_threads is None
+    assert Settings(query_threads=1).query_threads == 1
+    batcher = QueryBatcher(FakeEmbedder())  # type: ignore[arg-type]
+    try:
+        assert batcher.threads is None
+    finally:
+        batcher.close()
