@@ -66,7 +66,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Loaded on first use by the live index; the questions of concurrent requests are then
         # encoded together in one thread (index/batching.py).
         nonlocal batcher
-        batcher = QueryBatcher(app.state.embedder or open_embedder(settings))
+        batcher = QueryBatcher(app.state.embedder or open_embedder(settings),
+                               threads=settings.query_threads)
         return batcher  # type: ignore[return-value]
 
     live = make_live(settings, embedder=load_embedder)

@@ -9,6 +9,14 @@ thread: requests hand their questions to it and wait; it encodes whatever is wai
 ``encode_passages`` (an answer's candidate sentences) runs in the same thread, one call per
 request. Everything else (``dimension``, ``model_name`` …) is the wrapped embedder's own; a long
 build should use ``inner`` directly, so that searches do not wait behind its batches.
+
+The thread runs torch on ``threads`` threads when ``KB_QUERY_THREADS`` sets it, else on torch's
+own choice (every core). Every core is fastest when the machine is quiet: on two cores at
+concurrency 8, one thread served 48-56 searches/s where two served 59-61, because one thread
+cannot keep up with the encoding alone. On a machine shared with another busy process one thread
+is far better: a torch thread preempted mid-step makes the others spin at its end, and one
+question took 27 ms on one thread, 520 ms on two (medians); a server spent 104-126 ms of CPU per
+search on two threads, 18-23 ms on one.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from index.embed import Embedder
+from index.embed import Embedder, set_torch_threads
 
 MAX_BATCH = 32  # questions per model call; a batch is padded to its longest question
 
@@ -35,9 +43,10 @@ class _Job:
 
 
 class QueryBatcher:
-    def __init__(self, embedder: Embedder, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, embedder: Embedder, *, max_batch: int = MAX_BATCH, threads: int | None = None) -> None:
         self.inner = embedder
         self.max_batch = max_batch
+        self.threads = threads  # None: torch's own choice
         self.model_calls = 0  # how many batches were encoded (tests bound the work with it)
         self._pending: list[_Job] = []
         self._wake = threading.Condition()
@@ -89,6 +98,8 @@ class QueryBatcher:
             return jobs
 
     def _run(self) -> None:
+        if self.threads is not None:
+            set_torch_threads(self.threads)
         while (jobs := self._take()) is not None:
             texts = [t for job in jobs for t in job.texts]
             try:

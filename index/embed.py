@@ -102,6 +102,17 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def set_torch_threads(threads: int) -> None:
+    """Torch's intra-op threads for model calls made from the calling thread.
+
+    Torch keeps the number per thread once a thread has run with it, and hands the last number
+    set to threads it starts later, so call this from the thread that encodes.
+    """
+    import torch
+
+    torch.set_num_threads(threads)
+
+
 def _load(model_name: str, device: str) -> SentenceTransformer:
     try:
         from sentence_transformers import SentenceTransformer

@@ -134,6 +134,12 @@ class SearchIndex:
         # publication id -> PDF file name, for citation links (built once, not per hit)
         self.files: dict[str, str] = {p.id: p.file for p in self.manifest.publications}
         self._tokens: dict[int, set[str]] = {}
+        # What the answer stage reads of a passage depends on its text alone, so it is worked out
+        # once per version and passage, not once per question (filled as passages are first found;
+        # a race computes the same value twice, which is harmless).
+        self._unit_cache: dict[str, list[Unit]] = {}
+        self._unit_stems: dict[str, set[str]] = {}
+        self._stored_vectors: dict[int, dict[str, np.ndarray] | None] = {}
         self._sentence_cache: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.neighbours_in_section = SectionNeighbours.of(self.passages)
@@ -299,7 +305,7 @@ class SearchIndex:
         candidates = [every[i] for i in keep]
         idf = self._idf(query)
         q_stems = set(query.stems)
-        unit_stems = [set(self.lexical.analyzer.stems(u.text)) for u in candidates]
+        unit_stems = [self._stems_of_unit(u.text) for u in candidates]
         lex = np.array([coverage(query.stems, st, idf) for st in unit_stems])
         cos = all_vectors[keep] @ query.vector
         rank_of = {h.passage.id: r for r, h in enumerate(hits)}
@@ -308,7 +314,17 @@ class SearchIndex:
         return candidates, x, lex, cos
 
     def _units(self, passage: Passage) -> list[Unit]:
-        return units(passage)
+        found = self._unit_cache.get(passage.id)
+        if found is None:
+            found = self._unit_cache[passage.id] = units(passage)
+        return found
+
+    def _stems_of_unit(self, text: str) -> set[str]:
+        """The unit's content stems; callers only read the set."""
+        found = self._unit_stems.get(text)
+        if found is None:
+            found = self._unit_stems[text] = set(self.lexical.analyzer.stems(text))
+        return found
 
     def _unknown(self, query: Query) -> float:
         idf = self._idf(query)
@@ -332,7 +348,10 @@ class SearchIndex:
         found: dict[str, dict[str, np.ndarray]] = {}
         if self.sentence_vectors is not None:
             for pid, passage_units in by_passage.items():
-                stored = self.sentence_vectors.of(self.by_id[pid], passage_units)
+                index = self.by_id[pid]
+                if index not in self._stored_vectors:
+                    self._stored_vectors[index] = self.sentence_vectors.of(index, passage_units)
+                stored = self._stored_vectors[index]
                 if stored is not None:
                     found[pid] = stored
         with self._cache_lock:

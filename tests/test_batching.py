@@ -96,3 +96,16 @@ def test_batched_vectors_equal_single_ones(embedder) -> None:  # type: ignore[no
     batcher.close()
     alone = np.vstack([embedder.encode_queries([q]) for q in questions])
     assert np.allclose(together, alone, atol=1e-5)
+
+
+
+def test_query_threads_are_torch_s_choice_unless_set() -> None:
+    from ingest.settings import Settings
+
+    assert Settings().query_threads is None
+    assert Settings(query_threads=1).query_threads == 1
+    batcher = QueryBatcher(FakeEmbedder())  # type: ignore[arg-type]
+    try:
+        assert batcher.threads is None
+    finally:
+        batcher.close()
