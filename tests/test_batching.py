@@ -98,14 +98,22 @@ def test_batched_vectors_equal_single_ones(embedder) -> None:  # type: ignore[no
     assert np.allclose(together, alone, atol=1e-5)
 
 
-
-def test_query_threads_are_torch_s_choice_unless_set() -> None:
+def test_query_threads_are_set_in_the_encoding_thread_only_when_asked(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from index import batching
     from ingest.settings import Settings
 
     assert Settings().query_threads is None
     assert Settings(query_threads=1).query_threads == 1
-    batcher = QueryBatcher(FakeEmbedder())  # type: ignore[arg-type]
-    try:
-        assert batcher.threads is None
-    finally:
-        batcher.close()
+    calls: list[tuple[int, str]] = []
+    monkeypatch.setattr(batching, "set_torch_threads", lambda n: calls.append((n, threading.current_thread().name)))
+    for threads in (None, 1):
+        inner = FakeEmbedder()
+        inner.release.set()
+        batcher = QueryBatcher(inner, threads=threads)  # type: ignore[arg-type]
+        try:
+            assert batcher.encode_queries(["tvangsægteskab"]).shape == (1, 2)
+        finally:
+            batcher.close()
+    # torch's own choice unless set; when set, from the thread that encodes, not the caller's
+    assert [n for n, _ in calls] == [1]
+    assert calls[0][1] != threading.current_thread().name
