@@ -12,7 +12,8 @@ from index.store import VersionStore
 from ingest.manifest import load_manifest
 from tests.api_support import make_app, running_server, with_settings
 
-REQUESTS = 300  # bounded: a few hundred requests over loopback
+REQUESTS = 300  # at least this many requests over loopback …
+MAX_REQUESTS = 3000  # … and on until the builds are over, within this bound
 
 
 def test_queries_keep_succeeding_while_versions_swap(work_settings, embedder):
@@ -24,11 +25,14 @@ def test_queries_keep_succeeding_while_versions_swap(work_settings, embedder):
     errors: list[str] = []
     versions_seen: set[str] = set()
     done = threading.Event()
+    # The load lasts as long as the builds: faster answers must not end it before the first swap.
+    builds_over = threading.Event()
 
     with running_server(make_app(settings, embedder)) as base:
         def load() -> None:
             with httpx.Client(base_url=base, timeout=30) as http:
-                for i in range(REQUESTS):
+                i = 0
+                while i < MAX_REQUESTS and (i < REQUESTS or not builds_over.is_set()):
                     if i % 3 == 0:
                         r = http.post("/api/ask", json={"question": "hvad gør jeg ved tvangsægteskab", "k": 3})
                     elif i % 3 == 1:
@@ -39,6 +43,7 @@ def test_queries_keep_succeeding_while_versions_swap(work_settings, embedder):
                             versions_seen.add(r.json()["version"])
                     if r.status_code != 200:
                         errors.append(f"{r.request.method} {r.request.url.path}: {r.status_code} {r.text[:200]}")
+                    i += 1
             done.set()
 
         worker = threading.Thread(target=load)
@@ -52,6 +57,7 @@ def test_queries_keep_succeeding_while_versions_swap(work_settings, embedder):
             time.sleep(0.2)
         if not done.is_set():
             store.rollback()
+        builds_over.set()
         worker.join(timeout=300)
         assert not worker.is_alive()
 
