@@ -55,6 +55,16 @@ def all_text(doc: Document) -> str:
     return "\n".join(texts(doc))
 
 
+def outlined_canvas(path: Path) -> Canvas:
+    """A page that opens with the title "Indledning", bookmarked in the PDF's outline at level 1."""
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica-Bold", 16)
+    c.drawString(72, 760, "Indledning")
+    c.bookmarkPage("k")
+    c.addOutlineEntry("Indledning", "k", level=0)
+    return c
+
+
 def raw_pdf(path: Path, pages: list[list[str]]) -> Path:
     """A PDF whose pages are written as raw content-stream text operators (font /F1 = Helvetica)."""
     c = Canvas(str(path), pagesize=A4, invariant=1, pageCompression=0)
@@ -302,11 +312,7 @@ def test_outline_levels_come_first_and_unbookmarked_bold_lines_go_below_them(tmp
     # "Bemærk" is set like a heading but has no bookmark: it still heads its paragraph, one level
     # below the outline's deepest entry, so the outline's own levels stay as they are.
     path = tmp_path / "a.pdf"
-    c = Canvas(str(path), pagesize=A4, invariant=1)
-    c.setFont("Helvetica-Bold", 16)
-    c.drawString(72, 760, "Indledning")
-    c.bookmarkPage("k")
-    c.addOutlineEntry("Indledning", "k", level=0)
+    c = outlined_canvas(path)
     c.setFont("Helvetica", 10)
     c.drawString(72, 730, "Kommunen skal have en plan for sager om negativ social kontrol.")
     c.setFont("Helvetica-Bold", 12)
@@ -326,11 +332,7 @@ def test_bold_heading_without_bookmark_is_not_glued_to_its_paragraph(tmp_path: P
     """Word puts only levels 1-2 in the outline; a bold level-3 title at (or near) body size set at
     the body's own leading must still head its paragraph instead of opening it."""
     path = tmp_path / "a.pdf"
-    c = Canvas(str(path), pagesize=A4, invariant=1)
-    c.setFont("Helvetica-Bold", 16)
-    c.drawString(72, 760, "Indledning")
-    c.bookmarkPage("k")
-    c.addOutlineEntry("Indledning", "k", level=0)
+    c = outlined_canvas(path)
     c.setFont("Helvetica", 10)
     for n, line in enumerate(LONG.split(", ")):
         c.drawString(72, 730 - 13 * n, line)
@@ -354,11 +356,7 @@ def test_bold_sentence_at_the_text_leading_is_no_heading_beside_an_outline(tmp_p
     # A bold line inside a table cell or paragraph follows the line above at the text's own leading:
     # no paragraph gap sets it off, so it is emphasis, not a title (a real Word table did this).
     path = tmp_path / "a.pdf"
-    c = Canvas(str(path), pagesize=A4, invariant=1)
-    c.setFont("Helvetica-Bold", 16)
-    c.drawString(72, 760, "Indledning")
-    c.bookmarkPage("k")
-    c.addOutlineEntry("Indledning", "k", level=0)
+    c = outlined_canvas(path)
     y = 730.0
     for text, bold in [("DN på den enhed som hele", False), ("strukturen skal bygges i.", False),
                        ("Indstillingen udfases: Anvend", True), ("den nye mapning i stedet", True),
