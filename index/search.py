@@ -92,6 +92,16 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class PassageUnits:
+    """What the answer stage reads of one passage: its units, their content stems, and their stored
+    vectors by text (None when the version has none that fit them)."""
+
+    units: list[Unit]
+    stems: list[set[str]]
+    stored: dict[str, np.ndarray] | None
+
+
+@dataclass(frozen=True)
 class QueryTools:
     """What the query side needs beyond the index version: loaded once per process."""
 
@@ -137,9 +147,7 @@ class SearchIndex:
         # What the answer stage reads of a passage depends on its text alone, so it is worked out
         # once per version and passage, not once per question (filled as passages are first found;
         # a race computes the same value twice, which is harmless).
-        self._unit_cache: dict[str, list[Unit]] = {}
-        self._unit_stems: dict[str, set[str]] = {}
-        self._stored_vectors: dict[int, dict[str, np.ndarray] | None] = {}
+        self._passage_units: dict[str, PassageUnits] = {}
         self._sentence_cache: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.neighbours_in_section = SectionNeighbours.of(self.passages)
@@ -292,7 +300,7 @@ class SearchIndex:
         ``bench/fit_choice.py`` fits the ranker on exactly these features.
         """
         by_passage = {h.passage.id: self._units(h.passage) for h in hits}
-        every = [u for found in by_passage.values() for u in found]
+        every = [u for found in by_passage.values() for u in found.units]
         if not every:
             return [], np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
         # Embedded all together: the cache keeps every sentence of a passage, whatever is kept here.
@@ -303,9 +311,10 @@ class SearchIndex:
         if not keep:
             return [], np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
         candidates = [every[i] for i in keep]
+        every_stems = [st for found in by_passage.values() for st in found.stems]
+        unit_stems = [every_stems[i] for i in keep]
         idf = self._idf(query)
         q_stems = set(query.stems)
-        unit_stems = [self._stems_of_unit(u.text) for u in candidates]
         lex = np.array([coverage(query.stems, st, idf) for st in unit_stems])
         cos = all_vectors[keep] @ query.vector
         rank_of = {h.passage.id: r for r, h in enumerate(hits)}
@@ -313,17 +322,14 @@ class SearchIndex:
                      [novelty(st, q_stems) for st in unit_stems], dense_scale=float(dense.std()))
         return candidates, x, lex, cos
 
-    def _units(self, passage: Passage) -> list[Unit]:
-        found = self._unit_cache.get(passage.id)
+    def _units(self, passage: Passage) -> PassageUnits:
+        """The passage's units with their stems and stored vectors (callers only read them)."""
+        found = self._passage_units.get(passage.id)
         if found is None:
-            found = self._unit_cache[passage.id] = units(passage)
-        return found
-
-    def _stems_of_unit(self, text: str) -> set[str]:
-        """The unit's content stems; callers only read the set."""
-        found = self._unit_stems.get(text)
-        if found is None:
-            found = self._unit_stems[text] = set(self.lexical.analyzer.stems(text))
+            split = units(passage)
+            stored = self.sentence_vectors.of(self.by_id[passage.id], split) if self.sentence_vectors else None
+            found = self._passage_units[passage.id] = PassageUnits(
+                split, [set(self.lexical.analyzer.stems(u.text)) for u in split], stored)
         return found
 
     def _unknown(self, query: Query) -> float:
@@ -341,19 +347,11 @@ class SearchIndex:
             self._tokens[index] = set(self.lexical.analyzer.stems(self.passages[index].text))
         return self._tokens[index]
 
-    def _sentence_vectors(self, by_passage: dict[str, list[Unit]]) -> np.ndarray:
+    def _sentence_vectors(self, by_passage: dict[str, PassageUnits]) -> np.ndarray:
         """Embeddings of the passages' units, in order: from the version when it has them
         (``index/sentence_vectors.py``), else embedded once per passage and cached.
         """
-        found: dict[str, dict[str, np.ndarray]] = {}
-        if self.sentence_vectors is not None:
-            for pid, passage_units in by_passage.items():
-                index = self.by_id[pid]
-                if index not in self._stored_vectors:
-                    self._stored_vectors[index] = self.sentence_vectors.of(index, passage_units)
-                stored = self._stored_vectors[index]
-                if stored is not None:
-                    found[pid] = stored
+        found = {pid: p.stored for pid, p in by_passage.items() if p.stored is not None}
         with self._cache_lock:
             for pid in by_passage:
                 if pid not in found and pid in self._sentence_cache:
@@ -361,7 +359,7 @@ class SearchIndex:
                     found[pid] = self._sentence_cache[pid]
         missing = [pid for pid in by_passage if pid not in found]
         if missing:
-            texts = [(u.text, pid) for pid in missing for u in by_passage[pid]]
+            texts = [(u.text, pid) for pid in missing for u in by_passage[pid].units]
             vectors = self.embedder.encode_passages([t for t, _ in texts])
             for pid in missing:
                 found[pid] = {}
@@ -372,7 +370,7 @@ class SearchIndex:
                     self._sentence_cache[pid] = found[pid]
                 while len(self._sentence_cache) > SENTENCE_CACHE_PASSAGES:
                     self._sentence_cache.popitem(last=False)
-        return np.stack([found[pid][u.text] for pid, passage_units in by_passage.items() for u in passage_units])
+        return np.stack([found[pid][u.text] for pid, passage in by_passage.items() for u in passage.units])
 
     # -- browsing ----------------------------------------------------------------------------
     def get(self, passage_id: str) -> Passage | None:
