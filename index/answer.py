@@ -6,8 +6,9 @@ coverage of its content words) and densely (cosine with the question), what thei
 share, their passage's rank and what kind of sentence they are. The ranker's softmax says how
 sure it is of its pick.
 
-The first sentence is the best; more sentences follow only from later in the same passage or
-from other passages, so the answer reads in the passages' order.
+The first excerpt holds the best sentence (with its neighbours when they belong together); more
+follow only from later in the same passage or from other passages, so the answer reads in the
+passages' order.
 
 Whether to answer is a calibrated rule (``index/confidence.py``) on measured signals; the
 signals are gathered here in ``Signals``.
@@ -83,20 +84,40 @@ def novelty(sentence_stems: set[str], question_stems: set[str]) -> float:
 
 
 def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig) -> list[AnswerSentence]:
-    """The best unit first, then up to ``max_sentences - 1`` close runners-up that keep reading order."""
+    """The best unit's excerpt first, then close runners-up, all in reading order.
+
+    Units that stand next to each other in a passage are quoted as one excerpt, so the topic
+    sentence and the answer that follows it ("Skolen kan vurdere risikoen som høj, mens … I
+    sådanne tilfælde vælges det højeste …") read as the guide wrote them. A close runner-up right
+    before the best joins its excerpt; one further back in the same passage is left out, since
+    putting it after the best would reverse the text. A unit that points back at the sentence
+    before it is never quoted without that sentence, nor the best without a pointing one after it.
+    """
     if not units:
         return []
     order = [int(i) for i in np.argsort(-score, kind="stable")]
     best = order[0]
-    chosen = [best]
+    chosen = {best}
+    if best > 0 and units[best].continues and units[best].follows(units[best - 1]):
+        chosen.add(best - 1)
+    if best + 1 < len(units) and units[best + 1].continues and units[best + 1].follows(units[best]):
+        chosen.add(best + 1)
     for i in order[1:]:
         if len(chosen) >= config.max_sentences or float(score[i]) < config.relative_floor * float(score[best]):
             break
-        same_passage_before = units[i].passage_id == units[best].passage_id and units[i].position < units[best].position
-        if not same_passage_before:
-            chosen.append(i)
-    first, rest = chosen[0], chosen[1:]
-    # Later units read in their passage's order (passages in rank order), after the best one.
+        earlier_in_passage = units[i].passage_id == units[best].passage_id and units[i].position < units[best].position
+        if not earlier_in_passage or units[best].follows(units[i]):
+            chosen.add(i)
+    excerpts: list[list[int]] = []
+    for i in sorted(chosen):
+        if excerpts and units[i].follows(units[excerpts[-1][-1]]):
+            excerpts[-1].append(i)
+        else:
+            excerpts.append([i])
+    first = next(e for e in excerpts if best in e)
+    # Later excerpts read in their passage's order (passages in rank order), after the best one's.
     passage_order = {u.passage_id: n for n, u in reversed(list(enumerate(units)))}
-    rest.sort(key=lambda i: (passage_order[units[i].passage_id], units[i].position))
-    return [AnswerSentence(units[i].text, units[i].passage_id, units[i].start, units[i].end) for i in [first, *rest]]
+    rest = sorted((e for e in excerpts if e is not first),
+                  key=lambda e: (passage_order[units[e[0]].passage_id], units[e[0]].position))
+    return [AnswerSentence(" ".join(units[i].text for i in e), units[e[0]].passage_id, units[e[0]].start,
+                           units[e[-1]].end) for e in [first, *rest]]

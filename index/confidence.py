@@ -14,8 +14,9 @@ depend on one model's score scale more than they must:
 - ``sentence_z``: the chosen sentence's cosine with the question, in the same z units;
 - ``sentence_coverage``: the question's content words found in the chosen sentence;
 - ``unknown``: idf share of the question's words that the corpus never uses;
-- ``choice``: the sentence ranker's probability for its pick (``index/choice.py``): is one
-  sentence clearly the answer, or are several alike?
+- ``choice``: the sentence ranker's probability for its pick (``index/choice.py``), summed over
+  the sentences quoted with it in the first excerpt: is one place clearly the answer, or are
+  several alike?
 
 The rule is logistic: p = σ(w·signals + b), answer when p ≥ threshold. A second rule of the same
 form on the same signals (``passage_rule_for``) says whether the first passage is about the

@@ -289,8 +289,12 @@ class SearchIndex:
         sentences = choose(candidates, score, self.answer_config)
         best = int(np.argmax(score))
         std = float(dense.std()) or 1.0
+        # The first excerpt is right when any of its sentences is: the ranker's sureness is their sum.
+        first = sentences[0]
+        within = [first.passage_id == u.passage_id and first.start <= u.start and u.end <= first.end
+                  for u in candidates]
         signals = replace(signals, sentence_z=(float(cos[best]) - float(dense.mean())) / std,
-                          sentence_coverage=float(lex[best]), choice=float(score[best]))
+                          sentence_coverage=float(lex[best]), choice=float(score[within].sum()))
         return sentences, signals
 
     def answer_candidates(self, query: Query, hits: list[Hit], dense: np.ndarray

@@ -8,7 +8,9 @@ it in the passage text) and two facts the answer stage weighs:
 - ``narrative``: it tells a story about a person (a case: "Ved en af samtalerne fortæller hun …")
   rather than giving guidance; a caseworker asking what to do needs the guidance;
 - ``guidance``: it says what to do (modal verbs "skal", "bør", "må ikke", or an imperative);
-- ``reference``: a bare legal reference or footnote line, which names a rule but answers nothing.
+- ``reference``: a bare legal reference or footnote line, which names a rule but answers nothing;
+- ``continues``: it opens by pointing back at the sentence before ("Det skal kun inddrages, hvis
+  …", "I så fald …"), so it cannot be quoted without that sentence.
 """
 
 from __future__ import annotations
@@ -42,6 +44,12 @@ _VERB = re.compile(r"\b(?:er|skal|kan|må|bør|har|vil|giver|gælder|betyder|ske
 # What a legal citation carries besides the paragraph: its source and amendments.
 _CITATION = re.compile(r"\b(?:jf\.|lov nr\.|lovbekendtgørelse|bekendtgørelse nr\.|indsat ved|ændret ved|"
                        r"stk\.\s*\d)", re.IGNORECASE)
+# Openers that refer back: a pronoun subject with its verb ("Det skal", not the determiner in "Den
+# unge skal"), or an adverbial that needs the sentence before ("I så fald", "Derfor").
+_CONTINUES = re.compile(
+    r"^(?:(?:Det|Den|De|Dette|Denne|Disse)\s+(?:er|var|skal|kan|må|bør|har|vil|gælder|betyder|sker|kræver|"
+    r"giver|blev|bliver)\b|(?:Her|Så|Derfor|Dermed|Men|Og|Ellers|Samtidig|Desuden|Derudover|Heller ikke|"
+    r"I så fald|I sådanne tilfælde|I det tilfælde|I disse tilfælde)\b)")
 _PAST = re.compile(r"\b(?:\w{3,}ede|sagde|fortalte|havde|var|blev|fik|kom|gik|ville|kunne)\b", re.IGNORECASE)
 
 
@@ -55,6 +63,11 @@ class Unit:
     narrative: bool
     guidance: bool
     reference: bool = False
+    continues: bool = False
+
+    def follows(self, other: Unit) -> bool:
+        """Whether this unit comes right after ``other`` in the same passage."""
+        return self.passage_id == other.passage_id and self.position == other.position + 1
 
 
 def _strip_heading(sentence: str, section: str | None) -> str:
@@ -129,5 +142,5 @@ def units(passage: Passage) -> list[Unit]:
         if len(sentence.split()) < MIN_UNIT_WORDS:
             continue
         out.append(Unit(sentence, passage.id, position, start, end, is_narrative(sentence, in_case),
-                        is_guidance(sentence), is_reference(sentence)))
+                        is_guidance(sentence), is_reference(sentence), bool(_CONTINUES.match(sentence))))
     return out

@@ -113,7 +113,8 @@ def test_the_answer_after_a_topic_sentence_beats_the_topic_sentence(ranker: Sent
                                   "Del bekymringen med skolens ledelse samme dag, også når den er vag."))
     question = "hvornår skal jeg dele en bekymring for en elev"
     score = rank(ranker, question, [topic, answer], [0.9, 0.4], [0.86, 0.84], [0, 0], [0.4, 0.8])
-    assert choose([topic, answer], score, AnswerConfig())[0].text.startswith("Del bekymringen")
+    assert int(np.argmax(score)) == 1
+    assert "Del bekymringen" in choose([topic, answer], score, AnswerConfig())[0].text
 
 
 @pytest.mark.parametrize("ranker", RANKERS[:2])
@@ -143,10 +144,47 @@ def test_the_rankers_weigh_every_feature_and_give_probabilities():
 
 def test_sentences_of_one_passage_keep_reading_order_after_the_best():
     found = units(passage("Første sætning handler om samtalen med den unge. Anden sætning siger hvad man gør "
-                          "ved fare. Tredje sætning giver flere råd om sikkerhed og planer."))
-    score = np.array([0.85, 1.0, 0.9])
+                          "ved fare. Mellem dem står en sætning om noget helt andet. Sidste sætning giver flere "
+                          "råd om sikkerhed og planer."))
+    score = np.array([0.85, 0.7, 0.1, 1.0])
     chosen = choose(found, score, AnswerConfig(relative_floor=0.8))
-    assert [c.text[:5] for c in chosen] == ["Anden", "Tredj"]  # the earlier sentence is not put after
+    assert [c.text[:5] for c in chosen] == ["Sidst"]  # an earlier, not adjacent sentence is not put after
+
+
+def test_neighbouring_sentences_are_quoted_as_one_excerpt_in_reading_order():
+    # The runner-up right before the best is its topic sentence: quoted together, as written.
+    text = ("Skolen kan fx vurdere risikoen som høj, mens sagsbehandleren vurderer den som moderat. "
+            "Vælg som hovedregel det højeste af de foreslåede niveauer, indtil uenigheden er drøftet.")
+    found = units(passage(text))
+    chosen = choose(found, np.array([0.8, 1.0]), AnswerConfig(relative_floor=0.5))
+    assert len(chosen) == 1
+    assert chosen[0].text.startswith("Skolen kan") and chosen[0].text.endswith("er drøftet.")
+    assert text[chosen[0].start:chosen[0].end] == chosen[0].text
+
+
+@pytest.mark.parametrize(("text", "continues"), [
+    ("Det skal kun inddrages, hvis der er tegn på forbindelse til ekstremistiske miljøer.", True),
+    ("I så fald træffer lederen beslutningen om den videre indsats.", True),
+    ("Derfor skal samtalen holdes uden forældrene til stede.", True),
+    ("Den unge skal tilbydes en samtale samme dag uden forældrene.", False),
+    ("Det Kriminalpræventive Råd har udgivet en pjece om emnet.", False),
+    ("Infohuset er politiets og kommunernes samarbejde om forebyggelse af ekstremisme.", False),
+])
+def test_a_sentence_that_points_back_is_marked(text: str, continues: bool):
+    assert units(passage(text))[0].continues is continues
+
+
+@pytest.mark.parametrize("best", [0, 1])
+def test_a_sentence_that_points_back_is_never_quoted_without_the_one_before(best: int):
+    # "Det skal kun inddrages …" alone does not say what "det" is; the sentence before does.
+    found = units(passage("Infohuset er politiets og kommunernes samarbejde om forebyggelse af ekstremisme. "
+                          "Det skal kun inddrages, hvis der er tegn på forbindelse til ekstremistiske miljøer. "
+                          "Kommunen har desuden sin egen SSP-organisation med faste møder hver måned."))
+    score = np.array([0.2, 0.2, 0.3])
+    score[best] = 1.0
+    chosen = choose(found, score, AnswerConfig())
+    assert chosen[0].text.startswith("Infohuset er") and "Det skal kun inddrages" in chosen[0].text
+    assert "SSP" not in chosen[0].text
 
 
 def test_confidence_rule_is_logistic_and_picked_by_model_family():
