@@ -50,10 +50,11 @@ PUBLICATION_HELP = "Only passages from this publication (an id from /api/publica
 
 
 class AnswerSentenceOut(BaseModel):
-    text: str = Field(description="One sentence quoted verbatim from a passage")
-    passage_id: str = Field(description="The id of the passage the sentence comes from (one of `passages`)")
-    start: int = Field(0, description="Offset of the sentence in its passage's text (characters), to mark it")
-    end: int = Field(0, description="End offset (exclusive) of the sentence in its passage's text")
+    text: str = Field(description="An excerpt quoted from a passage: one sentence, or neighbouring sentences "
+                                  "that belong together (their words verbatim, spaces between them normalised)")
+    passage_id: str = Field(description="The id of the passage the excerpt comes from (one of `passages`)")
+    start: int = Field(0, description="Offset of the excerpt in its passage's text (characters), to mark it")
+    end: int = Field(0, description="End offset (exclusive) of the excerpt in its passage's text")
 
 
 class SearchOut(BaseModel):
@@ -79,8 +80,9 @@ class AskOut(BaseModel):
     confident: bool = Field(description="True when the top passages clearly answer the question and `answer` "
                                         "holds quoted sentences; false means no reliable answer was found "
                                         "(`answer` is empty) and `passages` are only the nearest text")
-    answer: list[AnswerSentenceOut] = Field(description="1-3 sentences quoted from the passages; empty when "
-                                                        "not confident")
+    answer: list[AnswerSentenceOut] = Field(description="1-3 excerpts quoted from the passages, the best first; "
+                                                        "neighbouring sentences of a passage form one excerpt; "
+                                                        "empty when not confident")
     passages: list[PassageOut] = Field(description="The passages behind the answer, most relevant first")
 
 

@@ -96,7 +96,7 @@ def search(index: IndexDep, query_log: QueryLogDep, urls: UrlsDep, q: Question, 
 
 @router.post("/ask", response_model=AskOut, responses={**error_responses(400, 413, 503), **QUESTION_ERRORS})
 def ask(body: AskIn, index: IndexDep, query_log: QueryLogDep, urls: UrlsDep) -> AskOut:
-    """Extractive answer (1-3 sentences, each citing its passage) and the passages behind it.
+    """Extractive answer (1-3 excerpts, each citing its passage) and the passages behind it.
 
     A body that is not UTF-8 is answered with 400."""
     refuse_personal_data(body.question)
