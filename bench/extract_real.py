@@ -141,13 +141,20 @@ def contents_like(text: str) -> bool:
 
     Numbers that are no page references do not count: three or more in a row without commas are
     a table row ("1359 1297 0 0 0 0 1306"; an index lists its pages with commas: "4-7, 5-2, 9-1"),
-    and numbers that count 1, 2, 3 … in order number the items of a list or a screen menu.
+    numbers that count 1, 2, 3 … in order number the items of a list or a screen menu, and numbers
+    after a word that takes several of them are labels ("Liste 2", "Liste 3"; "Kapitel 1" in a
+    contents passage is a label too, but its page numbers follow titles, each its own word).
     """
     tokens = text.split()
+    numbered: dict[str, set[str]] = {}
+    for before, token in zip(tokens, tokens[1:], strict=False):
+        if _NUMBERISH.match(token) and not _NUMBERISH.match(before):
+            numbered.setdefault(before.casefold(), set()).add(token)
+    labels = {word for word, numbers in numbered.items() if len(numbers) >= 2}
     refs: list[str] = []
     run: list[str] = []
-    for token in [*tokens, ""]:
-        if token and _NUMBERISH.match(token):
+    for before, token in zip(["", *tokens], [*tokens, ""], strict=True):
+        if token and _NUMBERISH.match(token) and before.casefold() not in labels:
             run.append(token)
             continue
         if len(run) < 3 or any(t.endswith(",") for t in run[:-1]):

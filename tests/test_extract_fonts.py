@@ -494,8 +494,8 @@ def test_space_width_is_estimated_when_the_subset_has_no_space(tmp_path: Path) -
 
 
 def test_120_pages_parse_each_font_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A 120-page Identity-H document: fonts (and their ToUnicode maps) are parsed once per document,
-    not per page. Timings are in bench/extract_speed.py."""
+    """A 120-page Identity-H document: fonts (and their ToUnicode maps, and the decoding tables made
+    from them) are built once per document, not per page or string. Timings are in bench/extract_speed.py."""
     from ingest.extract import fonts
 
     path = build_long_fpdf(tmp_path / "long.pdf", _fontset("vera"), pages=120)
@@ -508,9 +508,19 @@ def test_120_pages_parse_each_font_once(tmp_path: Path, monkeypatch: pytest.Monk
         return original(obj)
 
     monkeypatch.setattr(fonts.Font, "from_font_resource", counting)
+    tables = 0
+    char_table = fonts.FontInfo._char_table
+
+    def counting_tables(self: fonts.FontInfo) -> dict[int, str]:
+        nonlocal tables
+        tables += 1
+        return char_table(self)
+
+    monkeypatch.setattr(fonts.FontInfo, "_char_table", counting_tables)
     doc = Extractor()(path)
     assert len(doc.pages) == 120 and sum(b.kind == "heading" for b in doc.blocks) == 120
     assert loads <= 3  # regular, bold, and the footer's font at most
+    assert 1 <= tables <= loads
 
 
 # --------------------------------------------------------------------------- soft hyphens, as text rules

@@ -16,6 +16,9 @@ _ENDS_IN_PAGE_NUMBER = re.compile(r"[^\d\s.,]\s+(?:\d{1,3}|\d{1,2}[-–.]\d{1,3}
 # An index entry ends in page references: "Anbringelse 12, 45-47, 80".
 _REFERENCE = r"\d{1,4}(?:[-–]\d{1,4})?f*\.?"
 _PAGE_REFERENCES = re.compile(rf"[^\W\d_][^\d]*\s{_REFERENCE}(?:\s*[,;]\s*{_REFERENCE})*$")
+# What every such row ends in; the pattern above tries each letter of a row as the entry's start,
+# so on long prose rows it is quadratic and runs only behind this linear test.
+_ENDS_IN_REFERENCE = re.compile(rf"[\s,;]{_REFERENCE}$")
 
 
 def reading_order(lines: Sequence[Line]) -> list[Line]:
@@ -236,7 +239,9 @@ def page_kind(
     titles = [*top[:3], *(ln.text for ln in lines[:3])]
     toc_lines = sum(clean.is_toc_line(ln.text) for ln in lines)
     numbered = sum(_ENDS_IN_PAGE_NUMBER.search(row) is not None or clean.is_toc_line(row) for row in rows)
-    references = sum(_PAGE_REFERENCES.search(row) is not None for row in rows)
+    references = sum(
+        _ENDS_IN_REFERENCE.search(row) is not None and _PAGE_REFERENCES.search(row) is not None for row in rows
+    )
     if toc_lines >= 3:
         return "toc"
     if any(clean.names_section(t, clean.TOC_TITLES) for t in titles) and numbered >= max(1, 0.5 * (len(rows) - 1)):

@@ -9,6 +9,7 @@ from typing import Any
 from pypdf import PageObject, PdfReader
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject, NameObject, StreamObject
 
+from ingest.extract.content import operations as read_operations
 from ingest.extract.fonts import FontCache, FontInfo
 from ingest.extract.records import Span
 from ingest.extract.shapes import Shape, ShapeRecorder, is_white
@@ -17,6 +18,7 @@ log = logging.getLogger("kb.extract")
 
 
 Matrix = list[float]
+Operations = list[tuple[list[Any], bytes]]
 IDENTITY: Matrix = [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
 
 
@@ -78,7 +80,7 @@ class SpanReader:
         self.total_operations = 0
         self._spans: dict[int, list[Span]] = {}
         self._box = (float("-inf"), float("-inf"), float("inf"), float("inf"))
-        self._forms: dict[Any, ContentStream] = {}
+        self._forms: dict[Any, Operations] = {}
         self._active: set[Any] = set()
         self._shapes = ShapeRecorder()
         self.shapes: list[Shape] = []  # of the page last read: shading and rules (upright pages only)
@@ -104,7 +106,7 @@ class SpanReader:
         if not isinstance(contents, (ArrayObject, StreamObject)):
             return []
         try:
-            self._run(ContentStream(contents, self.reader, "bytes"), resources, TextState(), depth=0)
+            self._run(read_operations(ContentStream(contents, self.reader, "bytes")), resources, TextState(), depth=0)
         except _OverBudget:
             self.truncated = True
         if not self._spans:
@@ -116,12 +118,11 @@ class SpanReader:
             self.shapes = self._shapes.shapes
         return self._spans[main]
 
-    def _run(self, stream: ContentStream, resources: DictionaryObject, state: TextState, depth: int) -> None:
+    def _run(self, operations: Operations, resources: DictionaryObject, state: TextState, depth: int) -> None:
         stack: list[TextState] = []
         tm: Matrix = list(IDENTITY)
         tlm: Matrix = list(IDENTITY)
         font_dict = _resolve(resources.get("/Font"))
-        operations = stream.operations
         self.operations += len(operations)
         self.total_operations += len(operations)
         if self.operations > self.MAX_OPERATIONS_PER_PAGE or self.total_operations > self.MAX_OPERATIONS_PER_DOCUMENT:
@@ -200,19 +201,18 @@ class SpanReader:
         if isinstance(matrix, ArrayObject) and len(matrix) == 6:
             inner.ctm = _mult([float(v) for v in matrix], inner.ctm)
         form_resources = _resolve(xobj.get("/Resources")) or resources
-        stream = self._forms.get(key)
+        operations = self._forms.get(key)
         try:
-            if stream is None:
-                stream = ContentStream(xobj, self.reader, "bytes")
-                stream.operations  # noqa: B018 - parse now, inside the try
+            if operations is None:
+                operations = read_operations(ContentStream(xobj, self.reader, "bytes"))
                 if len(self._forms) < self._FORM_CACHE:
-                    self._forms[key] = stream
+                    self._forms[key] = operations
         except Exception as exc:  # a broken form loses its own text only
             log.warning("form XObject %s unreadable: %s", name, exc)
             return
         self._active.add(key)
         try:
-            self._run(stream, form_resources, inner, depth + 1)
+            self._run(operations, form_resources, inner, depth + 1)
         finally:
             self._active.discard(key)
 

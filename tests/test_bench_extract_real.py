@@ -1,0 +1,36 @@
+"""The judgements of ``bench/extract_real.py`` on text written here (the real PDFs it reads are not ours)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("extract_real", ROOT / "bench" / "extract_real.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_contents_and_index_passages_are_flagged(bench: ModuleType) -> None:
+    contents = "Indhold Indledning 3 Baggrund 5 Kapitel 1 Metode 9 Kapitel 2 Resultater 14 Bilag 21"
+    index = "Anbringelse 12, 45-47, 80 Barn 3, 7 Bekymring 22 Forældre 9, 31"
+    assert bench.contents_like(contents)
+    assert bench.contents_like(index)
+
+
+def test_numbered_labels_in_lists_and_tables_are_no_page_references(bench: ModuleType) -> None:
+    """A short list and a table whose items and columns are numbered: labels, not a contents page."""
+    text = (
+        "Kort tekst • Punkt • Punkt 2 • Punkt 3 Mere tekst her 1. Nummereret punkt 2. Nummereret punkt "
+        "Kolonne 1 Række 1 Linje 2 Kolonne 2 Kolonne 3 Ræv Grævling Mår Odder"
+    )
+    assert not bench.contents_like(text)
