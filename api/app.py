@@ -67,7 +67,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # encoded together in one thread (index/batching.py).
         nonlocal batcher
         batcher = QueryBatcher(app.state.embedder or open_embedder(settings),
-                               threads=settings.query_threads)
+                               threads=settings.query_threads, workers=settings.query_workers)
         return batcher  # type: ignore[return-value]
 
     live = make_live(settings, embedder=load_embedder)

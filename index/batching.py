@@ -2,25 +2,31 @@
 
 A server answers several searches at once. Encoding each question in its own request thread makes
 every thread start its own torch thread team, and on a small machine those teams fight for the
-same cores (a search took 0.7-2.5 s instead of 55 ms). :class:`QueryBatcher` gives the model one
-thread: requests hand their questions to it and wait; it encodes whatever is waiting in one batch
-(one model call for eight questions costs far less than eight calls) and hands the rows back.
+same cores (a search took 0.7-2.5 s instead of 55 ms). :class:`QueryBatcher` gives the model
+threads of its own: requests hand their questions to them and wait; a free one encodes whatever is
+waiting in one batch (one model call for eight questions costs far less than eight calls) and
+hands the rows back.
 
-``encode_passages`` (an answer's candidate sentences) runs in the same thread, one call per
+``encode_passages`` (an answer's candidate sentences) runs in the same threads, one call per
 request. Everything else (``dimension``, ``model_name`` …) is the wrapped embedder's own; a long
 build should use ``inner`` directly, so that searches do not wait behind its batches.
 
-The thread runs torch on ``threads`` threads when ``KB_QUERY_THREADS`` sets it, else on torch's
-own choice (every core). Every core is fastest when the machine is quiet: on two cores at
-concurrency 8, one thread served 48-56 searches/s where two served 59-61, because one thread
-cannot keep up with the encoding alone. On a machine shared with another busy process one thread
-is far better: a torch thread preempted mid-step makes the others spin at its end, and one
-question took 27 ms on one thread, 520 ms on two (medians); a server spent 104-126 ms of CPU per
-search on two threads, 18-23 ms on one.
+Several such threads (``workers``, ``KB_QUERY_WORKERS``, default one per core up to four) take
+turns: each encodes what is waiting when it is free, so one batch is encoded while the next
+gathers. Torch's threads per batch are the cores divided among the busy workers: a lone question
+gets every core (the fastest answer at concurrency 1), while under load each worker runs on one
+core of its own. On two cores, one worker on two threads encoded 87 questions/s in batches of 8;
+two workers on one thread each, 109-137 (torch scales poorly over threads at these sizes, and
+two threads spin while the requests need the GIL). ``KB_QUERY_THREADS`` fixes the number instead.
+One thread per worker is far better on a machine shared with another busy process: a torch
+thread preempted mid-step makes the others spin at its end, and one question took 27 ms on one
+thread, 520 ms on two (medians); a server spent 104-126 ms of CPU per search on two threads,
+18-23 ms on one.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,6 +37,11 @@ import numpy as np
 from index.embed import Embedder, set_torch_threads
 
 MAX_BATCH = 32  # questions per model call; a batch is padded to its longest question
+MAX_WORKERS = 4  # more encoding threads than this only split the batches smaller
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 
 @dataclass
@@ -43,16 +54,21 @@ class _Job:
 
 
 class QueryBatcher:
-    def __init__(self, embedder: Embedder, *, max_batch: int = MAX_BATCH, threads: int | None = None) -> None:
+    def __init__(self, embedder: Embedder, *, max_batch: int = MAX_BATCH, threads: int | None = None,
+                 workers: int | None = None) -> None:
         self.inner = embedder
         self.max_batch = max_batch
-        self.threads = threads  # None: torch's own choice
+        self.threads = threads  # None: the cores shared among the busy workers
+        self.cores = os.cpu_count() or 1
         self.model_calls = 0  # how many batches were encoded (tests bound the work with it)
         self._pending: list[_Job] = []
         self._wake = threading.Condition()
         self._closed = False
-        self._worker = threading.Thread(target=self._run, name="kb-query-encoder", daemon=True)
-        self._worker.start()
+        self._busy = 0
+        self._workers = [threading.Thread(target=self._run, name=f"kb-query-encoder-{n}", daemon=True)
+                         for n in range(workers or default_workers())]
+        for worker in self._workers:
+            worker.start()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
@@ -78,34 +94,42 @@ class QueryBatcher:
     def close(self) -> None:
         with self._wake:
             self._closed = True
-            self._wake.notify()
-        self._worker.join(timeout=30)
+            self._wake.notify_all()
+        for worker in self._workers:
+            worker.join(timeout=30)
 
-    def _take(self) -> list[_Job] | None:
+    def _take(self) -> tuple[list[_Job], int] | None:
+        """The next batch, and how many workers are busy with it counted."""
         with self._wake:
             while not self._pending and not self._closed:
                 self._wake.wait()
             if not self._pending:
                 return None
+            self._busy += 1
             jobs = [self._pending.pop(0)]
             if jobs[0].passages:
-                return jobs
+                return jobs, self._busy
             count = len(jobs[0].texts)
             while (self._pending and not self._pending[0].passages
                    and count + len(self._pending[0].texts) <= self.max_batch):
                 jobs.append(self._pending.pop(0))
                 count += len(jobs[-1].texts)
-            return jobs
+            return jobs, self._busy
 
     def _run(self) -> None:
-        if self.threads is not None:
-            set_torch_threads(self.threads)
-        while (jobs := self._take()) is not None:
+        current = None
+        while (taken := self._take()) is not None:
+            jobs, busy = taken
+            wanted = self.threads or max(1, self.cores // busy)
+            if wanted != current and (self.threads is not None or current is not None or wanted != self.cores):
+                set_torch_threads(wanted)  # torch's own choice is every core: left alone until it differs
+            current = wanted
             texts = [t for job in jobs for t in job.texts]
             try:
                 encode = self.inner.encode_passages if jobs[0].passages else self.inner.encode_queries
                 vectors = encode(texts)
-                self.model_calls += 1
+                with self._wake:
+                    self.model_calls += 1
             except BaseException as exc:  # handed to the waiting requests, which raise it
                 for job in jobs:
                     job.error = exc
@@ -114,5 +138,7 @@ class QueryBatcher:
                 for job in jobs:
                     job.vectors = vectors[start:start + len(job.texts)]
                     start += len(job.texts)
+            with self._wake:
+                self._busy -= 1
             for job in jobs:
                 job.done.set()

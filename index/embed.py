@@ -6,7 +6,8 @@ import logging
 import os
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,65 @@ def detect_prefixes(name: str, prompts: dict[str, str] | None, architecture_name
     return Prefixes()
 
 
+class TokenizerGate:
+    """When two threads may use one model's tokenizer at once.
+
+    The fast tokenizer keeps its truncation and padding settings in shared state and changes them
+    only when a call asks for others. Two encodes ask for the same ones, so once the tokenizer holds
+    them, encodes may run together (two question encoders on two cores serve far more questions
+    than one); a call with other settings (counting a passage's tokens) changes that state under a
+    running encode and garbles its batch ("expected sequence of length 71 at dim 1 (got 59)", or
+    "Already borrowed"), so it runs alone, and the first encode after it runs alone to set them back.
+    """
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._encoding = 0
+        self._alone = False
+        self._waiting_alone = 0
+        self._set_for_encoding = False
+
+    @contextmanager
+    def alone(self) -> Iterator[None]:
+        with self._changed:
+            self._waiting_alone += 1
+            while self._alone or self._encoding:
+                self._changed.wait()
+            self._waiting_alone -= 1
+            self._alone = True
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._alone = False
+                self._set_for_encoding = False
+                self._changed.notify_all()
+
+    @contextmanager
+    def encoding(self) -> Iterator[None]:
+        with self._changed:
+            # A waiting token count goes first, so a stream of encodes cannot hold it off.
+            while self._alone or self._waiting_alone:
+                self._changed.wait()
+            together = self._set_for_encoding
+            if together:
+                self._encoding += 1
+            else:
+                self._alone = True
+        done = False
+        try:
+            yield
+            done = True
+        finally:
+            with self._changed:
+                if together:
+                    self._encoding -= 1
+                else:
+                    self._alone = False
+                    self._set_for_encoding = done
+                self._changed.notify_all()
+
+
 class Embedder:
     """Wraps one sentence-transformers model: loading, prefixes, token counts and encoding.
 
@@ -56,14 +116,8 @@ class Embedder:
     def __init__(self, model_name: str, *, device: str = "cpu", batch_size: int = DEFAULT_BATCH_SIZE):
         self.model_name = model_name
         self.batch_size = batch_size
-        # The fast tokenizer is not safe to call from two threads at once ("Already borrowed"), and
-        # requests, the answer stage and an admin refresh share one model: one encode at a time.
-        self._lock = threading.Lock()
+        self._gate = TokenizerGate()
         self.model = _load(model_name, device)
-        # One encode at a time per model: the tokenizer's padding state is shared, and two threads
-        # encoding at once (a server's requests and an admin refresh) garble each other's batches
-        # ("expected sequence of length 71 at dim 1 (got 59)").
-        self._lock = threading.Lock()
         self.prefixes = detect_prefixes(
             model_name, getattr(self.model, "prompts", None), str(getattr(self.model, "model_card_data", ""))
         )
@@ -75,7 +129,7 @@ class Embedder:
         self._passage_prefix_tokens = self._raw_tokens(self.prefixes.passage) if self.prefixes.passage else 0
 
     def _raw_tokens(self, text: str) -> int:
-        with self._lock:
+        with self._gate.alone():
             return len(self.tokenizer(text, add_special_tokens=False, truncation=False, verbose=False)["input_ids"])
 
     def passage_tokens(self, text: str) -> int:
@@ -91,7 +145,7 @@ class Embedder:
     def _encode(self, texts: list[str], *, progress: bool) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        with self._lock:
+        with self._gate.encoding():
             vectors = self.model.encode(
                 texts,
                 batch_size=self.batch_size,

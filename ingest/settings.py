@@ -79,10 +79,12 @@ class Settings(BaseSettings):
     thesaurus: Path | None = None
     # Optional cross-encoder for the rerank stage (a hub name or a local folder); off when unset.
     reranker_model: str | None = None
-    # `kb serve`: torch threads of the one thread that encodes questions; unset: torch's own choice
-    # (every core), fastest on a machine of its own. 1 on a machine shared with other busy processes,
-    # where torch's threads stall one another (index/batching.py).
+    # `kb serve`: torch threads of each thread that encodes questions; unset: the cores shared among
+    # the busy ones, fastest on a machine of its own. 1 on a machine shared with other busy
+    # processes, where torch's threads stall one another (index/batching.py).
     query_threads: int | None = Field(default=None, ge=1)
+    # `kb serve`: threads that encode questions; unset: one per core, at most four.
+    query_workers: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("cors_origins", "frame_ancestors", mode="before")
     @classmethod

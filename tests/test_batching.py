@@ -42,7 +42,7 @@ def wait_until(condition, limit: float = 60.0) -> None:  # type: ignore[no-untyp
 
 def test_concurrent_questions_share_one_model_call() -> None:
     inner = FakeEmbedder()
-    batcher = QueryBatcher(inner)  # type: ignore[arg-type]
+    batcher = QueryBatcher(inner, workers=1)  # type: ignore[arg-type]
     questions = [f"spørgsmål nummer {i}" + "x" * i for i in range(16)]
     results: dict[str, np.ndarray] = {}
 
@@ -117,3 +117,91 @@ def test_query_threads_are_set_in_the_encoding_thread_only_when_asked(monkeypatc
     # torch's own choice unless set; when set, from the thread that encodes, not the caller's
     assert [n for n, _ in calls] == [1]
     assert calls[0][1] != threading.current_thread().name
+
+
+def test_a_second_worker_encodes_while_the_first_is_busy_on_its_share_of_the_cores(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from index import batching
+
+    calls: list[int] = []
+    monkeypatch.setattr(batching, "set_torch_threads", calls.append)
+    inner = FakeEmbedder()
+    batcher = QueryBatcher(inner, workers=2)  # type: ignore[arg-type]
+    batcher.cores = 2
+    first = threading.Thread(target=batcher.encode_queries, args=(["første spørgsmål"],))
+    first.start()
+    try:
+        wait_until(lambda: len(inner.calls) == 1)  # the first worker is inside the model
+        # answered while the first question is still being encoded
+        assert batcher.encode_queries(["andet spørgsmål"]).tolist() == [[15, sum(map(ord, "andet spørgsmål"))]]
+    finally:
+        inner.release.set()
+        first.join(60)
+        batcher.close()
+    # the lone first question ran on torch's own choice (every core); the second, with two
+    # workers busy, on one core
+    assert calls == [1] and batcher.model_calls == 2
+
+
+def test_encodes_run_together_and_a_token_count_runs_alone() -> None:
+    from index.embed import TokenizerGate
+
+    gate = TokenizerGate()
+    inside: list[str] = []
+    entered = threading.Event()
+    leave = threading.Event()
+
+    def hold(name: str, section) -> None:  # type: ignore[no-untyped-def]
+        with section():
+            inside.append(name)
+            entered.set()
+            assert leave.wait(60)
+            inside.remove(name)
+
+    with gate.encoding():  # the first encode runs alone and leaves the tokenizer set for encodes
+        pass
+    a = threading.Thread(target=hold, args=("encode", gate.encoding))
+    a.start()
+    assert entered.wait(60)
+    with gate.encoding():  # a second encode does not wait for the first
+        assert inside == ["encode"]
+    counting = threading.Thread(target=hold, args=("count", gate.alone))
+    counting.start()
+    time.sleep(0.05)
+    assert inside == ["encode"]  # the token count waits for the running encode ...
+    leave.set()
+    for thread in (a, counting):
+        thread.join(60)
+    assert inside == []
+    assert not gate._set_for_encoding  # ... and the next encode runs alone to set the tokenizer back
+
+
+def test_concurrent_encodes_and_token_counts_give_the_serial_results(embedder) -> None:  # type: ignore[no-untyped-def]
+    # Question encoders and a refresh counting tokens share one tokenizer, whose padding and
+    # truncation state a token count changes. Without the gate this load failed every run
+    # ("Unable to create tensor, you should probably activate truncation and/or padding").
+    texts = [("ord " * n).strip() + f" spørgsmål {n}" for n in range(1, 60)]
+    serial = embedder.encode_queries(texts)
+    counts = [embedder.passage_tokens(t * 10) for t in texts]
+    errors: list[BaseException] = []
+
+    def encode(offset: int) -> None:
+        try:
+            for _ in range(10):
+                for i in range(offset, len(texts), 4):
+                    assert np.allclose(embedder.encode_queries(texts[i:i + 4]), serial[i:i + 4], atol=1e-5)
+        except BaseException as exc:
+            errors.append(exc)
+
+    def count() -> None:
+        try:
+            for _ in range(20):
+                assert [embedder.passage_tokens(t * 10) for t in texts] == counts
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=encode, args=(n,)) for n in range(3)] + [threading.Thread(target=count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(300)
+    assert not errors, errors
