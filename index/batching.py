@@ -11,7 +11,7 @@ hands the rows back.
 request. Everything else (``dimension``, ``model_name`` …) is the wrapped embedder's own; a long
 build should use ``inner`` directly, so that searches do not wait behind its batches.
 
-Several such threads (``workers``, ``KB_QUERY_WORKERS``, default one per core up to four) take
+Several such threads (``workers``, ``KB_QUERY_WORKERS``, default one per physical core up to four) take
 turns: each encodes what is waiting when it is free, so one batch is encoded while the next
 gathers. Torch's threads per batch are the cores divided among the busy workers: a lone question
 gets every core (the fastest answer at concurrency 1), while under load each worker runs on one
@@ -26,7 +26,6 @@ thread, 520 ms on two (medians); a server spent 104-126 ms of CPU per search on 
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,14 +33,14 @@ from typing import Any
 
 import numpy as np
 
-from index.embed import Embedder, set_torch_threads
+from index.embed import Embedder, set_torch_threads, torch_threads
 
 MAX_BATCH = 32  # questions per model call; a batch is padded to its longest question
 MAX_WORKERS = 4  # more encoding threads than this only split the batches smaller
 
 
 def default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+    return max(1, min(torch_threads(), MAX_WORKERS))
 
 
 @dataclass
@@ -59,7 +58,7 @@ class QueryBatcher:
         self.inner = embedder
         self.max_batch = max_batch
         self.threads = threads  # None: the cores shared among the busy workers
-        self.cores = os.cpu_count() or 1
+        self.cores = torch_threads()  # torch's own choice: the physical cores
         self.model_calls = 0  # how many batches were encoded (tests bound the work with it)
         self._pending: list[_Job] = []
         self._wake = threading.Condition()

@@ -156,6 +156,13 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
+def torch_threads() -> int:
+    """Torch's intra-op threads for the calling thread: by default, the machine's physical cores."""
+    import torch
+
+    return int(torch.get_num_threads())
+
+
 def set_torch_threads(threads: int) -> None:
     """Torch's intra-op threads for model calls made from the calling thread.
 

@@ -83,7 +83,7 @@ class Settings(BaseSettings):
     # the busy ones, fastest on a machine of its own. 1 on a machine shared with other busy
     # processes, where torch's threads stall one another (index/batching.py).
     query_threads: int | None = Field(default=None, ge=1)
-    # `kb serve`: threads that encode questions; unset: one per core, at most four.
+    # `kb serve`: threads that encode questions; unset: one per physical core, at most four.
     query_workers: int | None = Field(default=None, ge=1, le=64)
 
     @field_validator("cors_origins", "frame_ancestors", mode="before")
