@@ -205,3 +205,23 @@ def test_concurrent_encodes_and_token_counts_give_the_serial_results(embedder) -
     for thread in threads:
         thread.join(300)
     assert not errors, errors
+
+
+def test_the_number_of_encoding_threads_is_a_setting() -> None:
+    from pydantic import ValidationError
+
+    from ingest.settings import Settings
+
+    assert Settings().query_workers is None  # one per physical core, at most four
+    assert Settings(query_workers=3).query_workers == 3
+    with pytest.raises(ValidationError):
+        Settings(query_workers=0)
+    inner = FakeEmbedder()
+    inner.release.set()
+    batcher = QueryBatcher(inner, workers=3)  # type: ignore[arg-type]
+    try:
+        assert [t.name for t in batcher._workers] == [f"kb-query-encoder-{n}" for n in range(3)]
+        assert all(t.is_alive() for t in batcher._workers)
+    finally:
+        batcher.close()
+    assert not any(t.is_alive() for t in batcher._workers)
