@@ -5,7 +5,7 @@ index/confidence.json.
 
 For every tuning question the product drafts its answer (sentences chosen, not yet gated) and
 records the signals of ``index/confidence.py``. A draft is a positive example when the question is
-answerable and the draft is right (first sentence from a relevant passage, holding the evidence
+answerable and the draft is right (first excerpt from a relevant passage, holding the evidence
 phrase); wrong drafts and every unanswerable question are negatives. A logistic regression on the
 signals gives w and b. Each weight is held to the sign the signal's meaning gives it (more
 coverage, agreement or certainty never lowers confidence; words the corpus never uses never raise

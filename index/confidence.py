@@ -1,7 +1,7 @@
 """Whether to answer: a calibrated rule on measured signals, fitted on the tuning questions.
 
 A confidently wrong answer is worse than an honest "no certain answer", so the service answers
-only when the signals say the first sentence is likely right. The signals (``Signals``) do not
+only when the signals say the first excerpt is likely right. The signals (``Signals``) do not
 depend on one model's score scale more than they must:
 
 - ``coverage``: idf-weighted share of the question's content words found in the top passages
@@ -110,7 +110,7 @@ def _rules(key: str) -> dict[str, ConfidenceRule]:
 
 
 def rule_for(model_name: str) -> ConfidenceRule:
-    """Whether the first answer sentence is likely right."""
+    """Whether the first answer excerpt is likely right."""
     rules = _rules("families")
     return rules.get(family_of(model_name)) or rules.get(DEFAULT_FAMILY) or FALLBACK
 

@@ -6,8 +6,9 @@ range contains one of the question's pages.
 
 Answers (``kb ask``'s behaviour), for answerable questions:
 
-- right: confident, and the first answer sentence comes from a relevant passage and holds the
-  question's ``evidence`` phrase (when the question has one; otherwise a relevant passage suffices);
+- right: confident, and the first answer excerpt (one sentence, or neighbouring ones quoted
+  together) comes from a relevant passage and holds the question's ``evidence`` phrase (when the
+  question has one; otherwise a relevant passage suffices);
 - confidently wrong: confident but not right;
 - declined: not confident although the question has an answer.
 
@@ -57,7 +58,7 @@ class QuestionResult:
 
     @property
     def answer_right(self) -> bool:
-        """Confident, first sentence from a relevant passage holding the evidence phrase."""
+        """Confident, first excerpt from a relevant passage holding the evidence phrase."""
         if self.answer is None or not self.confident or not self.answer.sentences:
             return False
         first = self.answer.sentences[0]
