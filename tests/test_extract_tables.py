@@ -65,3 +65,71 @@ def test_text_between_two_tables_and_the_second_table_are_kept(tmp_path: Path) -
         assert words in text
     # the second table is still read row by row
     assert "Root – Den enhed i kataloget hvor alle sikkerhedsgrupperne oprettes." in [b.text for b in doc.blocks]
+
+
+def _word_grid(path: Path) -> Path:
+    """Word's bordered grid: every border drawn piece by piece (one hairline per cell edge, a small
+    square at each crossing), cell text centred, and neighbouring cells' lines on one baseline
+    closer than a word gap (read by baselines, they would run together across the columns)."""
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica", 9)
+    cols = [60.0, 170.0, 280.0, 390.0, 500.0]
+    rows = [
+        (
+            ["Felt"],
+            ["Hvis feltet er", "blankt"],
+            ["Hvis feltet er", "delvist udfyldt"],
+            ["Hvis feltet er", "helt udfyldt"],
+        ),
+        (
+            ["S="],
+            ["Brugerens sikkerheds-", "mæssige tilknytning", "anvendes som data-", "udsnit fremover"],
+            ["Feltet skal ikke", "udfyldes"],
+            ["Brugerens sikkerheds-", "mæssige tilknytning", "anvendes som data-", "udsnit fremover"],
+        ),
+        (
+            ["L="],
+            ["Vælg et nyt udsnit", "til erstatning af", "originalens."],
+            ["Vælg et nyt udsnit", "til erstatning af", "originalens."],
+            ["Det angivne udsnit", "erstatter de gamle."],
+        ),
+    ]
+    top = 760.0
+    for cells in rows:
+        height = 12.0 * max(len(lines) for lines in cells) + 10.0
+        for n, lines in enumerate(cells):
+            middle = (cols[n] + cols[n + 1]) / 2
+            # the shorter cells are set lower, centred in the row: their baselines fall between the others'
+            first = top - 14.0 - 6.0 * (max(len(x) for x in cells) - len(lines))
+            for k, line in enumerate(lines):
+                c.drawCentredString(middle, first - 12.0 * k, line)
+        for y in (top, top - height):
+            for a, b in zip(cols, cols[1:], strict=False):
+                c.rect(a + 0.7, y, b - a - 0.7, 0.7, stroke=0, fill=1)
+            for x in cols:
+                c.rect(x, y, 0.7, 0.7, stroke=0, fill=1)
+        for x in cols:
+            c.rect(x, top - height + 0.7, 0.7, height - 0.7, stroke=0, fill=1)
+        top -= height
+    c.setFont("Helvetica", 10)
+    c.drawString(60, top - 30, "Teksten efter tabellen er et almindeligt afsnit.")
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_a_grid_drawn_border_piece_by_piece_is_read_row_by_row(tmp_path: Path) -> None:
+    doc = Extractor()(_word_grid(tmp_path / "g.pdf"))
+    texts = [b.text for b in doc.blocks]
+    joined = " ".join(texts)
+    assert "data- anvendes" not in joined and "som data- anvendes" not in joined
+    row = next(t for t in texts if t.startswith("S="))
+    assert row == (
+        "S= – Brugerens sikkerhedsmæssige tilknytning anvendes som dataudsnit fremover – Feltet skal ikke udfyldes"
+        " – Brugerens sikkerhedsmæssige tilknytning anvendes som dataudsnit fremover"
+    )
+    assert (
+        "L= – Vælg et nyt udsnit til erstatning af originalens. – Vælg et nyt udsnit til erstatning af originalens."
+        " – Det angivne udsnit erstatter de gamle." in texts
+    )
+    assert "Teksten efter tabellen er et almindeligt afsnit." in joined
