@@ -67,13 +67,33 @@ def test_text_between_two_tables_and_the_second_table_are_kept(tmp_path: Path) -
     assert "Root – Den enhed i kataloget hvor alle sikkerhedsgrupperne oprettes." in [b.text for b in doc.blocks]
 
 
-def _word_grid(path: Path) -> Path:
+def _grid(c: Canvas, cols: list[float], rows: list[tuple[list[str], ...]], top: float) -> float:
     """Word's bordered grid: every border drawn piece by piece (one hairline per cell edge, a small
-    square at each crossing), cell text centred, and neighbouring cells' lines on one baseline
-    closer than a word gap (read by baselines, they would run together across the columns)."""
+    square at each crossing), cell text centred. Returns the grid's bottom."""
+    for cells in rows:
+        height = 12.0 * max(len(lines) for lines in cells) + 10.0
+        for n, lines in enumerate(cells):
+            middle = (cols[n] + cols[n + 1]) / 2
+            # the shorter cells are set lower, centred in the row: their baselines fall between the others'
+            first = top - 14.0 - 6.0 * (max(len(x) for x in cells) - len(lines))
+            for k, line in enumerate(lines):
+                c.drawCentredString(middle, first - 12.0 * k, line)
+        for y in (top, top - height):
+            for a, b in zip(cols, cols[1:], strict=False):
+                c.rect(a + 0.7, y, b - a - 0.7, 0.7, stroke=0, fill=1)
+            for x in cols:
+                c.rect(x, y, 0.7, 0.7, stroke=0, fill=1)
+        for x in cols:
+            c.rect(x, top - height + 0.7, 0.7, height - 0.7, stroke=0, fill=1)
+        top -= height
+    return top
+
+
+def _word_grid(path: Path) -> Path:
+    """One grid whose neighbouring cells' lines sit on one baseline closer than a word gap (read by
+    baselines, they would run together across the columns)."""
     c = Canvas(str(path), pagesize=A4, invariant=1)
     c.setFont("Helvetica", 9)
-    cols = [60.0, 170.0, 280.0, 390.0, 500.0]
     rows = [
         (
             ["Felt"],
@@ -94,25 +114,30 @@ def _word_grid(path: Path) -> Path:
             ["Det angivne udsnit", "erstatter de gamle."],
         ),
     ]
-    top = 760.0
-    for cells in rows:
-        height = 12.0 * max(len(lines) for lines in cells) + 10.0
-        for n, lines in enumerate(cells):
-            middle = (cols[n] + cols[n + 1]) / 2
-            # the shorter cells are set lower, centred in the row: their baselines fall between the others'
-            first = top - 14.0 - 6.0 * (max(len(x) for x in cells) - len(lines))
-            for k, line in enumerate(lines):
-                c.drawCentredString(middle, first - 12.0 * k, line)
-        for y in (top, top - height):
-            for a, b in zip(cols, cols[1:], strict=False):
-                c.rect(a + 0.7, y, b - a - 0.7, 0.7, stroke=0, fill=1)
-            for x in cols:
-                c.rect(x, y, 0.7, 0.7, stroke=0, fill=1)
-        for x in cols:
-            c.rect(x, top - height + 0.7, 0.7, height - 0.7, stroke=0, fill=1)
-        top -= height
+    bottom = _grid(c, [60.0, 170.0, 280.0, 390.0, 500.0], rows, 760.0)
     c.setFont("Helvetica", 10)
-    c.drawString(60, top - 30, "Teksten efter tabellen er et almindeligt afsnit.")
+    c.drawString(60, bottom - 30, "Teksten efter tabellen er et almindeligt afsnit.")
+    c.showPage()
+    c.save()
+    return path
+
+
+def _two_grids_with_a_title_between(path: Path) -> Path:
+    """Two grids of the same width with a section title and a path between them: the gap is less
+    than a tall row, so their rules look like one stack, but no inner border crosses the gap."""
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica", 9)
+    cols = [60.0, 200.0, 300.0, 500.0]
+    bottom = _grid(
+        c, cols, [(["Starttid"], ["xsd:time"], ["15:24:00"]), (["Sluttid"], ["xsd:time"], ["08:00:00"])], 760.0
+    )
+    c.setFont("Helvetica-Bold", 11)
+    c.drawString(60, bottom - 20, "2.3 Fravær og nærvær")
+    c.setFont("Helvetica", 9)
+    c.drawString(60, bottom - 38, "xpath: /Envelope/Body/LaesOutput/LaesResultat/Registrering/AttributListe/Fravaer/")
+    _grid(
+        c, cols, [(["Gyldighedsstart"], ["xsd:date"], ["2012-01-01"]), (["Art"], ["xsd:string"], ["FER"])], bottom - 60
+    )
     c.showPage()
     c.save()
     return path
@@ -133,3 +158,12 @@ def test_a_grid_drawn_border_piece_by_piece_is_read_row_by_row(tmp_path: Path) -
         " – Det angivne udsnit erstatter de gamle." in texts
     )
     assert "Teksten efter tabellen er et almindeligt afsnit." in joined
+
+
+def test_the_gap_between_two_grids_is_text_and_both_grids_are_read(tmp_path: Path) -> None:
+    doc = Extractor()(_two_grids_with_a_title_between(tmp_path / "g.pdf"))
+    texts = [b.text for b in doc.blocks]
+    assert "2.3 Fravær og nærvær" in texts
+    assert "xpath: /Envelope/Body/LaesOutput/LaesResultat/Registrering/AttributListe/Fravaer/" in texts
+    for row in ("Starttid – xsd:time – 15:24:00", "Sluttid – xsd:time – 08:00:00", "Art – xsd:string – FER"):
+        assert row in texts

@@ -179,7 +179,7 @@ def take_tables(spans: Sequence[Span], shapes: Sequence[Shape]) -> tuple[list[Sp
 def _read(
     table: Table,
     spans: list[Span],
-    entering: list[Span] = (),  # type: ignore[assignment]
+    entering: Sequence[Span] = (),
 ) -> tuple[list[Line], list[Span], Table | None] | None:
     """The rows read, the spans they hold, and the stack of rules below them when bands at the
     bottom were not rows (None when the whole stack was read or there was nothing after it)."""
@@ -196,6 +196,21 @@ def _read(
         if any(bottom < s.y < top for s in entering)
     }
     filled = [n for n, b in enumerate(bands) if b]
+    # In a grid whose inner borders cross its rows, a band no border crosses is the gap between two
+    # grids (a section title, a paragraph): the rows end above it, and the rest is tried again below.
+    walled = {
+        n
+        for n, (top, bottom) in enumerate(zip(table.edges, table.edges[1:], strict=False))
+        if any(w.y0 <= bottom + 2.0 and w.y1 >= top - 2.0 for w in table.walls)
+    }
+    gap = False
+    if walled:
+        while filled and filled[0] not in walled:
+            filled.pop(0)
+            table.header_band = False
+        kept = next((i for i, n in enumerate(filled) if n not in walled), len(filled))
+        gap = kept < len(filled)
+        filled = filled[:kept]
     if len(filled) < 2:
         return None
     starts = _column_starts([bands[n] for n in filled])
@@ -209,7 +224,7 @@ def _read(
     while filled and (filled[0] in entered or _crosses(bands[filled[0]], starts)):
         filled.pop(0)
         table.header_band = False
-    last = len(filled)
+    last = len(filled) + gap
     while filled and (filled[-1] in entered or _crosses(bands[filled[-1]], starts)):
         filled.pop()
     if len(filled) < 2 or any(n in entered or _crosses(bands[n], starts) for n in filled):
