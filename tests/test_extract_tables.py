@@ -167,3 +167,24 @@ def test_the_gap_between_two_grids_is_text_and_both_grids_are_read(tmp_path: Pat
     assert "xpath: /Envelope/Body/LaesOutput/LaesResultat/Registrering/AttributListe/Fravaer/" in texts
     for row in ("Starttid – xsd:time – 15:24:00", "Sluttid – xsd:time – 08:00:00", "Art – xsd:string – FER"):
         assert row in texts
+
+
+def test_note_marks_dropped_in_cells_are_kept_aside_on_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "m.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    ys = [760, 740, 720]
+    _rules(c, 57, 538, ys)
+    for (a, b), y in zip([("Befolkning", "273.879.750"), ("Hovedstad", "Jakarta")], ys, strict=False):
+        c.setFont("Helvetica", 10)
+        c.drawString(60, y - 14, a)
+        c.drawString(200, y - 14, b)
+    c.setFont("Helvetica", 6)
+    c.drawString(200 + c.stringWidth("273.879.750", "Helvetica", 10), 760 - 14 + 4, "1")
+    c.showPage()
+    c.save()
+    extractor = Extractor()
+    rows = [ln for ln in extractor.read_pages(extractor.open(path), path, [])[0] if ln.role == "row"]
+    assert [(ln.text, ln.marks) for ln in rows] == [
+        ("Befolkning – 273.879.750", (("273.879.750", "1"),)),
+        ("Hovedstad – Jakarta", ()),
+    ]

@@ -235,16 +235,23 @@ def _read(
         if len(table.edges) - cut >= 3:
             below = Table(table.x0, table.x1, table.edges[cut:], header_band=False, walls=table.walls)
     rows = [bands[n] for n in filled]
-    grid = [[_cell(band, starts, c) for c in range(len(starts))] for band in rows]
+    read = [[_cell(band, starts, c) for c in range(len(starts))] for band in rows]
+    grid = [[text for text, _ in cells] for cells in read]
+    marks = [tuple(m for _, found in cells for m in found) for cells in read]
     header = grid[0] if table.header_band or all(s.bold for s in rows[0]) else None
     body = grid[1:] if header is not None else grid
+    # the header's marks go with the first row read: its text is repeated in every row, its marks once
+    aside = marks[0] if header is not None else ()
     lines: list[Line] = []
-    for band, cells in zip(rows[1:] if header is not None else rows, body, strict=True):
+    for band, cells, found in zip(
+        rows[1:] if header is not None else rows, body, marks[len(grid) - len(body) :], strict=True
+    ):
         parts = [f"{h}: {c}" if h else c for h, c in zip(header or [""] * len(cells), cells, strict=True) if c]
         if parts:
-            lines.append(_row_line(SEPARATOR.join(parts), band, table))
+            lines.append(_row_line(SEPARATOR.join(parts), band, table, aside + found))
+            aside = ()
     if header is not None and not lines:
-        lines.append(_row_line(SEPARATOR.join(c for c in header if c), rows[0], table))
+        lines.append(_row_line(SEPARATOR.join(c for c in header if c), rows[0], table, aside))
     return lines, [s for band in rows for s in band], below
 
 
@@ -282,17 +289,18 @@ def _crosses(band: list[Span], starts: list[float]) -> bool:
     return any(s.x0 < x - 1.0 and s.x1 > x + 2.0 for s in band for x in starts[1:])
 
 
-def _cell(band: list[Span], starts: list[float], column: int) -> str:
+def _cell(band: list[Span], starts: list[float], column: int) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A cell's text, and the note marks its lines left out."""
     left = starts[column] - 1.0
     right = starts[column + 1] - 1.0 if column + 1 < len(starts) else math.inf
     spans = [s for s in band if left <= s.x0 < right or (column == 0 and s.x0 < left)]
     if not spans:
-        return ""
+        return "", ()
     lines = sorted(build_lines(spans), key=lambda ln: (-ln.y, ln.x0))
-    return clean.normalise(clean.join_hyphenated([ln.text for ln in lines]))
+    return clean.normalise(clean.join_hyphenated([ln.text for ln in lines])), tuple(m for ln in lines for m in ln.marks)
 
 
-def _row_line(text: str, band: list[Span], table: Table) -> Line:
+def _row_line(text: str, band: list[Span], table: Table, marks: tuple[tuple[str, str], ...] = ()) -> Line:
     top = max(s.y for s in band)
     size = max(set(s.size for s in band), key=[s.size for s in band].count)
-    return Line(text=text, x0=table.x0, x1=table.x1, y=top, size=size, bold=False, role="row")
+    return Line(text=text, x0=table.x0, x1=table.x1, y=top, size=size, bold=False, role="row", marks=marks)
