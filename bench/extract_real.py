@@ -6,7 +6,8 @@ Per file (each extracted in its own process, so a malformed file fails alone and
 off at ``--timeout``):
 
 * recall: share of pdftotext's words (a multiset, case-folded) that our blocks also hold, after
-  taking out the words of the lines we drop on purpose (running headers/footers, page numbers);
+  taking out the words of the lines we drop on purpose (running headers/footers, page numbers) and
+  the note marks the extractor leaves out of the text (``Line.marks``);
 * toc/idx: passages that read like a table of contents or a back-of-book index (mostly numbers);
 * bad-h: suspicious headings (ending in ":", over 80 characters, a line-break hyphen inside, or the
   same title three times or more);
@@ -101,6 +102,7 @@ def _measure(path: str, queue: Any, repeat: int = 1) -> None:
         reader = extractor.open(Path(path))
         raw = extractor.read_pages(reader, Path(path), [])
         dropped = [raw[p][i].text for p, found in enumerate(extractor.furniture.find(raw)) for i in found]
+        marks = [m for lines in raw for line in lines for m in line.marks]  # note marks left out on purpose
         passages = Splitter(lambda t: int(len(t.split()) * 1.4) + 2, max_tokens=256)(
             Publication(id="x", title="x", file=Path(path).name), doc
         )
@@ -111,6 +113,7 @@ def _measure(path: str, queue: Any, repeat: int = 1) -> None:
                 "labels": [p.label for p in doc.pages],
                 "kinds": [p.kind for p in doc.pages],
                 "dropped": dropped,
+                "marks": marks,
                 "passages": [p.text for p in passages],
                 "seconds": ours,
                 "pypdf_seconds": theirs,
@@ -202,6 +205,22 @@ def glued_and_split(
     return glued, split
 
 
+def deliberate(reference: list[str], dropped: list[str], marks: list[tuple[str, str]]) -> Counter[str]:
+    """pdftotext's words less those we leave out on purpose: the furniture lines, and the note marks
+    (each with the word it followed). pdftotext prints a mark on its own ("1") or glued onto that
+    word ("273.879.750" + "1" -> "7501"); in the second case its word is ours without the mark."""
+    ref = Counter(reference)
+    ref.subtract(Counter(w for line in dropped for w in words(line)))
+    for before, mark in marks:
+        plain, glued = words(before)[-1:], words(before + mark)[-1:]
+        if plain and glued and glued != plain and ref[glued[0]] > 0:
+            ref[glued[0]] -= 1
+            ref[plain[0]] += 1
+        else:
+            ref.subtract(Counter(words(mark)))
+    return +ref
+
+
 def score(result: dict[str, Any], found: tuple[list[str], set[str]] | None) -> dict[str, Any]:
     if "error" in result:
         return {"error": result["error"]}
@@ -218,9 +237,7 @@ def score(result: dict[str, Any], found: tuple[list[str], set[str]] | None) -> d
     row["ratio"] = row["s_page"] / row["pypdf_s_page"] if row["pypdf_s_page"] else None
     if found and found[0]:
         reference, broken = found
-        ref = Counter(reference)
-        ref.subtract(Counter(w for line in result["dropped"] for w in words(line)))
-        ref = +ref
+        ref = deliberate(reference, result["dropped"], [tuple(m) for m in result.get("marks", [])])
         have = Counter(ours)
         row["recall"] = sum(min(n, have[w]) for w, n in ref.items()) / max(sum(ref.values()), 1)
         row["glued"], row["split"] = glued_and_split(ours, set(reference), broken)

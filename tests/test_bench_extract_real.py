@@ -34,3 +34,11 @@ def test_numbered_labels_in_lists_and_tables_are_no_page_references(bench: Modul
         "Kolonne 1 Række 1 Linje 2 Kolonne 2 Kolonne 3 Ræv Grævling Mår Odder"
     )
     assert not bench.contents_like(text)
+
+
+def test_note_marks_dropped_on_purpose_are_no_lost_words(bench: ModuleType) -> None:
+    """pdftotext keeps the marks: one on its own ("1" before a note), one glued onto the number it
+    follows ("273.879.750" + "1" -> "7501"); neither is a word we lost. A digit we did not drop stays."""
+    reference = bench.words("273.879.7501 83,190,556 1 2021 estimate 2 2020 estimate")
+    left = bench.deliberate(reference, dropped=[], marks=[("273.879.750", "1"), ("", "1")])
+    assert left == bench.Counter(bench.words("273.879.750 83,190,556 2021 estimate 2 2020 estimate"))

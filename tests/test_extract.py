@@ -731,3 +731,21 @@ def test_fixture_publication_page_kinds_and_labels(corpus: dict[str, tuple[Built
             assert page.label == record.label
     if pid == "haandbog":  # roman numerals for the unnumbered front matter, as books do
         assert [p.label for p in doc.pages][:3] == ["i", "ii", "1"]
+
+
+def test_dropped_note_marks_are_kept_aside_with_the_word_before(tmp_path: Path) -> None:
+    """The text loses a note mark on purpose; the line keeps it aside, so a measure can tell it from a lost word."""
+    path = raw_pdf(
+        tmp_path / "a.pdf",
+        [
+            [
+                "BT /F1 10 Tf 72 700 Td (Negativ social kontrol) Tj /F1 6 Tf 4 Ts (12) Tj /F1 10 Tf 0 Ts "
+                "(, som det kaldes, er udbredt.) Tj ET"
+            ]
+        ],
+    )
+    extractor = Extractor()
+    lines = extractor.read_pages(extractor.open(path), path, [])[0]
+    assert [(ln.text, ln.marks) for ln in lines] == [
+        ("Negativ social kontrol, som det kaldes, er udbredt.", (("kontrol", "12"),))
+    ]

@@ -86,12 +86,16 @@ def _line_from(spans: list[Span]) -> Line:
     # A line that opens with a note mark is a footnote's first line: the note is a paragraph of its own.
     note = _footnote_mark(spans[0], size, baseline) and len(spans) > 1
     text = ""
+    marks: list[tuple[str, str]] = []
     prev: Span | None = None
     for span in spans:
         if prev is not None and _duplicate(prev, span):
             continue  # fake bold or shadow: the same run drawn twice
         # A note reference keeps its place but not its text; a unit's or symbol's digit stays ("m²", "R²").
-        if not _footnote_mark(span, size, baseline) or _UNIT_BEFORE.search(text[-8:]):
+        if _footnote_mark(span, size, baseline) and not _UNIT_BEFORE.search(text[-8:]):
+            before = text[-_TAIL:].split()
+            marks.append((before[-1] if before else "", span.text.strip()))
+        else:
             if prev is not None:
                 gap = span.x0 - prev.x1
                 if spacing is not None:
@@ -111,6 +115,7 @@ def _line_from(spans: list[Span]) -> Line:
         size=size,
         bold=bold,
         note=note,
+        marks=tuple(marks),
     )
 
 

@@ -40,6 +40,9 @@ class Line:
     role: LineRole = "body"  # "box": inside a shaded box; "footnote": in the notes area; "row": a table row
     group: int = 0  # which box or which footnote the line belongs to (a change starts a new block)
     note: bool = False  # opens with a raised note mark: the first line of a footnote
+    # Note marks left out of the text on purpose, each with the word it followed ("" at the line's
+    # start): a measure against another reader counts them as dropped, not as lost words.
+    marks: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> str:

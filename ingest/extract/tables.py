@@ -5,14 +5,17 @@ Lines are built from baselines, so the cells of a row whose text wraps would be 
 what the layouter draws: horizontal rules of one width stacked below each other, often under a
 shaded header row. Its spans are taken out of line building: the bands between rules are rows,
 the x positions where text starts in most rows are the columns, and each cell's lines are joined
-on their own.
+on their own. Word draws a grid's borders piece by piece (one hairline per cell edge, a small square
+at each crossing): the pieces of one border are joined into one rule first, and where the same
+vertical borders cross every row they are the columns (centred cell text has no common start); a
+row they do not all cross (a title over the whole table) leaves the columns to the text.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ingest import clean
 from ingest.extract.lines import build_lines
@@ -30,6 +33,7 @@ class Table:
     x1: float
     edges: list[float]  # row boundaries, top to bottom
     header_band: bool  # the first band sits on shading: a header row
+    walls: list[Shape] = field(default_factory=list)  # vertical borders inside the table
 
     def holds(self, span: Span) -> bool:
         return self.x0 - 2 <= span.x0 <= self.x1 and self.edges[-1] < span.y < self.edges[0]
@@ -37,8 +41,9 @@ class Table:
 
 def find_tables(shapes: Sequence[Shape]) -> list[Table]:
     """Stacks of at least two rules of the same width (with the shading of a header row above)."""
-    rules = sorted((s for s in shapes if s.rule), key=lambda s: -s.y0)
+    rules = sorted(_joined_rules([s for s in shapes if s.rule]), key=lambda s: -s.y0)
     fills = [s for s in shapes if s.filled and not s.rule]
+    upright = [s for s in shapes if s.width <= 2.0 and s.height >= 4.0]  # vertical borders
     groups: list[list[Shape]] = []
     for rule in rules:
         for group in groups:
@@ -49,10 +54,11 @@ def find_tables(shapes: Sequence[Shape]) -> list[Table]:
             groups.append([rule])
     tables: list[Table] = []
     for group in groups:
-        for run in _runs([r.y0 for r in group]):
+        x0, x1 = group[0].x0, group[0].x1
+        borders = [s for s in upright if x0 - 3.0 <= s.x0 <= x1 + 3.0]
+        for run in _runs([r.y0 for r in group], borders):
             if len(run) < 2:
                 continue
-            x0, x1 = group[0].x0, group[0].x1
             # Shading of the table's width above one of the rules is the header row: the table starts
             # at its top, and rules above it (a running header's rule) are not the table's.
             head = [
@@ -63,19 +69,78 @@ def find_tables(shapes: Sequence[Shape]) -> list[Table]:
             top = max((f.y1 for f in head), default=math.inf)
             edges = ([top] if head else []) + [y for y in run if y < top - 1.0]
             if len(edges) >= 3 or (head and len(edges) >= 2):
-                tables.append(Table(x0, x1, edges, header_band=bool(head)))
+                tables.append(Table(x0, x1, edges, header_band=bool(head), walls=_walls(shapes, x0, x1, edges)))
     return tables
 
 
-def _runs(ys: list[float]) -> list[list[float]]:
-    """Rule heights (top to bottom) split where two rules are too far apart to bound one row."""
+SEGMENT_GAP = 1.5  # points between two pieces of one border (the crossing's square sits in between)
+
+
+def _joined_rules(rules: list[Shape]) -> list[Shape]:
+    """Pieces of one horizontal border, end to end (or drawn twice, once per row) on one height, as one rule."""
+    heights: list[list[Shape]] = []
+    for rule in sorted(rules, key=lambda s: s.y0):
+        if heights and rule.y0 - heights[-1][0].y0 <= 0.5:
+            heights[-1].append(rule)
+        else:
+            heights.append([rule])
+    out: list[Shape] = []
+    for pieces in heights:
+        pieces.sort(key=lambda s: s.x0)
+        joined = [pieces[0]]
+        for rule in pieces[1:]:
+            last = joined[-1]
+            if rule.x0 - last.x1 <= SEGMENT_GAP:
+                joined[-1] = Shape(last.x0, last.y0, max(last.x1, rule.x1), max(last.y1, rule.y1), last.filled)
+            else:
+                joined.append(rule)
+        out += joined
+    return out
+
+
+def _walls(shapes: Sequence[Shape], x0: float, x1: float, edges: list[float]) -> list[Shape]:
+    """The thin vertical borders inside the table (not its outer frame)."""
+    top, bottom = edges[0], edges[-1]
+    return [
+        s
+        for s in shapes
+        if s.width <= 2.0 and s.height >= 4.0 and x0 + 3.0 < s.x0 < x1 - 3.0 and s.y1 > bottom and s.y0 < top
+    ]
+
+
+def _wall_columns(walls: list[Shape], bands: list[tuple[float, float]]) -> list[float]:
+    """x of the vertical borders that cross every one of the bands (top, bottom); [] unless each band
+    is crossed by the same ones."""
+    seen: list[list[float]] = []
+    for top, bottom in bands:
+        xs: list[float] = []
+        for w in sorted(walls, key=lambda w: w.x0):
+            if w.y0 <= bottom + 2.0 and w.y1 >= top - 2.0 and not (xs and w.x0 - xs[-1] <= 1.0):
+                xs.append(w.x0)
+        seen.append(xs)
+    first = seen[0] if seen else []
+    same = all(len(xs) == len(first) and all(abs(a - b) <= 1.0 for a, b in zip(xs, first, strict=True)) for xs in seen)
+    return first if same else []
+
+
+def _runs(ys: list[float], borders: list[Shape]) -> list[list[float]]:
+    """Rule heights (top to bottom) split where two rules are too far apart to bound one row, unless
+    a vertical border runs from one to the other: then the tall band is a row of the grid."""
     runs: list[list[float]] = []
     for y in ys:
-        if runs and runs[-1][-1] - y <= MAX_ROW_HEIGHT and runs[-1][-1] - y > 1.0:
+        if (
+            runs
+            and runs[-1][-1] - y > 1.0
+            and (runs[-1][-1] - y <= MAX_ROW_HEIGHT or _bridged(runs[-1][-1], y, borders))
+        ):
             runs[-1].append(y)
         elif not runs or runs[-1][-1] - y > 1.0:
             runs.append([y])
     return runs
+
+
+def _bridged(top: float, bottom: float, borders: list[Shape]) -> bool:
+    return any(b.y0 <= bottom + 2.0 and b.y1 >= top - 2.0 for b in borders)
 
 
 def take_tables(spans: Sequence[Span], shapes: Sequence[Shape]) -> tuple[list[Span], list[Line], list[Table]]:
@@ -94,7 +159,11 @@ def take_tables(spans: Sequence[Span], shapes: Sequence[Shape]) -> tuple[list[Sp
         inside = [s for s in rest if table.holds(s)]
         if not inside:
             continue
-        read = _read(table, inside)
+        # A line that starts left of the table and runs into it (a title over a cell of it) is text.
+        entering = [
+            s for s in rest if s.x0 < table.x0 - 2 < s.x1 + 0.6 * s.size and table.edges[-1] < s.y < table.edges[0]
+        ]
+        read = _read(table, inside, entering)
         if read is None:
             continue
         lines, used, below = read
@@ -107,7 +176,11 @@ def take_tables(spans: Sequence[Span], shapes: Sequence[Shape]) -> tuple[list[Sp
     return rest, rows, tables
 
 
-def _read(table: Table, spans: list[Span]) -> tuple[list[Line], list[Span], Table | None] | None:
+def _read(
+    table: Table,
+    spans: list[Span],
+    entering: Sequence[Span] = (),
+) -> tuple[list[Line], list[Span], Table | None] | None:
     """The rows read, the spans they hold, and the stack of rules below them when bands at the
     bottom were not rows (None when the whole stack was read or there was nothing after it)."""
     bands: list[list[Span]] = [[] for _ in table.edges[1:]]
@@ -116,38 +189,69 @@ def _read(table: Table, spans: list[Span]) -> tuple[list[Line], list[Span], Tabl
             if bottom < span.y < top:
                 bands[n].append(span)
                 break
+    # A band that text from outside runs into is crossed at the table's left edge.
+    entered = {
+        n
+        for n, (top, bottom) in enumerate(zip(table.edges, table.edges[1:], strict=False))
+        if any(bottom < s.y < top for s in entering)
+    }
     filled = [n for n, b in enumerate(bands) if b]
+    # In a grid whose inner borders cross its rows, a band no border crosses is the gap between two
+    # grids (a section title, a paragraph): the rows end above it, and the rest is tried again below.
+    walled = {
+        n
+        for n, (top, bottom) in enumerate(zip(table.edges, table.edges[1:], strict=False))
+        if any(w.y0 <= bottom + 2.0 and w.y1 >= top - 2.0 for w in table.walls)
+    }
+    gap = False
+    if walled:
+        while filled and filled[0] not in walled:
+            filled.pop(0)
+            table.header_band = False
+        kept = next((i for i, n in enumerate(filled) if n not in walled), len(filled))
+        gap = kept < len(filled)
+        filled = filled[:kept]
     if len(filled) < 2:
         return None
     starts = _column_starts([bands[n] for n in filled])
+    walls = _wall_columns(table.walls, [(table.edges[n], table.edges[n + 1]) for n in filled])
+    if walls:
+        starts = [min(table.x0, *(s.x0 for n in filled for s in bands[n]))] + [x + 1.0 for x in walls]
     if len(starts) < 2:
         return None  # one column: a list between rules, read as text
     # Text between two unrelated rules (a paragraph under a rule that only looks like the table's
     # top) runs across the columns; no cell does. Such bands at either end are not rows.
-    while filled and _crosses(bands[filled[0]], starts):
+    while filled and (filled[0] in entered or _crosses(bands[filled[0]], starts)):
         filled.pop(0)
         table.header_band = False
-    last = len(filled)
-    while filled and _crosses(bands[filled[-1]], starts):
+    last = len(filled) + gap
+    while filled and (filled[-1] in entered or _crosses(bands[filled[-1]], starts)):
         filled.pop()
-    if len(filled) < 2 or any(_crosses(bands[n], starts) for n in filled):
+    if len(filled) < 2 or any(n in entered or _crosses(bands[n], starts) for n in filled):
         return None
     below = None
     if len(filled) < last:  # the bands after the last row: another table, or text, below this one
         cut = filled[-1] + 1  # the edge under the last row
         if len(table.edges) - cut >= 3:
-            below = Table(table.x0, table.x1, table.edges[cut:], header_band=False)
+            below = Table(table.x0, table.x1, table.edges[cut:], header_band=False, walls=table.walls)
     rows = [bands[n] for n in filled]
-    grid = [[_cell(band, starts, c) for c in range(len(starts))] for band in rows]
+    read = [[_cell(band, starts, c) for c in range(len(starts))] for band in rows]
+    grid = [[text for text, _ in cells] for cells in read]
+    marks = [tuple(m for _, found in cells for m in found) for cells in read]
     header = grid[0] if table.header_band or all(s.bold for s in rows[0]) else None
     body = grid[1:] if header is not None else grid
+    # the header's marks go with the first row read: its text is repeated in every row, its marks once
+    aside = marks[0] if header is not None else ()
     lines: list[Line] = []
-    for band, cells in zip(rows[1:] if header is not None else rows, body, strict=True):
+    for band, cells, found in zip(
+        rows[1:] if header is not None else rows, body, marks[len(grid) - len(body) :], strict=True
+    ):
         parts = [f"{h}: {c}" if h else c for h, c in zip(header or [""] * len(cells), cells, strict=True) if c]
         if parts:
-            lines.append(_row_line(SEPARATOR.join(parts), band, table))
+            lines.append(_row_line(SEPARATOR.join(parts), band, table, aside + found))
+            aside = ()
     if header is not None and not lines:
-        lines.append(_row_line(SEPARATOR.join(c for c in header if c), rows[0], table))
+        lines.append(_row_line(SEPARATOR.join(c for c in header if c), rows[0], table, aside))
     return lines, [s for band in rows for s in band], below
 
 
@@ -185,17 +289,18 @@ def _crosses(band: list[Span], starts: list[float]) -> bool:
     return any(s.x0 < x - 1.0 and s.x1 > x + 2.0 for s in band for x in starts[1:])
 
 
-def _cell(band: list[Span], starts: list[float], column: int) -> str:
+def _cell(band: list[Span], starts: list[float], column: int) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A cell's text, and the note marks its lines left out."""
     left = starts[column] - 1.0
     right = starts[column + 1] - 1.0 if column + 1 < len(starts) else math.inf
     spans = [s for s in band if left <= s.x0 < right or (column == 0 and s.x0 < left)]
     if not spans:
-        return ""
+        return "", ()
     lines = sorted(build_lines(spans), key=lambda ln: (-ln.y, ln.x0))
-    return clean.normalise(clean.join_hyphenated([ln.text for ln in lines]))
+    return clean.normalise(clean.join_hyphenated([ln.text for ln in lines])), tuple(m for ln in lines for m in ln.marks)
 
 
-def _row_line(text: str, band: list[Span], table: Table) -> Line:
+def _row_line(text: str, band: list[Span], table: Table, marks: tuple[tuple[str, str], ...] = ()) -> Line:
     top = max(s.y for s in band)
     size = max(set(s.size for s in band), key=[s.size for s in band].count)
-    return Line(text=text, x0=table.x0, x1=table.x1, y=top, size=size, bold=False, role="row")
+    return Line(text=text, x0=table.x0, x1=table.x1, y=top, size=size, bold=False, role="row", marks=marks)
