@@ -369,6 +369,26 @@ def test_bold_sentence_at_the_text_leading_is_no_heading_beside_an_outline(tmp_p
     assert texts(extract(path), kind="heading") == ["Indledning"]
 
 
+def test_a_bold_line_whose_sentence_goes_on_below_is_no_heading(tmp_path: Path) -> None:
+    # A real Word manual: "Det er muligt at konfigurere logs i filen SOFDCore….config i" in bold after
+    # a paragraph gap, "roden af installationsmappen." at the text's leading below it. A title does
+    # not break off mid-sentence: the next line would not go on in lower case.
+    path = tmp_path / "a.pdf"
+    c = outlined_canvas(path)
+    c.setFont("Helvetica", 10)
+    for n, line in enumerate(LONG.split(", ")):
+        c.drawString(72, 730 - 13 * n, line)
+    c.setFont("Helvetica-Bold", 10)
+    c.drawString(72, 660, "Det er muligt at konfigurere logs i filen Service.exe.config i")
+    c.setFont("Helvetica", 10)
+    c.drawString(72, 647, "roden af installationsmappen.")
+    c.showPage()
+    c.save()
+    doc = extract(path)
+    assert texts(doc, kind="heading") == ["Indledning"]
+    assert any("konfigurere logs" in b.text for b in doc.blocks if b.kind == "text")
+
+
 def test_outline_title_matches_when_its_number_is_read_after_it() -> None:
     # A real Word manual: a table running on from the previous page made the side-head "2.3  Start
     # af service" read title first; the bookmark then fell to the top of the page and the printed

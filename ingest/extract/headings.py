@@ -201,6 +201,7 @@ class HeadingFinder:
                 and not clean.is_field_label(text)
                 and not _table_cell(lines, i)
                 and not (emphasis and layout.kind == "body" and not _set_off_above(lines, i))
+                and not _sentence_goes_on(lines, end)
                 and (layout.kind != "toc" or clean.is_toc_title(text))
             ):
                 yield i, end
@@ -212,6 +213,23 @@ class HeadingFinder:
         if line.margin and line.bold:
             return True  # a bold side-head heads the paragraph it stands beside, whatever its size
         return line.size >= body_size * self.heading_scale or (line.bold and line.size >= body_size - 0.6)
+
+
+def _sentence_goes_on(lines: Sequence[Line], end: int) -> bool:
+    """Whether the line after ``end`` carries its sentence on: close below in its column, in lower case.
+
+    A bold file name or term can make a sentence's first line look like a title; a title never
+    breaks off mid-sentence, and a paragraph after one opens with a capital.
+    """
+    if end + 1 >= len(lines):
+        return False
+    last, following = lines[end], lines[end + 1]
+    return (
+        following.column == last.column
+        and not following.margin
+        and 0 < last.y - following.y <= 1.6 * last.size
+        and following.text[:1].islower()
+    )
 
 
 def _set_off_above(lines: Sequence[Line], i: int) -> bool:
