@@ -65,6 +65,13 @@ def outlined_canvas(path: Path) -> Canvas:
     return c
 
 
+def draw_paragraph(c: Canvas, top: float, leading: float = 13.0) -> None:
+    """LONG's lines in 10 pt body type, from ``top`` down."""
+    c.setFont("Helvetica", 10)
+    for n, line in enumerate(LONG.split(", ")):
+        c.drawString(72, top - leading * n, line)
+
+
 def raw_pdf(path: Path, pages: list[list[str]]) -> Path:
     """A PDF whose pages are written as raw content-stream text operators (font /F1 = Helvetica)."""
     c = Canvas(str(path), pagesize=A4, invariant=1, pageCompression=0)
@@ -317,9 +324,7 @@ def test_outline_levels_come_first_and_unbookmarked_bold_lines_go_below_them(tmp
     c.drawString(72, 730, "Kommunen skal have en plan for sager om negativ social kontrol.")
     c.setFont("Helvetica-Bold", 12)
     c.drawString(72, 700, "Bemærk")
-    c.setFont("Helvetica", 10)
-    for n, line in enumerate(LONG.split(", ")):
-        c.drawString(72, 680 - 14 * n, line)
+    draw_paragraph(c, 680, leading=14)
     c.showPage()
     c.save()
     doc = extract(path)
@@ -333,14 +338,10 @@ def test_bold_heading_without_bookmark_is_not_glued_to_its_paragraph(tmp_path: P
     the body's own leading must still head its paragraph instead of opening it."""
     path = tmp_path / "a.pdf"
     c = outlined_canvas(path)
-    c.setFont("Helvetica", 10)
-    for n, line in enumerate(LONG.split(", ")):
-        c.drawString(72, 730 - 13 * n, line)
+    draw_paragraph(c, 730)
     c.setFont("Helvetica-Bold", size)
     c.drawString(72, 660, "Samtalen med den unge")
-    c.setFont("Helvetica", 10)
-    for n, line in enumerate(LONG.split(", ")):
-        c.drawString(72, 647 - 13 * n, line)
+    draw_paragraph(c, 647)
     c.showPage()
     c.save()
     doc = extract(path)
@@ -375,9 +376,7 @@ def test_a_bold_line_whose_sentence_goes_on_below_is_no_heading(tmp_path: Path) 
     # not break off mid-sentence: the next line would not go on in lower case.
     path = tmp_path / "a.pdf"
     c = outlined_canvas(path)
-    c.setFont("Helvetica", 10)
-    for n, line in enumerate(LONG.split(", ")):
-        c.drawString(72, 730 - 13 * n, line)
+    draw_paragraph(c, 730)
     c.setFont("Helvetica-Bold", 10)
     c.drawString(72, 660, "Det er muligt at konfigurere logs i filen Service.exe.config i")
     c.setFont("Helvetica", 10)
