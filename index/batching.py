@@ -116,13 +116,14 @@ class QueryBatcher:
             return jobs, self._busy
 
     def _run(self) -> None:
-        current = None
+        # Torch's own choice is every core: left alone until a batch wants another number.
+        current = self.cores if self.threads is None else None
         while (taken := self._take()) is not None:
             jobs, busy = taken
             wanted = self.threads or max(1, self.cores // busy)
-            if wanted != current and (self.threads is not None or current is not None or wanted != self.cores):
-                set_torch_threads(wanted)  # torch's own choice is every core: left alone until it differs
-            current = wanted
+            if wanted != current:
+                set_torch_threads(wanted)
+                current = wanted
             texts = [t for job in jobs for t in job.texts]
             try:
                 encode = self.inner.encode_passages if jobs[0].passages else self.inner.encode_queries
