@@ -43,7 +43,7 @@ def find_tables(shapes: Sequence[Shape]) -> list[Table]:
     """Stacks of at least two rules of the same width (with the shading of a header row above)."""
     rules = sorted(_joined_rules([s for s in shapes if s.rule]), key=lambda s: -s.y0)
     fills = [s for s in shapes if s.filled and not s.rule]
-    upright = [s for s in shapes if s.width <= 2.0 and s.height >= 4.0]  # vertical borders
+    upright = [s for s in shapes if _upright(s)]
     groups: list[list[Shape]] = []
     for rule in rules:
         for group in groups:
@@ -104,7 +104,7 @@ def _walls(shapes: Sequence[Shape], x0: float, x1: float, edges: list[float]) ->
     return [
         s
         for s in shapes
-        if s.width <= 2.0 and s.height >= 4.0 and x0 + 3.0 < s.x0 < x1 - 3.0 and s.y1 > bottom and s.y0 < top
+        if _upright(s) and x0 + 3.0 < s.x0 < x1 - 3.0 and s.y1 > bottom and s.y0 < top
     ]
 
 
@@ -115,7 +115,7 @@ def _wall_columns(walls: list[Shape], bands: list[tuple[float, float]]) -> list[
     for top, bottom in bands:
         xs: list[float] = []
         for w in sorted(walls, key=lambda w: w.x0):
-            if w.y0 <= bottom + 2.0 and w.y1 >= top - 2.0 and not (xs and w.x0 - xs[-1] <= 1.0):
+            if _runs_through(w, top, bottom) and not (xs and w.x0 - xs[-1] <= 1.0):
                 xs.append(w.x0)
         seen.append(xs)
     first = seen[0] if seen else []
@@ -140,7 +140,17 @@ def _runs(ys: list[float], borders: list[Shape]) -> list[list[float]]:
 
 
 def _bridged(top: float, bottom: float, borders: list[Shape]) -> bool:
-    return any(b.y0 <= bottom + 2.0 and b.y1 >= top - 2.0 for b in borders)
+    return any(_runs_through(b, top, bottom) for b in borders)
+
+
+def _upright(shape: Shape) -> bool:
+    """A vertical border: a hairline at least a few points tall."""
+    return shape.width <= 2.0 and shape.height >= 4.0
+
+
+def _runs_through(border: Shape, top: float, bottom: float) -> bool:
+    """Whether a vertical border runs from the band's top to its bottom (within drawing slack)."""
+    return border.y0 <= bottom + 2.0 and border.y1 >= top - 2.0
 
 
 def take_tables(spans: Sequence[Span], shapes: Sequence[Shape]) -> tuple[list[Span], list[Line], list[Table]]:
@@ -201,7 +211,7 @@ def _read(
     walled = {
         n
         for n, (top, bottom) in enumerate(zip(table.edges, table.edges[1:], strict=False))
-        if any(w.y0 <= bottom + 2.0 and w.y1 >= top - 2.0 for w in table.walls)
+        if _bridged(top, bottom, table.walls)
     }
     gap = False
     if walled:
