@@ -24,6 +24,7 @@ from api.middleware import (
     MAX_BODY_BYTES,
     BodyLimit,
     HeadAsGet,
+    Liveness,
     NoStore,
     SecurityHeaders,
     SlashRedirect,
@@ -32,6 +33,7 @@ from api.middleware import (
 from api.redact import install_access_log_filter
 from api.render import STATIC_DIR, make_templates
 from api.routes import ROUTERS
+from api.routes.health import HealthOut
 from api.suggest import SuggestionCache
 from api.wiring import make_live, open_embedder
 from index.batching import QueryBatcher
@@ -111,7 +113,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     install_error_handlers(app)
     document_errors(app)
     # add_middleware wraps: the last added runs first.
-    # Order: headers → no-store → HEAD → CORS → body limit → app.
+    # Order: headers → liveness → no-store → HEAD → CORS → body limit → app.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
     if settings.cors_origins:
         app.add_middleware(
@@ -122,6 +124,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         )
     app.add_middleware(HeadAsGet)
     app.add_middleware(NoStore)
+    app.add_middleware(Liveness, body=HealthOut().model_dump_json().encode())
     app.add_middleware(SecurityHeaders, headers=app.state.security_headers)
     app.router.redirect_slashes = False
     app.router.default = SlashRedirect(app.router)

@@ -247,6 +247,29 @@ def test_health_and_ready(client: TestClient) -> None:
     assert ready.json()["status"] == "ready" and ready.json()["version"]
 
 
+def test_liveness_is_answered_before_routing_as_the_documented_route_would(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from api.routes.health import HealthOut
+
+    # Routing never runs for the probe: a router that fails on every request does not reach it.
+    async def no_routing(*args: object) -> None:
+        raise AssertionError("the probe went through routing")
+
+    monkeypatch.setattr(client.app.router, "middleware_stack", no_routing)  # type: ignore[attr-defined]
+    got = client.get("/healthz")
+    assert got.status_code == 200 and got.json() == HealthOut().model_dump()
+    assert got.headers["content-type"] == "application/json"
+    # the security headers wrap it like every other response
+    assert "frame-ancestors" in got.headers["content-security-policy"]
+    head = client.head("/healthz")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["content-length"] == got.headers["content-length"]
+    monkeypatch.undo()
+    # Anything but GET or HEAD still goes to the router, which says what is allowed.
+    assert client.post("/healthz").status_code == 405
+    assert "/healthz" in client.get("/openapi.json").json()["paths"]
+
+
 def test_not_ready_without_index(bare_client: TestClient) -> None:
     assert bare_client.get("/healthz").status_code == 200
     assert_error(bare_client.get("/readyz"), 503, contains="kb ingest")

@@ -25,6 +25,7 @@ class ReadyOut(BaseModel):
 @router.get("/healthz", response_model=HealthOut)
 async def healthz() -> HealthOut:
     """The process answers (always 200, also before an index exists)."""
+    # Documents the probe; ``api.middleware.Liveness`` answers it first, with this model's body.
     return HealthOut()
 
 
