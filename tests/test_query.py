@@ -40,6 +40,10 @@ def test_the_bundled_thesaurus_expands_everyday_words_to_the_guides_terms(thesau
     assert "genopdragelsesrejse" in thesaurus.expand(stems("hun er bange for at blive sendt til hjemlandet"))
     assert "negativ social kontrol" in thesaurus.expand(stems("hvad er NSK"))
     assert "anbringelse" in thesaurus.expand(stems("kan hun bo et andet sted"))
+    # version 2: the phone, the post box and the case file in a caseworker's words
+    assert "telefon" in thesaurus.expand(stems("skal vi tage hendes mobil"))
+    assert "digital post" in thesaurus.expand(stems("kan moren læse hendes e-boks"))
+    assert "aktindsigt" in thesaurus.expand(stems("må faren læse sagen"))
     assert thesaurus.expand(stems("hvornår åbner svømmehallen")) == []
 
 
