@@ -335,6 +335,51 @@ def looks_like_heading(text: str, max_chars: int = 120) -> bool:
     return not is_toc_line(text) and not text.startswith(("•", "-", "–", "▪", "●", "■"))
 
 
+# Finite forms of the verbs Danish statements are most often built on: the copula, the auxiliaries
+# and the commonest full verbs. A title is a noun phrase, a question or a how-to; a line that states
+# something with one of these after its subject is a sentence.
+FINITE_VERBS = frozenset(
+    re.findall(
+        r"\S+",
+        """
+    er var har havde kan kunne skal skulle vil ville må måtte bør burde bliver blev får fik gør gjorde
+    går gik kommer kom ligger lå står stod findes gælder betyder hedder giver gav indeholder omfatter sker
+    """,
+    )
+)
+# Words that, before the verb, make the line a question, a how-to or a subordinate clause
+# ("Hvem kan hjælpe", "Sådan er håndbogen bygget op", "Når fagpersoner er uenige", "Tegn, som …").
+_NOT_MAIN_CLAUSE = frozenset(
+    re.findall(
+        r"\S+",
+        """
+    som der at hvis når fordi mens selvom da hvad hvem hvor hvornår hvordan hvorfor hvilke hvilken hvilket sådan
+    """,
+    )
+)
+STATEMENT_MIN_WORDS = 6  # a shorter statement is a headline ("Forældrene får besked")
+_NUMBERING = re.compile(r"^[\d.]+$")
+
+
+def reads_as_statement(text: str) -> bool:
+    """A declarative sentence: a subject, then a finite verb ("Ansvarlig enhed i kommunen er …").
+
+    Questions, how-tos, subordinate clauses, labelled titles ("Case: …") and short headlines are not.
+    """
+    tokens = [t for t in text.split() if not _NUMBERING.match(t)]
+    if len(tokens) < STATEMENT_MIN_WORDS or text.rstrip().endswith("?"):
+        return False
+    for i, token in enumerate(tokens):
+        word = token.strip(".,;:!()\"'”“»«").casefold()
+        if word in _NOT_MAIN_CLAUSE:
+            return False
+        if i and word in FINITE_VERBS:
+            return True  # after at least one word of a subject (a verb first is an imperative)
+        if token.endswith((",", ":")):
+            return False  # a clause, an apposition or a label comes first
+    return False
+
+
 def is_field_label(text: str) -> bool:
     """A label that introduces a value ("Valideringsregel:", "Eksempel:"), not a section title."""
     return text.rstrip().endswith(":")

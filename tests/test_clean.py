@@ -293,3 +293,33 @@ def test_looks_like_heading(text: str) -> None:
 @pytest.mark.parametrize("text", ["Det er en sætning.", "• punkt", "12", "Indledning ....... 4", "x" * 130])
 def test_does_not_look_like_heading(text: str) -> None:
     assert not clean.looks_like_heading(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ansvarlig enhed i kommunen er Børn og Unge/Myndighed – Familie og Forebyggelse",
+        "Kunde Test miljøet kan anvendes til",
+        "Derfor er det vigtigt at reagere hurtigt",
+    ],
+)
+def test_reads_as_statement(text: str) -> None:
+    assert clean.reads_as_statement(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Samtalen med den unge og hendes familie",  # no verb: a noun phrase
+        "Forældrene får besked",  # a short headline
+        "Hvornår skal forældrene kontaktes?",  # a question
+        "Hvem er vejledningen til",  # a question without its mark
+        "Sådan er håndbogen bygget op i fire dele",  # a how-to title
+        "Når fagpersoner er uenige om risikoen",  # a subordinate clause
+        "Tegn, som skolen kan være opmærksom på",  # the verb in a relative clause
+        "Case: En pige på 15 år får hjælp af skolen",  # a labelled title
+        "10.7 Hvad kan man se i rolleprofiloversigten",  # numbered question
+    ],
+)
+def test_does_not_read_as_statement(text: str) -> None:
+    assert not clean.reads_as_statement(text)

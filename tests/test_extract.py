@@ -388,6 +388,35 @@ def test_a_bold_line_whose_sentence_goes_on_below_is_no_heading(tmp_path: Path) 
     assert any("konfigurere logs" in b.text for b in doc.blocks if b.kind == "text")
 
 
+def test_a_bold_statement_among_contact_lines_is_no_heading(tmp_path: Path) -> None:
+    # A real Word manual: one-line paragraphs of contact details, then "Ansvarlig enhed hos KMD er
+    # … – Løn og Personale" in bold at the text's size, wrapped, no closing period, after the same
+    # paragraph gap as every line above it. It states something (a finite verb after its subject):
+    # a sentence set in bold, not a section title, though it is short and set off like one.
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica", 13)
+    c.drawString(72, 760, "1.2 Kontakt")
+    y = 740.0
+    for text in ["Vejledningen beskriver kommunens beredskab ved æresrelaterede konflikter.",
+                 "Spørgsmål om vejledningen rettes til:", "Familieafdelingen", "Rådhuspladsen 1",
+                 "9000 Aalborg", "E-mail: familie@kommune.dk"]:  # fmt: skip
+        c.setFont("Helvetica", 10)
+        c.drawString(72, y, text)
+        y -= 21
+    c.setFont("Helvetica-Bold", 10)
+    c.drawString(72, y, "Ansvarlig enhed i kommunen er Børn og Unge/Myndighed – Familie og")
+    c.drawString(72, y - 12.2, "Forebyggelse")
+    c.setFont("Helvetica", 13)
+    c.drawString(72, y - 54, "1.3 Formål og målgrupper")
+    draw_paragraph(c, y - 72)
+    c.showPage()
+    c.save()
+    doc = extract(path)
+    assert texts(doc, kind="heading") == ["1.2 Kontakt", "1.3 Formål og målgrupper"]
+    assert "Ansvarlig enhed i kommunen er Børn og Unge/Myndighed – Familie og Forebyggelse" in texts(doc, kind="text")
+
+
 def test_outline_title_matches_when_its_number_is_read_after_it() -> None:
     # A real Word manual: a table running on from the previous page made the side-head "2.3  Start
     # af service" read title first; the bookmark then fell to the top of the page and the printed

@@ -195,12 +195,15 @@ class HeadingFinder:
             if end > i and line.size >= 1.3 * body_size:
                 text = text.rstrip(".")
             # Bold at the body's size is also emphasis inside a paragraph: a title is set off from it.
+            # Nor does emphasis make a sentence a title: a bold line that states something (a contact
+            # block's "Ansvarlig enhed … er …") is text, however short and set off it is.
             emphasis = line.bold and not line.margin and line.size < body_size * self.heading_scale
             if (
                 clean.looks_like_heading(text)
                 and not clean.is_field_label(text)
                 and not _table_cell(lines, i)
                 and not (emphasis and layout.kind == "body" and not _set_off_above(lines, i))
+                and not (emphasis and clean.reads_as_statement(text))
                 and not _sentence_goes_on(lines, end)
                 and (layout.kind != "toc" or clean.is_toc_title(text))
             ):
