@@ -8,6 +8,8 @@ from typing import Any
 
 from pypdf.generic import DictionaryObject, IndirectObject
 
+from ingest.extract.symbols import is_pua, pua_map, replace_pua
+
 try:  # pypdf >= 6: font decoding and glyph widths in one object
     from pypdf.generic._font import Font
 except ImportError:  # pragma: no cover - guarded so the import error names what to install
@@ -38,6 +40,7 @@ class FontInfo:
         self._byte_text: dict[int, str] | None = None  # simple fonts: built on first use
         self._byte_width: list[float] = []
         self._char_text: dict[int, str] | None = None  # composite fonts: built on first use
+        self._cmap: dict[str, str] | None = None  # /ToUnicode with PUA symbols replaced (``cmap``)
 
     def _has_space(self) -> bool:
         """Whether the font has a glyph that reads as a space, so pypdf's space width is that glyph's.
@@ -88,12 +91,27 @@ class FontInfo:
         if self._char_text:
             text = raw.translate(self._char_text)
         elif self.unmapped_as_unknown:  # a code several characters long: char by char
-            text = "".join(font.character_map.get(c, "\ufffd") for c in raw)
+            text = "".join(self.cmap.get(c, "\ufffd") for c in raw)
         else:
-            text = "".join(font.character_map.get(c, c) for c in raw) if font.character_map else raw
+            text = "".join(self.cmap.get(c, c) for c in raw) if self.cmap else raw
         if self.unmapped_as_unknown:
             self.unmapped += text.count("\ufffd")
         return text, width, len(raw), 0
+
+    @property
+    def cmap(self) -> dict[str, str]:
+        """The font's /ToUnicode map with Private Use Area symbols read as what they stand for.
+
+        Word maps Symbol and Wingdings glyphs to U+F020–U+F0FF (``symbols``); the replacement is made
+        here, once per font, so the decode tables and every later stage see ordinary characters.
+        """
+        if self._cmap is None:
+            cmap = self.font.character_map
+            if any(is_pua(c) for text in cmap.values() for c in text):
+                table = pua_map(self.font.name)
+                cmap = {code: replace_pua(text, table) for code, text in cmap.items()}
+            self._cmap = cmap
+        return self._cmap
 
     def _width(self, char: str) -> float:
         if char == self.font.space_char:
@@ -103,19 +121,21 @@ class FontInfo:
     def _byte_tables(self) -> tuple[dict[int, str], list[float]]:
         """A simple font's text and width for each of its 256 codes: /Encoding, then /ToUnicode."""
         font = self.font
-        cmap = font.character_map
+        cmap = self.cmap
+        table = pua_map(font.name)
         text: dict[int, str] = {}
         widths: list[float] = []
         for code in range(256):
             mapped = font.encoding.get(code, chr(code))
-            text[code] = "".join(cmap.get(c, c) for c in mapped) if cmap else mapped
+            # The /Encoding itself may name a PUA code (a /Differences glyph "uniF0B7"): replaced too.
+            text[code] = replace_pua("".join(cmap.get(c, c) for c in mapped) if cmap else mapped, table)
             widths.append(self._width(chr(code)))
         return text, widths
 
     def _char_table(self) -> dict[int, str]:
         """A composite font's /ToUnicode map for ``str.translate``; empty when a code is several
         characters long (the slow path then). Unmapped glyph ids read as U+FFFD (``_Unknown``)."""
-        cmap = self.font.character_map
+        cmap = self.cmap
         if not cmap or any(len(k) != 1 for k in cmap):
             return {}
         table = _Unknown() if self.unmapped_as_unknown else {}

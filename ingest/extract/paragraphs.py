@@ -9,7 +9,7 @@ from ingest import clean
 from ingest.extract.records import Line, PageLayout, Paragraph
 from ingest.models import Block, BlockRole
 
-BULLETS = ("•", "▪", "●", "■", "◦", "\uf0b7", "►", "➢", "✓")  # \uf0b7: Symbol-font bullet
+BULLETS = ("•", "▪", "●", "■", "◦", "►", "➢", "✓")  # Symbol/Wingdings bullets arrive as these (symbols.py)
 DASH_ITEMS = ("– ", "- ", "— ")  # list items only after a colon or another dash item
 
 
