@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import textwrap
 from collections.abc import Callable
@@ -21,7 +20,6 @@ from ingest.errors import IngestError
 from ingest.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
-SERVE_OMP_WAIT_POLICY = "PASSIVE"
 
 
 def friendly_errors(fn: F) -> F:
@@ -253,10 +251,6 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Start web-siden og API'et på det live indeks."""
-    # Before torch loads OpenMP: its idle threads then sleep instead of spinning for the next
-    # parallel region, which on a serving machine's few cores took CPU from the event loop and the
-    # request threads between two questions (bench/http_latency.py). An operator's value wins.
-    os.environ.setdefault("OMP_WAIT_POLICY", SERVE_OMP_WAIT_POLICY)
     from api.app import create_app
     from api.server import serve as run_server
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from click.testing import CliRunner
@@ -145,19 +144,3 @@ def test_ingest_with_hostile_pdfs_fails_them_alone_and_says_so(work_settings):
     assert human.exit_code == 2
     assert "FEJL: godpraksis.pdf: teksten kan ikke læses som sprog" in human.output
 
-
-def test_serve_lets_idle_openmp_threads_sleep_unless_the_operator_says_otherwise(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    import api.app
-    import api.server
-
-    seen: list[str | None] = []
-    monkeypatch.setattr(api.app, "create_app", lambda settings: object())
-    monkeypatch.setattr(api.server, "serve", lambda app, settings, **kw: seen.append(os.environ.get("OMP_WAIT_POLICY")))
-    # set, then removed: monkeypatch puts the test process's own value back afterwards
-    monkeypatch.setenv("OMP_WAIT_POLICY", "")
-    monkeypatch.delenv("OMP_WAIT_POLICY")
-    assert CliRunner().invoke(cli, ["serve"]).exit_code == 0
-    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
-    assert CliRunner().invoke(cli, ["serve"]).exit_code == 0
-    assert seen == ["PASSIVE", "ACTIVE"]
