@@ -75,9 +75,10 @@ class SecurityHeaders:
 class Liveness:
     """Answers ``GET``/``HEAD /healthz`` before routing, with the body the documented route returns.
 
-    Load balancers and monitors probe it every few seconds, and through routing, dependency
-    injection and response validation it cost about three times what the answer itself does. It
-    says only that the process answers, so nothing below it has anything to add.
+    Load balancers and monitors probe it every few seconds. Through routing, dependency injection
+    and response validation it took 0.51–0.59 ms over loopback, answered here 0.38–0.43 ms
+    (``bench/http_latency.py``, interleaved runs). It says only that the process answers, so
+    nothing below it has anything to add.
     """
 
     def __init__(self, app: ASGIApp, path: str = "/healthz", body: bytes = b'{"status":"ok"}') -> None:

@@ -143,4 +143,3 @@ def test_ingest_with_hostile_pdfs_fails_them_alone_and_says_so(work_settings):
     human = CliRunner().invoke(cli, ["ingest"], env=env)  # the same, for a person reading the terminal
     assert human.exit_code == 2
     assert "FEJL: godpraksis.pdf: teksten kan ikke læses som sprog" in human.output
-
