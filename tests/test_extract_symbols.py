@@ -191,6 +191,7 @@ def test_font_names_select_their_table() -> None:
     ("Symbol", "Sym\uf0e6bol", "Symbol"),  # a bracket piece: no character, dropped from the word
     ("Arial", "\uf0b7 punkt", "• punkt"),  # an unknown font: only the Symbol bullet is known
     ("Arial", "Be\ue000mærk\U000f0001", "Bemærk"),  # any other PUA code is dropped (it prints as a box)
+    ("Minion", "\uf001nde en \uf002ugtvej", "finde en flugtvej"),  # legacy Mac ligature codes
 ])
 def test_pua_characters_read_as_what_they_stand_for(font: str, text: str, expected: str) -> None:
     assert replace_pua(text, pua_map(font)) == expected

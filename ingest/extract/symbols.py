@@ -20,8 +20,9 @@ serve a reader and the index over glyph fidelity:
 
 A code a table leaves empty (glyph pieces such as Symbol's bracket parts, arrow shafts, undefined
 codes), and any PUA character of a font not named here, is dropped: it would print as a box and
-split or glue the words around it. U+F0B7 is the one exception for an unknown font: it is the
-Symbol bullet in practice whatever the font is called (a subset renamed by the exporter).
+split or glue the words around it. For an unknown font U+F0B7 is the exception, the Symbol bullet
+in practice whatever the font is called (a subset renamed by the exporter), and so are the legacy
+fi/fl ligature codes U+F001/U+F002.
 """
 
 from __future__ import annotations
@@ -119,7 +120,9 @@ _TABLES: dict[str, dict[int, str]] = {
     "wingdings3": _rows(_WINGDINGS_3),
     "marlett": {0xF000 + code: text for code, text in _MARLETT.items()},
 }
-_UNKNOWN: dict[int, str] = {0xF0B7: BULLET}
+# An unknown font: the Symbol bullet, and the fi/fl ligatures that older Mac fonts keep at U+F001
+# and U+F002 (dropped, they would take two letters out of a word: "ﬁnde" read as "nde").
+_UNKNOWN: dict[int, str] = {0xF0B7: BULLET, 0xF001: "fi", 0xF002: "fl"}
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
 
 
