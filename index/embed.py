@@ -130,6 +130,8 @@ class Embedder:
         # A default prompt or a truncated dimension is applied by ``model.encode`` only.
         self._direct = (getattr(self.model, "default_prompt_name", None) is None
                         and getattr(self.model, "truncate_dim", None) is None)
+        # ``model.encode`` switches to eval mode on every call; the direct call relies on it once.
+        self.model.eval()
         self._device = self.model.device
         # sentence-transformers 6 renamed ``tokenize`` to ``preprocess``.
         self._features = getattr(self.model, "preprocess", None) or self.model.tokenize
