@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from pypdf.generic import DictionaryObject, IndirectObject
+from pypdf.generic import DictionaryObject, IndirectObject, NameObject
 
 from ingest.extract.symbols import is_pua, pua_map, replace_pua
 
@@ -19,6 +19,9 @@ log = logging.getLogger("kb.extract")
 
 BOLD_NAME = re.compile(r"bold|black|heavy|semibold|demibold|extrabold|ultra", re.IGNORECASE)
 _FORCE_BOLD = 1 << 18
+# The base encodings a font dictionary may name (PDF 32000-1 table 114); one named there replaces
+# the embedded font program's own encoding.
+_BASE_ENCODINGS = ("/MacRomanEncoding", "/MacExpertEncoding", "/WinAnsiEncoding")
 
 
 class FontInfo:
@@ -174,7 +177,40 @@ class FontCache:
             if not isinstance(obj, DictionaryObject):
                 return None
             identity = obj.get("/Encoding") in ("/Identity-H", "/Identity-V")
-            return FontInfo(Font.from_font_resource(obj), identity=identity)
+            return FontInfo(Font.from_font_resource(_declared_encoding_only(obj)), identity=identity)
         except Exception as exc:  # a broken font loses its text, not the whole document
             log.warning("font %r unreadable: %s", ref, exc)
             return None
+
+
+def _resolved(value: Any) -> Any:
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def _declared_encoding_only(obj: DictionaryObject) -> DictionaryObject:
+    """The font dictionary as pypdf should read it when the PDF's /Encoding overrides the font program's.
+
+    For a Type1 font without /ToUnicode, pypdf turns the embedded program's built-in encoding
+    (/FontFile, or a Type1C /FontFile3 read with fontTools) into a character map that wins over the
+    dictionary's /Encoding. Per PDF 32000-1 9.6.6.1 the built-in encoding is only the default: a
+    base encoding named in /Encoding (or its /BaseEncoding) replaces it, as poppler's Gfx8BitFont
+    does (the font file's encoding is read only ``if (!baseEnc)``). InDesign CS5 subsets number
+    their glyphs 1, 2, 3, ... yet declare /MacRomanEncoding and draw MacRoman codes, which read
+    through the built-in encoding gave "Theanaturalmaunstoppable" for "The natural, unstoppable".
+    So pypdf gets a copy of the dictionary whose descriptor lacks the font program; every other
+    font is passed through untouched.
+    """
+    if obj.get("/Subtype") != "/Type1" or "/ToUnicode" in obj:
+        return obj
+    encoding = _resolved(obj.get("/Encoding"))
+    base = _resolved(encoding.get("/BaseEncoding")) if isinstance(encoding, DictionaryObject) else encoding
+    if base not in _BASE_ENCODINGS:
+        return obj
+    descriptor = _resolved(obj.get("/FontDescriptor"))
+    programs = ("/FontFile", "/FontFile3")
+    if not isinstance(descriptor, DictionaryObject) or not any(key in descriptor for key in programs):
+        return obj
+    bare = DictionaryObject(obj)
+    bare[NameObject("/FontDescriptor")] = DictionaryObject(
+        {key: value for key, value in descriptor.items() if key not in programs})
+    return bare
