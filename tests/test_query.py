@@ -51,6 +51,14 @@ def test_an_arranged_marriage_is_not_expanded_to_a_forced_one(thesaurus: Thesaur
     assert "tvangsægteskab" not in thesaurus.expand(Analyzer().stems("arrangeret ægteskab"))
 
 
+def test_words_with_another_meaning_in_the_domain_are_not_expanded(thesaurus: Thesaurus) -> None:
+    stems = Analyzer().stems
+    # a voluntary placement is not a volunteer; a guide's title is not advice; "leder efter" is a verb
+    assert "mentor" not in thesaurus.expand(stems("frivillig anbringelse"))
+    assert "sparring" not in thesaurus.expand(stems("vejledning til beredskabsplaner"))
+    assert "chef" not in thesaurus.expand(stems("jeg leder efter en plan"))
+
+
 def test_a_broken_thesaurus_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     bad = tmp_path / "thesaurus.toml"
     bad.write_text('[[group]]\nterms = ["alene"]\n', encoding="utf-8")
