@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from ingest.extract import Extractor
+from tests.fixtures.pdfkit import write_objects
 
 fontBuilder = pytest.importorskip("fontTools.fontBuilder")
 t2 = pytest.importorskip("fontTools.pens.t2CharStringPen")
@@ -83,17 +84,7 @@ def pdf_with_type1c(path: Path, *, encoding: bytes | None, codes: list[bytes], p
         b"/ItalicAngle 0 /Ascent 900 /Descent -200 /CapHeight 700 /StemV 80 /FontFile3 7 0 R >>",
         b"<< /Subtype /Type1C /Length %d >>\nstream\n" % len(program) + program + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    path.write_bytes(bytes(out))
-    return path
+    return write_objects(path, objects)
 
 
 def _text(path: Path) -> str:
