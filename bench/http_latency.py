@@ -258,7 +258,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
             return client.request("POST", "/api/ask", json.dumps({"question": q, "k": 5}).encode())
 
         rows.append(measure("GET /healthz", lambda _q: client.request("GET", "/healthz"), qs, n * 4, 1))
-        pooled, search1 = interleaved(("floor: encode + FAISS (in-process)", floor), ("GET /api/search", search),
+        pooled, search1 = interleaved(("floor: encode + FAISS", floor), ("GET /api/search", search),
                                       qs, n, args.block)
         rows.append(search1)
         print("  floor and GET /api/search x1, interleaved: done", file=sys.stderr)
