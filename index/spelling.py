@@ -30,7 +30,11 @@ class Speller:
         self._folded: dict[str, str] = {}
         for word in sorted(self.counts, key=lambda w: -self.counts[w]):
             self._folded.setdefault(fold(word), word)
-        self._words = list(self.counts)
+        # Levenshtein distance is at least the difference in length, so a word is only compared
+        # with corpus words whose length is within the edit limit (a fifth of the vocabulary).
+        self._by_length: dict[int, list[str]] = {}
+        for word in self.counts:
+            self._by_length.setdefault(len(word), []).append(word)
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Speller:
@@ -53,7 +57,8 @@ class Speller:
         from rapidfuzz.distance import Levenshtein
 
         limit = 1 if len(lower) <= 7 else 2
-        matches = process.extract(lower, self._words, scorer=Levenshtein.distance, score_cutoff=limit, limit=8)
+        candidates = [w for n in range(len(lower) - limit, len(lower) + limit + 1) for w in self._by_length.get(n, ())]
+        matches = process.extract(lower, candidates, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
         if not matches:
             return None
         best = min(matches, key=lambda m: (m[1], -self.counts[m[0]]))
