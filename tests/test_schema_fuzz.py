@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, load_all_checks
 
@@ -53,6 +53,13 @@ def api_schema(built_settings, embedder):  # type: ignore[no-untyped-def]
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
+def refuses_personal_data(response) -> bool:  # type: ignore[no-untyped-def]
+    if response.status_code != 422:
+        return False
+    detail = response.json().get("detail")
+    return isinstance(detail, str) and "personoplysninger" in detail
+
+
 def all_checks() -> list:  # type: ignore[type-arg]
     load_all_checks()
     return list(CHECKS.get_all())
@@ -68,6 +75,10 @@ def test_api_conforms_to_its_schema(api_schema, label: str, mode: GenerationMode
     @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
     def check(case: schemathesis.Case) -> None:
-        case.call_and_validate(checks=checks)
+        response = case.call()
+        # The schema says what a question looks like, not whether it holds personal data: a
+        # schema-valid "00000000" reads as a phone number and is refused, as the 422 documents.
+        assume(not (mode is GenerationMode.POSITIVE and refuses_personal_data(response)))
+        case.validate_response(response, checks=checks)
 
     check()
