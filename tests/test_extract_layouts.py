@@ -379,6 +379,29 @@ def test_subscript_and_superscript_digits_are_kept(tmp_path: Path) -> None:
     ]
 
 
+def test_stacked_sub_and_superscripts_stay_on_their_word(tmp_path: Path) -> None:
+    # An InDesign chemistry book sets "HCO₃⁻" as a subscript and then a superscript: the second,
+    # no smaller than the first, anchored a row of its own and cut the line in two ("HCO –" / "3 …").
+    path = raw_page(
+        tmp_path / "a.pdf",
+        [
+            "BT /F1 10 Tf 72 700 Td (Koncentrationen af HCO) Tj /F1 6 Tf -3 Ts (3) Tj 3.5 Ts (\\226) Tj "
+            "/F1 10 Tf 0 Ts ( og NH) Tj /F1 6 Tf -3 Ts (4) Tj 3.5 Ts (+) Tj /F1 10 Tf 0 Ts ( stiger.) Tj ET",
+        ],
+    )
+    assert texts(extract(path)) == ["Koncentrationen af HCO3\u2013 og NH4+ stiger."]
+
+
+def test_a_letter_kerned_apart_on_both_sides_stays_in_its_word(tmp_path: Path) -> None:
+    # Optical kerning opens a third of a space on both sides of a "t": neither side makes a word
+    # with the "t" alone ("situa" + "t", "t" + "ionen"), the whole does.
+    path = raw_page(
+        tmp_path / "a.pdf",
+        ["BT /F1 10 Tf 72 700 Td [(Hun beskrev situa) -90 (t) -90 (ionen i hjemmet.)] TJ ET"],
+    )
+    assert texts(extract(path)) == ["Hun beskrev situationen i hjemmet."]
+
+
 def test_letter_spaced_display_text_is_joined(tmp_path: Path) -> None:
     ops = []
     x = 72.0

@@ -27,7 +27,7 @@ from ingest.models import Document, PageInfo
 
 # Part of an index's pipeline key: bump it whenever extracted text can change, so that an index
 # built by an older extractor re-extracts every PDF instead of reusing stale passages.
-EXTRACTOR_VERSION = "11"
+EXTRACTOR_VERSION = "12"
 
 
 class Extractor:
