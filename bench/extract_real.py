@@ -7,7 +7,9 @@ off at ``--timeout``):
 
 * recall: share of pdftotext's words (a multiset, case-folded) that our blocks also hold, after
   taking out the words of the lines we drop on purpose (running headers/footers, page numbers) and
-  the note marks the extractor leaves out of the text (``Line.marks``);
+  the note marks the extractor leaves out of the text (``Line.marks``); pdftotext reads a page
+  inside its trim box when it has one, as we do (slug lines outside it are no part of the page);
+* p-recall: the same for what is indexed of the passages the splitter makes (section title and text);
 * toc/idx: passages that read like a table of contents or a back-of-book index (mostly numbers);
 * bad-h: suspicious headings (ending in ":", over 80 characters, a line-break hyphen inside, or the
   same title three times or more);
@@ -42,6 +44,8 @@ _WORD = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 _NUMBERISH = re.compile(r"^(?:\d{1,4}(?:[-–]\d{1,4})?|[ivxlc]{1,6})[,.;]?$", re.IGNORECASE)
 _LINE_HYPHEN = re.compile(r"[a-zæøå]- [a-zæøå]")
 _BROKEN = re.compile(r"([^\W_]+)-[ \t]*$", re.MULTILINE)  # a word broken at a line end
+# A soft hyphen at a line end is the typesetter's own break inside a word: the word is whole.
+_SOFT_BREAK = re.compile(r"([^\W_])\u00ad[ \t]*\n\s*(?=[^\W_])")
 _PLAIN_NUMBER = re.compile(r"^(\d{1,4})[,.;]?$")
 
 
@@ -67,13 +71,57 @@ def words(text: str) -> list[str]:
 def reference_words(pdftotext: str, path: Path) -> tuple[list[str], set[str]] | None:
     """pdftotext's words, and the word starts it leaves broken at a line end ("sy-" before a page
     break): pdftotext undoes line-break hyphens only inside its own blocks, we undo them across
-    pages and columns too, so "systemmæssige" is no glued word when pdftotext printed "sy-"."""
-    done = subprocess.run([pdftotext, "-enc", "UTF-8", str(path), "-"], capture_output=True, timeout=300)
-    if done.returncode != 0:
-        return None
-    text = done.stdout.decode("utf-8", "replace")
+    pages and columns too, so "systemmæssige" is no glued word when pdftotext printed "sy-".
+
+    Pages with a trim box are read inside it, as we read them: outside it lie the printer's slug
+    lines ("9782340-025998_Nephrologie.indb 37 14/09/2018"), cut off the printed page."""
+    text = ""
+    for first, last, crop in page_groups(path):
+        command = [pdftotext, "-enc", "UTF-8", "-f", str(first), "-l", str(last)]
+        if crop is not None:
+            command += ["-x", str(crop[0]), "-y", str(crop[1]), "-W", str(crop[2]), "-H", str(crop[3])]
+        done = subprocess.run([*command, str(path), "-"], capture_output=True, timeout=300)
+        if done.returncode != 0:
+            return None
+        text += done.stdout.decode("utf-8", "replace")
+    text = join_soft_breaks(text)
     broken = {m.group(1).casefold() for m in _BROKEN.finditer(text)}
     return words(text), broken
+
+
+def join_soft_breaks(text: str) -> str:
+    """pdftotext's words broken by a soft hyphen at a line end ("compensa\u00ad" / "tion"), whole again."""
+    return _SOFT_BREAK.sub(r"\1", text)
+
+
+def page_groups(path: Path) -> list[tuple[int, int, tuple[int, int, int, int] | None]]:
+    """Runs of pages (1-based, inclusive) with the same crop for pdftotext: the trim box inside the
+    crop box in points from its top left (72 dpi), or None to read the whole page."""
+    try:
+        from pypdf import PdfReader
+
+        pages = PdfReader(path).pages
+        crops = [_trim_crop(page) for page in pages]
+    except Exception:  # noqa: BLE001 - a file pypdf cannot read is read whole (and fails in ours)
+        return [(1, 10**6, None)]
+    groups: list[tuple[int, int, tuple[int, int, int, int] | None]] = []
+    for number, crop in enumerate(crops, start=1):
+        if groups and groups[-1][2] == crop:
+            groups[-1] = (groups[-1][0], number, crop)
+        else:
+            groups.append((number, number, crop))
+    return groups or [(1, 10**6, None)]
+
+
+def _trim_crop(page: Any) -> tuple[int, int, int, int] | None:
+    if "/TrimBox" not in page or int(page.get("/Rotate", 0) or 0) % 360:
+        return None
+    crop, trim = page.cropbox, page.trimbox
+    if [round(float(v)) for v in crop] == [round(float(v)) for v in trim]:
+        return None
+    left = max(float(trim.left) - float(crop.left), 0.0)
+    top = max(float(crop.top) - float(trim.top), 0.0)
+    return (int(left), int(top), int(float(trim.width) + 0.5), int(float(trim.height) + 0.5))
 
 
 def _measure(path: str, queue: Any, repeat: int = 1) -> None:
@@ -115,6 +163,8 @@ def _measure(path: str, queue: Any, repeat: int = 1) -> None:
                 "dropped": dropped,
                 "marks": marks,
                 "passages": [p.text for p in passages],
+                # What the lexical index reads of a passage: its section title and its text.
+                "indexed": [f"{p.section}. {p.text}" if p.section else p.text for p in passages],
                 "seconds": ours,
                 "pypdf_seconds": theirs,
             }
@@ -240,6 +290,10 @@ def score(result: dict[str, Any], found: tuple[list[str], set[str]] | None) -> d
         ref = deliberate(reference, result["dropped"], [tuple(m) for m in result.get("marks", [])])
         have = Counter(ours)
         row["recall"] = sum(min(n, have[w]) for w, n in ref.items()) / max(sum(ref.values()), 1)
+        # The same for the passages the splitter makes of the blocks: a slide's short lines must
+        # reach the index, not only the extracted text.
+        indexed = Counter(w for text in result["indexed"] for w in words(text))
+        row["passage_recall"] = sum(min(n, indexed[w]) for w, n in ref.items()) / max(sum(ref.values()), 1)
         row["glued"], row["split"] = glued_and_split(ours, set(reference), broken)
     return row
 
@@ -264,7 +318,7 @@ def main() -> None:
 
 
 HEADER = (
-    f"{'file':48} {'pages':>5} {'recall':>13} {'toc/idx':>9} {'bad-h':>9} {'glued':>9} {'split':>9} "
+    f"{'file':48} {'pages':>5} {'recall':>13} {'p-recall':>13} {'toc/idx':>9} {'bad-h':>9} {'glued':>9} {'split':>9} "
     f"{'labels':>7} {'s/page':>7} {'×pypdf':>11}"
 )
 
@@ -281,7 +335,8 @@ def format_row(name: str, row: dict[str, Any], old: dict[str, Any] | None) -> st
         return f"{text:>{width}}"
 
     return (
-        f"{name[:48]:48} {row['pages']:>5} {cell('recall', '.3f', 13)} {cell('toc_idx', 'd', 9)} "
+        f"{name[:48]:48} {row['pages']:>5} {cell('recall', '.3f', 13)} {cell('passage_recall', '.3f', 13)} "
+        f"{cell('toc_idx', 'd', 9)} "
         f"{cell('bad_headings', 'd', 9)} {cell('glued', 'd', 9)} {cell('split', 'd', 9)} {row['labels']:>7} "
         f"{row['s_page']:>7.3f} {cell('ratio', '.2f', 11)}"
     )

@@ -42,3 +42,25 @@ def test_note_marks_dropped_on_purpose_are_no_lost_words(bench: ModuleType) -> N
     reference = bench.words("273.879.7501 83,190,556 1 2021 estimate 2 2020 estimate")
     left = bench.deliberate(reference, dropped=[], marks=[("273.879.750", "1"), ("", "1")])
     assert left == bench.Counter(bench.words("273.879.750 83,190,556 2021 estimate 2 2020 estimate"))
+
+
+def test_words_broken_by_a_soft_hyphen_at_a_line_end_are_whole(bench: ModuleType) -> None:
+    text = "maintenu constant par la compensa\u00ad\ntion, le pH ne varie pas\nSSP-\nsamarbejdet"
+    assert bench.words(bench.join_soft_breaks(text)) == bench.words(
+        "maintenu constant par la compensation, le pH ne varie pas SSP- samarbejdet"
+    )
+
+
+def test_pages_with_a_trim_box_are_read_inside_it(bench: ModuleType, tmp_path: Path) -> None:
+    """Slug lines ("…indb 37 14/09/2018") lie outside the trim box: off the printed page, and we drop them."""
+    from pypdf import PdfWriter
+    from pypdf.generic import ArrayObject, FloatObject, NameObject
+
+    writer = PdfWriter()
+    for _ in range(3):
+        writer.add_blank_page(width=600, height=800)
+    for page in writer.pages[:2]:
+        page[NameObject("/TrimBox")] = ArrayObject([FloatObject(v) for v in (30, 40, 570, 770)])
+    path = tmp_path / "a.pdf"
+    writer.write(path)
+    assert bench.page_groups(path) == [(1, 2, (30, 30, 540, 730)), (3, 3, None)]
