@@ -9,12 +9,17 @@ off at ``--timeout``):
   taking out the words of the lines we drop on purpose (running headers/footers, page numbers) and
   the note marks the extractor leaves out of the text (``Line.marks``); pdftotext reads a page
   inside its trim box when it has one, as we do (slug lines outside it are no part of the page);
-* p-recall: the same for what is indexed of the passages the splitter makes (section title and text);
+* p-recall: the same for what is indexed of the passages the splitter makes (section title and
+  text); cover, colophon and contents pages are no passages on purpose, so it is lower on manuals
+  with a cover and a contents page;
 * toc/idx: passages that read like a table of contents or a back-of-book index (mostly numbers);
 * bad-h: suspicious headings (ending in ":", over 80 characters, a line-break hyphen inside, or the
   same title three times or more);
 * glued / split: our tokens that are two of pdftotext's words run together, and pairs of our
   tokens that pdftotext prints as one word;
+* order: share of our word 4-grams that pdftotext reads in the same order (columns), beside the
+  same share for pypdf's ``extract_text``: indicative only, since we read a table row by row and a
+  margin side-head before its paragraph, where pdftotext keeps its own layout;
 * s/page ours vs pypdf's own ``page.extract_text()`` on the same file, and their ratio: best of
   ``--repeat`` interleaved runs (the word lists are loaded before the clock starts: a
   once-per-process cost).
@@ -143,8 +148,7 @@ def _measure(path: str, queue: Any, repeat: int = 1) -> None:
             doc = extractor(Path(path))
             ours = min(ours, time.perf_counter() - start)
             start = time.perf_counter()
-            for page in PdfReader(path).pages:
-                page.extract_text()
+            pypdf_text = [page.extract_text() for page in PdfReader(path).pages]
             theirs = min(theirs, time.perf_counter() - start)
         # The furniture lines, as the extractor's own stage finds them (what is dropped on purpose).
         reader = extractor.open(Path(path))
@@ -167,6 +171,7 @@ def _measure(path: str, queue: Any, repeat: int = 1) -> None:
                 "indexed": [f"{p.section}. {p.text}" if p.section else p.text for p in passages],
                 "seconds": ours,
                 "pypdf_seconds": theirs,
+                "pypdf_text": "\n".join(pypdf_text),
             }
         )
     except BaseException as exc:  # reported per file; the other files go on
@@ -255,6 +260,16 @@ def glued_and_split(
     return glued, split
 
 
+def reading_order(ours: list[str], reference: list[str], n: int = 4) -> float | None:
+    """Share of our word 4-grams that pdftotext also reads in that order: columns that interleave
+    line by line break nearly every 4-gram across a line end, a wrong column order only a few."""
+    grams = [tuple(ours[i : i + n]) for i in range(len(ours) - n + 1)]
+    if not grams:
+        return None
+    known = {tuple(reference[i : i + n]) for i in range(len(reference) - n + 1)}
+    return sum(g in known for g in grams) / len(grams)
+
+
 def deliberate(reference: list[str], dropped: list[str], marks: list[tuple[str, str]]) -> Counter[str]:
     """pdftotext's words less those we leave out on purpose: the furniture lines, and the note marks
     (each with the word it followed). pdftotext prints a mark on its own ("1") or glued onto that
@@ -295,6 +310,8 @@ def score(result: dict[str, Any], found: tuple[list[str], set[str]] | None) -> d
         indexed = Counter(w for text in result["indexed"] for w in words(text))
         row["passage_recall"] = sum(min(n, indexed[w]) for w, n in ref.items()) / max(sum(ref.values()), 1)
         row["glued"], row["split"] = glued_and_split(ours, set(reference), broken)
+        row["order"] = reading_order(ours, reference)
+        row["pypdf_order"] = reading_order(words(result["pypdf_text"]), reference)
     return row
 
 
@@ -318,9 +335,13 @@ def main() -> None:
 
 
 HEADER = (
-    f"{'file':48} {'pages':>5} {'recall':>13} {'p-recall':>13} {'toc/idx':>9} {'bad-h':>9} {'glued':>9} {'split':>9} "
-    f"{'labels':>7} {'s/page':>7} {'×pypdf':>11}"
+    f"{'file':48} {'pages':>5} {'recall':>13} {'p-recall':>13} {'order':>11} {'pypdf':>6} {'toc/idx':>9} "
+    f"{'bad-h':>9} {'glued':>9} {'split':>9} {'labels':>7} {'s/page':>7} {'×pypdf':>11}"
 )
+
+
+def _plain(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def format_row(name: str, row: dict[str, Any], old: dict[str, Any] | None) -> str:
@@ -336,6 +357,7 @@ def format_row(name: str, row: dict[str, Any], old: dict[str, Any] | None) -> st
 
     return (
         f"{name[:48]:48} {row['pages']:>5} {cell('recall', '.3f', 13)} {cell('passage_recall', '.3f', 13)} "
+        f"{cell('order', '.3f', 11)} {_plain(row.get('pypdf_order')):>6} "
         f"{cell('toc_idx', 'd', 9)} "
         f"{cell('bad_headings', 'd', 9)} {cell('glued', 'd', 9)} {cell('split', 'd', 9)} {row['labels']:>7} "
         f"{row['s_page']:>7.3f} {cell('ratio', '.2f', 11)}"

@@ -64,3 +64,13 @@ def test_pages_with_a_trim_box_are_read_inside_it(bench: ModuleType, tmp_path: P
     path = tmp_path / "a.pdf"
     writer.write(path)
     assert bench.page_groups(path) == [(1, 2, (30, 30, 540, 730)), (3, 3, None)]
+
+
+def test_columns_read_line_by_line_lose_their_word_order(bench: ModuleType) -> None:
+    left = "den unge skal høres før kommunen træffer en afgørelse om anbringelse"
+    right = "forældrene orienteres først når risikoen er vurderet af sagsbehandleren i sagen"
+    reference = bench.words(f"{left} {right}")
+    assert bench.reading_order(reference, reference) == 1.0
+    a, b = left.split(), right.split()
+    interleaved = [w for i in range(0, 12, 3) for w in a[i : i + 3] + b[i : i + 3]]  # three words a line
+    assert bench.reading_order(interleaved, reference) < 0.2

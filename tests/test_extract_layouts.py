@@ -181,6 +181,30 @@ def test_three_columns_do_not_interleave(tmp_path: Path) -> None:
     assert " ".join(texts(doc, kind="text")) == " ".join(clean.normalise(p) for p in paragraphs)
 
 
+def test_columns_with_a_narrow_gutter_and_offset_baselines_do_not_merge(tmp_path: Path) -> None:
+    """A government register's three columns: a one-em gutter, each column on its own baselines, so
+    a row of the page holds lines of two columns a few points apart, closer than a word gap apart."""
+    paragraphs = [BODY, SECOND, BODY.replace("Kommunen", "Regionen")]
+    cols = [wrap(text, 160, 9) for text in paragraphs]
+    path = tmp_path / "a.pdf"
+    c = Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica", 9)
+    for n, col in enumerate(cols):
+        for row, text in enumerate(col):
+            # Justified to the full 160 pt (the last line ragged), gutter 7 pt, baselines 3 pt apart.
+            x, y, words_ = 50 + n * 167, 720 - n * 3.0 - row * 11, text.split()
+            spare = 160 - sum(stringWidth(w, "Helvetica", 9) for w in words_)
+            last = row == len(col) - 1 or len(words_) == 1
+            gap = stringWidth(" ", "Helvetica", 9) if last else spare / (len(words_) - 1)
+            for word in words_:
+                c.drawString(x, y, word)
+                x += stringWidth(word, "Helvetica", 9) + gap
+    c.showPage()
+    c.save()
+    doc = extract(path)
+    assert " ".join(texts(doc, kind="text")) == " ".join(clean.normalise(p) for p in paragraphs)
+
+
 def test_footnotes_are_paragraphs_of_their_own(tmp_path: Path) -> None:
     """Notes at the foot of a page, each opening with its raised number, set close together."""
     path = raw_page(

@@ -27,7 +27,15 @@ def build_lines(spans: Sequence[Span]) -> list[Line]:
         for span in row[1:]:
             prev = segment[-1]
             size = max(prev.size, span.size)
-            if span.x0 - right > max(1.0 * size, 3.0 * max(prev.space, span.space)):
+            gap = span.x0 - right
+            if gap > max(1.0 * size, 3.0 * max(prev.space, span.space)) or (
+                # Columns whose baselines do not line up, with a narrow gutter (a government register's
+                # one-em gutter): one line of text never changes its baseline across a word gap (a
+                # note mark does, but it is smaller than the text it stands before).
+                gap > 0.5 * size
+                and abs(span.y - prev.y) > 0.05 * size
+                and min(prev.size, span.size) > 0.85 * size
+            ):
                 lines.append(_line_from(segment))
                 segment = []
                 right = span.x1
