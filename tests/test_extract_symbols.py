@@ -27,7 +27,7 @@ from pypdf.generic import (
 
 from ingest.extract import Extractor
 from ingest.extract.fonts import FontCache, FontInfo
-from ingest.extract.symbols import font_family, is_pua, pua_map, replace_pua
+from ingest.extract.symbols import as_dingbat, dingbat_table, font_family, is_pua, pua_map, replace_pua
 
 ITEMS = ["registrere nye brugere i systemet", "tildele roller til brugerne", "fjerne gamle brugerprofiler"]
 INTRO = "Som administrator kan du:"
@@ -203,3 +203,37 @@ def test_a_font_without_pua_keeps_its_own_map(tmp_path: Path) -> None:
     ref = PdfReader(path).pages[0]["/Resources"]["/Font"].raw_get("/F1")
     info = FontCache().get(ref)
     assert isinstance(info, FontInfo) and info.cmap is info.font.character_map
+
+
+@pytest.mark.parametrize("composite", [True, False])
+def test_dingbat_glyphs_mapped_to_their_own_byte_read_as_the_glyph(tmp_path: Path, composite: bool) -> None:
+    """An InDesign book's arrows in Wingdings 3 (a composite Identity-H font) carry /ToUnicode "h"
+    and "i", their bytes in the font: a passage must not open with a stray letter ("h Kontakt …")
+    where the page shows "↑"."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    name = "EWVNYY+Wingdings3"
+    arrows = (_symbol_type0(writer, name, {0x0003: "h", 0x0004: "i"}) if composite
+              else _wingdings_simple(writer, name, {0x68: "h", 0x69: "i"}))
+    fonts = DictionaryObject({NameObject("/F1"): _helvetica(writer), NameObject("/F3"): arrows})
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    up, down = ("0003", "0004") if composite else ("68", "69")
+    ops = [_text("F3", 10, 72, 760, up), _text("F1", 10, 86, 760, _latin("risikoen stiger, når den unge isoleres")),
+           _text("F3", 10, 72, 745, down), _text("F1", 10, 86, 745, _latin("risikoen falder med en fast voksen"))]
+    page[NameObject("/Contents")] = writer._add_object(_stream("".join(ops).encode()))
+    path = tmp_path / "a.pdf"
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    text = " ".join(_texts(path))
+    assert "↑ risikoen stiger, når den unge isoleres" in text
+    assert "↓ risikoen falder med en fast voksen" in text
+
+
+@pytest.mark.parametrize(("font", "text", "expected"), [
+    ("Wingdings3", "h", "↑"), ("Wingdings3", "\u00a8", "→"), ("Wingdings3", "\x93", "↑"), ("Wingdings2", "\u00a2", "•"),
+    ("Wingdings3", "↑", "↑"),  # already a character of its own
+])
+def test_a_dingbat_character_given_as_its_byte_is_the_glyph(font: str, text: str, expected: str) -> None:
+    table = dingbat_table(font)
+    assert table is not None and as_dingbat(text, table) == expected
+    assert dingbat_table("Arial") is None and dingbat_table("Symbol") is None

@@ -8,7 +8,7 @@ from typing import Any
 
 from pypdf.generic import DictionaryObject, IndirectObject, NameObject
 
-from ingest.extract.symbols import is_pua, pua_map, replace_pua
+from ingest.extract.symbols import as_dingbat, dingbat_table, is_pua, pua_map, replace_pua
 
 try:  # pypdf >= 6: font decoding and glyph widths in one object
     from pypdf.generic._font import Font
@@ -113,6 +113,9 @@ class FontInfo:
             if any(is_pua(c) for text in cmap.values() for c in text):
                 table = pua_map(self.font.name)
                 cmap = {code: replace_pua(text, table) for code, text in cmap.items()}
+            dingbats = dingbat_table(self.font.name)
+            if dingbats is not None:  # no letters in such a font: "h" is Wingdings 3's up arrow
+                cmap = {code: as_dingbat(text, dingbats) for code, text in cmap.items()}
             self._cmap = cmap
         return self._cmap
 
@@ -126,12 +129,15 @@ class FontInfo:
         font = self.font
         cmap = self.cmap
         table = pua_map(font.name)
+        dingbats = dingbat_table(font.name)
         text: dict[int, str] = {}
         widths: list[float] = []
         for code in range(256):
             mapped = font.encoding.get(code, chr(code))
             # The /Encoding itself may name a PUA code (a /Differences glyph "uniF0B7"): replaced too.
             text[code] = replace_pua("".join(cmap.get(c, c) for c in mapped) if cmap else mapped, table)
+            if dingbats is not None and code > 0x20:  # a simple font's byte selects the glyph, whatever the maps say
+                text[code] = dingbats.get(0xF000 + code, "")
             widths.append(self._width(chr(code)))
         return text, widths
 

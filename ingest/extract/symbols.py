@@ -18,6 +18,11 @@ serve a reader and the index over glyph fidelity:
   ↕); arrowheads and pointing triangles as ◄ ► ▲ ▼; Word's arrow bullet (Wingdings 0xD8) as "➢";
 * check marks and crosses read as "✓", "✗", "☑", "☒".
 
+Other producers (InDesign) give a dingbat font's glyphs their own byte as text: "h" for Wingdings
+3's up arrow, "¨" for its right arrow. A dingbat font (Wingdings 1–3, Marlett) has no letters, so
+its byte selects the glyph from the same tables (``dingbat_table``, ``as_dingbat``); a stray "h"
+would open a passage where the page shows an arrow.
+
 A code a table leaves empty (glyph pieces such as Symbol's bracket parts, arrow shafts, undefined
 codes), and any PUA character of a font not named here, is dropped: it would print as a box and
 split or glue the words around it. For an unknown font U+F0B7 is the exception, the Symbol bullet
@@ -139,6 +144,25 @@ def pua_map(name: str | None) -> dict[int, str]:
     """The PUA code points a font's text may hold, each with its replacement (for a font's name)."""
     family = font_family(name)
     return _TABLES[family] if family else _UNKNOWN
+
+
+DINGBAT_FAMILIES = ("wingdings", "wingdings2", "wingdings3", "marlett")
+
+
+def dingbat_table(name: str | None) -> dict[int, str] | None:
+    """For a dingbat font (Wingdings 1–3, Marlett), its glyphs by PUA code; None for any other font.
+
+    Such a font has no letters: a /ToUnicode (or no map at all) that gives its glyphs their own byte
+    as text ("h" for Wingdings 3's up arrow) is wrong, and the byte selects the glyph in the table.
+    """
+    family = font_family(name)
+    return _TABLES[family] if family in DINGBAT_FAMILIES else None
+
+
+def as_dingbat(text: str, table: dict[int, str]) -> str:
+    """A dingbat font's character given as its own byte ("h", "¨", "\x93") read as the glyph that
+    byte selects (Wingdings 3: "↑", "→", "↑")."""
+    return table.get(0xF000 + ord(text), "") if len(text) == 1 and 0x21 <= ord(text) <= 0xFF else text
 
 
 def is_pua(char: str) -> bool:
