@@ -237,3 +237,23 @@ def test_a_dingbat_character_given_as_its_byte_is_the_glyph(font: str, text: str
     table = dingbat_table(font)
     assert table is not None and as_dingbat(text, table) == expected
     assert dingbat_table("Arial") is None and dingbat_table("Symbol") is None
+
+
+def test_a_renumbered_dingbat_subset_keeps_the_glyph_its_map_names(tmp_path: Path) -> None:
+    """A simple subset may number its glyphs anew: code 0x21 with /ToUnicode U+F0FC is Wingdings'
+    check mark (by its map), not the glyph at byte 0x21 of the whole font."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    fonts = DictionaryObject({
+        NameObject("/F1"): _helvetica(writer),
+        NameObject("/F3"): _wingdings_simple(writer, "ABCDEE+Wingdings", {0x21: "\uf0fc", 0x22: "\uf0a7"}),
+    })
+    page[NameObject("/Resources")] = DictionaryObject({NameObject("/Font"): fonts})
+    ops = [_text("F3", 10, 72, 760, "21"), _text("F1", 10, 86, 760, _latin("Planen er godkendt.")),
+           _text("F3", 10, 72, 745, "22"), _text("F1", 10, 86, 745, _latin("Næste møde aftales."))]
+    page[NameObject("/Contents")] = writer._add_object(_stream("".join(ops).encode()))
+    path = tmp_path / "a.pdf"
+    with open(path, "wb") as fh:
+        writer.write(fh)
+    text = " ".join(_texts(path))
+    assert "✓ Planen er godkendt." in text and "• Næste møde aftales." in text

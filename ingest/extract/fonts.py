@@ -136,8 +136,8 @@ class FontInfo:
             mapped = font.encoding.get(code, chr(code))
             # The /Encoding itself may name a PUA code (a /Differences glyph "uniF0B7"): replaced too.
             text[code] = replace_pua("".join(cmap.get(c, c) for c in mapped) if cmap else mapped, table)
-            if dingbats is not None and code > 0x20:  # a simple font's byte selects the glyph, whatever the maps say
-                text[code] = dingbats.get(0xF000 + code, "")
+            if dingbats is not None:  # by the text, not the code: subsets may number their glyphs anew
+                text[code] = as_dingbat(text[code], dingbats)
             widths.append(self._width(chr(code)))
         return text, widths
 

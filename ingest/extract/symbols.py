@@ -160,8 +160,9 @@ def dingbat_table(name: str | None) -> dict[int, str] | None:
 
 
 def as_dingbat(text: str, table: dict[int, str]) -> str:
-    """A dingbat font's character given as its own byte ("h", "¨", "\x93") read as the glyph that
-    byte selects (Wingdings 3: "↑", "→", "↑")."""
+    """A dingbat font's character given as its own byte ("h", "¨", U+0093) read as the glyph that
+    byte selects (Wingdings 3: "↑", "→", "↑"). Applying it twice changes nothing: no glyph in the
+    tables is a character of that range."""
     return table.get(0xF000 + ord(text), "") if len(text) == 1 and 0x21 <= ord(text) <= 0xFF else text
 
 
