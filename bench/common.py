@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -16,6 +18,22 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # KB_BENCH_DATA=DIR keeps one data dir per model under DIR between runs (embeddings cached).
 E5_OFFLINE = Path.home() / ".cache" / "kb-models" / "multilingual-e5-small"
 QUESTIONS = ROOT / "tests" / "fixtures" / "questions.jsonl"
+
+
+def ensure_debian_tool(binary: str, package: str) -> str:
+    """The path of ``binary``, installing the Debian ``package`` that has it when it is missing."""
+    found = shutil.which(binary)
+    if found:
+        return found
+    print(f"{binary} mangler; installerer Debian-pakken {package} …", file=sys.stderr)
+    cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends", package]
+    if subprocess.run(cmd, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True, check=False)
+        subprocess.run(cmd, capture_output=True, check=True)
+    found = shutil.which(binary)
+    if not found:
+        raise SystemExit(f"{binary} could not be installed")
+    return found
 
 
 def minilm_path() -> str:

@@ -34,7 +34,6 @@ import argparse
 import json
 import multiprocessing as mp
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -55,18 +54,9 @@ _PLAIN_NUMBER = re.compile(r"^(\d{1,4})[,.;]?$")
 
 
 def ensure_pdftotext() -> str:
-    found = shutil.which("pdftotext")
-    if found:
-        return found
-    print("pdftotext mangler; installerer Debian-pakken poppler-utils …", file=sys.stderr)
-    cmd = ["apt-get", "install", "-y", "-q", "poppler-utils"]
-    if subprocess.run(cmd, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True, check=False)
-        subprocess.run(cmd, capture_output=True, check=True)
-    found = shutil.which("pdftotext")
-    if not found:
-        raise SystemExit("pdftotext could not be installed")
-    return found
+    from common import ensure_debian_tool  # type: ignore[import-not-found]  # the bench folder, run as a script
+
+    return ensure_debian_tool("pdftotext", "poppler-utils")
 
 
 def words(text: str) -> list[str]:

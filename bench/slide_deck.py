@@ -17,11 +17,11 @@ installed with apt-get when ``soffice`` is missing.
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
+
+from common import ensure_debian_tool  # type: ignore[import-not-found]
 
 FOOTER = "Kursus for skolens medarbejdere · Æresrelaterede konflikter"
 
@@ -82,21 +82,6 @@ COLUMNS = ("Beskyttende og risikofyldte forhold", [
 ], [
     "Øger risikoen", "Ældre søskende gift unge", "Trusler mod den unge", "Isolation fra klassen",
 ])
-
-
-def ensure_soffice() -> str:
-    found = shutil.which("soffice")
-    if found:
-        return found
-    print("soffice mangler; installerer Debian-pakken libreoffice-impress …", file=sys.stderr)
-    cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "libreoffice-impress"]
-    if subprocess.run(cmd, capture_output=True).returncode != 0:
-        subprocess.run(["apt-get", "update", "-q"], capture_output=True, check=False)
-        subprocess.run(cmd, capture_output=True, check=True)
-    found = shutil.which("soffice")
-    if not found:
-        raise SystemExit("soffice could not be installed")
-    return found
 
 
 def build_pptx(path: Path) -> Path:
@@ -161,7 +146,7 @@ def build_pptx(path: Path) -> Path:
 
 
 def export_pdf(pptx: Path, out: Path) -> Path:
-    soffice = ensure_soffice()
+    soffice = ensure_debian_tool("soffice", "libreoffice-impress")
     with tempfile.TemporaryDirectory(prefix="kb-soffice-") as profile:
         subprocess.run(
             [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
