@@ -32,7 +32,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,7 +58,8 @@ class Signals:
     choice: float = 0.0
 
     def vector(self) -> np.ndarray:
-        return np.array(astuple(self), dtype=np.float64)
+        # Not dataclasses.astuple: it deep-copies every field, and this runs twice per search.
+        return np.array([getattr(self, f.name) for f in fields(self)], dtype=np.float64)
 
     @classmethod
     def names(cls) -> list[str]:

@@ -18,6 +18,11 @@ WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 MIN_LENGTH = 4  # shorter words are too ambiguous to correct
 
 
+def _limit(length: int) -> int:
+    """Edits allowed for a word of this length: one up to 7 letters, two beyond."""
+    return 1 if length <= 7 else 2
+
+
 def fold(word: str) -> str:
     return word.casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
 
@@ -31,10 +36,15 @@ class Speller:
         for word in sorted(self.counts, key=lambda w: -self.counts[w]):
             self._folded.setdefault(fold(word), word)
         # Levenshtein distance is at least the difference in length, so a word is only compared
-        # with corpus words whose length is within the edit limit (a fifth of the vocabulary).
-        self._by_length: dict[int, list[str]] = {}
+        # with corpus words whose length is within the edit limit (a fifth of the vocabulary);
+        # those lists are made once, for every length a question word can have.
+        by_length: dict[int, list[str]] = {}
         for word in self.counts:
-            self._by_length.setdefault(len(word), []).append(word)
+            by_length.setdefault(len(word), []).append(word)
+        longest = max(by_length, default=0)
+        self._near_length: dict[int, list[str]] = {
+            n: [w for m in range(n - _limit(n), n + _limit(n) + 1) for w in by_length.get(m, ())]
+            for n in range(MIN_LENGTH, longest + 3)}
 
     @classmethod
     def from_texts(cls, texts: Iterable[str]) -> Speller:
@@ -56,8 +66,8 @@ class Speller:
         from rapidfuzz import process
         from rapidfuzz.distance import Levenshtein
 
-        limit = 1 if len(lower) <= 7 else 2
-        candidates = [w for n in range(len(lower) - limit, len(lower) + limit + 1) for w in self._by_length.get(n, ())]
+        limit = _limit(len(lower))
+        candidates = self._near_length.get(len(lower), ())
         matches = process.extract(lower, candidates, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
         if not matches:
             return None

@@ -59,11 +59,20 @@ class Thesaurus:
         version = data.get("version")
         return cls(groups, version if isinstance(version, int) else None, hashlib.sha256(raw).hexdigest())
 
+    def __post_init__(self) -> None:
+        # Each stem → the groups with a term that holds it: a question is checked against the few
+        # groups that share a stem with it, not against every group of the file.
+        self._by_stem: dict[str, list[int]] = {}
+        for number, group in enumerate(self.groups):
+            for stem in frozenset().union(*group.stems):
+                self._by_stem.setdefault(stem, []).append(number)
+
     def expand(self, question_stems: list[str]) -> list[str]:
         """The other terms of every group the question matches (terms it does not already hold)."""
         have = set(question_stems)
         extra: dict[str, None] = {}
-        for group in self.groups:
+        numbers = sorted({n for stem in have for n in self._by_stem.get(stem, ())})
+        for group in (self.groups[n] for n in numbers):
             if any(s <= have for s in group.stems):
                 extra.update(dict.fromkeys(t for t, s in zip(group.terms, group.stems, strict=True) if not s <= have))
         return list(extra)

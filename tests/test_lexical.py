@@ -1,3 +1,5 @@
+import numpy as np
+
 from index.lexical import Analyzer, AnalyzerConfig, LexicalIndex
 
 
@@ -54,3 +56,18 @@ def test_character_ngrams_bridge_inflections_the_stemmer_misses():
     index.index(docs)
     scores = index.scores("tvunget ægteskab")
     assert scores.argmax() == 0 and scores[1] == 0
+
+
+def test_scores_are_the_sum_bm25s_computes_token_by_token():
+    docs = ["Et tvangsægteskab er strafbart, og den unge kan få hjælp.",
+            "Skolen holder forældremøde om trivsel og om den unges hjælp.",
+            "Kommunen skal have en beredskabsplan for æresrelaterede sager.",
+            "Den unge kan flytte hjemmefra og bo et andet sted."]
+    index = LexicalIndex()
+    index.index(docs)
+    for question in ["hjælp til den unge", "hjælp hjælp hjælp", "tvangsægteskab og beredskabsplan",
+                     "parkeringstilladelse hjælp", "unge"]:
+        tokens = index.analyzer(question)
+        expected = index._bm25.get_scores([t for t in tokens if t in index._bm25.vocab_dict])
+        assert np.allclose(index.score_tokens(tokens), expected, rtol=1e-6, atol=1e-6), question
+    assert index.score_tokens(["ukendtord"]).tolist() == [0.0] * 4
