@@ -47,6 +47,23 @@ def test_the_bundled_thesaurus_expands_everyday_words_to_the_guides_terms(thesau
     assert thesaurus.expand(stems("hvornår åbner svømmehallen")) == []
 
 
+def test_the_stem_lookup_expands_exactly_as_checking_every_group_does(thesaurus: Thesaurus) -> None:
+    stems = Analyzer().stems
+
+    def every_group(question_stems: list[str]) -> list[str]:
+        have, extra = set(question_stems), {}
+        for group in thesaurus.groups:
+            if any(s <= have for s in group.stems):
+                extra.update(dict.fromkeys(t for t, s in zip(group.terms, group.stems, strict=True) if not s <= have))
+        return list(extra)
+
+    questions = [" ".join(group.terms) for group in thesaurus.groups]  # every group, and several at once
+    questions += ["en elev siger hun skal giftes mod sin vilje og er bange for at blive sendt til hjemlandet",
+                  "hvornår åbner svømmehallen", ""]
+    for question in questions:
+        assert thesaurus.expand(stems(question)) == every_group(stems(question)), question
+
+
 def test_an_arranged_marriage_is_not_expanded_to_a_forced_one(thesaurus: Thesaurus) -> None:
     assert "tvangsægteskab" not in thesaurus.expand(Analyzer().stems("arrangeret ægteskab"))
 
