@@ -26,6 +26,8 @@ thread, 520 ms on two (medians); a server spent 104-126 ms of CPU per search on 
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -50,6 +52,24 @@ class _Job:
     done: threading.Event = field(default_factory=threading.Event)
     vectors: np.ndarray | None = None
     error: BaseException | None = None
+    waiter: asyncio.Future[None] | None = None  # set when an event loop awaits the job
+
+    def finish(self) -> None:
+        self.done.set()
+        if self.waiter is not None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting any more
+                self.waiter.get_loop().call_soon_threadsafe(_settle, self.waiter)
+
+    def result(self) -> np.ndarray:
+        if self.error is not None:
+            raise self.error
+        assert self.vectors is not None
+        return self.vectors
+
+
+def _settle(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():  # a request that was cancelled meanwhile has no use for it
+        waiter.set_result(None)
 
 
 class QueryBatcher:
@@ -75,20 +95,32 @@ class QueryBatcher:
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._submit(_Job(list(texts)))
 
+    async def encode_queries_async(self, texts: Sequence[str]) -> np.ndarray:
+        """``encode_queries`` for an event loop: it waits for the vectors without a thread of its own.
+
+        A sync route waits in a thread-pool thread, and the hops there and back cost more than
+        the rest of a search's own work (``bench/http_latency.py``).
+        """
+        job = _Job(list(texts), waiter=asyncio.get_running_loop().create_future())
+        self._enqueue(job)
+        assert job.waiter is not None
+        await job.waiter
+        return job.result()
+
     def encode_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         return self._submit(_Job(list(texts), passages=True))
 
     def _submit(self, job: _Job) -> np.ndarray:
+        self._enqueue(job)
+        job.done.wait()
+        return job.result()
+
+    def _enqueue(self, job: _Job) -> None:
         with self._wake:
             if self._closed:
                 raise RuntimeError("the query encoder is closed")
             self._pending.append(job)
             self._wake.notify()
-        job.done.wait()
-        if job.error is not None:
-            raise job.error
-        assert job.vectors is not None
-        return job.vectors
 
     def close(self) -> None:
         with self._wake:
@@ -141,4 +173,4 @@ class QueryBatcher:
             with self._wake:
                 self._busy -= 1
             for job in jobs:
-                job.done.set()
+                job.finish()

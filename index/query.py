@@ -8,6 +8,7 @@ Spelling correction feeds both retrievers (the model reads "bÃ¸rnefaglig undersÃ
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +37,18 @@ class QueryBuilder:
 
     def __call__(self, text: str) -> Query:
         search_text = self.speller.correct(text)
+        return self._query(text, search_text, self.embedder.encode_queries([search_text])[0])
+
+    async def build_async(self, text: str) -> Query:
+        """The same ``Query``, for an event loop: the encode is awaited, never waited for."""
+        search_text = self.speller.correct(text)
+        encode = getattr(self.embedder, "encode_queries_async", None)  # the server's QueryBatcher
+        if encode is not None:
+            vectors = await encode([search_text])
+        else:
+            vectors = await asyncio.to_thread(self.embedder.encode_queries, [search_text])
+        return self._query(text, search_text, vectors[0])
+
+    def _query(self, text: str, search_text: str, vector: np.ndarray) -> Query:
         stems = self.analyzer.stems(search_text)
-        expansion = self.thesaurus.expand(stems)
-        vector = self.embedder.encode_queries([search_text])[0]
-        return Query(text, search_text, stems, expansion, vector)
+        return Query(text, search_text, stems, self.thesaurus.expand(stems), vector)

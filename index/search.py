@@ -12,6 +12,7 @@ Search is a short chain of named stages, each in its own module:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import threading
@@ -119,6 +120,11 @@ def check_question(question: str) -> str:
     return question
 
 
+def _gated(draft: Answer) -> Answer:
+    """What ``ask`` returns: the answer sentences only when the confidence rule says answer."""
+    return draft if draft.confident else replace(draft, sentences=[])
+
+
 def check_k(k: int) -> int:
     if not 1 <= k <= MAX_K:
         raise QuestionError(f"k skal være mellem 1 og {MAX_K}.")
@@ -212,7 +218,16 @@ class SearchIndex:
     def find(self, query: str, k: int = 10, *, publication: str | None = None) -> Results:
         """The passages that clear the relevance floor (at most k); confident when there are any."""
         check_k(k)
-        draft = self.draft(query, max(k, self.answer_config.passages_considered), publication=publication)
+        return self._results(self.draft(query, max(k, self.answer_config.passages_considered),
+                                        publication=publication), k)
+
+    async def find_async(self, query: str, k: int = 10, *, publication: str | None = None) -> Results:
+        """``find`` for an event loop (the JSON API): the same results, see ``draft_async``."""
+        check_k(k)
+        return self._results(await self.draft_async(query, max(k, self.answer_config.passages_considered),
+                                                    publication=publication), k)
+
+    def _results(self, draft: Answer, k: int) -> Results:
         hits = self.relevant(draft, k)
         return Results(draft.question, bool(hits), hits, draft.hits[:k])
 
@@ -250,13 +265,33 @@ class SearchIndex:
     # -- answers -----------------------------------------------------------------------------
     def ask(self, question: str, k: int = 5, *, publication: str | None = None) -> Answer:
         """Answer sentences when the confidence rule says answer; otherwise only the passages."""
-        draft = self.draft(question, k, publication=publication)
-        return draft if draft.confident else replace(draft, sentences=[])
+        return _gated(self.draft(question, k, publication=publication))
+
+    async def ask_async(self, question: str, k: int = 5, *, publication: str | None = None) -> Answer:
+        """``ask`` for an event loop (the JSON API): the same answer, see ``draft_async``."""
+        return _gated(await self.draft_async(question, k, publication=publication))
 
     def draft(self, question: str, k: int = 5, *, publication: str | None = None) -> Answer:
         """The answer with its sentences whatever the confidence rule says (``confident`` says it)."""
         q = self.prepare(check_question(question))
         check_k(k)
+        return self._draft(q, k, publication)
+
+    async def draft_async(self, question: str, k: int = 5, *, publication: str | None = None) -> Answer:
+        """``draft`` for an event loop: it waits for the query's vector without holding a thread.
+
+        The rest (about a millisecond of ranking and answer) runs on the loop, which is cheaper
+        than a thread-pool hop. Work that takes longer goes to a thread: a cross-encoder's rerank,
+        and embedding the answer's sentences when the version has none stored (built before
+        ``index/sentence_vectors.py``).
+        """
+        q = await self.prepare.build_async(check_question(question))
+        check_k(k)
+        if self.tools.reranker is not None or self.sentence_vectors is None:
+            return await asyncio.to_thread(self._draft, q, k, publication)
+        return self._draft(q, k, publication)
+
+    def _draft(self, q: Query, k: int, publication: str | None) -> Answer:
         final, lexical, dense = self.ranking(q, publication=publication)
         hits = self._rerank(q, self._hits(final, lexical, dense, max(k, self.answer_config.passages_considered)), k)
         # Only from passages that are returned, so every sentence's citation is in the result.

@@ -7,7 +7,7 @@ Everything here is plain data; the index layer imports ``Passage`` and ``Publica
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Literal
 
 PageKind = Literal["body", "cover", "toc", "index", "front"]  # front: colophon and other imprint pages
@@ -78,7 +78,9 @@ class Passage:
     text: str
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        # Every field is a str, int or None: dataclasses.asdict's deep copy would copy nothing,
+        # and it ran for each of a search's ten results.
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
 
     @classmethod
     def from_dict(cls, data: dict[str, object]) -> Passage:

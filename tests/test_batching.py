@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 
@@ -64,6 +65,40 @@ def test_concurrent_questions_share_one_model_call() -> None:
     assert sorted(inner.calls[1]) == sorted(questions[1:])
     for q in questions:
         assert results[q].tolist() == [[len(q), sum(map(ord, q))]]
+
+
+def test_an_event_loop_awaits_its_vectors_and_its_questions_share_one_model_call() -> None:
+    inner = FakeEmbedder()
+    batcher = QueryBatcher(inner, workers=1)  # type: ignore[arg-type]
+    busy = threading.Thread(target=batcher.encode_queries, args=(["optaget"],))
+    busy.start()
+    wait_until(lambda: len(inner.calls) == 1)  # the model is busy: what the loop sends now waits together
+    questions = ["tvangsægteskab", "negativ social kontrol", "genopdragelsesrejse"]
+
+    async def requests() -> list[np.ndarray]:
+        waiting = [asyncio.ensure_future(batcher.encode_queries_async([q])) for q in questions]
+        cancelled = asyncio.ensure_future(batcher.encode_queries_async(["ingen venter"]))
+        ticker = 0
+        while len(batcher._pending) < 4:  # the loop is free while the requests wait
+            ticker += 1
+            await asyncio.sleep(0.01)
+        cancelled.cancel()  # a client that went away: its job is done and dropped
+        inner.release.set()
+        vectors = await asyncio.gather(*waiting)
+        with pytest.raises(asyncio.CancelledError):
+            await cancelled
+        again = await batcher.encode_queries_async(["igen"])
+        assert ticker > 0 and again.tolist() == [[4, sum(map(ord, "igen"))]]
+        with pytest.raises(ValueError, match="model failed"):
+            await batcher.encode_queries_async(["boom"])
+        return vectors
+
+    vectors = asyncio.run(requests())
+    busy.join(60)
+    batcher.close()
+    assert inner.calls[1] == [*questions, "ingen venter"]  # one model call for all four
+    for q, v in zip(questions, vectors, strict=True):
+        assert v.tolist() == [[len(q), sum(map(ord, q))]]
 
 
 def test_errors_reach_the_waiting_request_and_the_batcher_goes_on() -> None:

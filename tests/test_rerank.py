@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,9 @@ def test_rerank_orders_the_candidates_by_the_cross_encoder(tiny_cross_encoder: s
 
     answer = index.ask(question, k=5)
     assert answer.hits and all(s.passage_id in {h.passage.id for h in answer.hits} for s in answer.sentences)
+    # the JSON API's event-loop path reranks too (in a thread: a cross-encoder is slow)
+    assert asyncio.run(index.ask_async(question, k=5)) == answer
+    assert asyncio.run(index.find_async(question, k=5)) == index.find(question, k=5)
 
 
 def test_an_unloadable_reranker_is_a_clear_error(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 
@@ -40,6 +41,21 @@ def test_publication_filter_restricts_every_hit(search_index) -> None:  # type: 
         hits = search_index.search("samtale med den unge", k=8, publication=pub)
         assert hits and {h.passage.publication_id for h in hits} == {pub}
     assert search_index.search("samtale", k=5, publication="findes-ikke") == []
+
+
+def test_the_event_loop_path_finds_and_answers_exactly_as_the_thread_path(search_index) -> None:  # type: ignore[no-untyped-def]
+    # The JSON API awaits find_async/ask_async on the event loop; pages and `kb` call find/ask.
+    questions = ["tvangsægteskab", "Hvad er et tvangsægteskab?", "parkeringstilladelse",
+                 "hvad gør jeg hvis en elev siger hun skal giftes mod sin vilje"]
+
+    async def on_the_loop() -> list[tuple[object, object]]:
+        return [(await search_index.find_async(q, k=5), await search_index.ask_async(q, k=5)) for q in questions]
+
+    for question, (found, answer) in zip(questions, asyncio.run(on_the_loop()), strict=True):
+        assert found == search_index.find(question, k=5), question
+        assert answer == search_index.ask(question, k=5), question
+    with pytest.raises(QuestionError):
+        asyncio.run(search_index.find_async("   "))
 
 
 def test_find_checks_the_question(search_index) -> None:  # type: ignore[no-untyped-def]

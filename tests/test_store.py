@@ -80,3 +80,14 @@ def test_the_lock_nests_on_one_store_and_excludes_another(tmp_path):
             pass
     with VersionStore(tmp_path).lock():
         pass
+
+
+def test_a_passage_as_a_dict_is_every_field_and_reads_back_the_same():
+    from dataclasses import asdict
+
+    from ingest.models import Passage
+
+    passage = Passage("haandbog-0007", "haandbog", "Håndbog", 9, 10, "7", "3.1 Risikovurdering", "Tekst.")
+    assert passage.to_dict() == asdict(passage)
+    assert list(passage.to_dict()) == list(asdict(passage))  # the stored JSON keeps its key order
+    assert Passage.from_dict(passage.to_dict()) == passage

@@ -79,15 +79,15 @@ class PublicationsOut(BaseModel):
 
 
 def sent_as_is(out: BaseModel) -> Response:
-    """The model as JSON, as it is. FastAPI validates what a sync route returns against its
-    ``response_model`` once more, in a second trip through the thread pool (a search's hottest
-    path); ours are built from validated data, and ``response_model`` still documents them."""
+    """The model as JSON, as it is. FastAPI validates what a route returns against its
+    ``response_model`` once more (for a sync route in a second trip through the thread pool);
+    ours are built from validated data, and ``response_model`` still documents them."""
     return Response(out.model_dump_json(), media_type="application/json")
 
 
 @router.get("/search", response_model=SearchOut, responses={**error_responses(503), **QUESTION_ERRORS})
-def search(index: IndexDep, query_log: QueryLogDep, urls: UrlsDep, q: Question, k: K = 10,
-           publication: Publication = None) -> Response:
+async def search(index: IndexDep, query_log: QueryLogDep, urls: UrlsDep, q: Question, k: K = 10,
+                 publication: Publication = None) -> Response:
     """Hybrid search (BM25 + embeddings) over the passages of the live version.
 
     Only passages that clear the relevance floor are returned, so `results` may hold fewer than
@@ -95,20 +95,20 @@ def search(index: IndexDep, query_log: QueryLogDep, urls: UrlsDep, q: Question, 
     """
     refuse_personal_data(q)
     publication = check_publication(publication, index.publication_ids())
-    found = index.find(q, k, publication=publication)
+    found = await index.find_async(q, k, publication=publication)
     query_log("search", q)
     return sent_as_is(SearchOut(query=found.query, confident=found.confident,
                                 results=hits_out(found.hits, index, base=urls.base())))
 
 
 @router.post("/ask", response_model=AskOut, responses={**error_responses(400, 413, 503), **QUESTION_ERRORS})
-def ask(body: AskIn, index: IndexDep, query_log: QueryLogDep, urls: UrlsDep) -> Response:
+async def ask(body: AskIn, index: IndexDep, query_log: QueryLogDep, urls: UrlsDep) -> Response:
     """Extractive answer (1-3 excerpts, each citing its passage) and the passages behind it.
 
     A body that is not UTF-8 is answered with 400."""
     refuse_personal_data(body.question)
     publication = check_publication(body.publication, index.publication_ids())
-    answer = index.ask(body.question, body.k, publication=publication)
+    answer = await index.ask_async(body.question, body.k, publication=publication)
     query_log("ask", body.question)
     return sent_as_is(answer_out(answer, index, base=urls.base()))
 
