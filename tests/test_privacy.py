@@ -124,6 +124,19 @@ def test_access_log_filter_drops_query_strings() -> None:
     assert record.getMessage() == '127.0.0.1:5000 - "GET / HTTP/1.1" 200'
 
 
+def test_answered_probes_stay_out_of_the_access_log_and_failed_ones_do_not() -> None:
+    from api.redact import QuietProbes
+
+    def record(path: str, status: int) -> logging.LogRecord:
+        return logging.LogRecord("uvicorn.access", logging.INFO, __file__, 1, '%s - "%s %s HTTP/%s" %d',
+                                 ("127.0.0.1:5000", "GET", path, "1.1", status), None)
+
+    quiet = QuietProbes()
+    assert not quiet.filter(record("/healthz", 200)) and not quiet.filter(record("/readyz", 200))
+    assert quiet.filter(record("/readyz", 503))  # an operator must see a failing probe
+    assert quiet.filter(record("/api/search?q=x", 200)) and quiet.filter(record("/healthz/x", 404))
+
+
 def test_real_server_access_log_has_paths_only(built_settings, embedder,  # type: ignore[no-untyped-def]
                                               caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
@@ -131,7 +144,9 @@ def test_real_server_access_log_has_paths_only(built_settings, embedder,  # type
     with running_server(app, access_log=True) as base:
         response = httpx.get(f"{base}/api/search", params={"q": SENSITIVE, "k": 1}, timeout=30)
         assert response.status_code == 422
+        assert httpx.get(f"{base}/healthz", timeout=30).status_code == 200
     access = [r.getMessage() for r in caplog.records if r.name == "uvicorn.access"]
     assert any('"GET /api/search HTTP/1.1" 422' in line for line in access), access
+    assert not any("/healthz" in line for line in access), access
     for secret in SECRETS:
         assert secret not in server_log(caplog)
