@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -172,3 +173,22 @@ def test_kb_serve_logs_questions_redacted_only_when_asked(built_settings, tmp_pa
     assert CPR not in text and "0102031234" not in text and "cpr" not in text
     # the access log shows paths, never the question in the query string
     assert "GET / HTTP" in text and "giftes" not in text.split("kb.queries")[0]
+
+
+def test_concurrent_searches_each_get_their_own_results(served: int) -> None:
+    # The API routes await the shared query encoder on the event loop: questions that arrive together
+    # are encoded in one batch, and each request must still get the passages for its own question.
+    base = f"http://127.0.0.1:{served}"
+    questions = ["tvangsægteskab", "genopdragelsesrejse", "Hvornår skal kommunen underrette?",
+                 "negativ social kontrol", "risikovurdering", "sikkerhedsplan", "samtale med den unge",
+                 "parkeringstilladelse"]
+
+    def ids(question: str) -> list[str]:
+        body = httpx.get(f"{base}/api/search", params={"q": question, "k": 5}, timeout=120).json()
+        return [r["id"] for r in body["results"]]
+
+    alone = {q: ids(q) for q in questions}
+    with ThreadPoolExecutor(len(questions)) as pool:
+        together = list(pool.map(ids, questions * 2))
+    assert together == [alone[q] for q in questions * 2]
+    assert alone["tvangsægteskab"] and not alone["parkeringstilladelse"]
