@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -76,12 +77,22 @@ def build_index(corpus: Path, model: str, data_dir: Path | None = None):  # type
     from ingest.settings import Settings
 
     if data_dir is None and os.environ.get("KB_BENCH_DATA"):
-        # A data dir per model that survives runs: its embedding cache makes a rebuild cost seconds.
-        data_dir = Path(os.environ["KB_BENCH_DATA"]) / Path(model).name
+        # A data dir per model and corpus that survives runs: its embedding cache makes a rebuild
+        # cost seconds. Per corpus too (known by its manifest; each run builds it in a new temp
+        # dir): the fixture and realistic corpora share publication ids, and one's build on top of
+        # the other's failed the passage-count check, so the other's index was evaluated against
+        # the wrong questions.
+        corpus_key = hashlib.sha256((corpus / "publications.toml").read_bytes()).hexdigest()[:8]
+        data_dir = Path(os.environ["KB_BENCH_DATA"]) / f"{Path(model).name}-{corpus_key}"
     data_dir = data_dir or Path(tempfile.mkdtemp(prefix="kb-bench-data-"))
     settings = Settings(corpus_dir=corpus, data_dir=data_dir, embedding_model=model)
     embedder = Embedder(model)
-    report = make_builder(settings, embedder=embedder, progress=False).build(load_manifest(settings.manifest_path))
+    # force: the bench always measures the corpus as it is now, however much it changed since the
+    # cached version (the passage-count check guards a production index, not a cache).
+    report = make_builder(settings, embedder=embedder, progress=False).build(load_manifest(settings.manifest_path),
+                                                                            force=True)
+    if report.error is not None:
+        raise SystemExit(f"the bench index of {corpus} was not built: {report.error}")
     live = make_live(settings, embedder=embedder)
     live.reload()
     return settings, report, live.current()
