@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-# KB_BENCH_DATA=DIR keeps one data dir per model under DIR between runs (embeddings cached).
+# KB_BENCH_DATA=DIR keeps one data dir per model and corpus under DIR between runs (embeddings cached).
 E5_OFFLINE = Path.home() / ".cache" / "kb-models" / "multilingual-e5-small"
 QUESTIONS = ROOT / "tests" / "fixtures" / "questions.jsonl"
 
@@ -69,6 +69,20 @@ def realistic_corpus(dest: Path | None = None) -> Path:
     return build_realistic_corpus(dest)
 
 
+def cached_data_dir(corpus: Path, model: str) -> Path | None:
+    """The data dir under ``KB_BENCH_DATA`` for this model and corpus (None when it is not set).
+
+    It survives runs: its embedding cache makes a rebuild cost seconds. It is per corpus too, known
+    by its manifest since each run builds the corpus in a new temp dir: the fixture and realistic
+    corpora share publication ids, and one's build on top of the other's failed the passage-count
+    check, so the other's index was evaluated against the wrong questions.
+    """
+    if not os.environ.get("KB_BENCH_DATA"):
+        return None
+    corpus_key = hashlib.sha256((corpus / "publications.toml").read_bytes()).hexdigest()[:8]
+    return Path(os.environ["KB_BENCH_DATA"]) / f"{Path(model).name}-{corpus_key}"
+
+
 def build_index(corpus: Path, model: str, data_dir: Path | None = None):  # type: ignore[no-untyped-def]
     """Build the corpus with ``model`` into a fresh data dir; returns (settings, builder report, SearchIndex)."""
     from api.wiring import make_builder, make_live
@@ -76,15 +90,7 @@ def build_index(corpus: Path, model: str, data_dir: Path | None = None):  # type
     from ingest.manifest import load_manifest
     from ingest.settings import Settings
 
-    if data_dir is None and os.environ.get("KB_BENCH_DATA"):
-        # A data dir per model and corpus that survives runs: its embedding cache makes a rebuild
-        # cost seconds. Per corpus too (known by its manifest; each run builds it in a new temp
-        # dir): the fixture and realistic corpora share publication ids, and one's build on top of
-        # the other's failed the passage-count check, so the other's index was evaluated against
-        # the wrong questions.
-        corpus_key = hashlib.sha256((corpus / "publications.toml").read_bytes()).hexdigest()[:8]
-        data_dir = Path(os.environ["KB_BENCH_DATA"]) / f"{Path(model).name}-{corpus_key}"
-    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="kb-bench-data-"))
+    data_dir = data_dir or cached_data_dir(corpus, model) or Path(tempfile.mkdtemp(prefix="kb-bench-data-"))
     settings = Settings(corpus_dir=corpus, data_dir=data_dir, embedding_model=model)
     embedder = Embedder(model)
     # force: the bench always measures the corpus as it is now, however much it changed since the
