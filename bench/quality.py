@@ -13,11 +13,13 @@ fixture set has one half only), then the product's answer figures. Tune on the t
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 from common import QUESTIONS, build_index, default_models, fixture_corpus, realistic_corpus
 from peers import NaivePeers, page_chunks
 
+from index.build import lexical_text
 from index.evaluate import evaluate, load_questions
 from index.fusion import FusionConfig
 from index.lexical import Analyzer, AnalyzerConfig, LexicalIndex
@@ -95,13 +97,15 @@ def main() -> None:
 def variants(index, questions) -> None:  # type: ignore[no-untyped-def]
     for f_label, fusion in FUSIONS:
         print(row(f"product {f_label}", evaluate(index, questions, fusion=fusion, with_confidence=False).summary()))
-    original = index.lexical
+    original = index.lexical_retriever
     for a_label, a_config in ANALYZERS:
         lexical = LexicalIndex(Analyzer(a_config))
-        lexical.index([p.text for p in index.passages])
-        index.lexical = lexical
+        lexical.index([lexical_text(p) for p in index.passages])  # what the build indexes
+        # The search chain reads the retriever: replacing only ``index.lexical`` measured the
+        # production analyzer under every label.
+        index.lexical_retriever = replace(original, index=lexical)
         print(row(f"product, BM25 {a_label}", evaluate(index, questions, with_confidence=False).summary()))
-    index.lexical = original
+    index.lexical_retriever = original
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ from index.calibrate import calibrate
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import KBIndexError
-from index.fusion import DEFAULT_FUSION, FusionConfig
+from index.fusion import FusionConfig, fusion_for
 from index.lexical import LexicalIndex
 from index.search import SearchIndex
 from index.sentence_vectors import unit_texts
@@ -151,7 +151,7 @@ class Builder:
         embedder: Embedder | Callable[[], Embedder],
         extract: Extract,
         extractor_version: str = "1",
-        fusion: FusionConfig = DEFAULT_FUSION,
+        fusion: FusionConfig | None = None,
         answer: AnswerConfig | None = None,
         keep_versions: int = 3,
         progress: bool = True,
@@ -164,7 +164,7 @@ class Builder:
         self._embedder = embedder
         self.extract = extract
         self.extractor_version = extractor_version
-        self.fusion = fusion
+        self.fusion = fusion or fusion_for(model_name)  # stored in each version's manifest
         self.answer = answer or AnswerConfig()
         self.keep_versions = keep_versions
         self.progress = progress
@@ -355,7 +355,11 @@ class Builder:
             or (item.report.status == "failed" and (item.old.error if item.old else None) != item.report.error)
             for item in items
         )
-        return (rebuild or not previous.same_pipeline or failure_changed
+        # A new fixed fusion (the model family's measured weight changed) needs no new passages or
+        # embeddings, but the live version must search with it. (A calibrated one is worked out
+        # from the passages, which are unchanged.)
+        fusion_changed = not self.calibrate and previous.manifest.fusion != asdict(self.fusion)
+        return (rebuild or not previous.same_pipeline or failure_changed or fusion_changed
                 or any(p.status in ("added", "updated", "removed") for p in report.publications))
 
     # -- embed -----------------------------------------------------------------------------------
@@ -381,7 +385,7 @@ class Builder:
         dense.add(vectors)
         dense.save(staging)
         lexical = LexicalIndex()
-        lexical.index([_lexical_text(p) for p in passages])
+        lexical.index([lexical_text(p) for p in passages])
         lexical.save(staging / "lexical")
         write_passages(staging, passages)
         self._settle_pdfs(staging, items, previous)
@@ -527,8 +531,9 @@ class Builder:
         return matrix.astype(np.float32), set(missing)
 
 
-def _lexical_text(passage: Passage) -> str:
-    # The section title is part of what a passage is about ("Genopdragelsesrejser").
+def lexical_text(passage: Passage) -> str:
+    """What BM25 indexes of a passage: the section title is part of what it is about
+    ("Genopdragelsesrejser")."""
     return f"{passage.section}. {passage.text}" if passage.section else passage.text
 
 
