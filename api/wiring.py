@@ -41,8 +41,8 @@ def make_builder(settings: Settings, *, embedder: Embedder | None = None, progre
                                                       max_memory_mb=settings.extract_max_memory_mb)),
         extractor_version=EXTRACTOR_VERSION,
         keep_versions=settings.keep_versions,
-        # One fixed fusion weight serves both models better than the per-build calibration on
-        # section titles (see index/fusion.py); the calibration is no longer applied.
+        # The model family's measured fusion weight serves better than the per-build calibration
+        # on section titles (see index/fusion.py); the calibration is no longer applied.
         calibrate=False,
         progress=progress,
         on_progress=on_progress,

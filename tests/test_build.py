@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import asdict
 
 import pytest
 from pypdf import PdfReader, PdfWriter
@@ -82,6 +83,25 @@ def test_unchanged_refresh_embeds_nothing_and_makes_no_version(work_settings, em
     assert counting.embedded == [] and extract.calls == []
     assert {p.status for p in second.publications} == {"unchanged"}
     assert VersionStore(work_settings.data_dir).versions() == [report.version]
+
+
+def test_the_model_familys_fusion_is_stored_and_a_new_one_makes_a_version_reusing_everything(work_settings, embedder):
+    from index.fusion import FusionConfig, fusion_for
+
+    pubs = load_manifest(work_settings.manifest_path)
+    first, _, _ = builder(work_settings, embedder, calibrate=False)  # as `kb ingest` builds
+    report = first.build(pubs)
+    store = VersionStore(work_settings.data_dir)
+    assert store.manifest(report.version).fusion == asdict(fusion_for(work_settings.embedding_model))
+    assert fusion_for(work_settings.embedding_model).dense_weight == 0.3  # MiniLM's measured weight
+
+    # An upgrade that changes the weight: the live version must search with it, at no cost.
+    other = FusionConfig(method="zscore", dense_weight=0.7)
+    again, counting, extract = builder(work_settings, embedder, fusion=other, calibrate=False)
+    second = again.build(pubs)
+    assert second.live and second.version != report.version
+    assert counting.embedded == [] and extract.calls == []
+    assert store.manifest(second.version).fusion == asdict(other)
 
 
 def test_one_changed_publication_is_the_only_one_extracted_and_only_new_text_is_embedded(work_settings, embedder):
