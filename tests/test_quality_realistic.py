@@ -25,10 +25,10 @@ from index.sentences import is_reference
 from tests.conftest import kb_env
 
 # floor: (metric path, minimum)
-FLOORS = {
-    "recall@1": 0.66,
-    "recall@5": 0.82,
-    "mrr@10": 0.73,
+FLOORS = {  # one check question below what the model family's fusion weight gives (0.684 / 0.857 / 0.757)
+    "recall@1": 0.67,
+    "recall@5": 0.84,
+    "mrr@10": 0.745,
 }
 ANSWER_RIGHT_FLOOR = 0.13
 CONFIDENTLY_WRONG_CEILING = 0.10
