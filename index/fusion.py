@@ -27,6 +27,8 @@ from typing import Literal
 
 import numpy as np
 
+from index.confidence import FAMILIES
+
 Method = Literal["rrf", "zscore", "minmax"]
 
 
@@ -46,8 +48,6 @@ FAMILY_FUSION = {
 
 def fusion_for(model_name: str) -> FusionConfig:
     """The fusion measured best for the model's family (see the module's docstring)."""
-    from index.confidence import FAMILIES
-
     for family, pattern in FAMILIES:
         if pattern.search(model_name):
             return FAMILY_FUSION[family]

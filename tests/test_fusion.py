@@ -46,3 +46,13 @@ def test_top_k_orders_and_clips():
 def test_mismatched_shapes_are_refused():
     with pytest.raises(ValueError):
         fuse(np.zeros(2), np.zeros(3))
+
+
+def test_each_model_family_gets_the_weight_measured_for_it() -> None:
+    from index.fusion import DEFAULT_FUSION, fusion_for
+
+    assert fusion_for("intfloat/multilingual-e5-small").dense_weight == 0.5
+    assert fusion_for("/root/.cache/kb-models/multilingual-e5-small").dense_weight == 0.5
+    assert fusion_for("sentence-transformers/all-MiniLM-L6-v2").dense_weight == 0.3
+    assert fusion_for("BAAI/bge-m3") == DEFAULT_FUSION  # a family nobody measured: the old weight
+    assert {fusion_for(m).method for m in ("e5", "minilm", "x")} == {"zscore"}
