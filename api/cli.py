@@ -210,7 +210,9 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
     index = _live_index(settings)
     fusion = None
     if retriever != "hybrid":
-        fusion = replace(index.fusion, method="zscore", dense_weight=1.0 if retriever == "dense" else 0.0)
+        # One retriever alone: the passage vectors or BM25, without the best-sentence share.
+        fusion = replace(index.fusion, method="zscore", dense_weight=1.0 if retriever == "dense" else 0.0,
+                         sentence_weight=0.0)
     report = evaluate(index, load_questions(file), k=k, fusion=fusion)
     summary = report.summary()
     if as_json:

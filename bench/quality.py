@@ -7,7 +7,8 @@ the product's index and the peers (``bench/peers.py``: naive page-chunk dense, B
 chunks, their equal-weight RRF) from the same PDFs, and prints recall@1/5/10 and MRR@10 on the
 tuning half and the check half of the question set (the realistic corpus's split; the small
 fixture set has one half only), then the product's answer figures. Tune on the tuning half only.
-``--variants`` adds the product's retrieval variants (one side alone, fusion weights, analyzers).
+``--variants`` adds the product's retrieval variants (one side alone, fusion weights, the best
+sentence's share of the dense weight, analyzers).
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from index.lexical import Analyzer, AnalyzerConfig, LexicalIndex
 FUSIONS: list[tuple[str, FusionConfig]] = [
     ("lexical only", FusionConfig(method="zscore", dense_weight=0.0)),
     ("dense only", FusionConfig(method="zscore", dense_weight=1.0)),
+    ("best sentence only", FusionConfig(method="zscore", dense_weight=1.0, sentence_weight=1.0)),
     ("rrf 50/50", FusionConfig(method="rrf", dense_weight=0.5)),
     *[(f"zscore dense={w}", FusionConfig(method="zscore", dense_weight=w)) for w in (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)],
 ]
+SENTENCE_SHARES = (0.0, 0.2, 0.3, 0.4, 0.5)
 ANALYZERS = [
     ("stem", AnalyzerConfig(decompound=False, ngrams=0)),
     ("stem+decompound+4grams", AnalyzerConfig(decompound=True, ngrams=4)),
@@ -97,6 +100,10 @@ def main() -> None:
 def variants(index, questions) -> None:  # type: ignore[no-untyped-def]
     for f_label, fusion in FUSIONS:
         print(row(f"product {f_label}", evaluate(index, questions, fusion=fusion, with_confidence=False).summary()))
+    for share in SENTENCE_SHARES:  # the family's dense weight, split with the best sentence
+        fusion = replace(index.fusion, sentence_weight=share)
+        print(row(f"product sentence share={share}",
+                  evaluate(index, questions, fusion=fusion, with_confidence=False).summary()))
     original = index.lexical_retriever
     for a_label, a_config in ANALYZERS:
         lexical = LexicalIndex(Analyzer(a_config))

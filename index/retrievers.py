@@ -18,6 +18,7 @@ from index.dense import DenseIndex
 from index.fusion import top_k
 from index.lexical import LexicalIndex
 from index.query import Query
+from index.sentence_vectors import SentenceVectors
 
 # Thesaurus terms are other people's words for what the question says, not the question itself.
 DEFAULT_EXPANSION_WEIGHT = 0.3
@@ -55,3 +56,36 @@ class DenseRetriever(Retriever):
 
     def scores(self, query: Query) -> np.ndarray:
         return self.index.scores(query.vector).astype(np.float64)
+
+
+@dataclass
+class SentenceRetriever(Retriever):
+    """Each passage's best sentence: the highest cosine between the question and one of its units.
+
+    A passage can cover several things, and its one vector is their average; a question that
+    paraphrases one of its sentences meets that sentence better than the whole. The vectors are
+    the answer units' (``index/sentence_vectors.py``), stored with the version, so this costs one
+    matrix-vector product. A version without them scores every passage alike (no signal).
+    """
+
+    vectors: SentenceVectors | None
+    passages: int
+    name: str = "sentence"
+
+    def __post_init__(self) -> None:
+        if self.vectors is None:
+            self._starts = np.zeros(0, dtype=np.int64)
+            self._has = np.zeros(self.passages, dtype=bool)
+            return
+        offsets = self.vectors.offsets
+        self._has = offsets[1:] > offsets[:-1]  # a passage of only short lines has no unit
+        self._starts = offsets[:-1][self._has]
+
+    def scores(self, query: Query) -> np.ndarray:
+        if self.vectors is None or self._starts.size == 0:
+            return np.zeros(self.passages, dtype=np.float64)
+        cosines = (self.vectors.vectors @ query.vector).astype(np.float64)
+        # A passage without units gets the lowest cosine any sentence has: no evidence, not a zero.
+        out = np.full(self.passages, float(cosines.min()))
+        out[self._has] = np.maximum.reduceat(cosines, self._starts)
+        return out

@@ -3,7 +3,8 @@
 Search is a short chain of named stages, each in its own module:
 
     query (index/query.py: spelling, thesaurus, query vector)
-      → retrievers (index/retrievers.py: lexical BM25, dense FAISS; each scores every passage)
+      → retrievers (index/retrievers.py: lexical BM25, dense FAISS, best sentence; each scores every
+        passage)
       → fusion (index/fusion.py: calibrated z-score fusion)
       → context (index/context.py: small-to-big, same-section neighbours)
       → rerank (index/rerank.py: optional cross-encoder)
@@ -33,7 +34,7 @@ from index.fusion import FusionConfig, fuse, top_k
 from index.lexical import LexicalIndex
 from index.query import Query, QueryBuilder
 from index.rerank import Reranker
-from index.retrievers import DenseRetriever, LexicalRetriever
+from index.retrievers import DenseRetriever, LexicalRetriever, SentenceRetriever
 from index.sentence_vectors import SentenceVectors
 from index.sentences import Unit, units
 from index.spelling import Speller
@@ -161,6 +162,7 @@ class SearchIndex:
                                     Speller.from_texts(p.text for p in self.passages), self.tools.thesaurus)
         self.lexical_retriever = LexicalRetriever(self.lexical)
         self.dense_retriever = DenseRetriever(self.dense)
+        self.sentence_retriever = SentenceRetriever(self.sentence_vectors, len(self.passages))
         self.confidence: ConfidenceRule = rule_for(self.embedder.model_name)
         self.passage_rule: ConfidenceRule = passage_rule_for(self.embedder.model_name)
         self.ranker: SentenceRanker = ranker_for(self.embedder.model_name)
@@ -202,7 +204,9 @@ class SearchIndex:
                 publication: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(final, lexical, dense) scores of every passage: fusion, then small-to-big context."""
         lexical, dense = self.scores(query)
-        final = self.neighbours_in_section.apply(fuse(lexical, dense, fusion or self.fusion), context or self.context)
+        fusion = fusion or self.fusion
+        sentence = self.sentence_retriever.scores(query) if fusion.sentence_weight else None
+        final = self.neighbours_in_section.apply(fuse(lexical, dense, fusion, sentence), context or self.context)
         if publication is not None:
             final = np.where(self._publication_mask(publication), final, -np.inf)
         return final, lexical, dense

@@ -46,6 +46,25 @@ def test_top_k_orders_and_clips():
 def test_mismatched_shapes_are_refused():
     with pytest.raises(ValueError):
         fuse(np.zeros(2), np.zeros(3))
+    with pytest.raises(ValueError):
+        fuse(np.zeros(3), np.zeros(3), FusionConfig(sentence_weight=0.5), np.zeros(2))
+
+
+@pytest.mark.parametrize("method", ["rrf", "zscore", "minmax"])
+def test_the_best_sentence_takes_its_share_of_the_dense_weight(method):
+    lexical = np.zeros(4)  # no question word anywhere: the dense side decides
+    dense = np.array([0.6, 0.5, 0.4, 0.1])
+    sentence = np.array([0.5, 0.9, 0.4, 0.2])  # passage 1 holds the one sentence the question paraphrases
+    config = FusionConfig(method=method, dense_weight=0.5, sentence_weight=0.6)
+    # Without sentence scores, or with no share, the passage vectors decide as before.
+    assert fuse(lexical, dense, config).tolist() == fuse(lexical, dense, FusionConfig(method=method,
+                                                                                    dense_weight=0.5)).tolist()
+    assert fuse(lexical, dense, FusionConfig(method=method, dense_weight=0.5), sentence).tolist() == \
+        fuse(lexical, dense, FusionConfig(method=method, dense_weight=0.5)).tolist()
+    assert top_k(fuse(lexical, dense, config, sentence), 1)[0][0] == 1
+    # All of the dense weight to the best sentence: the sentences alone decide.
+    only_sentence = fuse(lexical, dense, FusionConfig(method=method, dense_weight=1.0, sentence_weight=1.0), sentence)
+    assert [i for i, _ in top_k(only_sentence, 4)] == [1, 0, 2, 3]
 
 
 def test_each_model_family_gets_the_weight_measured_for_it() -> None:
@@ -56,3 +75,7 @@ def test_each_model_family_gets_the_weight_measured_for_it() -> None:
     assert fusion_for("sentence-transformers/all-MiniLM-L6-v2").dense_weight == 0.3
     assert fusion_for("BAAI/bge-m3") == DEFAULT_FUSION  # a family nobody measured: the old weight
     assert {fusion_for(m).method for m in ("e5", "minilm", "x")} == {"zscore"}
+    # The best sentence's share of the dense weight, measured per family as well.
+    assert fusion_for("intfloat/multilingual-e5-small").sentence_weight == 0.4
+    assert fusion_for("sentence-transformers/all-MiniLM-L6-v2").sentence_weight == 0.3
+    assert DEFAULT_FUSION.sentence_weight == 0.0
