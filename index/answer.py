@@ -29,6 +29,9 @@ class AnswerConfig:
     passages_considered: int = 2
     # A second or third sentence must be at least this share as likely as the best one.
     relative_floor: float = 0.5
+    # The first excerpt quotes the best sentence with the neighbour the ranker prefers (the one
+    # before often names the topic, the one after often holds the answer to it).
+    quote_neighbour: bool = True
     # Kept so that index versions written before the calibrated rule still load.
     min_coverage: float = 0.45
     min_dense_z: float = 3.2
@@ -83,15 +86,18 @@ def novelty(sentence_stems: set[str], question_stems: set[str]) -> float:
     return len(sentence_stems - question_stems) / len(sentence_stems)
 
 
-def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig) -> list[AnswerSentence]:
+def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig,
+           echoes: np.ndarray | None = None) -> list[AnswerSentence]:
     """The best unit's excerpt first, then close runners-up, all in reading order.
 
     Units that stand next to each other in a passage are quoted as one excerpt, so the topic
     sentence and the answer that follows it ("Skolen kan vurdere risikoen som høj, mens … I
-    sådanne tilfælde vælges det højeste …") read as the guide wrote them. A close runner-up right
-    before the best joins its excerpt; one further back in the same passage is left out, since
-    putting it after the best would reverse the text. A unit that points back at the sentence
-    before it is never quoted without that sentence, nor the best without a pointing one after it.
+    sådanne tilfælde vælges det højeste …") read as the guide wrote them. The best unit comes
+    with the neighbour the ranker prefers (``quote_neighbour``), unless that neighbour only
+    repeats the question (``echoes``). A close runner-up right before the best joins its excerpt;
+    one further back in the same passage is left out, since putting it after the best would
+    reverse the text. A unit that points back at the sentence before it is never quoted without
+    that sentence, nor the best without a pointing one after it.
     """
     if not units:
         return []
@@ -102,6 +108,12 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig) -> list[A
         chosen.add(best - 1)
     if best + 1 < len(units) and units[best + 1].continues and units[best + 1].follows(units[best]):
         chosen.add(best + 1)
+    if config.quote_neighbour and len(chosen) == 1:
+        neighbour = _neighbour(units, score, best, echoes)
+        if neighbour is not None:
+            chosen.add(neighbour)
+            if neighbour > 0 and units[neighbour].continues and units[neighbour].follows(units[neighbour - 1]):
+                chosen.add(neighbour - 1)
     for i in order[1:]:
         if len(chosen) >= config.max_sentences or float(score[i]) < config.relative_floor * float(score[best]):
             break
@@ -121,3 +133,17 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig) -> list[A
                   key=lambda e: (passage_order[units[e[0]].passage_id], units[e[0]].position))
     return [AnswerSentence(" ".join(units[i].text for i in e), units[e[0]].passage_id, units[e[0]].start,
                            units[e[-1]].end) for e in [first, *rest]]
+
+
+def _neighbour(units: list[Unit], score: np.ndarray, best: int, echoes: np.ndarray | None) -> int | None:
+    """The unit right before or after the best in its passage that the ranker prefers, if any.
+
+    Measured on the tuning half, the ranker and the confidence rule fitted out of fold: more first
+    excerpts hold the answer (e5 49 → 53 of 99, MiniLM 45 → 47) and confident answers are as
+    often or more often right (e5 30 right and 3 wrong → 30 and 2; MiniLM 17 and 2 → 19 and 2).
+    Quoting only the one before, or only the one after, did less well.
+    """
+    around = [i for i in (best - 1, best + 1)
+              if 0 <= i < len(units) and (units[i].follows(units[best]) or units[best].follows(units[i]))
+              and not (echoes is not None and echoes[i])]
+    return max(around, key=lambda i: float(score[i])) if around else None

@@ -54,6 +54,7 @@ QUESTION_PATTERN = re.compile(r"\w")
 # this; the first passage of a confident answer is always listed. Measured: bench/quality.py.
 RELEVANCE_FLOOR = 1.5
 SENTENCE_CACHE_PASSAGES = 4096  # ~15 sentences × 384 floats each: at most ~100 MB, usually far less
+ECHO = FEATURES.index("echo")  # the feature column of sentences that only repeat the question
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,7 @@ class SearchIndex:
         if not candidates:
             return [], signals
         score = self.ranker.probabilities(self.ranker.scores(x))
-        sentences = choose(candidates, score, self.answer_config)
+        sentences = choose(candidates, score, self.answer_config, echoes=x[:, ECHO] > 0)
         best = int(np.argmax(score))
         std = float(dense.std()) or 1.0
         # The first excerpt is right when any of its sentences is: the ranker's sureness is their sum.

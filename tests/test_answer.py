@@ -89,9 +89,13 @@ def test_a_sentence_that_echoes_the_question_loses(ranker: SentenceRanker):
     assert novelty({"risiko", "høj"}, {"risiko", "høj"}) == 0.0
     echo, answer = units(passage("Risikoen er høj, og risikoen kan være meget høj i disse sager. "
                                  "Ring straks til politiet og find et beskyttet ophold samme dag."))
-    score = rank(ranker, "hvad gør jeg hvis risikoen er høj", [echo, answer], [1.0, 0.5], [0.9, 0.8], [0, 0],
-                 [0.2, 0.9])
-    assert choose([echo, answer], score, AnswerConfig())[0].text.startswith("Ring straks")
+    question = "hvad gør jeg hvis risikoen er høj"
+    score = rank(ranker, question, [echo, answer], [1.0, 0.5], [0.9, 0.8], [0, 0], [0.2, 0.9])
+    x = features(question, [echo, answer], np.array([1.0, 0.5]), np.array([0.9, 0.8]), [0, 0], [0.2, 0.9], 0.05)
+    echoes = x[:, FEATURES.index("echo")] > 0
+    assert echoes.tolist() == [True, False]
+    # Nor is it quoted as the answer's neighbour: the excerpt is the answer alone.
+    assert [c.text for c in choose([echo, answer], score, AnswerConfig(), echoes)] == [answer.text]
 
 
 @pytest.mark.parametrize(("text", "reference"), [
@@ -147,8 +151,35 @@ def test_sentences_of_one_passage_keep_reading_order_after_the_best():
                           "ved fare. Mellem dem står en sætning om noget helt andet. Sidste sætning giver flere "
                           "råd om sikkerhed og planer."))
     score = np.array([0.85, 0.7, 0.1, 1.0])
-    chosen = choose(found, score, AnswerConfig(relative_floor=0.8))
+    chosen = choose(found, score, AnswerConfig(relative_floor=0.8, quote_neighbour=False))
     assert [c.text[:5] for c in chosen] == ["Sidst"]  # an earlier, not adjacent sentence is not put after
+    # With its neighbour (the only one it has), still in reading order and nothing from further back.
+    chosen = choose(found, score, AnswerConfig(relative_floor=0.8))
+    assert [c.text[:5] for c in chosen] == ["Melle"] and chosen[0].text.endswith("sikkerhed og planer.")
+
+
+def test_the_best_sentence_is_quoted_with_the_neighbour_the_ranker_prefers():
+    text = ("Grænsen mellem strenge forældre og negativ social kontrol kan være svær at trække. "
+            "Et pejlemærke er, om kontrollen er begrundet i barnets tarv og alder eller i frygt for omtale. "
+            "Skolen kan også tale med sundhedsplejersken om sine iagttagelser af familien.")
+    found = units(passage(text))
+    for score, expected in ((np.array([1.0, 0.6, 0.3]), (0, 1)), (np.array([0.3, 0.5, 1.0]), (1, 2)),
+                            (np.array([0.2, 1.0, 0.5]), (1, 2)), (np.array([0.6, 1.0, 0.5]), (0, 1))):
+        first = choose(found, score, AnswerConfig(relative_floor=0.9))[0]
+        assert first.text == " ".join(found[i].text for i in expected)
+        assert text[first.start:first.end] == first.text
+    # A neighbour in another passage is no neighbour.
+    other = units(passage("Et pejlemærke er, om kontrollen er begrundet i barnets tarv og alder.", pid="p2"))
+    assert [c.text for c in choose([found[0], *other], np.array([1.0, 0.9]), AnswerConfig(relative_floor=0.95))] \
+        == [found[0].text]
+
+
+def test_a_neighbour_that_points_back_brings_the_sentence_before_it():
+    found = units(passage("Infohuset er politiets og kommunernes samarbejde om forebyggelse af ekstremisme. "
+                          "Det skal kun inddrages, hvis der er tegn på forbindelse til ekstremistiske miljøer. "
+                          "Kommunen har desuden sin egen SSP-organisation med faste møder hver måned."))
+    first = choose(found, np.array([0.1, 0.5, 1.0]), AnswerConfig(relative_floor=0.9))[0]
+    assert first.text.startswith("Infohuset er") and first.text.endswith("hver måned.")
 
 
 def test_neighbouring_sentences_are_quoted_as_one_excerpt_in_reading_order():
