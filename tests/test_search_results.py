@@ -80,3 +80,28 @@ def test_the_page_marks_the_answer_sentence_in_its_passage(client) -> None:  # t
     quoted = [" ".join(html.unescape(re.sub(r"<[^>]+>", "", m)).split())
               for m in re.findall(r'<strong class="answer-quote">(.*?)</strong>', page.text, re.S)]
     assert " ".join(answer["answer"][0]["text"].split()) in quoted
+
+
+def test_a_passages_best_sentence_counts_in_the_built_index(search_index) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    import numpy as np
+
+    from index.sentences import units
+
+    # The build stores the model family's share (MiniLM's 0.3) and the sentence vectors it reads.
+    assert search_index.fusion.sentence_weight == 0.3
+    assert search_index.sentence_vectors is not None
+    question = "Hvad er et tvangsægteskab?"
+    query = search_index.prepare(question)
+    best = search_index.sentence_retriever.scores(query)
+    # Each passage's score is its closest unit's cosine with the question, whatever the passage says besides.
+    for i in (0, len(search_index.passages) // 2):
+        found = units(search_index.passages[i])
+        if found:
+            cosines = [float(v @ query.vector) for v in search_index.embedder.encode_passages([u.text for u in found])]
+            assert best[i] == pytest.approx(max(cosines), abs=1e-4)
+    only_sentences = replace(search_index.fusion, dense_weight=1.0, sentence_weight=1.0)
+    hits = search_index.search(question, k=5, fusion=only_sentences)
+    scores = search_index.neighbours_in_section.apply(best - best.mean(), search_index.context)
+    assert [h.passage.id for h in hits] == [search_index.passages[int(i)].id for i in np.argsort(-scores)[:5]]
