@@ -1,8 +1,10 @@
-"""Fit the sentence ranker on the TUNING half only, per model family; write index/choice.json.
+"""Fit the sentence ranker on the TUNING half (and the fixture questions), per model family; write
+index/choice.json.
 
     .venv/bin/python bench/fit_choice.py [--dry-run] [--models e5,MiniLM]
 
-For every answerable tuning question the product retrieves its passages as it does when it
+For every answerable question of the realistic corpus's tuning half and of the small fixture
+corpus's question set (``common.tuning_sets``) the product retrieves its passages as it does when it
 answers, and takes the candidate sentences of the passages an answer draws on, with the features
 of ``index/choice.py`` (``SearchIndex.answer_candidates``). A candidate is right when its passage
 is relevant and it holds the question's evidence phrase. The model is listwise: a softmax over
@@ -18,12 +20,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-from common import build_index, chosen_models, fit_arguments, realistic_corpus, write_fitted
+from common import chosen_models, fit_arguments, tuning_sets, write_fitted
 from scipy.optimize import minimize
 
 from index.choice import FEATURES, WEIGHTS_FILE, SentenceRanker
 from index.confidence import family_of
-from index.evaluate import holds, load_questions, relevant
+from index.evaluate import holds, relevant
 
 L2 = 3.0  # chosen on the tuning half: 0.3–10 pick within 2 points of each other there
 
@@ -72,21 +74,21 @@ def pick_rate(sets: list[tuple[np.ndarray, np.ndarray]], weights: np.ndarray) ->
 
 def main() -> None:
     args = fit_arguments(WEIGHTS_FILE)
-    corpus = realistic_corpus()
-    questions = load_questions(corpus / "questions_tune.jsonl")
     data: dict = {"families": {}}
     for label, model in chosen_models(args.models):
-        _, _, index = build_index(corpus, model)
-        sets = candidate_sets(index, questions)
+        sources = tuning_sets(model)
+        sets = [s for _, index, questions in sources for s in candidate_sets(index, questions)]
+        index = sources[0][1]
         before = pick_rate(sets, np.array(index.ranker.weights))
         weights = fit(sets)
-        print(f"== {label}: {len(sets)} answerable tuning questions, {sum(y.any() for _, y in sets)} with a right "
+        print(f"== {label}: {len(sets)} answerable questions ({', '.join(n for n, _, _ in sources)}), "
+              f"{sum(y.any() for _, y in sets)} with a right "
               f"candidate; top candidate right {before:.3f} with the current weights, {pick_rate(sets, weights):.3f} "
               "fitted")
         print("  weights " + ", ".join(f"{n} {w:+.3f}" for n, w in zip(FEATURES, weights, strict=True)))
         data["families"][family_of(model)] = {
             "weights": {n: round(float(w), 5) for n, w in zip(FEATURES, weights, strict=True)},
-            "fitted_on": f"realistic corpus, tuning half ({len(sets)} answerable questions), {label}",
+            "fitted_on": f"realistic corpus's tuning half and the fixture questions ({len(sets)} answerable), {label}",
             "fitted": datetime.now(UTC).strftime("%Y-%m-%d"),
         }
     if not args.dry_run:

@@ -93,15 +93,18 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig,
     Units that stand next to each other in a passage are quoted as one excerpt, so the topic
     sentence and the answer that follows it ("Skolen kan vurdere risikoen som høj, mens … I
     sådanne tilfælde vælges det højeste …") read as the guide wrote them. The best unit comes
-    with the neighbour the ranker prefers (``quote_neighbour``), unless that neighbour only
-    repeats the question (``echoes``). A close runner-up right before the best joins its excerpt;
-    one further back in the same passage is left out, since putting it after the best would
-    reverse the text. A unit that points back at the sentence before it is never quoted without
+    with the neighbour the ranker prefers (``quote_neighbour``). A unit that only repeats the
+    question (``echoes``) is quoted only when every unit does. A close runner-up right before the
+    best joins its excerpt; one further back in the same passage is left out, since putting it
+    after the best would reverse the text. A unit that points back at the sentence before it is never quoted without
     that sentence, nor the best without a pointing one after it.
     """
     if not units:
         return []
     order = [int(i) for i in np.argsort(-score, kind="stable")]
+    if echoes is not None and not echoes.all():
+        # A sentence that only repeats the question is never the answer while another can be.
+        order = [i for i in order if not echoes[i]] + [i for i in order if echoes[i]]
     best = order[0]
     chosen = {best}
     if best > 0 and units[best].continues and units[best].follows(units[best - 1]):
@@ -117,6 +120,8 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig,
     for i in order[1:]:
         if len(chosen) >= config.max_sentences or float(score[i]) < config.relative_floor * float(score[best]):
             break
+        if echoes is not None and echoes[i] and not echoes[best]:
+            continue
         earlier_in_passage = units[i].passage_id == units[best].passage_id and units[i].position < units[best].position
         if not earlier_in_passage or units[best].follows(units[i]):
             chosen.add(i)
