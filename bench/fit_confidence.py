@@ -4,10 +4,10 @@ model family; write index/confidence.json.
     .venv/bin/python bench/fit_confidence.py [--dry-run]
 
 For every question of the realistic corpus's tuning half and of the small fixture corpus's
-question set (``common.tuning_sets``) the product drafts its answer (sentences chosen, not yet gated) and
-records the signals of ``index/confidence.py``. A draft is a positive example when the question is
-answerable and the draft is right (first excerpt from a relevant passage, holding the evidence
-phrase); wrong drafts and every unanswerable question are negatives. A logistic regression on the
+question set (``common.tuning_sets``) the product drafts its answer (sentences chosen, not yet
+gated) and records the signals of ``index/confidence.py``. A draft is a positive example when
+the question is answerable and the draft is right (first excerpt from a relevant passage, holding
+the evidence phrase); wrong drafts and every unanswerable question are negatives. A logistic regression on the
 signals gives w and b. Each weight is held to the sign the signal's meaning gives it (more
 coverage, agreement or certainty never lowers confidence; words the corpus never uses never raise
 it): on about a hundred questions an unconstrained fit took chance correlations for rules (a
@@ -15,7 +15,7 @@ positive weight on unknown words answered "225-timers-reglen" on the check half)
 
 The threshold gives the most right answers less three for every wrong one (``WRONG_COST``), while
 confidently wrong answers stay at or below 6 % of the answerable tuning questions and every
-unanswerable one is declined; it is judged on out-of-fold probabilities (each question scored by
+unanswerable one is declined, read on the realistic tuning half alone; it is judged on out-of-fold probabilities (each question scored by
 rules fitted without it), so that it is not read off questions the rule has already seen. The
 targets of issue 7 are 8 % and 95 %; the margin is for the noise of a hundred questions (refits
 that differed by one feature moved the check half's wrong rate between 5 % and 13 %).

@@ -96,8 +96,8 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig,
     with the neighbour the ranker prefers (``quote_neighbour``). A unit that only repeats the
     question (``echoes``) is quoted only when every unit does. A close runner-up right before the
     best joins its excerpt; one further back in the same passage is left out, since putting it
-    after the best would reverse the text. A unit that points back at the sentence before it is never quoted without
-    that sentence, nor the best without a pointing one after it.
+    after the best would reverse the text. A unit that points back at the sentence before it is
+    never quoted without that sentence, nor the best without a pointing one after it.
     """
     if not units:
         return []
