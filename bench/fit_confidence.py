@@ -15,8 +15,9 @@ positive weight on unknown words answered "225-timers-reglen" on the check half)
 
 The threshold gives the most right answers less three for every wrong one (``WRONG_COST``), while
 confidently wrong answers stay at or below 6 % of the answerable tuning questions and every
-unanswerable one is declined, read on the realistic tuning half alone; it is judged on out-of-fold probabilities (each question scored by
-rules fitted without it), so that it is not read off questions the rule has already seen. The
+unanswerable one is declined, read on the realistic tuning half alone; it is judged on
+out-of-fold probabilities (each question scored by rules fitted without it), so that it is not
+read off questions the rule has already seen. The
 targets of issue 7 are 8 % and 95 %; the margin is for the noise of a hundred questions (refits
 that differed by one feature moved the check half's wrong rate between 5 % and 13 %).
 
