@@ -101,10 +101,10 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig,
     """
     if not units:
         return []
-    order = [int(i) for i in np.argsort(-score, kind="stable")]
-    if echoes is not None and not echoes.all():
-        # A sentence that only repeats the question is never the answer while another can be.
-        order = [i for i in order if not echoes[i]] + [i for i in order if echoes[i]]
+    # A sentence that only repeats the question is never quoted while another can be.
+    quotable = np.ones(len(units), dtype=bool) if echoes is None else ~echoes
+    only_echoes = not quotable.any()  # then the best of them is quoted, alone
+    order = [int(i) for i in np.argsort(-score, kind="stable") if quotable[i] or only_echoes]
     best = order[0]
     chosen = {best}
     if best > 0 and units[best].continues and units[best].follows(units[best - 1]):
@@ -112,7 +112,7 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig,
     if best + 1 < len(units) and units[best + 1].continues and units[best + 1].follows(units[best]):
         chosen.add(best + 1)
     if config.quote_neighbour and len(chosen) == 1:
-        neighbour = _neighbour(units, score, best, echoes)
+        neighbour = _neighbour(units, score, best, quotable)
         if neighbour is not None:
             chosen.add(neighbour)
             if neighbour > 0 and units[neighbour].continues and units[neighbour].follows(units[neighbour - 1]):
@@ -120,8 +120,6 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig,
     for i in order[1:]:
         if len(chosen) >= config.max_sentences or float(score[i]) < config.relative_floor * float(score[best]):
             break
-        if echoes is not None and echoes[i] and not echoes[best]:
-            continue
         earlier_in_passage = units[i].passage_id == units[best].passage_id and units[i].position < units[best].position
         if not earlier_in_passage or units[best].follows(units[i]):
             chosen.add(i)
@@ -140,7 +138,7 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig,
                            units[e[-1]].end) for e in [first, *rest]]
 
 
-def _neighbour(units: list[Unit], score: np.ndarray, best: int, echoes: np.ndarray | None) -> int | None:
+def _neighbour(units: list[Unit], score: np.ndarray, best: int, quotable: np.ndarray) -> int | None:
     """The unit right before or after the best in its passage that the ranker prefers, if any.
 
     Measured on the tuning half, the ranker and the confidence rule fitted out of fold: more first
@@ -150,5 +148,5 @@ def _neighbour(units: list[Unit], score: np.ndarray, best: int, echoes: np.ndarr
     """
     around = [i for i in (best - 1, best + 1)
               if 0 <= i < len(units) and (units[i].follows(units[best]) or units[best].follows(units[i]))
-              and not (echoes is not None and echoes[i])]
+              and quotable[i]]
     return max(around, key=lambda i: float(score[i])) if around else None
