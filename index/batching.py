@@ -13,15 +13,22 @@ build should use ``inner`` directly, so that searches do not wait behind its bat
 
 Several such threads (``workers``, ``KB_QUERY_WORKERS``, default one per physical core up to four) take
 turns: each encodes what is waiting when it is free, so one batch is encoded while the next
-gathers. Torch's threads per batch are the cores divided among the busy workers: a lone question
-gets every core (the fastest answer at concurrency 1), while under load each worker runs on one
-core of its own. On two cores, one worker on two threads encoded 87 questions/s in batches of 8;
-two workers on one thread each, 109-137 (torch scales poorly over threads at these sizes, and
-two threads spin while the requests need the GIL). ``KB_QUERY_THREADS`` fixes the number instead.
-One thread per worker is far better on a machine shared with another busy process: a torch
-thread preempted mid-step makes the others spin at its end, and one question took 27 ms on one
-thread, 520 ms on two (medians); a server spent 104-126 ms of CPU per search on two threads,
-18-23 ms on one.
+gathers. On two cores, one worker on two threads encoded 87 questions/s in batches of 8; two
+workers on one thread each, 109-137 (torch scales poorly over threads at these sizes, and two
+threads spin while the requests need the GIL).
+
+Only the first worker, the lead, ever runs torch on more than one thread, and it takes the work
+whenever it is free. Torch's OpenMP runtime (libgomp) keeps a team of threads for every thread
+that has run a model on several; once it manages more threads than there are cores, it makes
+every team sleep and wake at each of a forward pass's hundred parallel steps instead of
+spinning. On two cores a question then took 13-20 ms instead of 8.5 ms, in every thread of the
+process: two workers on two threads each, or one worker after the main thread had run the model
+once, were enough. So a lone question gets every core on the lead; under load each busy worker
+runs on one core (the lead's share is the cores divided among the busy workers), and the others
+never start a team. ``KB_QUERY_THREADS`` fixes the lead's number instead: set it to 1 on a
+machine shared with another busy process, where a torch thread preempted mid-step makes the
+others spin at its end (one question took 27 ms on one thread, 520 ms on two, medians; a server
+spent 104-126 ms of CPU per search on two threads, 18-23 ms on one).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +74,12 @@ class _Job:
         return self.vectors
 
 
+async def _vectors(job: _Job) -> np.ndarray:
+    assert job.waiter is not None
+    await job.waiter
+    return job.result()
+
+
 def _settle(waiter: asyncio.Future[None]) -> None:
     if not waiter.done():  # a request that was cancelled meanwhile has no use for it
         waiter.set_result(None)
@@ -84,7 +97,9 @@ class QueryBatcher:
         self._wake = threading.Condition()
         self._closed = False
         self._busy = 0
-        self._workers = [threading.Thread(target=self._run, name=f"kb-query-encoder-{n}", daemon=True)
+        self._lead_busy = False
+        self._workers = [threading.Thread(target=self._run, args=(n == 0,), name=f"kb-query-encoder-{n}",
+                                          daemon=True)
                          for n in range(workers or default_workers())]
         for worker in self._workers:
             worker.start()
@@ -101,11 +116,16 @@ class QueryBatcher:
         A sync route waits in a thread-pool thread, and the hops there and back cost more than
         the rest of a search's own work (``bench/http_latency.py``).
         """
+        return await self.start_queries(texts)
+
+    def start_queries(self, texts: Sequence[str]) -> Awaitable[np.ndarray]:
+        """Hands the questions to the encoding threads now; await the result for their vectors.
+
+        The caller does its own work meanwhile (the lexical side of a search) instead of after.
+        """
         job = _Job(list(texts), waiter=asyncio.get_running_loop().create_future())
         self._enqueue(job)
-        assert job.waiter is not None
-        await job.waiter
-        return job.result()
+        return _vectors(job)
 
     def encode_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         return self._submit(_Job(list(texts), passages=True))
@@ -120,7 +140,7 @@ class QueryBatcher:
             if self._closed:
                 raise RuntimeError("the query encoder is closed")
             self._pending.append(job)
-            self._wake.notify()
+            self._wake.notify_all()  # the lead, or another worker when the lead is busy
 
     def close(self) -> None:
         with self._wake:
@@ -129,30 +149,37 @@ class QueryBatcher:
         for worker in self._workers:
             worker.join(timeout=30)
 
-    def _take(self) -> tuple[list[_Job], int] | None:
-        """The next batch, and how many workers are busy with it counted."""
+    def _take(self, lead: bool) -> tuple[list[_Job], int] | None:
+        """The next batch, and how many workers are busy with it counted. The others leave the
+        work to the lead while it is free (see the module's docstring)."""
         with self._wake:
-            while not self._pending and not self._closed:
+            while not (self._pending and (lead or self._lead_busy)) and not self._closed:
                 self._wake.wait()
             if not self._pending:
                 return None
             self._busy += 1
+            self._lead_busy = self._lead_busy or lead
             jobs = [self._pending.pop(0)]
-            if jobs[0].passages:
-                return jobs, self._busy
-            count = len(jobs[0].texts)
-            while (self._pending and not self._pending[0].passages
-                   and count + len(self._pending[0].texts) <= self.max_batch):
-                jobs.append(self._pending.pop(0))
-                count += len(jobs[-1].texts)
+            if not jobs[0].passages:
+                count = len(jobs[0].texts)
+                while (self._pending and not self._pending[0].passages
+                       and count + len(self._pending[0].texts) <= self.max_batch):
+                    jobs.append(self._pending.pop(0))
+                    count += len(jobs[-1].texts)
+            if self._pending:  # for a worker other than the lead, now that the lead is busy
+                self._wake.notify_all()
             return jobs, self._busy
 
-    def _run(self) -> None:
-        # Torch's own choice is every core: left alone until a batch wants another number.
-        current = self.cores if self.threads is None else None
-        while (taken := self._take()) is not None:
+    def _run(self, lead: bool) -> None:
+        current: int | None = None
+        if not lead:
+            set_torch_threads(1)
+            current = 1
+        while (taken := self._take(lead)) is not None:
             jobs, busy = taken
-            wanted = self.threads or max(1, self.cores // busy)
+            wanted = (self.threads or max(1, self.cores // busy)) if lead else 1
+            # Set on the lead's first batch too: torch gives a thread that has not run yet the
+            # last number any thread set, and the others set 1.
             if wanted != current:
                 set_torch_threads(wanted)
                 current = wanted
@@ -172,5 +199,7 @@ class QueryBatcher:
                     start += len(job.texts)
             with self._wake:
                 self._busy -= 1
+                if lead:
+                    self._lead_busy = False
             for job in jobs:
                 job.finish()

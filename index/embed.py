@@ -118,8 +118,12 @@ class Embedder:
         self.batch_size = batch_size
         self._gate = TokenizerGate()
         self.model = _load(model_name, device)
+        # The card's base model, never the card as text: rendering it runs the model on example
+        # sentences, in this thread (see index/batching.py on why only one thread may run it on
+        # several cores).
+        card = getattr(self.model, "model_card_data", None)
         self.prefixes = detect_prefixes(
-            model_name, getattr(self.model, "prompts", None), str(getattr(self.model, "model_card_data", ""))
+            model_name, getattr(self.model, "prompts", None), str(getattr(card, "base_model", None) or "")
         )
         self.dimension = _dimension(self.model)
         self.max_seq_length = int(self.model.max_seq_length or 512)
@@ -200,10 +204,13 @@ def set_torch_threads(threads: int) -> None:
     """Torch's intra-op threads for model calls made from the calling thread.
 
     Torch keeps the number per thread once a thread has run with it, and hands the last number
-    set to threads it starts later, so call this from the thread that encodes.
+    set to threads it starts later, so call this from the thread that encodes. A thread's first
+    parallel step sets its number to the last one set anywhere, undoing a number set before it:
+    reading the number first makes torch do that now.
     """
     import torch
 
+    torch.get_num_threads()
     torch.set_num_threads(threads)
 
 

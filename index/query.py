@@ -8,7 +8,7 @@ Spelling correction feeds both retrievers (the model reads "bÃ¸rnefaglig undersÃ
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,11 +20,20 @@ from index.thesaurus import Thesaurus
 
 
 @dataclass(frozen=True)
-class Query:
+class Terms:
+    """What the lexical side reads: everything of a ``Query`` but the model's vector."""
+
     text: str  # the question as asked (checked)
     search_text: str  # after spelling correction: what both retrievers search
     stems: list[str]  # content stems of ``search_text``
     expansion: list[str]  # thesaurus terms of the groups the question matches (lexical side only)
+
+    def with_vector(self, vector: np.ndarray) -> Query:
+        return Query(self.text, self.search_text, self.stems, self.expansion, vector)
+
+
+@dataclass(frozen=True)
+class Query(Terms):
     vector: np.ndarray = field(repr=False)  # the model's query embedding (L2-normalised)
 
 
@@ -36,19 +45,28 @@ class QueryBuilder:
     thesaurus: Thesaurus
 
     def __call__(self, text: str) -> Query:
-        search_text = self.speller.correct(text)
-        return self._query(text, search_text, self.embedder.encode_queries([search_text])[0])
+        terms = self.terms(text)
+        return terms.with_vector(self.embedder.encode_queries([terms.search_text])[0])
 
-    async def build_async(self, text: str) -> Query:
-        """The same ``Query``, for an event loop: the encode is awaited, never waited for."""
+    def terms(self, text: str) -> Terms:
         search_text = self.speller.correct(text)
-        encode = getattr(self.embedder, "encode_queries_async", None)  # the server's QueryBatcher
-        if encode is not None:
-            vectors = await encode([search_text])
-        else:
-            vectors = await asyncio.to_thread(self.embedder.encode_queries, [search_text])
-        return self._query(text, search_text, vectors[0])
-
-    def _query(self, text: str, search_text: str, vector: np.ndarray) -> Query:
         stems = self.analyzer.stems(search_text)
-        return Query(text, search_text, stems, self.thesaurus.expand(stems), vector)
+        return Terms(text, search_text, stems, self.thesaurus.expand(stems))
+
+    def start_vector(self, terms: Terms) -> Awaitable[np.ndarray]:
+        """The query's vector, for an event loop: the model starts on it now, in its own threads,
+        and the caller awaits it after doing its own work (it is never waited for in a thread)."""
+        start = getattr(self.embedder, "start_queries", None)  # the server's QueryBatcher
+        if start is not None:
+            return _first(start([terms.search_text]))
+        # Without one (a library caller), here and now, as calling the builder does: a pool thread
+        # would run the model on a team of torch threads of its own (see index/batching.py).
+        return _ready(self.embedder.encode_queries([terms.search_text])[0])
+
+
+async def _ready(vector: np.ndarray) -> np.ndarray:
+    return vector
+
+
+async def _first(vectors: Awaitable[np.ndarray]) -> np.ndarray:
+    return (await vectors)[0]

@@ -17,7 +17,7 @@ import numpy as np
 from index.dense import DenseIndex
 from index.fusion import top_k
 from index.lexical import LexicalIndex
-from index.query import Query
+from index.query import Query, Terms
 from index.sentence_vectors import SentenceVectors
 
 # Thesaurus terms are other people's words for what the question says, not the question itself.
@@ -41,7 +41,7 @@ class LexicalRetriever(Retriever):
     expansion_weight: float = DEFAULT_EXPANSION_WEIGHT
     name: str = "lexical"
 
-    def scores(self, query: Query) -> np.ndarray:
+    def scores(self, query: Terms) -> np.ndarray:  # no vector needed: see SearchIndex.draft_async
         own = self.index.scores(query.search_text).astype(np.float64)
         if not query.expansion or self.expansion_weight <= 0:
             return own

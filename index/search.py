@@ -202,9 +202,15 @@ class SearchIndex:
         return self.lexical_retriever.scores(query), self.dense_retriever.scores(query)
 
     def ranking(self, query: Query, fusion: FusionConfig | None = None, context: ContextConfig | None = None,
-                publication: str | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(final, lexical, dense) scores of every passage: fusion, then small-to-big context."""
-        lexical, dense = self.scores(query)
+                publication: str | None = None, lexical: np.ndarray | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(final, lexical, dense) scores of every passage: fusion, then small-to-big context.
+
+        ``lexical``: the lexical side's scores when they were computed while the model encoded.
+        """
+        if lexical is None:
+            lexical = self.lexical_retriever.scores(query)
+        dense = self.dense_retriever.scores(query)
         fusion = fusion or self.fusion
         sentence = self.sentence_retriever.scores(query) if fusion.sentence_weight else None
         final = self.neighbours_in_section.apply(fuse(lexical, dense, fusion, sentence), context or self.context)
@@ -290,14 +296,18 @@ class SearchIndex:
         and embedding the answer's sentences when the version has none stored (built before
         ``index/sentence_vectors.py``).
         """
-        q = await self.prepare.build_async(check_question(question))
         check_k(k)
+        terms = self.prepare.terms(check_question(question))
+        vector = self.prepare.start_vector(terms)
+        # The lexical side needs no vector: it is scored while the encoding thread takes the question up.
+        lexical = self.lexical_retriever.scores(terms)
+        q = terms.with_vector(await vector)
         if self.tools.reranker is not None or self.sentence_vectors is None:
-            return await asyncio.to_thread(self._draft, q, k, publication)
-        return self._draft(q, k, publication)
+            return await asyncio.to_thread(self._draft, q, k, publication, lexical)
+        return self._draft(q, k, publication, lexical)
 
-    def _draft(self, q: Query, k: int, publication: str | None) -> Answer:
-        final, lexical, dense = self.ranking(q, publication=publication)
+    def _draft(self, q: Query, k: int, publication: str | None, lexical: np.ndarray | None = None) -> Answer:
+        final, lexical, dense = self.ranking(q, publication=publication, lexical=lexical)
         hits = self._rerank(q, self._hits(final, lexical, dense, max(k, self.answer_config.passages_considered)), k)
         # Only from passages that are returned, so every sentence's citation is in the result.
         sentences, signals = self._answer(q, hits[: min(k, self.answer_config.passages_considered)], final,

@@ -133,48 +133,79 @@ def test_batched_vectors_equal_single_ones(embedder) -> None:  # type: ignore[no
     assert np.allclose(together, alone, atol=1e-5)
 
 
-def test_query_threads_are_set_in_the_encoding_thread_only_when_asked(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_query_threads_are_set_in_the_encoding_threads_and_only_the_lead_runs_on_several(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from index import batching
     from ingest.settings import Settings
 
     assert Settings().query_threads is None
     assert Settings(query_threads=1).query_threads == 1
-    calls: list[tuple[int, str]] = []
-    monkeypatch.setattr(batching, "set_torch_threads", lambda n: calls.append((n, threading.current_thread().name)))
-    for threads in (None, 1):
+    for threads, lead_wants in ((None, 2), (1, 1)):
+        calls: list[tuple[int, str]] = []
+        monkeypatch.setattr(batching, "set_torch_threads",
+                            lambda n, calls=calls: calls.append((n, threading.current_thread().name)))
         inner = FakeEmbedder()
         inner.release.set()
-        batcher = QueryBatcher(inner, threads=threads)  # type: ignore[arg-type]
+        batcher = QueryBatcher(inner, threads=threads, workers=3)  # type: ignore[arg-type]
+        batcher.cores = 2
         try:
             assert batcher.encode_queries(["tvangsægteskab"]).shape == (1, 2)
         finally:
             batcher.close()
-    # torch's own choice unless set; when set, from the thread that encodes, not the caller's
-    assert [n for n, _ in calls] == [1]
-    assert calls[0][1] != threading.current_thread().name
+        # from the threads that encode, never the caller's; the lead (a lone question's) sets
+        # every core, or the number asked for, on its first batch; the others one, at once
+        assert all(name.startswith("kb-query-encoder-") for _, name in calls)
+        assert sorted(calls) == sorted([(lead_wants, "kb-query-encoder-0"), (1, "kb-query-encoder-1"),
+                                        (1, "kb-query-encoder-2")])
+
+
+def test_the_lead_encodes_every_question_while_it_is_free() -> None:
+    """A second thread running the model on several cores slows every encode in the process
+    (libgomp, see index/batching.py): questions one at a time all go to the lead."""
+    inner = FakeEmbedder()
+    inner.release.set()
+    names: list[str] = []
+    encode = inner.encode_queries
+
+    def recording(texts: list[str]) -> np.ndarray:
+        names.append(threading.current_thread().name)
+        return encode(texts)
+
+    inner.encode_queries = recording  # type: ignore[method-assign]
+    batcher = QueryBatcher(inner, workers=3)  # type: ignore[arg-type]
+    try:
+        for i in range(12):
+            batcher.encode_queries([f"spørgsmål {i}"])
+
+        async def one_at_a_time() -> None:
+            for i in range(12):
+                await batcher.encode_queries_async([f"spørgsmål {i}"])
+
+        asyncio.run(one_at_a_time())
+    finally:
+        batcher.close()
+    assert names == ["kb-query-encoder-0"] * 24
 
 
 def test_a_second_worker_encodes_while_the_first_is_busy_on_its_share_of_the_cores(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from index import batching
 
-    calls: list[int] = []
-    monkeypatch.setattr(batching, "set_torch_threads", calls.append)
+    calls: list[tuple[int, str]] = []
+    monkeypatch.setattr(batching, "set_torch_threads", lambda n: calls.append((n, threading.current_thread().name)))
     inner = FakeEmbedder()
     batcher = QueryBatcher(inner, workers=2)  # type: ignore[arg-type]
     batcher.cores = 2
     first = threading.Thread(target=batcher.encode_queries, args=(["første spørgsmål"],))
     first.start()
     try:
-        wait_until(lambda: len(inner.calls) == 1)  # the first worker is inside the model
+        wait_until(lambda: len(inner.calls) == 1)  # the lead is inside the model
         # answered while the first question is still being encoded
         assert batcher.encode_queries(["andet spørgsmål"]).tolist() == [[15, sum(map(ord, "andet spørgsmål"))]]
     finally:
         inner.release.set()
         first.join(60)
         batcher.close()
-    # the lone first question ran on torch's own choice (every core); the second, with two
-    # workers busy, on one core
-    assert calls == [1] and batcher.model_calls == 2
+    # the lone first question ran on the lead on every core; the second on the other worker's one
+    assert sorted(calls) == [(1, "kb-query-encoder-1"), (2, "kb-query-encoder-0")] and batcher.model_calls == 2
 
 
 def test_encodes_run_together_and_a_token_count_runs_alone() -> None:

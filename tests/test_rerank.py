@@ -54,8 +54,17 @@ def test_rerank_orders_the_candidates_by_the_cross_encoder(tiny_cross_encoder: s
     answer = index.ask(question, k=5)
     assert answer.hits and all(s.passage_id in {h.passage.id for h in answer.hits} for s in answer.sentences)
     # the JSON API's event-loop path reranks too (in a thread: a cross-encoder is slow)
-    assert asyncio.run(index.ask_async(question, k=5)) == answer
-    assert asyncio.run(index.find_async(question, k=5)) == index.find(question, k=5)
+    # (equal up to rounding: the query is encoded in another thread, on its own number of torch
+    # threads, which may sum in another order)
+    assert same_hits(asyncio.run(index.ask_async(question, k=5)), answer)
+    assert asyncio.run(index.ask_async(question, k=5)).sentences == answer.sentences
+    found, found_async = index.find(question, k=5), asyncio.run(index.find_async(question, k=5))
+    assert same_hits(found_async, found) and found_async.confident == found.confident
+
+
+def same_hits(a, b) -> bool:  # type: ignore[no-untyped-def]
+    return ([h.passage.id for h in a.hits] == [h.passage.id for h in b.hits]
+            and [h.score for h in a.hits] == pytest.approx([h.score for h in b.hits], rel=1e-4, abs=1e-5))
 
 
 def test_an_unloadable_reranker_is_a_clear_error(tmp_path: Path) -> None:
