@@ -10,9 +10,11 @@ measure here (no Danish cross-encoder can be downloaded on the build machine).
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from index.embed import set_torch_threads
 from index.errors import ModelLoadError
 
 if TYPE_CHECKING:
@@ -50,6 +52,10 @@ class Reranker:
         """
         if len(hits) < 2:
             return hits
+        if threading.current_thread() is not threading.main_thread():
+            # A server's pool thread: on one torch thread, so that it never starts a team of its
+            # own, which would slow every question's encode in the process (index/batching.py).
+            set_torch_threads(1)
         scores = self.model.predict([(question, h.passage.text) for h in hits], show_progress_bar=False)
         order = sorted(range(len(hits)), key=lambda i: -float(scores[i]))
         return [replace(hits[i], score=float(scores[i])) for i in order]

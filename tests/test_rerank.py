@@ -70,3 +70,28 @@ def same_hits(a, b) -> bool:  # type: ignore[no-untyped-def]
 def test_an_unloadable_reranker_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="KB_RERANKER_MODEL"):
         Reranker.load(str(tmp_path / "findes-ikke"))
+
+
+def test_a_server_thread_reranks_on_one_torch_thread(tiny_cross_encoder: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The JSON API reranks in a pool thread; on torch's default number there it would start a
+    team of threads of its own, and libgomp then slows every encode in the process (see
+    index/batching.py). The command line (the main thread) keeps torch's own choice."""
+    import threading
+
+    from index import rerank
+    from index.rerank import Reranker
+    from index.search import Hit
+    from ingest.models import Passage
+
+    calls: list[tuple[int, str]] = []
+    monkeypatch.setattr(rerank, "set_torch_threads", lambda n: calls.append((n, threading.current_thread().name)))
+    reranker = Reranker.load(tiny_cross_encoder)
+    hits = [Hit(Passage(id=f"p{i}", publication_id="x", publication_title="X", page_start=1, page_end=1,
+                        page_label=None, section="", text=text), 0.0, 0.0, 0.0, 0.0)
+            for i, text in enumerate(["Kontakt ikke forældrene.", "Underret kommunen.", "Lav en sikkerhedsplan."])]
+    assert len(reranker.rerank("Skal jeg ringe til forældrene?", hits)) == 3
+    assert calls == []
+    thread = threading.Thread(target=reranker.rerank, args=("Skal jeg ringe til forældrene?", hits), name="pool")
+    thread.start()
+    thread.join(60)
+    assert calls == [(1, "pool")]
