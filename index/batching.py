@@ -14,8 +14,9 @@ build should use ``inner`` directly, so that searches do not wait behind its bat
 Several such threads (``workers``, ``KB_QUERY_WORKERS``, default one per physical core up to four) take
 turns: each encodes what is waiting when it is free, so one batch is encoded while the next
 gathers. On two cores, one worker on two threads encoded 87 questions/s in batches of 8; two
-workers on one thread each, 109-137 (torch scales poorly over threads at these sizes, and two
-threads spin while the requests need the GIL).
+workers on one thread each, 109-137. Those figures were taken while every encode was slowed as
+described below; since, `GET /api/search` at concurrency 8 over HTTP (``bench/http_latency.py``,
+MiniLM) served 116.7 requests/s with two workers and 119.5 with one, within the machine's noise.
 
 Only the first worker, the lead, ever runs torch on more than one thread, and it takes the work
 whenever it is free. Torch's OpenMP runtime (libgomp) keeps a team of threads for every thread
