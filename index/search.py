@@ -197,10 +197,6 @@ class SearchIndex:
                    tools or QueryTools(), context, SentenceVectors.load(path, len(passages)))
 
     # -- retrieval ---------------------------------------------------------------------------
-    def scores(self, query: Query) -> tuple[np.ndarray, np.ndarray]:
-        """(lexical, dense) scores of every passage for the query."""
-        return self.lexical_retriever.scores(query), self.dense_retriever.scores(query)
-
     def ranking(self, query: Query, fusion: FusionConfig | None = None, context: ContextConfig | None = None,
                 publication: str | None = None, lexical: np.ndarray | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
