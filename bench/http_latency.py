@@ -30,6 +30,7 @@ Not part of the test suite.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -170,20 +171,15 @@ def measure(name: str, call: Callable[[str], int], qs: list[str], n: int, concur
         ok = call(q) == 200
         return time.perf_counter() - start, ok
 
-    if concurrency == 1:
-        # In this thread: the floor's model runs where it always has (a new thread per block would
-        # start a new team of torch threads, and libgomp slows them all once there are more
-        # than cores; see index/batching.py).
-        list(map(timed, islice(cycle(qs), warmup)))
+    # Concurrency 1 runs in this thread: the floor's model runs where it always has (a new thread
+    # per block would start a new team of torch threads, and libgomp slows them all once there
+    # are more than cores; see index/batching.py).
+    with ThreadPoolExecutor(concurrency) if concurrency > 1 else contextlib.nullcontext() as pool:
+        run = pool.map if pool is not None else map
+        list(run(timed, islice(cycle(qs), warmup)))
         start = time.perf_counter()
-        results = list(map(timed, islice(cycle(qs), n)))
+        results = list(run(timed, islice(cycle(qs), n)))
         wall = time.perf_counter() - start
-    else:
-        with ThreadPoolExecutor(concurrency) as pool:
-            list(pool.map(timed, islice(cycle(qs), warmup)))
-            start = time.perf_counter()
-            results = list(pool.map(timed, islice(cycle(qs), n)))
-            wall = time.perf_counter() - start
     return Row(name, concurrency, [t for t, _ in results], wall, sum(1 for _, ok in results if not ok))
 
 

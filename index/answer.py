@@ -107,15 +107,15 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig,
     order = [int(i) for i in np.argsort(-score, kind="stable") if quotable[i] or only_echoes]
     best = order[0]
     chosen = {best}
-    if best > 0 and units[best].continues and units[best].follows(units[best - 1]):
+    if _points_back(units, best):
         chosen.add(best - 1)
-    if best + 1 < len(units) and units[best + 1].continues and units[best + 1].follows(units[best]):
+    if best + 1 < len(units) and _points_back(units, best + 1):
         chosen.add(best + 1)
     if config.quote_neighbour and len(chosen) == 1:
         neighbour = _neighbour(units, score, best, quotable)
         if neighbour is not None:
             chosen.add(neighbour)
-            if neighbour > 0 and units[neighbour].continues and units[neighbour].follows(units[neighbour - 1]):
+            if _points_back(units, neighbour):
                 chosen.add(neighbour - 1)
     for i in order[1:]:
         if len(chosen) >= config.max_sentences or float(score[i]) < config.relative_floor * float(score[best]):
@@ -136,6 +136,11 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig,
                   key=lambda e: (passage_order[units[e[0]].passage_id], units[e[0]].position))
     return [AnswerSentence(" ".join(units[i].text for i in e), units[e[0]].passage_id, units[e[0]].start,
                            units[e[-1]].end) for e in [first, *rest]]
+
+
+def _points_back(units: list[Unit], i: int) -> bool:
+    """Whether unit i points back at the unit right before it ("Det betyder, at …")."""
+    return i > 0 and units[i].continues and units[i].follows(units[i - 1])
 
 
 def _neighbour(units: list[Unit], score: np.ndarray, best: int, quotable: np.ndarray) -> int | None:
