@@ -54,6 +54,7 @@ from common import QUESTIONS, ROOT, build_index, fixture_corpus, minilm_path  # 
 
 READY_TIMEOUT = 300.0  # seconds: the server loads the model and the index at start-up
 WARMUP = 30
+CONCURRENCY = 8  # the second concurrency measured, and the batch of the floor's best rate
 FALLBACK_QUESTIONS = [
     "Hvad er en genopdragelsesrejse?",
     "Hvordan laver man en risikovurdering?",
@@ -71,6 +72,7 @@ class Row:
     wall: float
     errors: int = 0
     block_p50s: list[float] = field(default_factory=list)  # ms, one per block when interleaved
+    per_call: int = 1  # questions per timed call (the batched floor encodes several at once)
 
     @property
     def p50(self) -> float:
@@ -82,7 +84,7 @@ class Row:
 
     @property
     def rate(self) -> float:
-        return len(self.latencies) / self.wall
+        return len(self.latencies) * self.per_call / self.wall
 
 
 def questions() -> list[str]:
@@ -203,7 +205,17 @@ def interleaved(a: tuple[str, Callable[[str], int]], b: tuple[str, Callable[[str
     return rows[a[0]], rows[b[0]]
 
 
-def load_floor(env: dict[str, str]) -> tuple[Callable[[str], int], Callable[[str], int]]:
+def batched(name: str, call: Callable[[list[str]], int], qs: list[str], n: int, size: int) -> Row:
+    """``call`` on ``size`` questions at a time, in this thread: the model's own best rate."""
+    chunks = [list(islice(cycle(qs), i, i + size)) for i in range(0, n, size)]
+    call(chunks[0])  # warm-up
+    row = measure(name, lambda i: call(chunks[int(i)]), [str(i) for i in range(len(chunks))], len(chunks), 1,
+                  warmup=0)
+    row.per_call = size
+    return row
+
+
+def load_floor(env: dict[str, str]) -> tuple[Callable[[str], int], Callable[[list[str]], int], Callable[[str], int]]:
     from api.wiring import make_live
     from index.embed import Embedder
     from ingest.settings import Settings
@@ -219,11 +231,16 @@ def load_floor(env: dict[str, str]) -> tuple[Callable[[str], int], Callable[[str
         index.dense.search(embedder.encode_queries([q])[0], 10)
         return 200
 
+    def floor_batch(qs: list[str]) -> int:
+        for vector in embedder.encode_queries(qs):
+            index.dense.search(vector, 10)
+        return 200
+
     def hybrid(q: str) -> int:
         index.search(q, 10)
         return 200
 
-    return floor, hybrid
+    return floor, floor_batch, hybrid
 
 
 def main() -> None:
@@ -251,7 +268,7 @@ def main() -> None:
 def run(args: argparse.Namespace, env: dict[str, str]) -> None:
     qs = questions()
     n = args.requests
-    floor, hybrid = load_floor(env)
+    floor, floor_batch, hybrid = load_floor(env)
 
     port = free_port()
     process = start_server(env, port, args.root.resolve(), args.uvicorn_flags)
@@ -279,6 +296,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
         process.terminate()
         process.wait(timeout=30)
     hybrid_row = measure("index.search (in-process)", hybrid, qs, n, 1)
+    ceiling = batched(f"floor, {CONCURRENCY} at once", floor_batch, qs, n, CONCURRENCY)
 
     cores = os.cpu_count() or 1
     print(f"\nServer: {'kb serve' if args.uvicorn_flags is None else 'uvicorn ' + args.uvicorn_flags} "
@@ -287,7 +305,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
     header = f"{'what':<32}{'conc':>5}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'errors':>8}"
     print(header)
     print("-" * len(header))
-    for row in [pooled, hybrid_row, *rows]:
+    for row in [pooled, ceiling, hybrid_row, *rows]:
         print(f"{row.name:<32}{row.concurrency:>5}{row.p50:>9.2f}{row.p95:>9.2f}{row.rate:>9.1f}{row.errors:>8}")
 
     by = {(r.name, r.concurrency): r for r in rows}
@@ -304,6 +322,10 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
     print(f"  index.search p50 / floor {hybrid_row.p50 / pooled.p50:5.2f}x   (in-process, no HTTP)")
     print(f"  /healthz p50             {health.p50:5.2f} ms (goal < 0.5)")
     print(f"  search req/s at conc 8   {s8.rate:6.1f}   (goal >= 0.8 x {cores} cores / floor p50 = {target_rate:.1f})")
+    # The goal's cores ÷ floor assumes one question per core at the floor's speed, but the floor
+    # already runs on every core; the model's own best rate is one batch of eight at a time.
+    print(f"  search req/s at conc 8 / the floor's rate {CONCURRENCY} at once {s8.rate / ceiling.rate:5.2f}x "
+          f"({ceiling.rate:.1f} questions/s in-process, no HTTP, no BM25, no answer)")
 
 
 if __name__ == "__main__":

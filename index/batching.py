@@ -37,7 +37,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,16 +117,9 @@ class QueryBatcher:
         A sync route waits in a thread-pool thread, and the hops there and back cost more than
         the rest of a search's own work (``bench/http_latency.py``).
         """
-        return await self.start_queries(texts)
-
-    def start_queries(self, texts: Sequence[str]) -> Awaitable[np.ndarray]:
-        """Hands the questions to the encoding threads now; await the result for their vectors.
-
-        The caller does its own work meanwhile (the lexical side of a search) instead of after.
-        """
         job = _Job(list(texts), waiter=asyncio.get_running_loop().create_future())
         self._enqueue(job)
-        return _vectors(job)
+        return await _vectors(job)
 
     def encode_passages(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         return self._submit(_Job(list(texts), passages=True))

@@ -8,7 +8,6 @@ Spelling correction feeds both retrievers (the model reads "bÃ¸rnefaglig undersÃ
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -53,20 +52,11 @@ class QueryBuilder:
         stems = self.analyzer.stems(search_text)
         return Terms(text, search_text, stems, self.thesaurus.expand(stems))
 
-    def start_vector(self, terms: Terms) -> Awaitable[np.ndarray]:
-        """The query's vector, for an event loop: the model starts on it now, in its own threads,
-        and the caller awaits it after doing its own work (it is never waited for in a thread)."""
-        start = getattr(self.embedder, "start_queries", None)  # the server's QueryBatcher
-        if start is not None:
-            return _first(start([terms.search_text]))
+    async def vector_async(self, terms: Terms) -> np.ndarray:
+        """The query's vector, for an event loop: awaited, never waited for in a thread."""
+        encode = getattr(self.embedder, "encode_queries_async", None)  # the server's QueryBatcher
+        if encode is not None:
+            return (await encode([terms.search_text]))[0]
         # Without one (a library caller), here and now, as calling the builder does: a pool thread
         # would run the model on a team of torch threads of its own (see index/batching.py).
-        return _ready(self.embedder.encode_queries([terms.search_text])[0])
-
-
-async def _ready(vector: np.ndarray) -> np.ndarray:
-    return vector
-
-
-async def _first(vectors: Awaitable[np.ndarray]) -> np.ndarray:
-    return (await vectors)[0]
+        return self.embedder.encode_queries([terms.search_text])[0]
