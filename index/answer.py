@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from index.sentences import Unit
+from index.thesaurus import Synonym
 
 
 @dataclass(frozen=True)
@@ -56,18 +57,27 @@ class Evidence:
     dense_z: float
 
 
-def coverage(query_tokens: list[str], passage_tokens: set[str], idf: dict[str, float | None]) -> float:
-    """Idf-weighted share of the question's tokens found in the passages (unknown tokens weigh most)."""
+def coverage(query_tokens: list[str], passage_tokens: set[str], idf: dict[str, float | None],
+             synonyms: tuple[Synonym, ...] = ()) -> float:
+    """Idf-weighted share of the question's tokens found in the passages (unknown tokens weigh most).
+
+    A token of a thesaurus term the question holds is found too where another term of its group
+    is: "ringe til forældrene" is covered by a passage that says "kontakte forældrene".
+    """
     if not query_tokens:
         return 0.0
     known = [w for w in idf.values() if w is not None]
     unknown_weight = (max(known) if known else 1.0) + 1.0
+    found_tokens = set(passage_tokens)
+    for synonym in synonyms:
+        if any(other <= passage_tokens for other in synonym.others):
+            found_tokens |= synonym.term
     total = found = 0.0
     for token in dict.fromkeys(query_tokens):
         weight = idf.get(token)
         weight = unknown_weight if weight is None else weight
         total += weight
-        if token in passage_tokens:
+        if token in found_tokens:
             found += weight
     return found / total if total else 0.0
 

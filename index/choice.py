@@ -29,7 +29,7 @@ from index.sentences import Unit
 WEIGHTS_FILE = Path(__file__).with_name("choice.json")
 
 FEATURES: tuple[str, ...] = (
-    "coverage",  # idf-weighted share of the question's content words in the sentence
+    "coverage",  # idf-weighted share of the question's content words in the sentence, or their synonyms
     "coverage_share",  # the same, relative to the best candidate's
     "dense",  # cosine with the question, 1 for the best candidate, 0 three corpus spreads below
     "passage_rank",  # 1 / (1 + rank of the sentence's passage)

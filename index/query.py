@@ -15,7 +15,7 @@ import numpy as np
 from index.embed import Embedder
 from index.lexical import Analyzer
 from index.spelling import Speller
-from index.thesaurus import Thesaurus
+from index.thesaurus import Synonym, Thesaurus
 
 
 @dataclass(frozen=True)
@@ -26,9 +26,10 @@ class Terms:
     search_text: str  # after spelling correction: what both retrievers search
     stems: list[str]  # content stems of ``search_text``
     expansion: list[str]  # thesaurus terms of the groups the question matches (lexical side only)
+    synonyms: tuple[Synonym, ...]  # the question's thesaurus terms, for the coverage of its words
 
     def with_vector(self, vector: np.ndarray) -> Query:
-        return Query(self.text, self.search_text, self.stems, self.expansion, vector)
+        return Query(self.text, self.search_text, self.stems, self.expansion, self.synonyms, vector)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class QueryBuilder:
     def terms(self, text: str) -> Terms:
         search_text = self.speller.correct(text)
         stems = self.analyzer.stems(search_text)
-        return Terms(text, search_text, stems, self.thesaurus.expand(stems))
+        return Terms(text, search_text, stems, self.thesaurus.expand(stems), self.thesaurus.synonyms(stems))
 
     async def vector_async(self, terms: Terms) -> np.ndarray:
         """The query's vector, for an event loop: awaited, never waited for in a thread."""

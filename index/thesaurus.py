@@ -71,8 +71,29 @@ class Thesaurus:
         """The other terms of every group the question matches (terms it does not already hold)."""
         have = set(question_stems)
         extra: dict[str, None] = {}
-        numbers = sorted({n for stem in have for n in self._by_stem.get(stem, ())})
-        for group in (self.groups[n] for n in numbers):
-            if any(s <= have for s in group.stems):
-                extra.update(dict.fromkeys(t for t, s in zip(group.terms, group.stems, strict=True) if not s <= have))
+        for group in self._matched(have):
+            extra.update(dict.fromkeys(t for t, s in zip(group.terms, group.stems, strict=True) if not s <= have))
         return list(extra)
+
+    def synonyms(self, question_stems: list[str]) -> tuple[Synonym, ...]:
+        """For each term the question holds, the stems of the other terms of its group.
+
+        A text that says "kontakte forældrene" answers "ringe til forældrene": the coverage of a
+        question's words (``index/answer.py``) counts a word of a term as found where another term
+        of its group is.
+        """
+        have = set(question_stems)
+        return tuple(Synonym(term, tuple(o for o in group.stems if o != term))
+                     for group in self._matched(have) for term in group.stems if term <= have)
+
+    def _matched(self, have: set[str]) -> list[Group]:
+        numbers = sorted({n for stem in have for n in self._by_stem.get(stem, ())})
+        return [g for g in (self.groups[n] for n in numbers) if any(s <= have for s in g.stems)]
+
+
+@dataclass(frozen=True)
+class Synonym:
+    """A term the question holds (its stems) and the stems of the other terms of its group."""
+
+    term: frozenset[str]
+    others: tuple[frozenset[str], ...]

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.answer import coverage
 from index.context import ContextConfig, SectionNeighbours
 from index.lexical import Analyzer
 from index.spelling import Speller, fold
@@ -45,6 +46,23 @@ def test_the_bundled_thesaurus_expands_everyday_words_to_the_guides_terms(thesau
     assert "digital post" in thesaurus.expand(stems("kan moren læse hendes e-boks"))
     assert "aktindsigt" in thesaurus.expand(stems("må faren læse sagen"))
     assert thesaurus.expand(stems("hvornår åbner svømmehallen")) == []
+
+
+def test_a_question_word_is_covered_where_the_text_says_it_with_a_synonym(thesaurus: Thesaurus) -> None:
+    # "skal jeg ringe til forældrene først?": the guides say "Kontakt ikke forældrene …", and the
+    # word "ringe" counted against that sentence as if the guides never answered it.
+    stems = Analyzer().stems
+    question = stems("skal jeg ringe til forældrene først")
+    answer = set(stems("Kontakt ikke forældrene, før der er foretaget en vurdering af risikoen."))
+    unrelated = set(stems("Forældrene kan klage over afgørelsen til Ankestyrelsen."))
+    synonyms = thesaurus.synonyms(question)
+    assert synonyms and all(s.term <= set(question) for s in synonyms)
+    idf = {t: 1.0 for t in question}
+    assert coverage(question, answer, idf) == 1 / 3  # "forældrene" alone
+    assert coverage(question, answer, idf, synonyms) == 2 / 3  # and "ringe", by "kontakte"; not "først"
+    # Only where another term of the group is in the text: "forældrene" alone is not "kontakte forældrene".
+    assert coverage(question, unrelated, idf, synonyms) == coverage(question, unrelated, idf)
+    assert thesaurus.synonyms(stems("hvornår åbner svømmehallen")) == ()
 
 
 def test_the_stem_lookup_expands_exactly_as_checking_every_group_does(thesaurus: Thesaurus) -> None:
