@@ -41,7 +41,9 @@ class PassageOut(PassageBase):
     """A passage found for a question, with its relevance."""
 
     score: float = Field(description="Fused relevance (BM25 and embeddings): higher is better. Comparable only "
-                                     "within one response, not across questions or index versions.")
+                                     "within one response, not across questions or index versions. The passage "
+                                     "the answer quotes is listed first, so the first two may be out of score "
+                                     "order.")
 
 
 PUBLICATION_PATTERN = r"^[a-z0-9-]+$"  # the manifest's id rule (ingest/manifest.py)

@@ -127,6 +127,21 @@ def _gated(draft: Answer) -> Answer:
     return draft if draft.confident else replace(draft, sentences=[])
 
 
+def quoted_first(hits: list[Hit], sentences: list[AnswerSentence]) -> list[Hit]:
+    """The passage the first answer excerpt quotes, first; the others in their order.
+
+    A caseworker reads the answer box and the first passage together, so the first passage is the
+    one the answer comes from, even where the ranking put another (of the two the answer reads)
+    a little higher. Measured on the tuning half, where the two differed (e5 19 of 99 questions,
+    MiniLM 21), the quoted passage was on a relevant page in 11 and 13 of them, the first in 9
+    and 6. The confidence signals are read before, from the ranking's own first passage.
+    """
+    if not sentences or not hits or hits[0].passage.id == sentences[0].passage_id:
+        return hits
+    quoted = [h for h in hits if h.passage.id == sentences[0].passage_id]
+    return [*quoted, *(h for h in hits if h.passage.id != sentences[0].passage_id)]
+
+
 def check_k(k: int) -> int:
     if not 1 <= k <= MAX_K:
         raise QuestionError(f"k skal være mellem 1 og {MAX_K}.")
@@ -311,6 +326,7 @@ class SearchIndex:
         sentences, signals = self._answer(q, hits[: min(k, self.answer_config.passages_considered)], final,
                                           lexical, dense)
         confident = bool(sentences) and self.confidence.confident(signals)
+        hits = quoted_first(hits, sentences)
         return Answer(q.text, confident, sentences, hits[:k], Evidence(signals.coverage, signals.dense_z), signals)
 
     def _answer(self, query: Query, hits: list[Hit], final: np.ndarray, lexical: np.ndarray,

@@ -8,7 +8,10 @@ import re
 
 import pytest
 
+from index.answer import AnswerSentence
 from index.errors import QuestionError
+from index.search import Hit, quoted_first
+from ingest.models import Passage
 from tests.api_support import api_app, client  # noqa: F401 - fixtures
 
 
@@ -27,6 +30,27 @@ def test_passages_about_the_question_are_listed_though_no_sentence_answers_it(se
     assert found.confident and found.hits
     assert "genopdragelsesrejse" in found.hits[0].passage.text.casefold()
     assert search_index.passage_rule.confident(draft.signals) or draft.confident
+
+
+def test_the_passage_the_answer_quotes_is_listed_first() -> None:
+    # The answer box quoted the second passage while the first passage shown was another: a
+    # caseworker reads the two together.
+    first, second, third = (Hit(Passage(pid, "haandbog", "Håndbog", 1, 1, "1", None, "tekst"), score)
+                            for pid, score in (("a", 3.0), ("b", 2.9), ("c", 1.0)))
+    quote = [AnswerSentence("tekst", "b")]
+    assert [h.passage.id for h in quoted_first([first, second, third], quote)] == ["b", "a", "c"]
+    assert quoted_first([first, second], [AnswerSentence("tekst", "a")]) == [first, second]
+    assert quoted_first([first, second], []) == [first, second]
+
+
+# The last two put the quoted passage second in the ranking of the fixture index.
+@pytest.mark.parametrize("question", ["hvad er en genopdragelsesrejse", "skal jeg ringe til forældrene først",
+                                      "tvangsægteskab", "Hvor kan unge få anonym rådgivning?"])
+def test_every_answer_and_search_lists_the_quoted_passage_first(search_index, question: str) -> None:  # type: ignore[no-untyped-def]
+    draft = search_index.draft(question, 10)
+    assert draft.sentences and draft.hits[0].passage.id == draft.sentences[0].passage_id
+    found = search_index.find(question, k=10)
+    assert not found.hits or found.hits[0].passage.id == draft.sentences[0].passage_id
 
 
 def test_find_returns_nothing_for_an_off_topic_query(search_index) -> None:  # type: ignore[no-untyped-def]
