@@ -359,7 +359,9 @@ class Builder:
         # embeddings, but the live version must search with it. (A calibrated one is worked out
         # from the passages, which are unchanged.)
         fusion_changed = not self.calibrate and previous.manifest.fusion != asdict(self.fusion)
-        return (rebuild or not previous.same_pipeline or failure_changed or fusion_changed
+        # So does a new way of answering (an upgrade's AnswerConfig): it is read from the version.
+        answer_changed = previous.manifest.answer != asdict(self.answer)
+        return (rebuild or not previous.same_pipeline or failure_changed or fusion_changed or answer_changed
                 or any(p.status in ("added", "updated", "removed") for p in report.publications))
 
     # -- embed -----------------------------------------------------------------------------------

@@ -104,6 +104,25 @@ def test_the_model_familys_fusion_is_stored_and_a_new_one_makes_a_version_reusin
     assert store.manifest(second.version).fusion == asdict(other)
 
 
+def test_a_new_answer_configuration_makes_a_version_reusing_everything(work_settings, embedder):
+    from index.answer import AnswerConfig
+
+    pubs = load_manifest(work_settings.manifest_path)
+    first, _, _ = builder(work_settings, embedder, calibrate=False)
+    report = first.build(pubs)
+    store = VersionStore(work_settings.data_dir)
+    assert store.manifest(report.version).answer == asdict(AnswerConfig())
+
+    # An upgrade that answers from more passages: the live version kept the old way until a
+    # publication changed, because only a new fusion made a version.
+    other = AnswerConfig(passages_considered=3)
+    again, counting, extract = builder(work_settings, embedder, answer=other, calibrate=False)
+    second = again.build(pubs)
+    assert second.live and second.version != report.version
+    assert counting.embedded == [] and extract.calls == []
+    assert store.manifest(second.version).answer == asdict(other)
+
+
 def test_one_changed_publication_is_the_only_one_extracted_and_only_new_text_is_embedded(work_settings, embedder):
     pubs = load_manifest(work_settings.manifest_path)
     b, _, _ = builder(work_settings, embedder)
