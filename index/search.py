@@ -265,7 +265,9 @@ class SearchIndex:
         if not (answer.confident or self.passage_rule.confident(answer.signals)):
             return []
         hits = answer.hits[:k] if k is not None else answer.hits
-        return [h for h in hits if h.relevance >= self.floor] or hits[:1]
+        # The first is the passage the answer quotes (``quoted_first``), which may score a little
+        # below the second: it is listed whatever its score, as the answer box cites it.
+        return [h for i, h in enumerate(hits) if i == 0 or h.relevance >= self.floor]
 
     def publication_ids(self) -> list[str]:
         return list(self.files)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -51,6 +52,16 @@ def test_every_answer_and_search_lists_the_quoted_passage_first(search_index, qu
     assert draft.sentences and draft.hits[0].passage.id == draft.sentences[0].passage_id
     found = search_index.find(question, k=10)
     assert not found.hits or found.hits[0].passage.id == draft.sentences[0].passage_id
+
+
+def test_the_quoted_passage_is_listed_though_it_scores_below_the_floor(search_index) -> None:  # type: ignore[no-untyped-def]
+    # Listed first for the answer box, it may score below the second: the floor dropped it, and the
+    # answer cited a passage the list did not hold.
+    draft = search_index.draft("tvangsægteskab", 10)
+    low = replace(draft.hits[0], fused=search_index.floor - 1.0)
+    high = replace(draft.hits[1], fused=search_index.floor + 1.0)
+    answer = replace(draft, confident=True, hits=[low, high, *draft.hits[2:]])
+    assert search_index.relevant(answer)[:2] == [low, high]
 
 
 def test_find_returns_nothing_for_an_off_topic_query(search_index) -> None:  # type: ignore[no-untyped-def]
