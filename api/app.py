@@ -49,7 +49,8 @@ publications on honour-related conflicts and negative social control.
 - **Passages** are the unit of retrieval and citation. `url` opens the PDF at the passage's page and
   `permalink` is its web page; both are absolute (from `KB_PUBLIC_URL`, else from the request).
 - **score** (search results only) is the fused relevance of BM25 and embeddings: higher is better,
-  comparable only within one response.
+  comparable only within one response. The passage the answer quotes (or would quote) comes first,
+  so the first may score below the next.
 - **confident** says whether the service found a reliable answer. When it is false, show the
   passages as "nearest text", not as an answer.
 - **Errors** are JSON `{"detail": "…"}` with a Danish sentence for the user, and the status code

@@ -42,8 +42,8 @@ class PassageOut(PassageBase):
 
     score: float = Field(description="Fused relevance (BM25 and embeddings): higher is better. Comparable only "
                                      "within one response, not across questions or index versions. The passage "
-                                     "the answer quotes is listed first, so the first two may be out of score "
-                                     "order.")
+                                     "the answer quotes (or would quote) is listed first, so the first may "
+                                     "score below the next.")
 
 
 PUBLICATION_PATTERN = r"^[a-z0-9-]+$"  # the manifest's id rule (ingest/manifest.py)
@@ -66,7 +66,8 @@ class SearchOut(BaseModel):
         "not one sentence answers it (that is `/api/ask`'s `confident`). When false, `results` is "
         "empty: nothing cleared the relevance floor."))
     results: list[PassageOut] = Field(description=(
-        "At most k passages that clear the relevance floor, most relevant first; may be empty"))
+        "At most k passages that clear the relevance floor, most relevant first (the one the answer would "
+        "quote leads); may be empty"))
 
 
 class AskIn(BaseModel):
@@ -85,7 +86,8 @@ class AskOut(BaseModel):
     answer: list[AnswerSentenceOut] = Field(description="1-3 excerpts quoted from the passages, the best first; "
                                                         "neighbouring sentences of a passage form one excerpt; "
                                                         "empty when not confident")
-    passages: list[PassageOut] = Field(description="The passages behind the answer, most relevant first")
+    passages: list[PassageOut] = Field(description="The passages behind the answer, most relevant first; the one "
+                                                       "the first answer excerpt quotes leads")
 
 
 def pdf_url(file: str, page: int) -> str:

@@ -296,7 +296,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
         process.terminate()
         process.wait(timeout=30)
     hybrid_row = measure("index.search (in-process)", hybrid, qs, n, 1)
-    ceiling = batched(f"floor, {CONCURRENCY} at once", floor_batch, qs, n, CONCURRENCY)
+    ceiling = batched(f"floor, {CONCURRENCY} at once (per batch)", floor_batch, qs, n, CONCURRENCY)
 
     cores = os.cpu_count() or 1
     print(f"\nServer: {'kb serve' if args.uvicorn_flags is None else 'uvicorn ' + args.uvicorn_flags} "

@@ -8,7 +8,8 @@ chunks, their equal-weight RRF) from the same PDFs, and prints recall@1/5/10 and
 tuning half and the check half of the question set (the realistic corpus's split; the small
 fixture set has one half only), then the product's answer figures. Tune on the tuning half only.
 ``--variants`` adds the product's retrieval variants (one side alone, fusion weights, the best
-sentence's share of the dense weight, analyzers).
+sentence's share of the dense weight, analyzers): rankings alone, without the answer, so without
+the quoted passage first, and comparable with each other rather than with the product's row.
 """
 
 from __future__ import annotations

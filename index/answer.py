@@ -68,10 +68,10 @@ def coverage(query_tokens: list[str], passage_tokens: set[str], idf: dict[str, f
         return 0.0
     known = [w for w in idf.values() if w is not None]
     unknown_weight = (max(known) if known else 1.0) + 1.0
-    found_tokens = set(passage_tokens)
+    found_tokens = passage_tokens
     for synonym in synonyms:
         if any(other <= passage_tokens for other in synonym.others):
-            found_tokens |= synonym.term
+            found_tokens = found_tokens | synonym.term
     total = found = 0.0
     for token in dict.fromkeys(query_tokens):
         weight = idf.get(token)

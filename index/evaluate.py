@@ -1,7 +1,9 @@
 """Retrieval and answer quality on a question file.
 
-Retrieval: recall@1/5/10 and MRR@10, overall and per ``kind``, scored on the full top-k ranking
-(before any relevance floor). A result is relevant when its publication matches and its page
+Retrieval: recall@1/5/10 and MRR@10, overall and per ``kind``, scored on the full top-k list
+(before any relevance floor): the product's as ``kb ask`` returns it, led by the passage its
+answer quotes; a fusion variant's (``--fusion``, the bench's variant rows) as it ranks, since it
+is not answered. A result is relevant when its publication matches and its page
 range contains one of the question's pages.
 
 Answers (``kb ask``'s behaviour), for answerable questions:

@@ -3,7 +3,9 @@
     question ──check──► spelling (corpus words) ──► stems, thesaurus terms ──► query vector
 
 Spelling correction feeds both retrievers (the model reads "børnefaglig undersøgelse" better than
-"børnefalig undersøglse"); thesaurus terms feed only the lexical side, at a lower weight.
+"børnefalig undersøglse"); thesaurus terms feed only the lexical side, at a lower weight, and
+the answer's sentence ranker, which counts a question word as found where a sentence has a
+synonym of it (``Terms.synonyms``).
 """
 
 from __future__ import annotations

@@ -131,10 +131,12 @@ def quoted_first(hits: list[Hit], sentences: list[AnswerSentence]) -> list[Hit]:
     """The passage the first answer excerpt quotes, first; the others in their order.
 
     A caseworker reads the answer box and the first passage together, so the first passage is the
-    one the answer comes from, even where the ranking put another (of the two the answer reads)
-    a little higher. Measured on the tuning half, where the two differed (e5 19 of 99 questions,
-    MiniLM 21), the quoted passage was on a relevant page in 11 and 13 of them, the first in 9
-    and 6. The confidence signals are read before, from the ranking's own first passage.
+    one the answer comes from, even where the ranking put another (of those the answer reads)
+    a little higher. The draft's pick is also a better first passage when nothing is certain
+    enough to quote: measured on the tuning half, where the two differed (e5 19 of 99 questions,
+    MiniLM 21, most of them declined), the quoted passage was on a relevant page in 11 and 13 of
+    them, the ranking's first in 9 and 6. The confidence signals are read before, from the
+    ranking's own first passage.
     """
     if not sentences or not hits or hits[0].passage.id == sentences[0].passage_id:
         return hits
@@ -217,7 +219,7 @@ class SearchIndex:
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(final, lexical, dense) scores of every passage: fusion, then small-to-big context.
 
-        ``lexical``: the lexical side's scores when they were computed while the model encoded.
+        ``lexical``: the lexical side's scores when the caller has them already (``draft_async``).
         """
         if lexical is None:
             lexical = self.lexical_retriever.scores(query)
@@ -258,7 +260,8 @@ class SearchIndex:
         the feed and the search page.
 
         Nothing is relevant unless the answer is confident or the passage rule finds the first
-        passage about the question; then the passages over the floor are, and the first always.
+        passage about the question; then the passages over the floor are, and the first and the
+        ones the answer cites always.
         """
         if not answer.hits or answer.signals is None:
             return []
@@ -266,8 +269,9 @@ class SearchIndex:
             return []
         hits = answer.hits[:k] if k is not None else answer.hits
         # The first is the passage the answer quotes (``quoted_first``), which may score a little
-        # below the second: it is listed whatever its score, as the answer box cites it.
-        return [h for i, h in enumerate(hits) if i == 0 or h.relevance >= self.floor]
+        # below the next: it is listed whatever its score, as is every passage the answer box cites.
+        cited = {s.passage_id for s in answer.sentences}
+        return [h for i, h in enumerate(hits) if i == 0 or h.passage.id in cited or h.relevance >= self.floor]
 
     def publication_ids(self) -> list[str]:
         return list(self.files)

@@ -5,6 +5,8 @@ matches a term when every content stem of the term occurs among the question's s
 question is then also searched, on the lexical side only and at a lower weight, with the stems of
 the group's other terms. Matching on stems keeps inflections ("giftet mod hendes vilje" still
 holds gift/vilj) without a phrase parser; the thesaurus file says why groups are kept apart.
+The answer's sentence ranker reads the same groups (``synonyms``): a question word of a term
+counts as found in a sentence that holds another term of its group.
 """
 
 from __future__ import annotations

@@ -44,12 +44,15 @@ def test_the_passage_the_answer_quotes_is_listed_first() -> None:
     assert quoted_first([first, second], []) == [first, second]
 
 
-# The last two put the quoted passage second in the ranking of the fixture index.
-@pytest.mark.parametrize("question", ["hvad er en genopdragelsesrejse", "skal jeg ringe til forældrene først",
-                                      "tvangsægteskab", "Hvor kan unge få anonym rådgivning?"])
-def test_every_answer_and_search_lists_the_quoted_passage_first(search_index, question: str) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(("question", "ranked"), [("hvad er en genopdragelsesrejse", 0),
+                                                  ("skal jeg ringe til forældrene først", 0),
+                                                  ("tvangsægteskab", 1),
+                                                  ("Hvor kan unge få anonym rådgivning?", 1)])
+def test_every_answer_and_search_lists_the_quoted_passage_first(search_index, question: str, ranked: int) -> None:  # type: ignore[no-untyped-def]
     draft = search_index.draft(question, 10)
     assert draft.sentences and draft.hits[0].passage.id == draft.sentences[0].passage_id
+    # Where the ranking alone puts it (the last two: second, so they test the move).
+    assert search_index.search(question, 10)[ranked].passage.id == draft.sentences[0].passage_id
     found = search_index.find(question, k=10)
     assert not found.hits or found.hits[0].passage.id == draft.sentences[0].passage_id
 
@@ -62,6 +65,12 @@ def test_the_quoted_passage_is_listed_though_it_scores_below_the_floor(search_in
     high = replace(draft.hits[1], fused=search_index.floor + 1.0)
     answer = replace(draft, confident=True, hits=[low, high, *draft.hits[2:]])
     assert search_index.relevant(answer)[:2] == [low, high]
+    # Nor is a later passage that another answer excerpt cites dropped.
+    cited = replace(draft.hits[2], fused=search_index.floor - 1.0)
+    below = replace(draft.hits[3], fused=search_index.floor - 1.0)
+    answer = replace(answer, hits=[low, high, cited, below],
+                     sentences=[AnswerSentence("a", low.passage.id), AnswerSentence("b", cited.passage.id)])
+    assert search_index.relevant(answer) == [low, high, cited]
 
 
 def test_find_returns_nothing_for_an_off_topic_query(search_index) -> None:  # type: ignore[no-untyped-def]
