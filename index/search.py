@@ -396,7 +396,8 @@ class SearchIndex:
         # alone made more first excerpts right (e5 56 → 60 of 99, MiniLM 52 → 54) and confident
         # answers as good or better (right − 3 × wrong, e5 22 → 24, MiniLM 19 → 19); in the
         # confidence signals too they did no better with e5 (22) and worse with MiniLM (14).
-        syn = np.array([coverage(query.stems, st, idf, query.synonyms) for st in unit_stems])
+        syn = (np.array([coverage(query.stems, st, idf, query.synonyms) for st in unit_stems])
+               if query.synonyms else lex)
         cos = all_vectors[keep] @ query.vector
         rank_of = {h.passage.id: r for r, h in enumerate(hits)}
         x = features(query.search_text, candidates, syn, cos, [rank_of[u.passage_id] for u in candidates],
