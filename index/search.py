@@ -269,8 +269,9 @@ class SearchIndex:
             return []
         hits = answer.hits[:k] if k is not None else answer.hits
         # The first is the passage the answer quotes (``quoted_first``), which may score a little
-        # below the next: it is listed whatever its score, as is every passage the answer box cites.
-        cited = {s.passage_id for s in answer.sentences}
+        # below the next: it is listed whatever its score, as is every passage the answer box
+        # cites (a declined draft's sentences are never shown, so they cite nothing).
+        cited = {s.passage_id for s in answer.sentences} if answer.confident else set()
         return [h for i, h in enumerate(hits) if i == 0 or h.passage.id in cited or h.relevance >= self.floor]
 
     def publication_ids(self) -> list[str]:
