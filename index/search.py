@@ -17,6 +17,7 @@ import asyncio
 import logging
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -82,6 +83,7 @@ class Results:
     confident: bool
     hits: list[Hit]
     nearest: list[Hit]
+    total: int = 0  # passages that clear the floor among the first MAX_K, of which ``hits`` are the first k
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,21 @@ class QueryTools:
     reranker: Reranker | None = None
 
 
+def clean_question(question: str) -> str:
+    """The question as one composed (NFC) line: invisible format characters dropped, other
+    control characters and every kind of space made one space.
+
+    A soft hyphen or zero-width space comes along when a word is copied from a PDF or from Word,
+    inside the word ("genopdragelses\u00adrejse"): as a space it split the word, and the question
+    found nothing. Other control characters carry no meaning and break XML (RSS) and terminals.
+    """
+    question = unicodedata.normalize("NFC", question)
+    kept = ("" if unicodedata.category(ch) == "Cf" else ch if ch.isprintable() else " " for ch in question)
+    return " ".join("".join(kept).split())
+
+
 def check_question(question: str) -> str:
-    # Control characters carry no meaning in a question and break XML (RSS) and terminals.
-    question = " ".join("".join(ch if ch.isprintable() else " " for ch in question).split())
+    question = clean_question(question)
     if not QUESTION_PATTERN.search(question):  # empty, or only punctuation: nothing to search for
         raise QuestionError("Skriv et spørgsmål – feltet er tomt eller har hverken bogstaver eller tal.")
     if len(question) > MAX_QUESTION_CHARS:
@@ -242,20 +256,20 @@ class SearchIndex:
     def find(self, query: str, k: int = 10, *, publication: str | None = None) -> Results:
         """The passages that clear the relevance floor (at most k); confident when there are any."""
         check_k(k)
-        return self._results(self.draft(query, max(k, self.answer_config.passages_considered),
-                                        publication=publication), k)
+        return self._results(self.draft(query, MAX_K, publication=publication), k)
 
     async def find_async(self, query: str, k: int = 10, *, publication: str | None = None) -> Results:
         """``find`` for an event loop (the JSON API): the same results, see ``draft_async``."""
         check_k(k)
-        return self._results(await self.draft_async(query, max(k, self.answer_config.passages_considered),
-                                                    publication=publication), k)
+        return self._results(await self.draft_async(query, MAX_K, publication=publication), k)
 
     def _results(self, draft: Answer, k: int) -> Results:
-        hits = self.relevant(draft, k)
-        return Results(draft.question, bool(hits), hits, draft.hits[:k])
+        # Drafted over MAX_K passages, so that a feed can say how many clear the floor, not only how
+        # many it lists (the answer is the same whatever k is, see ``_draft``).
+        found = self.relevant(draft)
+        return Results(draft.question, bool(found), found[:k], draft.hits[:k], len(found))
 
-    def relevant(self, answer: Answer, k: int | None = None) -> list[Hit]:
+    def relevant(self, answer: Answer) -> list[Hit]:
         """The passages of an answer that clear the relevance floor. The one rule for /api/search,
         the feed and the search page.
 
@@ -267,7 +281,7 @@ class SearchIndex:
             return []
         if not (answer.confident or self.passage_rule.confident(answer.signals)):
             return []
-        hits = answer.hits[:k] if k is not None else answer.hits
+        hits = answer.hits
         # The first is the passage the answer quotes (``quoted_first``), which may score a little
         # below the next: it is listed whatever its score, as is every passage the answer box
         # cites (a declined draft's sentences are never shown, so they cite nothing).
@@ -328,13 +342,18 @@ class SearchIndex:
 
     def _draft(self, q: Query, k: int, publication: str | None, lexical: np.ndarray | None = None) -> Answer:
         final, lexical, dense = self.ranking(q, publication=publication, lexical=lexical)
-        hits = self._rerank(q, self._hits(final, lexical, dense, max(k, self.answer_config.passages_considered)), k)
-        # Only from passages that are returned, so every sentence's citation is in the result.
-        sentences, signals = self._answer(q, hits[: min(k, self.answer_config.passages_considered)], final,
-                                          lexical, dense)
+        considered = self.answer_config.passages_considered
+        hits = self._rerank(q, self._hits(final, lexical, dense, max(k, considered)), k)
+        # The answer reads the same passages whatever k is: k says how many passages to list, not
+        # what the answer is (with k=1 it once answered from the first passage alone, where k=5
+        # declined). The first excerpt's passage is listed first (``quoted_first``); a later
+        # excerpt whose passage falls beyond k is left out, so every citation is in the result.
+        sentences, signals = self._answer(q, hits[:considered], final, lexical, dense)
         confident = bool(sentences) and self.confidence.confident(signals)
-        hits = quoted_first(hits, sentences)
-        return Answer(q.text, confident, sentences, hits[:k], Evidence(signals.coverage, signals.dense_z), signals)
+        hits = quoted_first(hits, sentences)[:k]
+        listed = {h.passage.id for h in hits}
+        sentences = [s for s in sentences if s.passage_id in listed]
+        return Answer(q.text, confident, sentences, hits, Evidence(signals.coverage, signals.dense_z), signals)
 
     def _answer(self, query: Query, hits: list[Hit], final: np.ndarray, lexical: np.ndarray,
                 dense: np.ndarray) -> tuple[list[AnswerSentence], Signals]:

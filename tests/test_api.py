@@ -154,6 +154,39 @@ def test_ask_respects_k(client: TestClient) -> None:
     assert len(body["passages"]) == 8
 
 
+@pytest.mark.parametrize("question", [ANSWERABLE, "hvornår skal jeg underrette", "skal jeg ringe til forældrene først?",
+                                      "hvad er en sikkerhedsplan"])
+def test_k_changes_how_many_passages_not_the_answer(client: TestClient, question: str) -> None:
+    # k=1 once drew the answer from the first passage alone, and answered where k=5 declined.
+    answers = {k: client.post("/api/ask", json={"question": question, "k": k}).json() for k in (1, 2, 5, 10)}
+    first = answers[10]
+    for k, body in answers.items():
+        assert body["confident"] == first["confident"], k
+        assert [s["text"] for s in body["answer"]] == [s["text"] for s in first["answer"]
+                                                       if s["passage_id"] in {p["id"] for p in body["passages"]}], k
+        assert body["passages"] == first["passages"][:k], k
+        assert all(s["passage_id"] in {p["id"] for p in body["passages"]} for s in body["answer"]), k
+        assert not first["answer"] or body["answer"], k  # the first excerpt's passage is always listed
+
+
+@pytest.mark.parametrize("invisible", ["\u00ad", "\u200b", "\u200d", "\u2060", "\ufeff", "\u200e"])
+def test_an_invisible_character_inside_a_word_does_not_split_it(client: TestClient, invisible: str) -> None:
+    # A soft hyphen comes along when a word is copied from a PDF or from Word.
+    plain = client.get("/api/search", params={"q": "genopdragelsesrejse"}).json()
+    split = client.get("/api/search", params={"q": f"genopdragelses{invisible}rejse"}).json()
+    assert split == plain
+
+
+def test_a_decomposed_question_is_searched_and_echoed_composed(client: TestClient) -> None:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFD", "tvangsægteskab og børn på gården")
+    assert decomposed != "tvangsægteskab og børn på gården"
+    body = client.get("/api/search", params={"q": decomposed}).json()
+    assert body["query"] == "tvangsægteskab og børn på gården"
+    assert body == client.get("/api/search", params={"q": "tvangsægteskab og børn på gården"}).json()
+
+
 @pytest.mark.parametrize(
     ("payload", "contains"),
     [
