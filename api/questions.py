@@ -4,7 +4,8 @@
    searched (:func:`refuse_personal_data`); the page offers it back without them, the JSON API
    answers 422.
 2. Long text: a pasted case description (up to :data:`MAX_PASTE_CHARS`) is searched by its
-   question-like sentences (:func:`condense`), and the page says which part was searched. The
+   question-like sentences and as much of the rest as fits (:func:`condense`), and the page says
+   which part was searched. The
    search itself takes at most ``MAX_QUESTION_CHARS``.
 """
 
@@ -56,10 +57,13 @@ class Condensed:
 
 
 def condense(text: str, limit: int = MAX_QUESTION_CHARS) -> Condensed:
-    """A long text's question-like sentences and its last sentence, latest first, up to ``limit``.
+    """A long text's question-like sentences and its last sentence, latest first, then as much of
+    the rest as fits in ``limit``, from the start; the kept sentences stay in their order.
 
     The closing sentence of a case description is usually the question ("Hvad skal jeg gøre?");
-    earlier questions are added while they fit, and the kept sentences stay in their order.
+    earlier questions are added while they fit. The questions alone often name no topic ("Hvad
+    skal jeg gøre nu, og hvem skal jeg underrette?"): the case's opening sentences, which say who
+    and what ("… planlagt en rejse til familiens hjemland … et bryllup"), fill the room left.
     """
     flat = " ".join(text.split())
     if len(flat) <= limit:
@@ -79,6 +83,11 @@ def condense(text: str, limit: int = MAX_QUESTION_CHARS) -> Condensed:
         if last[len(last) - limit - 1] != " ":
             tail = tail.split(" ", 1)[-1]  # not half a word
         return Condensed(tail.strip(), len(flat), True)
+    for i, part in enumerate(parts):
+        cost = len(part) + 1
+        if i not in kept and used + cost <= limit:
+            kept.append(i)
+            used += cost
     return Condensed(" ".join(parts[i] for i in sorted(kept)), len(flat), True)
 
 

@@ -84,8 +84,9 @@ def search_rss(request: Request, index: IndexDep, templates: TemplatesDep, query
     """RSS 2.0 with OpenSearch response elements: one item per passage, linking to its permalink.
 
     Only passages that clear the relevance floor become items; `opensearch:totalResults` counts
-    them, and the feed is empty when nothing is relevant (`kb:confident` is then false), so an
-    intranet's federated search shows nothing rather than ten weak guesses.
+    all that do (of the first 50), not only the k listed, and the feed is empty when nothing is
+    relevant (`kb:confident` is then false), so an intranet's federated search shows nothing
+    rather than ten weak guesses.
     """
     refuse_personal_data(q)
     publication = check_publication(publication, index.publication_ids())
@@ -97,6 +98,7 @@ def search_rss(request: Request, index: IndexDep, templates: TemplatesDep, query
         source = reference(passage, publications.get(passage.publication_id))
         items.append({"passage": passage, "title": f"{passage.section} – {source}" if passage.section else source})
     context = {"title": f"{SITE_NAME}: {found.query}", "q": found.query, "items": items, "k": k,
-               "confident": found.confident, "publication": publication, "description": DESCRIPTION}
+               "confident": found.confident, "total": found.total, "publication": publication,
+               "description": DESCRIPTION}
     return templates.TemplateResponse(request, "search.rss.xml", context,
                                       media_type=f"{RSSResponse.media_type}; charset=utf-8")

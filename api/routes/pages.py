@@ -93,7 +93,9 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
     index = live.current()  # raises NoLiveIndex → the 503 page; taken once for this request
     try:
         chosen = check_publication(publication, index.publication_ids())
-        answer = index.ask(condensed.question, k=k, publication=chosen)
+        # Over MAX_K passages, so the page can say how many clear the floor, not only how many it
+        # shows; k only says how many to show (the answer does not depend on it).
+        answer = index.ask(condensed.question, k=MAX_K, publication=chosen)
     except (QuestionError, UnknownPublication) as exc:
         context["error"] = exc.detail if isinstance(exc, UnknownPublication) else str(exc)
         return templates.TemplateResponse(request, "search.html", context, status_code=exc.status_code)
@@ -102,12 +104,12 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
     relevant = index.relevant(answer)
     # Only passages that clear the relevance floor are listed as relevant; when none do, the
     # nearest ones are, under a heading that says they may not answer the question.
-    shown = relevant or answer.hits
+    shown = relevant[:k] or answer.hits[:k]
     passages = [passage_out(h.passage, index, h.score) for h in shown]
     numbers = {p.id: i for i, p in enumerate(passages, start=1)}
     urls = Urls.for_request(request)
     publications = catalogue(index.manifest)
-    more = bool(relevant) and len(relevant) >= k and k < MAX_K
+    more = len(relevant) > k
     context.update(
         title=f"{answer.question} – søgeresultat",
         q=answer.question,
@@ -148,7 +150,9 @@ def search_form(request: Request, templates: TemplatesDep,
     except PersonalData as exc:
         return _personal_page(request, templates, exc.scan, publication)
     except TooLong as exc:
-        context = _form_context("Søg", "", publication)
+        # The text stays in the field to be shortened: it was posted, so it is in no URL, and it
+        # holds no personal data (checked first).
+        context = _form_context("Søg", " ".join(q.split()), publication)
         context["error"] = str(exc)
         return templates.TemplateResponse(request, "search.html", context, status_code=422)
     shortened = condensed.original_chars if condensed.shortened else None

@@ -12,12 +12,21 @@
   var counter = document.getElementById("q-taeller");
   if (field && counter) {
     var limit = parseInt(field.getAttribute("data-limit"), 10);
+    var pasteLimit = parseInt(field.getAttribute("data-paste-limit"), 10);
     var update = function () {
       var n = field.value.length;
       counter.hidden = n === 0;
-      counter.textContent = n > limit
-        ? " Du har skrevet " + formatNumber(n) + " tegn: der søges på de sætninger, der ligner spørgsmål."
-        : " " + formatNumber(n) + " af " + limit + " tegn.";
+      if (n > pasteLimit) {
+        // No maxlength on the field: a browser cuts a longer paste silently, and the question at
+        // its end was lost. The server refuses it with the same words.
+        counter.textContent = " Du har skrevet " + formatNumber(n) + " tegn, men der kan højst indsættes " +
+          formatNumber(pasteLimit) + " tegn. Forkort teksten.";
+      } else if (n > limit) {
+        counter.textContent = " Du har skrevet " + formatNumber(n) +
+          " tegn: der søges på de sætninger, der ligner spørgsmål, og så meget af resten, som der er plads til.";
+      } else {
+        counter.textContent = " " + formatNumber(n) + " af " + limit + " tegn.";
+      }
     };
     field.addEventListener("input", update);
     update();
