@@ -89,6 +89,33 @@ NOT_PERSONAL = [
     "Hvad betyder det at kommunen skal handle?",  # the Danish word "at"
     "snak med skolen (at) det er vigtigt",
     "anna@",
+    # Ordinary numbers next to the wider CPR, phone and e-mail formats.
+    "i 2019 og 2020",
+    "den 01.02.2023",
+    "1. februar",
+    "kl. 14.30",
+    "mødet 01.02.2019 10.00",  # a date and a time: not 0102201910 split
+    "den 01.02.03 kl. 12.30",
+    "12 000 kr.",
+    "1.500.000",
+    "§ 50, stk. 3",
+    "lov nr. 1234 af 12/12 2019",
+    "lov nr. 45 af 12/12 2019",
+    "servicelovens § 52 a",
+    "side 45",
+    "side 12-45",
+    "15 år",
+    "pige på 15",
+    "225-timers-reglen",
+    "45 %",
+    "45 børn fik 12 000 kr. i 2019",
+    "0 1 0 2 0 3 1 2 3 4",  # spaced one by one, but no "cpr" nearby
+    "cpr 1 2 3 4 5 6 7 8 9 0",  # "cpr" nearby, but no date: day 12, month 34
+    "cpr-nummer mangler for 2 af 10 børn",
+    "cpr-loven af 01.02.2019 10 dage",  # ten digits near "cpr", but a date with a four-digit year
+    "cpr i 2001-2002 12 børn",  # and a year range
+    "uge 10 11 12 13 14",  # pairs that count up: a list, not 10.11.12-1314
+    "uge 10 11 12 13 14 15 og 16",
 ]
 
 
