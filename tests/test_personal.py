@@ -31,6 +31,22 @@ CPR_FORMATS = [
     "\uff10\uff11\uff10\uff12\uff10\uff13-1234",  # full-width digits
     "311299-4321",  # last day of the year
     "610203-1234",  # substitute number: day + 60
+    # The last four split, or every digit spaced (issue: these reached /?q=… and /api/search).
+    "01 02 03 12 34",
+    "010203-12 34",
+    "010203 12 34",
+    "01-02-03-12-34",
+    "0 1 0 2 0 3 1 2 3 4",  # one by one: a CPR number only with "cpr" nearby (this table's sentence)
+    "0 1 0 2 0 3-1 2 3 4",
+]
+
+# Grouped like a CPR number (2-2-2-4, 6-4, 2-2-2-2-2, 6-2-2) with a valid date: no keyword needed.
+CPR_GROUPINGS = [
+    "01 02 03 1234",
+    "010203-1234",
+    "01 02 03 12 34",
+    "010203 12 34",
+    "010203-12 34",
 ]
 
 PHONE_FORMATS = [
@@ -126,6 +142,13 @@ def test_cpr_numbers_are_found(cpr: str) -> None:
     assert scan.redacted() == "Eleven med cpr [cpr] er bange"
 
 
+@pytest.mark.parametrize("cpr", CPR_GROUPINGS)
+def test_cpr_groupings_are_found_without_a_keyword(cpr: str) -> None:
+    scan = find(f"Pigen {cpr} siger hun skal giftes")
+    assert scan.kinds == ["cpr"], (cpr, scan)
+    assert scan.removed() == "Pigen siger hun skal giftes"
+
+
 @pytest.mark.parametrize("phone", PHONE_FORMATS)
 def test_phone_numbers_are_found(phone: str) -> None:
     scan = find(f"ring til moren på {phone}, hun svarer")
@@ -165,6 +188,13 @@ def test_removed_offers_the_question_without_them() -> None:
     assert scan.removed() == "Elev med cpr, tlf.: hvad gør jeg ved tvangsægteskab?"
     assert not find(scan.removed())
     assert find("010203-1234").removed() == ""
+
+
+def test_spaced_cpr_needs_the_keyword_before_or_after() -> None:
+    assert redact("0 1 0 2 0 3 1 2 3 4 er hendes cpr") == "[cpr] er hendes cpr"
+    assert redact("personnummer: 0 1 0 2 0 3 - 1 2 3 4") == "personnummer: [cpr]"
+    assert redact("hendes cpr er 10 11 12 13 14") == "hendes cpr er [cpr]"  # counts up, but "cpr" says otherwise
+    assert redact("0 1 0 2 0 3 1 2 3 4") == "0 1 0 2 0 3 1 2 3 4"
 
 
 def test_normalise_folds_dashes_and_spaces() -> None:
