@@ -83,11 +83,19 @@ CPR_KEYED = re.compile(
 
 # Danish numbers have 8 digits, grouped any way people like (12345678, 12 34 56 78, 12 34 5678,
 # 123 45 678, 1234-5678, 12.34.56.78), optionally after +45, 0045 or (+45).
+# The country code may also be written as a bare 45 ("45 12 34 56 78", "4512345678"); then only
+# the groupings phone numbers are written in count, so "45 1 2 3 4 5 6 7 8" stays a list.
+_COMMON_GROUPINGS = (
+    r"[0-9]{8}",  # 12345678
+    r"[0-9]{2}(?P<g>[ .\-])[0-9]{2}(?P=g)[0-9]{2}(?P=g)[0-9]{2}",  # 12 34 56 78
+    r"[0-9]{4}[ .\-][0-9]{4}",  # 1234 5678
+    r"[0-9]{2} [0-9]{2} [0-9]{4}",  # 12 34 5678
+    r"[0-9]{3} [0-9]{2} [0-9]{3}",  # 123 45 678
+)
 PHONE = re.compile(
     r"(?<![0-9+])(?<![0-9][ .\-])"
-    r"(?:(?:\+|00) ?45 ?[\-.]? ?|\(\+?45\) ?)?"
-    rf"(?!{'|'.join(_NOT_A_PHONE)})"
-    r"[0-9](?:[ .\-]?[0-9]){7}"
+    rf"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\(\+?45\) ?)?(?!{'|'.join(_NOT_A_PHONE)})[0-9](?:[ .\-]?[0-9]){{7}}"
+    rf"|45 ?[\-.]? ?(?!{'|'.join(_NOT_A_PHONE)})(?:{'|'.join(_COMMON_GROUPINGS)}))"
     r"(?![0-9])(?![ .\-][0-9])"
 )
 

@@ -67,6 +67,12 @@ PHONE_FORMATS = [
     f"12{NBSP}34{NBSP}56{NBSP}78",
     f"1234{NB_HYPHEN}5678",
     f"+45{THIN}12{THIN}34{THIN}56{THIN}78",
+    # The country code 45 without + or 00, before the 8 digits in a common grouping.
+    "45 12 34 56 78",
+    "4512345678",
+    "45 12345678",
+    "45 1234 5678",
+    "45-12 34 56 78",
 ]
 
 EMAIL_FORMATS = [
@@ -128,10 +134,12 @@ NOT_PERSONAL = [
     "0 1 0 2 0 3 1 2 3 4",  # spaced one by one, but no "cpr" nearby
     "cpr 1 2 3 4 5 6 7 8 9 0",  # "cpr" nearby, but no date: day 12, month 34
     "cpr-nummer mangler for 2 af 10 børn",
+    "45 1 2 3 4 5 6 7 8",  # 45 before digits spaced one by one is not a phone grouping
     "cpr-loven af 01.02.2019 10 dage",  # ten digits near "cpr", but a date with a four-digit year
     "cpr i 2001-2002 12 børn",  # and a year range
     "uge 10 11 12 13 14",  # pairs that count up: a list, not 10.11.12-1314
     "uge 10 11 12 13 14 15 og 16",
+    "sag 45 2019-2020",  # 45 before a year range is not a country code
 ]
 
 
