@@ -103,7 +103,11 @@ _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
 _TLD = r"(?:dk|com|net|org|eu|nu|se|no|de|info|gov|edu)"
 _AT = (rf"(?: ?@ ?| ?{_OPEN} ?(?:at|snabel-?a) ?{_CLOSE} ?"  # anna@…, anna (at) …, anna[snabel-a]…
        rf"| (?:at|snabel-?a) (?=[\w-]+(?:\.[\w-]+)*\.{_TLD}\b))")  # anna at kommune.dk, not "for at gå"
-_DOT = rf"(?:\.| ?{_OPEN} ?(?:dot|punktum) ?{_CLOSE} ?| (?:dot|punktum) )"
+# A dot with spaces around it ("kommune . dk") only before the top-level domain, which ends the
+# address; and not before "se", "de" or "nu", which are Danish words ("mød os @ rådhuset. Se …").
+_SPACED_TLD = r"(?:dk|com|net|org|eu|no|info|gov|edu)"
+_DOT = (rf"(?:\.| ?{_OPEN} ?(?:dot|punktum) ?{_CLOSE} ?| (?:dot|punktum) "
+        rf"|(?: \. ?|\. )(?={_SPACED_TLD}\b))")
 EMAIL = re.compile(rf"(?<![\w.%+\-])[\w.%+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)+", re.IGNORECASE)
 
 _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (

@@ -89,6 +89,12 @@ EMAIL_FORMATS = [
     "anna @ kommune.dk",
     "anna (snabel-a) kommune.dk",
     "anna\uff20kommune.dk",  # full-width @
+    # Spaces around "@" and ".": still local @ domain . tld.
+    "anna @ kommune . dk",
+    "anna@kommune . dk",
+    "anna @ kommune. dk",
+    "anna.hansen @ børn.kommune . dk",
+    "anna (at) kommune . dk",
 ]
 
 NOT_PERSONAL = [
@@ -140,6 +146,7 @@ NOT_PERSONAL = [
     "uge 10 11 12 13 14",  # pairs that count up: a list, not 10.11.12-1314
     "uge 10 11 12 13 14 15 og 16",
     "sag 45 2019-2020",  # 45 before a year range is not a country code
+    "mød os @ rådhuset. Se programmet",  # "se" is Danish, not a TLD, after a spaced-out dot
 ]
 
 
