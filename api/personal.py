@@ -14,6 +14,10 @@ The patterns lean towards finding too much, within reason: a blocked question co
 click ("søg uden personoplysningerne"), a CPR number in a log or a URL is a breach. Year ranges
 ("2018-2019"), dates ("01.02.2019"), times ("10.00-12.00"), amounts ("12.345.678") and
 paragraphs ("§ 58") are not personal data and are left alone.
+
+People also split and space numbers out: a CPR number as "01 02 03 12 34" or "010203-12 34" (a
+CPR grouping with a valid date is enough), or one digit at a time (then only with "cpr" nearby);
+a phone number after a bare "45"; an address as "anna @ kommune . dk".
 """
 
 from __future__ import annotations

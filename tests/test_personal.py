@@ -212,6 +212,16 @@ def test_spaced_cpr_needs_the_keyword_before_or_after() -> None:
     assert redact("0 1 0 2 0 3 1 2 3 4") == "0 1 0 2 0 3 1 2 3 4"
 
 
+def test_removed_and_redacted_cover_the_split_and_spaced_formats() -> None:
+    question = ("Pigen har cpr 01 02 03 12 34, bror cpr 0 1 0 2 0 3 1 2 3 4, mor 45 12 34 56 78 og "
+                "anna @ kommune . dk: hun skal giftes")
+    scan = find(question)
+    assert scan.kinds == ["cpr", "phone", "email"]
+    assert scan.redacted() == "Pigen har cpr [cpr], bror cpr [cpr], mor [telefon] og [e-mail]: hun skal giftes"
+    assert scan.removed() == "Pigen har cpr, bror cpr, mor og: hun skal giftes"
+    assert not find(scan.removed())
+
+
 def test_normalise_folds_dashes_and_spaces() -> None:
     assert normalise(f"a{NB_HYPHEN}b{MINUS}c{NBSP}d{THIN}e\u200bf  \n g") == "a-b-c d ef g"
     assert normalise("") == ""
