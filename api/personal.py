@@ -14,6 +14,10 @@ The patterns lean towards finding too much, within reason: a blocked question co
 click ("søg uden personoplysningerne"), a CPR number in a log or a URL is a breach. Year ranges
 ("2018-2019"), dates ("01.02.2019"), times ("10.00-12.00"), amounts ("12.345.678") and
 paragraphs ("§ 58") are not personal data and are left alone.
+
+People also split and space numbers out: a CPR number as "01 02 03 12 34" or "010203-12 34" (a
+CPR grouping with a valid date is enough), or one digit at a time (then only with "cpr" nearby);
+a phone number after a bare "45"; an address as "anna @ kommune . dk".
 """
 
 from __future__ import annotations
@@ -51,7 +55,12 @@ _MONTH = r"(?:0[1-9]|1[0-2])"
 CPR = re.compile(
     rf"(?<![0-9])(?<![0-9][.\-/])"
     rf"{_DAY}(?P<sep>[ .\-/]?){_MONTH}(?P=sep)[0-9]{{2}}"  # 010203, 01 02 03, 01.02.03, 01-02-03
-    r" ?[\-./]? ?[0-9]{4}(?![0-9])"  # -1234, 1234, " - 1234"
+    r"(?: ?[\-./]? ?[0-9]{4}"  # -1234, 1234, " - 1234"
+    # The last four split in two (-12 34, " 12 34", 01-02-03-12-34). Only after a separator, so
+    # that a date with a four-digit year and a time ("01.02.2019 10.00") is not read as one.
+    # Not followed by more groups: "10 11 12 13 14 15" is a list.
+    r"|(?: ?[\-./] ?| )[0-9]{2}(?:(?P=sep)| )[0-9]{2}(?![.:,][0-9])(?![ .\-/][0-9]))"
+    r"(?![0-9])"
 )
 
 _PLAIN_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
@@ -63,13 +72,34 @@ _NOT_A_PHONE = (
     rf"{_TIME} ?- ?{_TIME}(?![0-9])",  # opening hours: 10.00-12.00
     r"[0-9]{1,3}(?:\.[0-9]{3}){2}(?![0-9])",  # an amount with thousands separators: 12.345.678
 )
+# Any grouping of exactly ten digits, even one by one ("0 1 0 2 0 3 1 2 3 4"), is a CPR number
+# when the first six are a valid date and the word is nearby (:func:`_near_keyword`). Without
+# the word, such runs are too often lists and counts to refuse.
+_CPR_DATE = re.compile(rf"{_DAY}{_MONTH}[0-9]{{2}}")
+_CPR_KEYWORD = re.compile(r"cpr|person-?n(?:umme)?r", re.IGNORECASE)
+_KEYWORD_REACH = 25  # characters either side: "cpr-nummer er ", "(cpr: "
+CPR_KEYED = re.compile(
+    r"(?<![0-9])(?<![0-9][ .\-/])"
+    rf"(?!{'|'.join(_NOT_A_PHONE)})"  # "cpr-loven af 01.02.2019 10 dage", "2001-2002 12"
+    r"[0-9](?:(?: ?[\-./] ?| )?[0-9]){9}"
+    r"(?![0-9])(?![ .\-/][0-9])"
+)
+
 # Danish numbers have 8 digits, grouped any way people like (12345678, 12 34 56 78, 12 34 5678,
 # 123 45 678, 1234-5678, 12.34.56.78), optionally after +45, 0045 or (+45).
+# The country code may also be written as a bare 45 ("45 12 34 56 78", "4512345678"); then only
+# the groupings phone numbers are written in count, so "45 1 2 3 4 5 6 7 8" stays a list.
+_COMMON_GROUPINGS = (
+    r"[0-9]{8}",  # 12345678
+    r"[0-9]{2}(?P<g>[ .\-])[0-9]{2}(?P=g)[0-9]{2}(?P=g)[0-9]{2}",  # 12 34 56 78
+    r"[0-9]{4}[ .\-][0-9]{4}",  # 1234 5678
+    r"[0-9]{2} [0-9]{2} [0-9]{4}",  # 12 34 5678
+    r"[0-9]{3} [0-9]{2} [0-9]{3}",  # 123 45 678
+)
 PHONE = re.compile(
     r"(?<![0-9+])(?<![0-9][ .\-])"
-    r"(?:(?:\+|00) ?45 ?[\-.]? ?|\(\+?45\) ?)?"
-    rf"(?!{'|'.join(_NOT_A_PHONE)})"
-    r"[0-9](?:[ .\-]?[0-9]){7}"
+    rf"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\(\+?45\) ?)?(?!{'|'.join(_NOT_A_PHONE)})[0-9](?:[ .\-]?[0-9]){{7}}"
+    rf"|45 ?[\-.]? ?(?!{'|'.join(_NOT_A_PHONE)})(?:{'|'.join(_COMMON_GROUPINGS)}))"
     r"(?![0-9])(?![ .\-][0-9])"
 )
 
@@ -77,13 +107,18 @@ _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
 _TLD = r"(?:dk|com|net|org|eu|nu|se|no|de|info|gov|edu)"
 _AT = (rf"(?: ?@ ?| ?{_OPEN} ?(?:at|snabel-?a) ?{_CLOSE} ?"  # anna@…, anna (at) …, anna[snabel-a]…
        rf"| (?:at|snabel-?a) (?=[\w-]+(?:\.[\w-]+)*\.{_TLD}\b))")  # anna at kommune.dk, not "for at gå"
-_DOT = rf"(?:\.| ?{_OPEN} ?(?:dot|punktum) ?{_CLOSE} ?| (?:dot|punktum) )"
+# A dot with spaces around it ("kommune . dk") only before the top-level domain, which ends the
+# address; and not before "se", "de" or "nu", which are Danish words ("mød os @ rådhuset. Se …").
+_SPACED_TLD = r"(?:dk|com|net|org|eu|no|info|gov|edu)"
+_DOT = (rf"(?:\.| ?{_OPEN} ?(?:dot|punktum) ?{_CLOSE} ?| (?:dot|punktum) "
+        rf"|(?: \. ?|\. )(?={_SPACED_TLD}\b))")
 EMAIL = re.compile(rf"(?<![\w.%+\-])[\w.%+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)+", re.IGNORECASE)
 
 _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     # E-mail first (addresses may hold digits), CPR before phone (a CPR number holds 8 digits).
     ("email", EMAIL),
     ("cpr", CPR),
+    ("cpr", CPR_KEYED),
     ("phone", PHONE),
 )
 
@@ -142,6 +177,23 @@ class Scan:
         return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
 
 
+def _near_keyword(text: str, match: re.Match[str]) -> bool:
+    near = text[max(0, match.start() - _KEYWORD_REACH):match.end() + _KEYWORD_REACH]
+    return bool(_CPR_KEYWORD.search(near))
+
+
+def _keyed_cpr(text: str, match: re.Match[str]) -> bool:
+    """Ten digits in any grouping: a CPR number if they start with a date and "cpr" is nearby."""
+    digits = re.sub(r"[^0-9]", "", match.group())
+    return bool(_CPR_DATE.fullmatch(digits[:6])) and _near_keyword(text, match)
+
+
+def _counted(number: str) -> bool:
+    """Five pairs that count up by one ("10 11 12 13 14"): a list of weeks or grades, not a date."""
+    pairs = [int(p) for p in re.findall(r"[0-9]+", number)]
+    return len(pairs) == 5 and all(b - a == 1 for a, b in zip(pairs, pairs[1:], strict=False))
+
+
 def find(text: str) -> Scan:
     """Every CPR number, phone number and e-mail address in ``text`` (after :func:`normalise`)."""
     text = normalise(text)
@@ -149,6 +201,10 @@ def find(text: str) -> Scan:
     taken = [False] * len(text)
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
+            if pattern is CPR_KEYED and not _keyed_cpr(text, match):
+                continue
+            if pattern is CPR and _counted(match.group()) and not _near_keyword(text, match):
+                continue  # "uge 10 11 12 13 14"; with "cpr" nearby, CPR_KEYED still finds it
             if any(taken[match.start():match.end()]):
                 continue  # already part of an earlier kind (a phone inside an e-mail address)
             findings.append(Finding(kind, match.start(), match.end()))

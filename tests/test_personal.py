@@ -31,6 +31,22 @@ CPR_FORMATS = [
     "\uff10\uff11\uff10\uff12\uff10\uff13-1234",  # full-width digits
     "311299-4321",  # last day of the year
     "610203-1234",  # substitute number: day + 60
+    # The last four split, or every digit spaced (issue: these reached /?q=… and /api/search).
+    "01 02 03 12 34",
+    "010203-12 34",
+    "010203 12 34",
+    "01-02-03-12-34",
+    "0 1 0 2 0 3 1 2 3 4",  # one by one: a CPR number only with "cpr" nearby (this table's sentence)
+    "0 1 0 2 0 3-1 2 3 4",
+]
+
+# Grouped like a CPR number (2-2-2-4, 6-4, 2-2-2-2-2, 6-2-2) with a valid date: no keyword needed.
+CPR_GROUPINGS = [
+    "01 02 03 1234",
+    "010203-1234",
+    "01 02 03 12 34",
+    "010203 12 34",
+    "010203-12 34",
 ]
 
 PHONE_FORMATS = [
@@ -51,6 +67,12 @@ PHONE_FORMATS = [
     f"12{NBSP}34{NBSP}56{NBSP}78",
     f"1234{NB_HYPHEN}5678",
     f"+45{THIN}12{THIN}34{THIN}56{THIN}78",
+    # The country code 45 without + or 00, before the 8 digits in a common grouping.
+    "45 12 34 56 78",
+    "4512345678",
+    "45 12345678",
+    "45 1234 5678",
+    "45-12 34 56 78",
 ]
 
 EMAIL_FORMATS = [
@@ -67,6 +89,12 @@ EMAIL_FORMATS = [
     "anna @ kommune.dk",
     "anna (snabel-a) kommune.dk",
     "anna\uff20kommune.dk",  # full-width @
+    # Spaces around "@" and ".": still local @ domain . tld.
+    "anna @ kommune . dk",
+    "anna@kommune . dk",
+    "anna @ kommune. dk",
+    "anna.hansen @ børn.kommune . dk",
+    "anna (at) kommune . dk",
 ]
 
 NOT_PERSONAL = [
@@ -89,6 +117,36 @@ NOT_PERSONAL = [
     "Hvad betyder det at kommunen skal handle?",  # the Danish word "at"
     "snak med skolen (at) det er vigtigt",
     "anna@",
+    # Ordinary numbers next to the wider CPR, phone and e-mail formats.
+    "i 2019 og 2020",
+    "den 01.02.2023",
+    "1. februar",
+    "kl. 14.30",
+    "mødet 01.02.2019 10.00",  # a date and a time: not 0102201910 split
+    "den 01.02.03 kl. 12.30",
+    "12 000 kr.",
+    "1.500.000",
+    "§ 50, stk. 3",
+    "lov nr. 1234 af 12/12 2019",
+    "lov nr. 45 af 12/12 2019",
+    "servicelovens § 52 a",
+    "side 45",
+    "side 12-45",
+    "15 år",
+    "pige på 15",
+    "225-timers-reglen",
+    "45 %",
+    "45 børn fik 12 000 kr. i 2019",
+    "0 1 0 2 0 3 1 2 3 4",  # spaced one by one, but no "cpr" nearby
+    "cpr 1 2 3 4 5 6 7 8 9 0",  # "cpr" nearby, but no date: day 12, month 34
+    "cpr-nummer mangler for 2 af 10 børn",
+    "45 1 2 3 4 5 6 7 8",  # 45 before digits spaced one by one is not a phone grouping
+    "cpr-loven af 01.02.2019 10 dage",  # ten digits near "cpr", but a date with a four-digit year
+    "cpr i 2001-2002 12 børn",  # and a year range
+    "uge 10 11 12 13 14",  # pairs that count up: a list, not 10.11.12-1314
+    "uge 10 11 12 13 14 15 og 16",
+    "sag 45 2019-2020",  # 45 before a year range is not a country code
+    "mød os @ rådhuset. Se programmet",  # "se" is Danish, not a TLD, after a spaced-out dot
 ]
 
 
@@ -97,6 +155,13 @@ def test_cpr_numbers_are_found(cpr: str) -> None:
     scan = find(f"Eleven med cpr {cpr} er bange")
     assert scan.kinds == ["cpr"], (cpr, scan)
     assert scan.redacted() == "Eleven med cpr [cpr] er bange"
+
+
+@pytest.mark.parametrize("cpr", CPR_GROUPINGS)
+def test_cpr_groupings_are_found_without_a_keyword(cpr: str) -> None:
+    scan = find(f"Pigen {cpr} siger hun skal giftes")
+    assert scan.kinds == ["cpr"], (cpr, scan)
+    assert scan.removed() == "Pigen siger hun skal giftes"
 
 
 @pytest.mark.parametrize("phone", PHONE_FORMATS)
@@ -138,6 +203,23 @@ def test_removed_offers_the_question_without_them() -> None:
     assert scan.removed() == "Elev med cpr, tlf.: hvad gør jeg ved tvangsægteskab?"
     assert not find(scan.removed())
     assert find("010203-1234").removed() == ""
+
+
+def test_spaced_cpr_needs_the_keyword_before_or_after() -> None:
+    assert redact("0 1 0 2 0 3 1 2 3 4 er hendes cpr") == "[cpr] er hendes cpr"
+    assert redact("personnummer: 0 1 0 2 0 3 - 1 2 3 4") == "personnummer: [cpr]"
+    assert redact("hendes cpr er 10 11 12 13 14") == "hendes cpr er [cpr]"  # counts up, but "cpr" says otherwise
+    assert redact("0 1 0 2 0 3 1 2 3 4") == "0 1 0 2 0 3 1 2 3 4"
+
+
+def test_removed_and_redacted_cover_the_split_and_spaced_formats() -> None:
+    question = ("Pigen har cpr 01 02 03 12 34, bror cpr 0 1 0 2 0 3 1 2 3 4, mor 45 12 34 56 78 og "
+                "anna @ kommune . dk: hun skal giftes")
+    scan = find(question)
+    assert scan.kinds == ["cpr", "phone", "email"]
+    assert scan.redacted() == "Pigen har cpr [cpr], bror cpr [cpr], mor [telefon] og [e-mail]: hun skal giftes"
+    assert scan.removed() == "Pigen har cpr, bror cpr, mor og: hun skal giftes"
+    assert not find(scan.removed())
 
 
 def test_normalise_folds_dashes_and_spaces() -> None:

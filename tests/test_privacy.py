@@ -41,6 +41,13 @@ SECRETS = (CPR_DASH, CPR_PLAIN, "hemmelig@example.dk", "12 34 56 78", "Pigen med
         ("ring +45 1234-5678", "ring [telefon]"),
         ("§ 50-undersøgelse fra 2018 om 3 børn", "§ 50-undersøgelse fra 2018 om 3 børn"),
         ("handlingsplan 2018-2021", "handlingsplan 2018-2021"),
+        ("cpr 01 02 03 12 34 her", "cpr [cpr] her"),
+        ("cpr 010203-12 34 her", "cpr [cpr] her"),
+        ("cpr 0 1 0 2 0 3 1 2 3 4 her", "cpr [cpr] her"),
+        ("ring 45 12 34 56 78", "ring [telefon]"),
+        ("ring 4512345678", "ring [telefon]"),
+        ("skriv til anna @ kommune . dk nu", "skriv til [e-mail] nu"),
+        ("lov nr. 1234 af 12/12 2019", "lov nr. 1234 af 12/12 2019"),
     ],
 )
 def test_redact(text: str, expected: str) -> None:
@@ -102,7 +109,10 @@ def test_searched_questions_are_logged_when_enabled(make_client, caplog: pytest.
 
 # The seven formats that reached the log unredacted (issue 9), and their neighbours.
 LEAKED = ["01 02 03-1234", "010203\u20111234", "010203\u22121234", "01.02.03-1234", "010203 - 1234",
-          "12 34 5678", "123 45 678", "anna (at) kommune.dk"]
+          "12 34 5678", "123 45 678", "anna (at) kommune.dk",
+          # The formats a review got through to /?q=… and /api/search.
+          "01 02 03 12 34", "010203-12 34", "cpr 0 1 0 2 0 3 1 2 3 4", "45 12 34 56 78",
+          "anna @ kommune . dk"]
 
 
 @pytest.mark.parametrize("secret", LEAKED)
@@ -113,8 +123,22 @@ def test_query_log_redacts_what_the_warning_catches(secret: str, caplog: pytest.
     caplog.set_level(logging.INFO)
     QueryLog(True)("search", f"pigen {secret} er bange")
     (line,) = [r.getMessage() for r in caplog.records if r.name == "kb.queries"]
-    assert line in ("search pigen [cpr] er bange", "search pigen [telefon] er bange", "search pigen [e-mail] er bange")
+    assert line in ("search pigen [cpr] er bange", "search pigen [telefon] er bange", "search pigen [e-mail] er bange",
+                    "search pigen cpr [cpr] er bange")
     assert find(secret), "the same detector makes the page refuse it"
+
+
+# The questions a review got through: the page redirected to /?q=… and /api/search answered 200.
+REVIEWED = ["Pigen har cpr 01 02 03 12 34 og siger hun skal giftes", "010203-12 34", "cpr 0 1 0 2 0 3 1 2 3 4",
+            "45 12 34 56 78", "anna @ kommune . dk"]
+
+
+def test_reviewed_formats_are_refused_not_redirected(make_client) -> None:  # type: ignore[no-untyped-def]
+    test_client = make_client()
+    for question in REVIEWED:
+        page = test_client.post("/", data={"q": question}, follow_redirects=False)
+        assert page.status_code == 422, (question, page.headers.get("location"))
+        assert test_client.get("/api/search", params={"q": question}).status_code == 422, question
 
 
 def test_access_log_filter_drops_query_strings() -> None:
