@@ -209,11 +209,6 @@ def wants_json(request: Request) -> bool:
     return path.startswith("/api/") or path in JSON_PATHS
 
 
-def accepts_html(request: Request) -> bool:
-    """A browser's form post (the search form) gets a page; other clients get JSON."""
-    return "text/html" in request.headers.get("accept", "")
-
-
 def describe(exc: Exception) -> tuple[int, str, dict[str, str] | None]:
     """(status, Danish detail, extra headers) of any exception."""
     if isinstance(exc, RequestValidationError):
@@ -232,7 +227,9 @@ async def handle_error(request: Request, exc: Exception) -> Response:
     if status >= 500:
         # ServerErrorMiddleware sends this response past the security-headers middleware.
         headers = {**(headers or {}), **request.app.state.security_headers}
-    if wants_json(request) or (request.method not in ("GET", "HEAD") and not accepts_html(request)):
+    # By path alone: a form post to a page (the search form, "Hjalp svaret?") is a person's request
+    # whatever its Accept header says, so its 413 or 405 is a page too; the API is JSON for everyone.
+    if wants_json(request):
         return JSONResponse({"detail": detail}, status_code=status, headers=headers)
     if isinstance(exc, KBIndexError) and status == 503:
         # Model names, paths and commands are for the operator (in /readyz and the log); a
