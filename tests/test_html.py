@@ -494,6 +494,22 @@ def test_a_wrong_method_on_a_page_is_a_danish_405_page(client: TestClient, path:
     assert page_of(response).find("h1").text == "Metoden er ikke tilladt"
 
 
+@pytest.mark.parametrize(("path", "allowed"), [
+    ("/", {"GET", "HEAD", "POST"}),
+    ("/docs", {"GET", "HEAD"}),
+    ("/p/haandbog-0000000000", {"GET", "HEAD"}),
+    ("/feedback", {"POST"}),
+    ("/api/ask", {"POST"}),
+    ("/api/search", {"GET", "HEAD"}),
+])
+def test_allow_lists_every_method_the_path_answers(client: TestClient, path: str, allowed: set[str]) -> None:
+    response = client.request("PUT", path)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["allow"].split(",")} == allowed
+    if path.startswith("/api/"):
+        assert_error(response, 405)  # the API keeps JSON
+
+
 def test_no_index_page_says_what_to_do(bare_client: TestClient) -> None:
     response = bare_client.get("/", params={"q": "familie"})
     assert_error(response, 503, html=True, contains="midlertidigt ikke tilgængelig")
