@@ -31,6 +31,7 @@ from fastapi.responses import JSONResponse, Response
 from jinja2 import TemplateNotFound
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from api.personal import Scan
 from index.errors import KBIndexError
@@ -209,11 +210,6 @@ def wants_json(request: Request) -> bool:
     return path.startswith("/api/") or path in JSON_PATHS
 
 
-def accepts_html(request: Request) -> bool:
-    """A browser's form post (the search form) gets a page; other clients get JSON."""
-    return "text/html" in request.headers.get("accept", "")
-
-
 def describe(exc: Exception) -> tuple[int, str, dict[str, str] | None]:
     """(status, Danish detail, extra headers) of any exception."""
     if isinstance(exc, RequestValidationError):
@@ -226,13 +222,38 @@ def describe(exc: Exception) -> tuple[int, str, dict[str, str] | None]:
     return 500, DETAILS[500], None
 
 
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> str | None:
+    """Every method the request's path answers, for a 405's ``Allow``; None when the routes cannot say.
+
+    Starlette names only the methods of the first route that matches the path, but ``/`` has a GET
+    and a POST route; and HEAD works wherever GET does (``api.middleware.HeadAsGet``). Each method
+    is asked of the router as a request would be (``matches``), not read from its routes, which
+    FastAPI wraps in private types.
+    """
+    routes = request.app.router.routes
+    methods = {m for m in METHODS
+               if any(route.matches({**request.scope, "method": m})[0] is Match.FULL for route in routes)}
+    if not methods or request.scope["method"] in methods:
+        return None  # e.g. a mount, which matches any method and answers its own 405
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 async def handle_error(request: Request, exc: Exception) -> Response:
     # No logging here: an unexpected exception is re-raised by Starlette and logged by the server.
     status, detail, headers = describe(exc)
+    if status == 405 and (allow := allowed_methods(request)):
+        headers = {**(headers or {}), "Allow": allow}
     if status >= 500:
         # ServerErrorMiddleware sends this response past the security-headers middleware.
         headers = {**(headers or {}), **request.app.state.security_headers}
-    if wants_json(request) or (request.method not in ("GET", "HEAD") and not accepts_html(request)):
+    # By path alone: a form post to a page (the search form, "Hjalp svaret?") is a person's request
+    # whatever its Accept header says, so its 413 or 405 is a page too; the API is JSON for everyone.
+    if wants_json(request):
         return JSONResponse({"detail": detail}, status_code=status, headers=headers)
     if isinstance(exc, KBIndexError) and status == 503:
         # Model names, paths and commands are for the operator (in /readyz and the log); a

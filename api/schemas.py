@@ -6,18 +6,19 @@ from urllib.parse import quote
 
 from pydantic import BaseModel, Field
 
+from index.letters import LETTER_OR_DIGIT
 from index.search import Answer, Hit, SearchIndex
 from ingest.models import Passage
 from ingest.settings import MAX_QUESTION_CHARS
 
-# A question must hold a letter or a digit. Written as explicit ranges (ASCII, Latin-1 and Latin
-# Extended-A/B letters), not `\w`: Python reads `\w` as Unicode, ECMA-262 (JSON Schema, OpenAPI
-# clients, schemathesis) as ASCII, so "æøå" would look invalid to clients. Every character here is
-# also `\w`, so what the API accepts, the index's own check (`index.search.QUESTION_PATTERN`) accepts.
-QUESTION_PATTERN_API = "[0-9A-Za-zªµºÀ-ÖØ-öø-ɏ]"
+# A question must hold a letter or a digit of some script: the one class the index's own check
+# (`index.search.QUESTION_PATTERN`, which the search page meets) uses too, written in `\uXXXX`
+# ranges that Python, pydantic and ECMA-262 schema tools read alike (see index/letters.py).
+QUESTION_PATTERN_API = LETTER_OR_DIGIT
 
 QUESTION_HELP = (f"A question or search words: at most {MAX_QUESTION_CHARS} characters, with at least one letter "
-                 "or digit (Danish letters included); leading and trailing spaces are ignored.")
+                 "or digit of any script (emoji or punctuation alone is not a question); leading and trailing "
+                 "spaces are ignored.")
 
 
 class PassageBase(BaseModel):

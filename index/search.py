@@ -32,6 +32,7 @@ from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import CorruptIndex, ModelMismatch, QuestionError
 from index.fusion import FusionConfig, fuse, top_k
+from index.letters import LETTER_OR_DIGIT
 from index.lexical import LexicalIndex
 from index.query import Query, QueryBuilder
 from index.rerank import Reranker
@@ -48,9 +49,9 @@ from ingest.settings import MAX_QUESTION_CHARS
 log = logging.getLogger("kb.search")
 
 MAX_K = 50
-# What a question must contain: a letter or digit. Also the API schema's pattern, so clients
-# (and the schema fuzzer) know that "   " or "???" is not a question.
-QUESTION_PATTERN = re.compile(r"\w")
+# What a question must contain: a letter or digit of any script (index/letters.py). Also the API
+# schema's pattern, so clients (and the schema fuzzer) know that "   " or "???" is not a question.
+QUESTION_PATTERN = re.compile(LETTER_OR_DIGIT)
 # A passage is listed in search results when its fused score (z units over the corpus) reaches
 # this; the first passage of a confident answer is always listed. Measured: bench/quality.py.
 RELEVANCE_FLOOR = 1.5

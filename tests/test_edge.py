@@ -179,6 +179,27 @@ def test_question_pattern_is_the_same_for_schema_tools_and_the_server(client: Te
         assert_error(client.get("/api/search", params={"q": not_a_question}), 422)
 
 
+# Every script's letters and digits are a question, for the API and the page alike; emoji and
+# punctuation alone are not, for either.
+OTHER_SCRIPTS = ["شرف", "честь", "τιμή", "ｔｅｓｔ", "名誉"]
+NOT_QUESTIONS = ["🙂", "🙂👍", "???", "___", "«…»"]
+
+
+@pytest.mark.parametrize("question", OTHER_SCRIPTS)
+def test_questions_in_other_scripts_are_searched_by_api_and_page(client: TestClient, question: str) -> None:
+    assert client.get("/api/search", params={"q": question}).status_code == 200, question
+    assert client.post("/api/ask", json={"question": question}).status_code == 200, question
+    assert client.get("/", params={"q": question}).status_code == 200, question
+
+
+@pytest.mark.parametrize("question", NOT_QUESTIONS)
+def test_emoji_and_punctuation_are_refused_by_api_and_page(client: TestClient, question: str) -> None:
+    assert_error(client.get("/api/search", params={"q": question}), 422, contains="hverken bogstaver eller tal")
+    assert_error(client.post("/api/ask", json={"question": question}), 422, contains="hverken bogstaver eller tal")
+    page = client.get("/", params={"q": question})
+    assert page.status_code == 422 and "hverken bogstaver eller tal" in page.text
+
+
 # -- HEAD wherever GET works ----------------------------------------------------------------------
 def _get_paths(client: TestClient) -> list[str]:
     passage_id = client.get("/api/search", params={"q": "familie", "k": 1}).json()["results"][0]["id"]

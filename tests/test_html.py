@@ -476,6 +476,62 @@ def test_unknown_page_is_a_danish_404(client: TestClient) -> None:
     assert page.find("h1").text == "Siden findes ikke"
 
 
+# People's routes answer every error with a Danish page, whatever the client's Accept says; the
+# JSON API keeps JSON.
+BIG_FORM = {"q": "ord " * 10_000, "helpful": "ja", "source": "search"}  # 40 KB: over the 32 KB limit
+
+
+def _big_chunks():  # type: ignore[no-untyped-def]
+    # No Content-Length: the limit counts what arrives, and the route's body reader hits it.
+    yield b"q="
+    for _ in range(20):
+        yield b"ord+" * 512
+
+
+@pytest.mark.parametrize("accept", ["*/*", "text/html,application/xhtml+xml"])
+@pytest.mark.parametrize("path", ["/", "/feedback"])
+def test_an_oversized_form_post_is_a_danish_413_page(client: TestClient, path: str, accept: str) -> None:
+    response = client.post(path, data=BIG_FORM, headers={"Accept": accept})
+    assert_error(response, 413, html=True, contains="32 KB")
+    assert page_of(response).find("h1").text == "Forespørgslen er for stor"
+
+
+@pytest.mark.parametrize("path", ["/", "/feedback"])
+def test_an_oversized_chunked_form_post_is_a_danish_413_page(client: TestClient, path: str) -> None:
+    response = client.post(path, content=_big_chunks(),
+                           headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "*/*"})
+    assert_error(response, 413, html=True, contains="32 KB")
+
+
+def test_an_oversized_api_body_stays_json(client: TestClient) -> None:
+    response = client.post("/api/ask", json={"question": "x" * 40_000}, headers={"Accept": "text/html"})
+    assert_error(response, 413, contains="32 KB")
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+@pytest.mark.parametrize("path", ["/", "/p/haandbog-0000000000", "/docs", "/feedback"])
+def test_a_wrong_method_on_a_page_is_a_danish_405_page(client: TestClient, path: str, method: str) -> None:
+    response = client.request(method, path)
+    assert_error(response, 405, html=True)
+    assert page_of(response).find("h1").text == "Metoden er ikke tilladt"
+
+
+@pytest.mark.parametrize(("path", "allowed"), [
+    ("/", {"GET", "HEAD", "POST"}),
+    ("/docs", {"GET", "HEAD"}),
+    ("/p/haandbog-0000000000", {"GET", "HEAD"}),
+    ("/feedback", {"POST"}),
+    ("/api/ask", {"POST"}),
+    ("/api/search", {"GET", "HEAD"}),
+])
+def test_allow_lists_every_method_the_path_answers(client: TestClient, path: str, allowed: set[str]) -> None:
+    response = client.request("PUT", path)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["allow"].split(",")} == allowed
+    if path.startswith("/api/"):
+        assert_error(response, 405)  # the API keeps JSON
+
+
 def test_no_index_page_says_what_to_do(bare_client: TestClient) -> None:
     response = bare_client.get("/", params={"q": "familie"})
     assert_error(response, 503, html=True, contains="midlertidigt ikke tilgængelig")
