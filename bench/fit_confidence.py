@@ -44,7 +44,10 @@ WRONG_COST = 3
 MIN_UNANSWERABLE_DECLINED = 1.0
 # The sign each signal's weight may take: +1 may only raise confidence, -1 may only lower it.
 SIGNS = {"coverage": 1, "dense_z": 1, "gap": 1, "agreement": 1, "sentence_z": 1, "sentence_coverage": 1,
-         "unknown": -1, "choice": 1}
+         "unknown": -1, "choice": 1, "synonym_coverage": 1}
+# Signals a rule does not read (weight held at 0): synonyms did not help the answer rule, see
+# index/confidence.py.
+ANSWER_UNUSED = frozenset({"synonym_coverage"})
 # Inverse L2 strength, as in scikit-learn's LogisticRegression. Chosen by the out-of-fold figures
 # on the tuning half (right − WRONG_COST × wrong), both models: C = 1 gave e5 30 − 3·3, MiniLM
 # 17 − 3·3; 0.3 gave 32 − 3·3, 20 − 3·3; 0.1 gave 33 − 3·3, 20 − 3·1; 0.03 gave 33 − 3·3, 19 − 3·1.
@@ -80,18 +83,19 @@ def logistic(z: np.ndarray, y: np.ndarray, bounds: list[tuple[float | None, floa
     return minimize(loss, np.zeros(z1.shape[1]), jac=True, method="L-BFGS-B", bounds=[*bounds, (None, None)]).x
 
 
-def weights_for(rows):  # type: ignore[no-untyped-def]
-    """(weights, bias) in raw signal units, each weight held to its sign."""
+def weights_for(rows, unused: frozenset[str] = frozenset()):  # type: ignore[no-untyped-def]
+    """(weights, bias) in raw signal units, each weight held to its sign (and at 0 if ``unused``)."""
     x = np.array([r[0] for r in rows])
     y = np.array([r[1] for r in rows])
     mean, std = x.mean(axis=0), x.std(axis=0) + 1e-9
-    bounds = [(0.0, None) if SIGNS[n] > 0 else (None, 0.0) for n in Signals.names()]
+    bounds: list[tuple[float | None, float | None]] = [
+        (0.0, 0.0) if n in unused else (0.0, None) if SIGNS[n] > 0 else (None, 0.0) for n in Signals.names()]
     w = logistic((x - mean) / std, y, bounds)
     weights = w[:-1] / std  # back to raw signal units
     return weights, float(w[-1] - np.dot(w[:-1], mean / std))
 
 
-def out_of_fold(rows):  # type: ignore[no-untyped-def]
+def out_of_fold(rows, unused: frozenset[str] = frozenset()):  # type: ignore[no-untyped-def]
     """Each question's probability from rules fitted without it (FOLDS folds, REPEATS shuffles, averaged).
 
     A threshold read off in-sample probabilities is optimistic: the rule has seen the questions it
@@ -104,7 +108,7 @@ def out_of_fold(rows):  # type: ignore[no-untyped-def]
         order = rng.permutation(len(rows))
         for fold in range(FOLDS):
             held = order[fold::FOLDS]
-            weights, bias = weights_for([rows[i] for i in np.setdiff1d(order, held)])
+            weights, bias = weights_for([rows[i] for i in np.setdiff1d(order, held)], unused)
             p[repeat, held] = 1 / (1 + np.exp(-(x[held] @ weights + bias)))
     return p.mean(axis=0)
 
@@ -125,7 +129,7 @@ def threshold_for(p: np.ndarray, y: np.ndarray, answerable: np.ndarray, cost: fl
 
 
 def fit(rows, cost: float = WRONG_COST, max_wrong: float = MAX_WRONG_RATE,  # type: ignore[no-untyped-def]
-        calibrate_on: np.ndarray | None = None):
+        calibrate_on: np.ndarray | None = None, unused: frozenset[str] = frozenset()):
     """Weights from every tuning question; the threshold from their out-of-fold probabilities.
 
     ``calibrate_on`` marks the rows the threshold is read from (default: all). The fixture
@@ -134,10 +138,10 @@ def fit(rows, cost: float = WRONG_COST, max_wrong: float = MAX_WRONG_RATE,  # ty
     sets, MiniLM's fell from 0.695 to 0.674 and e5's rose from 0.666 to 0.732: the rule then
     answered by how easy the fixture questions are.
     """
-    weights, bias = weights_for(rows)
+    weights, bias = weights_for(rows, unused)
     y = np.array([r[1] for r in rows])
     answerable = np.array([r[2] for r in rows])
-    p = out_of_fold(rows)
+    p = out_of_fold(rows, unused)
     on = np.ones(len(rows), dtype=bool) if calibrate_on is None else calibrate_on
     return weights, bias, threshold_for(p[on], y[on], answerable[on], cost, max_wrong), p
 
@@ -162,7 +166,7 @@ def main() -> None:
         realistic = np.arange(len(rows)) < len(by_source[0])  # the realistic tuning half comes first
         y = np.array([r[1] for r in rows])[realistic]
         answerable = np.array([r[2] for r in rows])[realistic]
-        weights, bias, threshold, p = fit(rows, calibrate_on=realistic)
+        weights, bias, threshold, p = fit(rows, calibrate_on=realistic, unused=ANSWER_UNUSED)
         answered = p[realistic] >= threshold
         print(f"== {label}: fitted on {', '.join(n for n, _, _ in sources)} ({len(rows)} questions); "
               f"the realistic tuning half has {answerable.sum()} answerable + {(~answerable).sum()} unanswerable")

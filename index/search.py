@@ -370,9 +370,11 @@ class SearchIndex:
         gap = float(order[0] - order[1]) if order.size > 1 else 0.0
         lex_rank = int((lexical > lexical[top]).sum()) + 1
         dense_rank = int((dense > dense[top]).sum()) + 1
-        signals = Signals(coverage=coverage(query.stems, found, idf), dense_z=dense_z(dense, top),
+        plain = coverage(query.stems, found, idf)
+        with_synonyms = coverage(query.stems, found, idf, query.synonyms) if query.synonyms else plain
+        signals = Signals(coverage=plain, dense_z=dense_z(dense, top),
                           gap=gap, agreement=(1.0 / lex_rank if lexical[top] > 0 else 0.0) + 1.0 / dense_rank,
-                          unknown=self._unknown(query))
+                          unknown=self._unknown(query), synonym_coverage=with_synonyms)
         candidates, x, lex, cos = self.answer_candidates(query, hits, dense)
         if not candidates:
             return [], signals

@@ -8,7 +8,7 @@ import pytest
 from index.answer import AnswerConfig, choose, coverage, dense_z, novelty
 from index.choice import FALLBACK as FALLBACK_RANKER
 from index.choice import FEATURES, WEIGHTS_FILE, SentenceRanker, features, is_action_question, ranker_for
-from index.confidence import FALLBACK, ConfidenceRule, Signals, family_of, rule_for
+from index.confidence import FALLBACK, ConfidenceRule, Signals, family_of, passage_rule_for, rule_for
 from index.errors import QuestionError
 from index.search import check_question
 from index.sentences import is_reference, units
@@ -233,7 +233,7 @@ def test_a_sentence_that_points_back_is_never_quoted_without_the_one_before(best
 
 
 def test_confidence_rule_is_logistic_and_picked_by_model_family():
-    rule = ConfidenceRule(weights=(4.0, 0, 0, 0, 0, 0, 0, 0), bias=-2.0, threshold=0.5)
+    rule = ConfidenceRule(weights=(4.0, 0, 0, 0, 0, 0, 0, 0, 0), bias=-2.0, threshold=0.5)
     assert rule.confident(Signals(coverage=0.9)) and not rule.confident(Signals(coverage=0.2))
     assert family_of("intfloat/multilingual-e5-small") == "e5"
     assert family_of("/root/.cache/kb-models/multilingual-e5-small") == "e5"
@@ -247,6 +247,28 @@ def test_questions_are_cleaned_of_control_characters_and_checked():
         check_question("\x00\x01 ")
     with pytest.raises(QuestionError):
         check_question("x" * 501)
+
+
+@pytest.mark.parametrize("model", ["intfloat/multilingual-e5-small", "all-MiniLM-L6-v2"])
+def test_only_the_passage_rule_reads_the_question_words_found_as_synonyms(model: str):
+    # "giftes mod sin vilje" over a passage on "tvangsægteskab": the passage rule lists it sooner;
+    # the answer rule did no better with synonyms and keeps reading the plain coverage.
+    names = Signals.names()
+    assert rule_for(model).weights[names.index("synonym_coverage")] == 0
+    passages = passage_rule_for(model)
+    assert passages.weights[names.index("synonym_coverage")] > 0
+    plain = Signals(coverage=0.3, dense_z=2.0, gap=0.3, agreement=1.0, sentence_z=2.0, sentence_coverage=0.3,
+                    choice=0.5, synonym_coverage=0.3)
+    assert passages.probability(replace(plain, synonym_coverage=0.8)) > passages.probability(plain)
+    assert rule_for(model).probability(replace(plain, synonym_coverage=0.8)) == rule_for(model).probability(plain)
+
+
+def test_the_synonym_coverage_counts_a_thesaurus_term_the_passages_say_otherwise(search_index):
+    plain = search_index.draft("tvunget til at gifte sig", k=5).signals
+    assert plain.synonym_coverage > plain.coverage
+    # A question without a thesaurus term: the two are the same.
+    other = search_index.draft("lejrskole og svømning", k=5).signals
+    assert other.synonym_coverage == other.coverage
 
 
 @pytest.mark.parametrize("model", ["intfloat/multilingual-e5-small", "all-MiniLM-L6-v2"])
