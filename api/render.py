@@ -112,6 +112,17 @@ def in_context(text: str, spans: list[tuple[int, int]], terms: frozenset[str], h
     return Markup("").join(pieces)
 
 
+def list_items(text: str) -> tuple[str, list[str]]:
+    """An answer excerpt as its lead-in and its bullet items ("kan fx indeholde: • a • b" →
+    ("kan fx indeholde:", ["a", "b"])); a text without bullets is all lead-in.
+
+    The answer box is itself a list: an excerpt that quotes a list, written out with its "•",
+    showed a bullet after the box's own ("• • hvem den unge kan ringe til").
+    """
+    lead, *items = re.split(r"(?:^|\s)•\s+", text)
+    return lead.strip(), [item.strip() for item in items if item.strip()]
+
+
 def pages_label(page_start: int, page_end: int) -> str:
     """Danish PDF page range: "PDF-side 14" or "PDF-side 14–15"."""
     return f"PDF-side {page_start}" if page_start == page_end else f"PDF-side {page_start}–{page_end}"
@@ -147,6 +158,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["highlight"] = highlighter
     env.filters["in_context"] = lambda text, spans, terms: in_context(text, spans, terms, highlighter)
     env.filters["pages_label"] = lambda p: pages_label(p.page_start, p.page_end)
+    env.filters["list_items"] = list_items
     env.globals["highlight_terms"] = highlighter.terms
     env.globals["max_question_chars"] = MAX_QUESTION_CHARS
     env.globals["max_paste_chars"] = MAX_PASTE_CHARS

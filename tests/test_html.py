@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.questions import condense
-from api.render import BASE_CONTEXT, DEMO_NOTICE, Highlighter
+from api.render import BASE_CONTEXT, DEMO_NOTICE, Highlighter, list_items
 
 # Before the import: the shared helpers assert, and pytest should explain their failures.
 pytest.register_assert_rewrite("tests.api_support")
@@ -559,3 +559,50 @@ def test_every_page_gets_the_base_context(client: TestClient) -> None:
         response = client.get(path)
         missing = set(BASE_CONTEXT) - set(response.context)  # type: ignore[attr-defined]
         assert not missing, (path, missing)
+
+
+# -- answers that quote a list --------------------------------------------------------------------
+def test_an_excerpt_that_quotes_a_list_is_split_into_its_items() -> None:
+    assert list_items("En sikkerhedsplan kan fx indeholde: • hvem den unge kan ringe til • en taske med papirer") \
+        == ("En sikkerhedsplan kan fx indeholde:", ["hvem den unge kan ringe til", "en taske med papirer"])
+    assert list_items("• tidligere vold • planer om ægteskab") == ("", ["tidligere vold", "planer om ægteskab"])
+    assert list_items("Kontakt ikke forældrene.") == ("Kontakt ikke forældrene.", [])
+
+
+def test_the_answer_box_shows_a_quoted_list_as_a_list_not_a_bullet_after_a_bullet(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from index.answer import AnswerSentence
+    from index.search import SearchIndex
+
+    real_ask = SearchIndex.ask
+
+    def ask_with_a_list(self, question, k=5, *, publication=None):  # type: ignore[no-untyped-def]
+        answer = real_ask(self, question, k, publication=publication)
+        first = answer.hits[0].passage.id
+        return replace(answer, confident=True, sentences=[
+            AnswerSentence("• tidligere vold • planer om ægteskab", first),
+            AnswerSentence("En plan kan fx indeholde: • hvem den unge kan ringe til • en taske", first)])
+
+    monkeypatch.setattr(SearchIndex, "ask", ask_with_a_list)
+    box = page_of(client.get("/", params={"q": ANSWERABLE})).find("ul", class_="answer-sentences")
+    assert "•" not in box.text
+    only, with_lead = [c for c in box.children if not isinstance(c, str) and c.tag == "li"]
+    assert only.classes == {"list-only"}
+    assert [li.text for li in only.find("ul", class_="answer-items").find_all("li")] == [
+        "tidligere vold", "planer om ægteskab"]
+    assert with_lead.text.strip().startswith("En plan kan fx indeholde:")
+    assert [li.text for li in with_lead.find("ul", class_="answer-items").find_all("li")] == [
+        "hvem den unge kan ringe til", "en taske"]
+
+
+@pytest.mark.parametrize(("k", "shown"), [(100, 50), (0, 1), (-3, 1)])
+def test_a_link_with_k_out_of_range_shows_what_it_can(client: TestClient, k: int, shown: int) -> None:
+    # It once answered "k skal være et helt tal …" and dropped the question.
+    response = client.get("/", params={"q": ANSWERABLE, "k": k})
+    assert response.status_code == 200
+    page = page_of(response)
+    assert page.find("input", name="q").attrs["value"] == ANSWERABLE
+    total = len(client.get("/api/search", params={"q": ANSWERABLE, "k": 50}).json()["results"])
+    assert len(page.find_all("article", class_="passage")) == min(shown, total)

@@ -75,9 +75,12 @@ def _personal_page(request: Request, templates: Any, scan: Scan, publication: st
 @router.get("/", response_class=HTMLResponse)
 def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_log: QueryLogDep,
                 q: str = "", publication: str = "",
-                k: Annotated[int, Query(ge=1, le=MAX_K)] = PAGE_K,
+                k: Annotated[int, Query(description=f"Passages to show; held to 1-{MAX_K}")] = PAGE_K,
                 forkortet: Annotated[int | None, Query(ge=1, le=MAX_PASTE_CHARS)] = None) -> HTMLResponse:
     """The search page; ``/?q=…`` is the linkable result page (the form itself posts, see below)."""
+    # A link's k out of range shows what it can rather than an error page without the question
+    # (people edit and share these URLs; the JSON API answers 422).
+    k = min(max(k, 1), MAX_K)
     context = _form_context("Søg", q, publication)
     if not q.strip():
         # The empty form; "/?q=" from a portal with nothing typed is the same page, not an error.
