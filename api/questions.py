@@ -5,8 +5,7 @@
    answers 422.
 2. Long text: a pasted case description (up to :data:`MAX_PASTE_CHARS`) is searched by its
    question-like sentences and as much of the rest as fits (:func:`condense`), and the page says
-   which part was searched. The
-   search itself takes at most ``MAX_QUESTION_CHARS``.
+   which part was searched. The search itself takes at most ``MAX_QUESTION_CHARS``.
 """
 
 from __future__ import annotations
