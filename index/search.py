@@ -84,7 +84,7 @@ class Results:
     confident: bool
     hits: list[Hit]
     nearest: list[Hit]
-    total: int = 0  # passages that clear the floor among the first MAX_K, of which ``hits`` are the first k
+    total: int  # passages that clear the floor among the first MAX_K, of which ``hits`` are the first k
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,9 @@ class Answer:
     hits: list[Hit]
     evidence: Evidence | None = None
     signals: Signals | None = None
+    # Passages among the first MAX_K whose fused score clears the relevance floor, listed or not:
+    # a feed or page says how many there are, not only how many it shows (``SearchIndex.total``).
+    over_floor: int = 0
 
 
 @dataclass(frozen=True)
@@ -257,18 +260,25 @@ class SearchIndex:
     def find(self, query: str, k: int = 10, *, publication: str | None = None) -> Results:
         """The passages that clear the relevance floor (at most k); confident when there are any."""
         check_k(k)
-        return self._results(self.draft(query, MAX_K, publication=publication), k)
+        return self._results(self.draft(query, k, publication=publication))
 
     async def find_async(self, query: str, k: int = 10, *, publication: str | None = None) -> Results:
         """``find`` for an event loop (the JSON API): the same results, see ``draft_async``."""
         check_k(k)
-        return self._results(await self.draft_async(query, MAX_K, publication=publication), k)
+        return self._results(await self.draft_async(query, k, publication=publication))
 
-    def _results(self, draft: Answer, k: int) -> Results:
-        # Drafted over MAX_K passages, so that a feed can say how many clear the floor, not only how
-        # many it lists (the answer is the same whatever k is, see ``_draft``).
+    def _results(self, draft: Answer) -> Results:
         found = self.relevant(draft)
-        return Results(draft.question, bool(found), found[:k], draft.hits[:k], len(found))
+        return Results(draft.question, bool(found), found, draft.hits, self.total(draft, found))
+
+    def total(self, answer: Answer, relevant: list[Hit]) -> int:
+        """How many passages clear the floor among the first MAX_K: the ``relevant`` ones listed of
+        ``answer`` and those beyond its k (counted from the fused scores, not drafted as hits: a
+        cross-encoder would then rerank fifty passages on every search)."""
+        if not relevant:
+            return 0
+        listed_over = sum(1 for h in answer.hits if h.relevance >= self.floor)
+        return len(relevant) + max(answer.over_floor - listed_over, 0)
 
     def relevant(self, answer: Answer) -> list[Hit]:
         """The passages of an answer that clear the relevance floor. The one rule for /api/search,
@@ -282,12 +292,11 @@ class SearchIndex:
             return []
         if not (answer.confident or self.passage_rule.confident(answer.signals)):
             return []
-        hits = answer.hits
         # The first is the passage the answer quotes (``quoted_first``), which may score a little
         # below the next: it is listed whatever its score, as is every passage the answer box
         # cites (a declined draft's sentences are never shown, so they cite nothing).
         cited = {s.passage_id for s in answer.sentences} if answer.confident else set()
-        return [h for i, h in enumerate(hits) if i == 0 or h.passage.id in cited or h.relevance >= self.floor]
+        return [h for i, h in enumerate(answer.hits) if i == 0 or h.passage.id in cited or h.relevance >= self.floor]
 
     def publication_ids(self) -> list[str]:
         return list(self.files)
@@ -354,7 +363,9 @@ class SearchIndex:
         hits = quoted_first(hits, sentences)[:k]
         listed = {h.passage.id for h in hits}
         sentences = [s for s in sentences if s.passage_id in listed]
-        return Answer(q.text, confident, sentences, hits, Evidence(signals.coverage, signals.dense_z), signals)
+        over_floor = min(int(np.count_nonzero(final >= self.floor)), MAX_K)
+        return Answer(q.text, confident, sentences, hits, Evidence(signals.coverage, signals.dense_z), signals,
+                      over_floor)
 
     def _answer(self, query: Query, hits: list[Hit], final: np.ndarray, lexical: np.ndarray,
                 dense: np.ndarray) -> tuple[list[AnswerSentence], Signals]:

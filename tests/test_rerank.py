@@ -61,6 +61,19 @@ def test_rerank_orders_the_candidates_by_the_cross_encoder(tiny_cross_encoder: s
     found, found_async = index.find(question, k=5), asyncio.run(index.find_async(question, k=5))
     assert same_hits(found_async, found) and found_async.confident == found.confident
 
+    # A search, a feed or a page reranks top_n candidates, not the fifty it counts over the floor
+    # (a review caught every request drafting fifty hits, which a cross-encoder then scored).
+    seen: list[int] = []
+    predict = reranker.model.predict
+    reranker.model.predict = lambda pairs, **kw: (seen.append(len(pairs)), predict(pairs, **kw))[1]
+    try:
+        index.find(question, k=5)
+        asyncio.run(index.find_async(question, k=5))
+        index.ask(question, k=10)
+    finally:
+        reranker.model.predict = predict
+    assert seen == [reranker.top_n] * 3
+
 
 def same_hits(a, b) -> bool:  # type: ignore[no-untyped-def]
     return ([h.passage.id for h in a.hits] == [h.passage.id for h in b.hits]

@@ -96,9 +96,7 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
     index = live.current()  # raises NoLiveIndex → the 503 page; taken once for this request
     try:
         chosen = check_publication(publication, index.publication_ids())
-        # Over MAX_K passages, so the page can say how many clear the floor, not only how many it
-        # shows; k only says how many to show (the answer does not depend on it).
-        answer = index.ask(condensed.question, k=MAX_K, publication=chosen)
+        answer = index.ask(condensed.question, k=k, publication=chosen)
     except (QuestionError, UnknownPublication) as exc:
         context["error"] = exc.detail if isinstance(exc, UnknownPublication) else str(exc)
         return templates.TemplateResponse(request, "search.html", context, status_code=exc.status_code)
@@ -107,12 +105,13 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
     relevant = index.relevant(answer)
     # Only passages that clear the relevance floor are listed as relevant; when none do, the
     # nearest ones are, under a heading that says they may not answer the question.
-    shown = relevant[:k] or answer.hits[:k]
+    shown = relevant or answer.hits
     passages = [passage_out(h.passage, index, h.score) for h in shown]
     numbers = {p.id: i for i, p in enumerate(passages, start=1)}
     urls = Urls.for_request(request)
     publications = catalogue(index.manifest)
-    more = len(relevant) > k
+    total = index.total(answer, relevant)
+    more = total > len(relevant)
     context.update(
         title=f"{answer.question} – søgeresultat",
         q=answer.question,
@@ -126,7 +125,7 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
             "spans": {pid: [(s.start, s.end) for s in answer.sentences if s.passage_id == pid]
                       for pid in {s.passage_id for s in answer.sentences}},
             "passages": passages,
-            "count": len(relevant),
+            "count": total,
             "publication": publications[chosen].short_title if chosen in publications else None,
             "more_url": urls.search(answer.question, chosen, k=min(k + PAGE_K, MAX_K)) + f"#kilde-{k + 1}"
             if more else None,
