@@ -23,6 +23,7 @@ a phone number after a bare "45"; an address as "anna @ kommune . dk".
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,23 +45,32 @@ _TABLE = {
 
 
 def normalise(text: str) -> str:
-    """Unicode dashes → ``-``, every kind of space → one ``" "``, invisible characters dropped."""
-    return " ".join(text.translate(_TABLE).split())
+    """Unicode dashes → ``-``, every kind of space → one ``" "``, invisible characters dropped.
+
+    Composed (NFC) and without any format character (Unicode Cf), as the search itself reads a
+    question (``index.search.clean_question``): a bidi mark inside "010203\u200e1234" kept the
+    detector from seeing the number that the search then shows whole in the page's title.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_TABLE)
+    return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
 
 
 # -- patterns ---------------------------------------------------------------------------------------
 # A CPR number starts with the birth date ddmmyy; substitute numbers add 60 to the day.
 _DAY = r"(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])"
 _MONTH = r"(?:0[1-9]|1[0-2])"
+_BIRTH_DATE = rf"{_DAY}(?P<sep>[ .\-/]?){_MONTH}(?P=sep)[0-9]{{2}}"  # 010203, 01 02 03, 01.02.03, 01-02-03
 CPR = re.compile(
-    rf"(?<![0-9])(?<![0-9][.\-/])"
-    rf"{_DAY}(?P<sep>[ .\-/]?){_MONTH}(?P=sep)[0-9]{{2}}"  # 010203, 01 02 03, 01.02.03, 01-02-03
-    r"(?: ?[\-./]? ?[0-9]{4}"  # -1234, 1234, " - 1234"
-    # The last four split in two (-12 34, " 12 34", 01-02-03-12-34). Only after a separator, so
-    # that a date with a four-digit year and a time ("01.02.2019 10.00") is not read as one.
-    # Not followed by more groups: "10 11 12 13 14 15" is a list.
-    r"|(?: ?[\-./] ?| )[0-9]{2}(?:(?P=sep)| )[0-9]{2}(?![.:,][0-9])(?![ .\-/][0-9]))"
-    r"(?![0-9])"
+    rf"(?<![0-9])(?<![0-9][.\-/]){_BIRTH_DATE}"
+    r" ?[\-./]? ?[0-9]{4}(?![0-9])"  # -1234, 1234, " - 1234"
+)
+# The last four split in two (-12 34, " 12 34", 01-02-03-12-34), with a space or a dash between
+# them, never a dot or a colon: "Mødet er 12.03.24 10.30" is a date and a time. Not inside a run
+# of numbers ("kl 10 30 11 30 12 30", "uge 8 10 12 14 16 18"), nor followed by more groups.
+CPR_SPLIT = re.compile(
+    rf"(?<![0-9])(?<![0-9][ .\-/]){_BIRTH_DATE}"
+    r"(?: ?- ?| )[0-9]{2}[ \-][0-9]{2}"
+    r"(?![0-9])(?![.:,][0-9])(?![ .\-/][0-9])"
 )
 
 _PLAIN_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
@@ -99,7 +109,8 @@ _COMMON_GROUPINGS = (
 PHONE = re.compile(
     r"(?<![0-9+])(?<![0-9][ .\-])"
     rf"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\(\+?45\) ?)?(?!{'|'.join(_NOT_A_PHONE)})[0-9](?:[ .\-]?[0-9]){{7}}"
-    rf"|45 ?[\-.]? ?(?!{'|'.join(_NOT_A_PHONE)})(?:{'|'.join(_COMMON_GROUPINGS)}))"
+    # A bare 45 only with a separator after it: "sagsnr. 4501234567" is no phone number.
+    rf"|(?P<bare>45)(?: ?[\-.] ?| )(?!{'|'.join(_NOT_A_PHONE)})(?:{'|'.join(_COMMON_GROUPINGS)}))"
     r"(?![0-9])(?![ .\-][0-9])"
 )
 
@@ -109,7 +120,7 @@ _AT = (rf"(?: ?@ ?| ?{_OPEN} ?(?:at|snabel-?a) ?{_CLOSE} ?"  # anna@…, anna (a
        rf"| (?:at|snabel-?a) (?=[\w-]+(?:\.[\w-]+)*\.{_TLD}\b))")  # anna at kommune.dk, not "for at gå"
 # A dot with spaces around it ("kommune . dk") only before the top-level domain, which ends the
 # address; and not before "se", "de" or "nu", which are Danish words ("mød os @ rådhuset. Se …").
-_SPACED_TLD = r"(?:dk|com|net|org|eu|no|info|gov|edu)"
+_SPACED_TLD = r"(?:dk|com|net|org|no|info|gov|edu)"  # not "eu" either: "EU-borgere @ kommunen. EU …"
 _DOT = (rf"(?:\.| ?{_OPEN} ?(?:dot|punktum) ?{_CLOSE} ?| (?:dot|punktum) "
         rf"|(?: \. ?|\. )(?={_SPACED_TLD}\b))")
 EMAIL = re.compile(rf"(?<![\w.%+\-])[\w.%+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)+", re.IGNORECASE)
@@ -118,6 +129,7 @@ _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     # E-mail first (addresses may hold digits), CPR before phone (a CPR number holds 8 digits).
     ("email", EMAIL),
     ("cpr", CPR),
+    ("cpr", CPR_SPLIT),
     ("cpr", CPR_KEYED),
     ("phone", PHONE),
 )
@@ -203,8 +215,10 @@ def find(text: str) -> Scan:
         for match in pattern.finditer(text):
             if pattern is CPR_KEYED and not _keyed_cpr(text, match):
                 continue
-            if pattern is CPR and _counted(match.group()) and not _near_keyword(text, match):
+            if pattern is CPR_SPLIT and _counted(match.group()) and not _near_keyword(text, match):
                 continue  # "uge 10 11 12 13 14"; with "cpr" nearby, CPR_KEYED still finds it
+            if pattern is PHONE and match.group("bare") and _counted(match.group()):
+                continue  # "uge 45 46 47 48 49"
             if any(taken[match.start():match.end()]):
                 continue  # already part of an earlier kind (a phone inside an e-mail address)
             findings.append(Finding(kind, match.start(), match.end()))

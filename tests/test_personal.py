@@ -8,6 +8,7 @@ from api.personal import find, normalise, redact
 
 NB_HYPHEN, MINUS, HYPHEN, EN_DASH, NBSP, THIN, NNBSP, SOFT = ("\u2011", "\u2212", "\u2010", "\u2013", "\u00a0",
                                                               "\u2009", "\u202f", "\u00ad")
+LRM = "\u200e"  # a left-to-right mark, which right-to-left text and some editors insert
 
 CPR_FORMATS = [
     "010203-1234",
@@ -47,6 +48,8 @@ CPR_GROUPINGS = [
     "01 02 03 12 34",
     "010203 12 34",
     "010203-12 34",
+    "01-02-03-12-34",
+    f"010203{LRM}1234",  # a bidi mark inside: the search drops it and would show the number whole
 ]
 
 PHONE_FORMATS = [
@@ -69,7 +72,6 @@ PHONE_FORMATS = [
     f"+45{THIN}12{THIN}34{THIN}56{THIN}78",
     # The country code 45 without + or 00, before the 8 digits in a common grouping.
     "45 12 34 56 78",
-    "4512345678",
     "45 12345678",
     "45 1234 5678",
     "45-12 34 56 78",
@@ -98,6 +100,18 @@ EMAIL_FORMATS = [
 ]
 
 NOT_PERSONAL = [
+    # From a review of the split and bare-45 formats: dates with a two-digit year and a time, runs
+    # of numbers, ten-digit case and account numbers, and "EU" after a spaced dot.
+    "Mødet er 12.03.24 10.30",
+    "Samtale 03.04.23 13.15 med mor",
+    "Fra 01.02.24-15.03",
+    "kl 10 30 11 30 12 30",
+    "uge 8 10 12 14 16 18",
+    "12 " * 1333,
+    "uge 45 46 47 48 49",
+    "kontonr 4512345678",
+    "sagsnr. 4501234567",
+    "EU-borgere @ kommunen. EU regler",
     "handlingsplan 2018-2019",
     f"handlingsplan 2018{EN_DASH}2021",
     "perioden 2018 - 2021",

@@ -45,7 +45,7 @@ SECRETS = (CPR_DASH, CPR_PLAIN, "hemmelig@example.dk", "12 34 56 78", "Pigen med
         ("cpr 010203-12 34 her", "cpr [cpr] her"),
         ("cpr 0 1 0 2 0 3 1 2 3 4 her", "cpr [cpr] her"),
         ("ring 45 12 34 56 78", "ring [telefon]"),
-        ("ring 4512345678", "ring [telefon]"),
+        ("ring 45 12345678", "ring [telefon]"),
         ("skriv til anna @ kommune . dk nu", "skriv til [e-mail] nu"),
         ("lov nr. 1234 af 12/12 2019", "lov nr. 1234 af 12/12 2019"),
     ],
