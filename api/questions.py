@@ -56,8 +56,9 @@ class Condensed:
 
 
 def condense(text: str, limit: int = MAX_QUESTION_CHARS) -> Condensed:
-    """A long text's question-like sentences and its last sentence, latest first, then as much of
-    the rest as fits in ``limit``, from the start; the kept sentences stay in their order.
+    """A long text's question-like sentences and its last sentence, latest first, then, from the
+    start, every other sentence that still fits in ``limit`` (a long one is skipped for shorter
+    ones after it); the kept sentences stay in their order.
 
     The closing sentence of a case description is usually the question ("Hvad skal jeg gøre?");
     earlier questions are added while they fit. The questions alone often name no topic ("Hvad
