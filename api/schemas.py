@@ -82,8 +82,10 @@ class AskIn(BaseModel):
 class AskOut(BaseModel):
     question: str = Field(description="The question as searched (trimmed)")
     confident: bool = Field(description="True when the top passages clearly answer the question and `answer` "
-                                        "holds quoted sentences; false means no reliable answer was found "
-                                        "(`answer` is empty) and `passages` are only the nearest text")
+                                        "holds quoted sentences; false means no excerpt is reliable enough to "
+                                        "quote (`answer` is empty), while `passages` are still the k nearest, "
+                                        "about the question or not (`/api/search` lists only those that clear "
+                                        "the relevance floor)")
     answer: list[AnswerSentenceOut] = Field(description="1-3 excerpts quoted from the passages, the best first; "
                                                         "neighbouring sentences of a passage form one excerpt; "
                                                         "empty when not confident")
