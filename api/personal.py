@@ -44,6 +44,12 @@ _TABLE = {
 }
 
 
+def _ascii_digits(text: str) -> str:
+    """Every decimal digit as its ASCII digit: Arabic-Indic "٠١٠٢٠٣-١٢٣٤" is a CPR number too."""
+    return "".join(str(unicodedata.decimal(ch)) if not ch.isascii() and unicodedata.decimal(ch, None) is not None
+                   else ch for ch in text)
+
+
 def normalise(text: str) -> str:
     """Unicode dashes → ``-``, every kind of space → one ``" "``, invisible characters dropped.
 
@@ -51,7 +57,7 @@ def normalise(text: str) -> str:
     question (``index.search.clean_question``): a bidi mark inside "010203\u200e1234" kept the
     detector from seeing the number that the search then shows whole in the page's title.
     """
-    text = unicodedata.normalize("NFC", text).translate(_TABLE)
+    text = _ascii_digits(unicodedata.normalize("NFC", text).translate(_TABLE))
     return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
 
 
@@ -60,9 +66,11 @@ def normalise(text: str) -> str:
 _DAY = r"(?:0[1-9]|[12][0-9]|3[01]|6[1-9]|[78][0-9]|9[01])"
 _MONTH = r"(?:0[1-9]|1[0-2])"
 _BIRTH_DATE = rf"{_DAY}(?P<sep>[ .\-/]?){_MONTH}(?P=sep)[0-9]{{2}}"  # 010203, 01 02 03, 01.02.03, 01-02-03
+# With the last four whole, the date's own separators may differ: people group by habit
+# ("0102 03 1234", "01 0203 1234", "0102 031234"), and an underscore comes from a file name.
 CPR = re.compile(
-    rf"(?<![0-9])(?<![0-9][.\-/]){_BIRTH_DATE}"
-    r" ?[\-./]? ?[0-9]{4}(?![0-9])"  # -1234, 1234, " - 1234"
+    rf"(?<![0-9])(?<![0-9][.\-/]){_DAY}[ .\-/]?{_MONTH}[ .\-/]?[0-9]{{2}}"
+    r" ?[\-./_]? ?[0-9]{4}(?![0-9])"  # -1234, 1234, " - 1234", _1234
 )
 # The last four split in two (-12 34, " 12 34", 01-02-03-12-34), with a space or a dash between
 # them, never a dot or a colon: "Mødet er 12.03.24 10.30" is a date and a time. Not inside a run

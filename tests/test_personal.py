@@ -11,6 +11,15 @@ NB_HYPHEN, MINUS, HYPHEN, EN_DASH, NBSP, THIN, NNBSP, SOFT = ("\u2011", "\u2212"
 LRM = "\u200e"  # a left-to-right mark, which right-to-left text and some editors insert
 
 CPR_FORMATS = [
+    # An operator's review found these logged in full: the date grouped by habit, an underscore,
+    # and Arabic-Indic or Persian digits.
+    "0102 03 1234",
+    "01 0203 1234",
+    "0102 031234",
+    "0102 03-1234",
+    "010203_1234",
+    "\u0660\u0661\u0660\u0662\u0660\u0663-\u0661\u0662\u0663\u0664",
+    "\u06f0\u06f1\u06f0\u06f2\u06f0\u06f3\u06f1\u06f2\u06f3\u06f4",
     "010203-1234",
     "0102031234",
     "010203 1234",
