@@ -81,3 +81,24 @@ def test_inconsistent_numbers_give_no_labels(tmp_path: Path) -> None:
 def test_no_printed_numbers_give_no_labels(tmp_path: Path) -> None:
     pages = [page(n, None) for n in range(1, 5)]
     assert labels(draw(tmp_path / "a.pdf", pages)) == [None] * 4
+
+
+def test_a_removed_page_shifts_only_the_pages_after_it(tmp_path: Path) -> None:
+    # An operator took one page out of a guide: every citation before the gap was then off by one,
+    # because one offset was applied to every page. Each page's own number is the evidence.
+    printed = ["1", "2", "3", "4", "6", "7", "8", "9", "10", "11"]  # printed page 5 is gone
+    pages = [page(n, number) for n, number in enumerate(printed, start=1)]
+    assert labels(draw(tmp_path / "a.pdf", pages)) == printed
+
+
+def test_an_unnumbered_page_at_a_gap_is_not_guessed(tmp_path: Path) -> None:
+    # Between "4" and "7" the unnumbered page may be 5 or 6: it gets no label rather than a guess.
+    printed = ["1", "2", "3", "4", None, "7", "8", "9", "10"]
+    pages = [page(n, number) for n, number in enumerate(printed, start=1)]
+    assert labels(draw(tmp_path / "a.pdf", pages)) == ["1", "2", "3", "4", None, "7", "8", "9", "10"]
+
+
+def test_an_unnumbered_page_inside_a_run_gets_the_runs_number(tmp_path: Path) -> None:
+    printed = ["1", "2", None, "4", "5", "6", "8", None, "10", "11"]  # page 7 removed after "6"
+    pages = [page(n, number) for n, number in enumerate(printed, start=1)]
+    assert labels(draw(tmp_path / "a.pdf", pages)) == ["1", "2", "3", "4", "5", "6", "8", "9", "10", "11"]

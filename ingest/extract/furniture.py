@@ -49,10 +49,14 @@ class Furniture:
     ) -> list[str | None]:
         """Printed page numbers read from headers and footers, or None where there is no evidence.
 
-        Arabic numbers must agree on one offset from the PDF page index on most pages that print
-        one (odd/even sides and pages without a number, like chapter openers, do not matter);
-        every page from printed page 1 on then gets index + offset. Pages before it (front matter)
-        get the roman numeral they print, if any. Without a consistent offset nothing is labelled.
+        Arabic numbers must agree on offsets from the PDF page index on most pages that print one
+        (odd/even sides and pages without a number, like chapter openers, do not matter). An
+        offset counts when at least three pages agree on it; there may be more than one, since a
+        page taken out or put in shifts the numbers after it (one offset for every page put each
+        citation before such a gap off by one). A page that prints a number gets it; one that does
+        not gets the offset of the numbered pages around it, when they agree, and no label at a
+        gap, where either side could be right. Pages before printed page 1 (front matter) get the
+        roman numeral they print, if any. Without consistent offsets nothing is labelled.
         Bare numbers ("12", "Side 12") are the evidence; numbers inside running lines ("Håndbog | 12")
         count only in documents that print no bare numbers. Titles (``title_size``) never count.
         """
@@ -86,10 +90,30 @@ class Furniture:
                 offsets.update({n - index for n in numbers})
         if not offsets:
             return [roman.get(n) for n in range(1, len(pages) + 1)]
-        offset, agree = offsets.most_common(1)[0]
-        if agree < min(3, len(pages)) or agree < MIN_AGREEMENT * numbered:
+        valid = {o for o, count in offsets.items() if count >= min(3, len(pages))}
+        own: list[int | None] = []
+        for index, numbers in enumerate(evidence, start=1):
+            mine = sorted({n - index for n in numbers} & valid)
+            own.append(mine[0] if len(mine) == 1 else None)
+        agree = sum(1 for o in own if o is not None)
+        if not valid or agree < MIN_AGREEMENT * numbered:
             return [None] * len(pages)
-        return [str(n + offset) if n + offset >= 1 else roman.get(n) for n in range(1, len(pages) + 1)]
+        return [label if label is not None else roman.get(index)
+                for index, label in enumerate(_labels_from(own), start=1)]
+
+
+def _labels_from(own: list[int | None]) -> list[str | None]:
+    """Each page's printed number from its own offset, or from its numbered neighbours' when both
+    sides agree (or only one side has any); None where they differ or the number is below 1."""
+    labels: list[str | None] = []
+    for index, offset in enumerate(own, start=1):
+        if offset is None:
+            before = next((o for o in reversed(own[:index - 1]) if o is not None), None)
+            after = next((o for o in own[index:] if o is not None), None)
+            sides = {o for o in (before, after) if o is not None}
+            offset = sides.pop() if len(sides) == 1 else None
+        labels.append(str(index + offset) if offset is not None and index + offset >= 1 else None)
+    return labels
 
 
 def _edges(count: int, depth: int) -> list[int]:
