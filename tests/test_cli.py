@@ -163,3 +163,23 @@ def test_rollback_to_a_damaged_version_is_refused_and_the_live_one_stays(work_se
     pointer = store.pointer()
     assert pointer is not None and (pointer.version, pointer.previous) == (v2, (v1,))
     assert json.loads(runner.invoke(cli, ["status", "--json"], env=env).stdout)["live"]["version"] == v2
+
+
+def test_status_marks_which_versions_are_live_previous_or_refused(work_settings):
+    from tests.test_build import keep_pages
+
+    runner = CliRunner()
+    env = kb_env(work_settings)
+    v1 = json.loads(runner.invoke(cli, ["ingest", "--json"], env=env).stdout)["version"]
+    v2 = json.loads(runner.invoke(cli, ["ingest", "--rebuild", "--json"], env=env).stdout)["version"]
+    keep_pages(work_settings.corpus_dir / "haandbog.pdf", [0, 1, 2])
+    refused = runner.invoke(cli, ["ingest", "--json"], env=env)
+    assert refused.exit_code == 2
+    v3 = json.loads(refused.stdout)["version"]
+    status = runner.invoke(cli, ["status"], env=env)
+    assert status.exit_code == 0
+    assert f"{v2} (live)" in status.output
+    assert f"{v1} (forrige; `kb rollback` gør den live)" in status.output
+    assert f"{v3} (ikke live)" in status.output
+    data = json.loads(runner.invoke(cli, ["status", "--json"], env=env).stdout)
+    assert data["not_live"] == [v3] and data["previous"] == [v1]
