@@ -295,8 +295,18 @@ def status(ctx: click.Context, as_json: bool) -> None:
             if fetch_facts:
                 click.echo(f"  {'':<14} hentet {fetch_facts.get('fetched_at')} fra {fetch_facts.get('pdf_url')}")
     if data["versions"]:
-        click.echo("\nVersioner (nyeste sidst): " + ", ".join(
-            v + (" (live)" if data["live"] and v == data["live"]["version"] else "") for v in data["versions"]))
+        click.echo("\nVersioner (nyeste sidst):")
+        live_version = data["live"]["version"] if data["live"] else None
+        for v in data["versions"]:
+            if v == live_version:
+                mark = "live"
+            elif data["previous"] and v == data["previous"][0]:
+                mark = "forrige; `kb rollback` gør den live"
+            elif v in data["previous"]:
+                mark = "tidligere"
+            else:
+                mark = "ikke live"
+            click.echo(f"  {v} ({mark})")
 
 
 @cli.command()

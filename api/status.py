@@ -12,11 +12,15 @@ from ingest.settings import Settings
 def collect_status(settings: Settings) -> dict[str, Any]:
     store = VersionStore(settings.data_dir)
     pointer = store.pointer()
-    data: dict[str, Any] = {"live": None, "versions": store.versions(), "previous": []}
+    versions = store.versions()
+    data: dict[str, Any] = {"live": None, "versions": versions, "previous": [], "not_live": versions}
     if pointer is None or not store.exists(pointer.version):
         return data
     manifest = store.manifest(pointer.version)
     data["previous"] = list(pointer.previous)
+    # Versions on disk neither live nor in the rollback history: in practice a refused build, kept
+    # while it is the newest for inspection. Without a live pointer, every version is such.
+    data["not_live"] = [v for v in data["versions"] if v != pointer.version and v not in pointer.previous]
     publications = []
     for pub in manifest.publications:
         facts = read_facts(settings.corpus_dir, pub.id)

@@ -12,7 +12,7 @@ A build is a sequence of named steps, one method each:
     write     FAISS + BM25 + passages + PDFs + calibrated manifest into staging, then commit
     validate  every publication has passages, none lost more than half, a probe search answers
     publish   make the version live
-    prune     keep KB_KEEP_VERSIONS versions
+    prune     keep KB_KEEP_VERSIONS versions (after every build, also a refused one)
 
 A publication whose PDF is missing or unreadable is reported as ``failed``, so nothing silently
 disappears and ``kb ingest`` exits non-zero.
@@ -189,7 +189,11 @@ class Builder:
     # -----------------------------------------------------------------------------------------
     def build(self, publications: list[Publication], *, force: bool = False, rebuild: bool = False) -> BuildReport:
         with self.store.lock():
-            return self._build(publications, force=force, rebuild=rebuild)
+            report = self._build(publications, force=force, rebuild=rebuild)
+            # Every build, refused or not: a refused version stays only while it is the newest
+            # (for inspection), so a nightly build refused every night does not pile them up.
+            self._prune()
+            return report
 
     def _build(self, publications: list[Publication], *, force: bool, rebuild: bool) -> BuildReport:
         started = time.perf_counter()
@@ -239,7 +243,6 @@ class Builder:
                 log.error("version %s failed validation: %s", version, problems)
                 return report
             self._publish(version, report)
-            self._prune()
             return report
         finally:
             shutil.rmtree(staging, ignore_errors=True)  # gone already when committed

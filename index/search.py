@@ -30,7 +30,7 @@ from index.confidence import ConfidenceRule, Signals, passage_rule_for, rule_for
 from index.context import ContextConfig, SectionNeighbours
 from index.dense import DenseIndex
 from index.embed import Embedder
-from index.errors import CorruptIndex, ModelMismatch, QuestionError
+from index.errors import ModelMismatch, QuestionError
 from index.fusion import FusionConfig, fuse, top_k
 from index.letters import LETTER_OR_DIGIT
 from index.lexical import LexicalIndex
@@ -40,7 +40,7 @@ from index.retrievers import DenseRetriever, LexicalRetriever, SentenceRetriever
 from index.sentence_vectors import SentenceVectors
 from index.sentences import Unit, units
 from index.spelling import Speller
-from index.store import read_passages
+from index.store import load_parts
 from index.thesaurus import Thesaurus
 from index.version import VersionManifest
 from ingest.models import Passage
@@ -215,16 +215,7 @@ class SearchIndex:
                 f"{embedder.model_name!r} (dimension {embedder.dimension}). Byg indekset igen med "
                 "`kb ingest`, eller sæt KB_EMBEDDING_MODEL tilbage."
             )
-        try:
-            passages = read_passages(path)
-            dense = DenseIndex.load(path)
-            lexical = LexicalIndex.load(path / "lexical")
-        except CorruptIndex:
-            raise
-        except Exception as exc:  # noqa: BLE001 - any unreadable part means the version is unusable
-            raise CorruptIndex(f"Indeksversionen {path.name} kan ikke indlæses: {exc}") from exc
-        if dense.count != len(passages) or lexical.count != len(passages):
-            raise CorruptIndex(f"Indeksversionen {path.name} er ufuldstændig (antal passager passer ikke).")
+        passages, dense, lexical = load_parts(path, manifest)
         fusion = FusionConfig(**manifest.fusion) if manifest.fusion is not None else FusionConfig()
         answer = AnswerConfig.from_dict(manifest.answer) if manifest.answer is not None else AnswerConfig()
         context = ContextConfig(**manifest.context) if manifest.context is not None else ContextConfig()

@@ -28,12 +28,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from index.errors import Busy, CorruptIndex, NoLiveIndex
 from index.version import VersionManifest
 from ingest.models import Passage
+
+if TYPE_CHECKING:
+    from index.dense import DenseIndex
+    from index.lexical import LexicalIndex
 
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
@@ -142,7 +147,17 @@ class VersionStore:
         if not candidates:
             raise CorruptIndex("Der er ingen tidligere version at rulle tilbage til.")
         target = candidates[0]
-        pointer = Pointer(target, tuple(candidates[1:]))
+        # A running server keeps serving the old version when the new one fails to load, but a
+        # restarted one has nothing to serve: a version that does not load must never become live.
+        try:
+            self.check(target)
+        except CorruptIndex as exc:
+            raise CorruptIndex(f"Version {target} kan ikke indlæses og er ikke gjort live; version "
+                               f"{old.version} er stadig live. ({exc})") from exc
+        # The version left goes last in the history: kept by prune and listed by `kb status`, so
+        # the operator can return to it, while the next rollback still goes further back first.
+        left = (old.version,) if self.exists(old.version) and old.version != target else ()
+        pointer = Pointer(target, (*candidates[1:], *left))
         write_atomic(self.root / LIVE, json.dumps({"version": pointer.version,
                                                    "previous": list(pointer.previous)}, indent=2))
         return pointer
@@ -158,6 +173,11 @@ class VersionStore:
 
     def exists(self, version: str) -> bool:
         return (self.path(version) / MANIFEST).is_file()
+
+    def check(self, version: str) -> None:
+        """Raise CorruptIndex unless the version's parts load and agree, the checks of
+        ``SearchIndex.load`` short of the embedding model (which a rollback need not load)."""
+        load_parts(self.path(version), self.manifest(version))
 
     def manifest(self, version: str) -> VersionManifest:
         path = self.path(version) / MANIFEST
@@ -235,6 +255,30 @@ def read_passages(path: Path) -> list[Passage]:
             return [Passage.from_dict(json.loads(line)) for line in fh if line.strip()]
     except (OSError, json.JSONDecodeError, TypeError) as exc:
         raise CorruptIndex(f"{path / PASSAGES} kan ikke læses: {exc}") from exc
+
+
+def load_parts(path: Path, manifest: VersionManifest) -> tuple[list[Passage], DenseIndex, LexicalIndex]:
+    """A version's passages, FAISS index and BM25 index, checked to belong together; CorruptIndex
+    when any is unreadable or their counts differ. One function for loading and for checking
+    before a rollback, so the two cannot drift apart."""
+    # Imported here: the store is also used where faiss and bm25s are not needed (`kb status`).
+    from index.dense import DenseIndex
+    from index.lexical import LexicalIndex
+
+    try:
+        passages = read_passages(path)
+        dense = DenseIndex.load(path)
+        lexical = LexicalIndex.load(path / "lexical")
+    except CorruptIndex:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any unreadable part means the version is unusable
+        raise CorruptIndex(f"Indeksversionen {path.name} kan ikke indlæses: {exc}") from exc
+    if dense.count != len(passages) or lexical.count != len(passages):
+        raise CorruptIndex(f"Indeksversionen {path.name} er ufuldstændig (antal passager passer ikke).")
+    if dense.dimension != manifest.dimension:
+        raise CorruptIndex(f"Indeksversionen {path.name} har vektorer af dimension {dense.dimension}, "
+                           f"men dens manifest siger {manifest.dimension}.")
+    return passages, dense, lexical
 
 
 def _fsync_dir(path: Path) -> None:

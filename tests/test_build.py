@@ -224,6 +224,23 @@ def test_version_that_loses_most_of_a_publication_is_kept_but_not_made_live(work
     assert forced.live and store.live_id() == forced.version
 
 
+def test_refused_builds_do_not_pile_up(work_settings, embedder):
+    """A nightly build refused every night kept every refused version: only the newest stays."""
+    pubs = load_manifest(work_settings.manifest_path)
+    b, _, _ = builder(work_settings, embedder, keep_versions=2)
+    first = b.build(pubs)
+    keep_pages(work_settings.corpus_dir / "haandbog.pdf", [0, 1, 2])
+    refused = []
+    for _ in range(3):
+        again, _, _ = builder(work_settings, embedder, keep_versions=2)
+        report = again.build(pubs, rebuild=True)
+        assert not report.live and "haandbog" in report.error
+        refused.append(report.version)
+    store = VersionStore(work_settings.data_dir)
+    assert store.live_id() == first.version
+    assert store.versions() == [first.version, refused[-1]]  # the live one, and the newest for inspection
+
+
 def test_loading_with_another_model_fails_clearly(built_settings, embedder):
     store = VersionStore(built_settings.data_dir)
     manifest = store.manifest(store.live_id()).model_copy(update={"model": "intfloat/multilingual-e5-small"})

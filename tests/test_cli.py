@@ -143,3 +143,43 @@ def test_ingest_with_hostile_pdfs_fails_them_alone_and_says_so(work_settings):
     human = CliRunner().invoke(cli, ["ingest"], env=env)  # the same, for a person reading the terminal
     assert human.exit_code == 2
     assert "FEJL: godpraksis.pdf: teksten kan ikke læses som sprog" in human.output
+
+
+def test_rollback_to_a_damaged_version_is_refused_and_the_live_one_stays(work_settings):
+    """The operator's report: a truncated vectors.faiss in the previous version was made live."""
+    from index.store import VersionStore
+
+    runner = CliRunner()
+    env = kb_env(work_settings)
+    v1 = json.loads(runner.invoke(cli, ["ingest", "--json"], env=env).stdout)["version"]
+    v2 = json.loads(runner.invoke(cli, ["ingest", "--rebuild", "--json"], env=env).stdout)["version"]
+    store = VersionStore(work_settings.data_dir)
+    with open(store.path(v1) / "vectors.faiss", "r+b") as fh:
+        fh.truncate(1000)
+    rolled = runner.invoke(cli, ["rollback"], env=env)
+    assert rolled.exit_code == 1 and "Traceback" not in rolled.output
+    assert "er nu live" not in rolled.output
+    assert f"Fejl: Version {v1} kan ikke indlæses" in rolled.output and f"{v2} er stadig live" in rolled.output
+    pointer = store.pointer()
+    assert pointer is not None and (pointer.version, pointer.previous) == (v2, (v1,))
+    assert json.loads(runner.invoke(cli, ["status", "--json"], env=env).stdout)["live"]["version"] == v2
+
+
+def test_status_marks_which_versions_are_live_previous_or_refused(work_settings):
+    from tests.test_build import keep_pages
+
+    runner = CliRunner()
+    env = kb_env(work_settings)
+    v1 = json.loads(runner.invoke(cli, ["ingest", "--json"], env=env).stdout)["version"]
+    v2 = json.loads(runner.invoke(cli, ["ingest", "--rebuild", "--json"], env=env).stdout)["version"]
+    keep_pages(work_settings.corpus_dir / "haandbog.pdf", [0, 1, 2])
+    refused = runner.invoke(cli, ["ingest", "--json"], env=env)
+    assert refused.exit_code == 2
+    v3 = json.loads(refused.stdout)["version"]
+    status = runner.invoke(cli, ["status"], env=env)
+    assert status.exit_code == 0
+    assert f"{v2} (live)" in status.output
+    assert f"{v1} (forrige; `kb rollback` gør den live)" in status.output
+    assert f"{v3} (ikke live)" in status.output
+    data = json.loads(runner.invoke(cli, ["status", "--json"], env=env).stdout)
+    assert data["not_live"] == [v3] and data["previous"] == [v1]

@@ -1,15 +1,29 @@
+import numpy as np
 import pytest
 
+from index.dense import DenseIndex
 from index.errors import CorruptIndex, NoLiveIndex
-from index.store import VersionStore
+from index.lexical import LexicalIndex
+from index.store import Pointer, VersionStore, write_passages
 from index.version import VersionManifest
+from ingest.models import Passage
+
+TEXTS = ["Tvangsægteskab og negativ social kontrol.", "Underretning til kommunen.", "Genopdragelsesrejser."]
 
 
 def make(store: VersionStore, version: str) -> None:
+    """A small but complete version: a rollback checks that its parts load."""
     staging = store.staging(version)
-    (staging / "payload").write_text("x")
+    passages = [Passage(f"p-{i}", "p", "P", 1, 1, "1", "", t) for i, t in enumerate(TEXTS)]
+    write_passages(staging, passages)
+    dense = DenseIndex(3)
+    dense.add(np.eye(3, dtype=np.float32))
+    dense.save(staging)
+    lexical = LexicalIndex()
+    lexical.index(TEXTS)
+    lexical.save(staging / "lexical")
     store.commit(staging, version, VersionManifest(version=version, created="2026-01-01T00:00:00+00:00",
-                                                   model="m", dimension=3))
+                                                   model="m", dimension=3, passage_count=len(TEXTS)))
 
 
 def test_no_live_version_explains_what_to_do(tmp_path):
@@ -25,8 +39,47 @@ def test_set_live_rollback_and_history(tmp_path):
     assert store.pointer().previous == ("v2", "v1")
     assert store.rollback().version == "v2"
     assert store.rollback().version == "v1"
+    # The versions rolled back from stay listed last, so they are kept and can be returned to.
+    assert store.pointer().previous == ("v3", "v2")
+
+
+def test_rollback_without_a_previous_version_says_so(tmp_path):
+    store = VersionStore(tmp_path)
+    make(store, "v1")
+    store.set_live("v1")
     with pytest.raises(CorruptIndex, match="tidligere"):
         store.rollback()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda path: (path / "vectors.faiss").write_bytes((path / "vectors.faiss").read_bytes()[:40]),
+    lambda path: (path / "passages.jsonl").write_text('{"id": "p-0"}\n'),
+    lambda path: (path / "passages.jsonl").write_text("\n".join(
+        (path / "passages.jsonl").read_text().splitlines()[:2]) + "\n"),  # one passage short
+    lambda path: (path / "lexical" / "params.index.json").unlink(),
+], ids=["truncated-faiss", "bad-passages", "count-mismatch", "lexical-missing"])
+def test_rollback_refuses_a_version_that_does_not_load_and_keeps_the_live_one(tmp_path, damage):
+    store = VersionStore(tmp_path)
+    for v in ("v1", "v2"):
+        make(store, v)
+        store.set_live(v)
+    damage(store.path("v1"))
+    with pytest.raises(CorruptIndex, match="v1.*ikke.*live.*v2 er stadig live"):
+        store.rollback()
+    assert store.pointer() == Pointer("v2", ("v1",))  # untouched: a second attempt after a repair can still work
+
+
+def test_rollback_keeps_the_version_it_left_through_the_next_builds(tmp_path):
+    store = VersionStore(tmp_path)
+    for v in ("v1", "v2", "v3"):
+        make(store, v)
+        store.set_live(v)
+    assert store.rollback().version == "v2"
+    assert store.pointer().previous == ("v1", "v3")
+    make(store, "v4")
+    store.set_live("v4")
+    store.prune(keep=4)
+    assert "v3" in store.versions()
 
 
 def test_unfinished_builds_are_not_versions_and_are_cleaned(tmp_path):
