@@ -318,18 +318,35 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     run_server(create_app(settings), settings, host=host, port=port)
 
 
+NO_LIVE_INDEX_EXIT = 3
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Skriv status som JSON.")
 @click.pass_context
 @friendly_errors
 def status(ctx: click.Context, as_json: bool) -> None:
-    """Vis den live version, modellen og publikationerne."""
+    """Vis den live version, modellen og publikationerne.
+
+    \b
+    Afslutningskode (til overvågning):
+      0  et live indeks er klar
+      1  fejl (fx en ulæselig datamappe)
+      3  intet live indeks endnu (kør `kb ingest`)
+    """
     from api.status import collect_status
 
     data = collect_status(_settings(ctx))
     if as_json:
         _echo_json(data)
-        return
+    else:
+        _print_status(data)
+    if not data["live"]:
+        # Monitoring reads the exit code, not the text; 3 is apart from 1 (an error) and 2 (usage).
+        sys.exit(NO_LIVE_INDEX_EXIT)
+
+
+def _print_status(data: dict[str, Any]) -> None:
     if not data["live"]:
         click.echo("Intet live indeks endnu. Kør `kb ingest`.")
     else:

@@ -211,3 +211,11 @@ def test_feedback_export_to_a_missing_folder_is_one_clear_message(work_settings,
                                 catch_exceptions=False)
     _no_traceback(result)
     assert str(target) in result.output and "findes ikke" in result.output
+
+
+def test_status_without_a_live_index_exits_non_zero_for_monitoring(work_settings):
+    result = CliRunner().invoke(cli, ["status"], env=kb_env(work_settings), catch_exceptions=False)
+    assert result.exit_code == 3 and "kb ingest" in result.output
+    as_json = CliRunner().invoke(cli, ["status", "--json"], env=kb_env(work_settings), catch_exceptions=False)
+    assert as_json.exit_code == 3 and json.loads(as_json.stdout)["live"] is None
+    assert "3" in CliRunner().invoke(cli, ["status", "--help"]).output
