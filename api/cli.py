@@ -259,16 +259,18 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
     """Mål søgekvaliteten på en spørgsmålsfil (recall@1/5/10, MRR@10)."""
     from dataclasses import replace
 
-    from index.evaluate import evaluate, load_questions
+    from index.evaluate import check_publications, evaluate, load_questions
 
+    questions = load_questions(file)
     settings = _settings(ctx)
     index = _live_index(settings)
+    check_publications(questions, index.publication_ids())
     fusion = None
     if retriever != "hybrid":
         # One retriever alone: the passage vectors or BM25, without the best-sentence share.
         fusion = replace(index.fusion, method="zscore", dense_weight=1.0 if retriever == "dense" else 0.0,
                          sentence_weight=0.0)
-    report = evaluate(index, load_questions(file), k=k, fusion=fusion)
+    report = evaluate(index, questions, k=k, fusion=fusion)
     summary = report.summary()
     if as_json:
         _echo_json({

@@ -219,3 +219,18 @@ def test_status_without_a_live_index_exits_non_zero_for_monitoring(work_settings
     as_json = CliRunner().invoke(cli, ["status", "--json"], env=kb_env(work_settings), catch_exceptions=False)
     assert as_json.exit_code == 3 and json.loads(as_json.stdout)["live"] is None
     assert "3" in CliRunner().invoke(cli, ["status", "--help"]).output
+
+
+def test_eval_of_an_empty_file_is_an_error(run, tmp_path):
+    empty = tmp_path / "tom.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = run("eval", str(empty))
+    assert result.exit_code == 1 and "ingen spørgsmål" in result.output and "R@5" not in result.output
+
+
+def test_eval_names_an_unknown_publication_instead_of_scoring_a_miss(run, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "x1", "question": "hvad er negativ social kontrol",
+                                     "publication": "findes-ikke", "pages": [1]}) + "\n", encoding="utf-8")
+    result = run("eval", str(questions))
+    assert result.exit_code == 1 and "findes-ikke" in result.output and "x1" in result.output
