@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import sqlite3
 import sys
 import textwrap
 from collections.abc import Callable
@@ -32,8 +34,61 @@ def friendly_errors(fn: F) -> F:
         except (KBIndexError, IngestError, ValueError) as exc:
             click.echo(f"Fejl: {exc}", err=True)
             sys.exit(1)
+        except (OSError, sqlite3.Error) as exc:
+            # A read-only mount, a full disk or a data dir that is a file is the operator's to fix;
+            # the traceback would hide the one thing they need: which path, and what to do.
+            click.echo(f"Fejl: {file_system_message(exc, _current_settings())}", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _current_settings() -> Settings | None:
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return obj if isinstance(obj, Settings) else None
+
+
+def _setting_for(path: str, settings: Settings | None) -> str:
+    """Which KB_ setting a path comes from, so the message says what to change."""
+    if settings is None:
+        return ""
+    for name, folder in (("KB_DATA_DIR", settings.data_dir), ("KB_CORPUS_DIR", settings.corpus_dir)):
+        root = str(folder)
+        if path == root:
+            return f" ({name})"
+        if path.startswith(root.rstrip("/") + "/") or root.startswith(path.rstrip("/") + "/"):
+            return f" ({name} er {folder})"
+    return ""
+
+
+def file_system_message(exc: OSError | sqlite3.Error, settings: Settings | None) -> str:
+    """One Danish sentence: the path, what is wrong with it, and what to do."""
+    if isinstance(exc, sqlite3.Error):
+        # SQLite does not name its file; the feedback database lives in the data dir.
+        where = f"i {settings.data_dir} (KB_DATA_DIR)" if settings else "i datamappen (KB_DATA_DIR)"
+        if "full" in str(exc):
+            return (f"databasen {where} kan ikke skrives, fordi der ikke er mere plads på disken. "
+                    "Frigør plads og prøv igen.")
+        return f"databasen {where} kan ikke bruges ({exc}). Tjek at mappen er skrivbar og disken ikke er fuld."
+    path = str(exc.filename) if exc.filename is not None else "en fil eller mappe"
+    setting = _setting_for(path, settings)
+    code = exc.errno
+    if code == errno.EROFS:
+        return (f"{path}{setting} ligger på et skrivebeskyttet drev. Peg indstillingen på en skrivbar mappe, "
+                "eller montér drevet skrivbart.")
+    if code in (errno.EACCES, errno.EPERM):
+        return (f"ingen adgang til {path}{setting}. Giv brugeren, der kører kb, læse- og skriveret til "
+                "mappen, eller vælg en anden mappe.")
+    if code == errno.ENOSPC or code == errno.EDQUOT:
+        return f"der er ikke mere plads på disken ved {path}{setting}. Frigør plads og prøv igen."
+    if code in (errno.EEXIST, errno.ENOTDIR):
+        return (f"{path}{setting} er (eller ligger under) en fil, ikke en mappe. Peg indstillingen på en mappe, "
+                "eller flyt filen.")
+    if code == errno.ENOENT:
+        return (f"{path}{setting} findes ikke, eller mappen, den skal ligge i, findes ikke. Opret mappen, "
+                "eller angiv en sti der findes.")
+    return f"{path}{setting} kan ikke bruges: {exc.strerror or exc}."
 
 
 def _echo_json(data: Any) -> None:
@@ -204,16 +259,18 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
     """Mål søgekvaliteten på en spørgsmålsfil (recall@1/5/10, MRR@10)."""
     from dataclasses import replace
 
-    from index.evaluate import evaluate, load_questions
+    from index.evaluate import check_publications, evaluate, load_questions
 
+    questions = load_questions(file)
     settings = _settings(ctx)
     index = _live_index(settings)
+    check_publications(questions, index.publication_ids())
     fusion = None
     if retriever != "hybrid":
         # One retriever alone: the passage vectors or BM25, without the best-sentence share.
         fusion = replace(index.fusion, method="zscore", dense_weight=1.0 if retriever == "dense" else 0.0,
                          sentence_weight=0.0)
-    report = evaluate(index, load_questions(file), k=k, fusion=fusion)
+    report = evaluate(index, questions, k=k, fusion=fusion)
     summary = report.summary()
     if as_json:
         _echo_json({
@@ -263,18 +320,35 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     run_server(create_app(settings), settings, host=host, port=port)
 
 
+NO_LIVE_INDEX_EXIT = 3
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Skriv status som JSON.")
 @click.pass_context
 @friendly_errors
 def status(ctx: click.Context, as_json: bool) -> None:
-    """Vis den live version, modellen og publikationerne."""
+    """Vis den live version, modellen og publikationerne.
+
+    \b
+    Afslutningskode (til overvågning):
+      0  et live indeks er klar
+      1  fejl (fx en ulæselig datamappe)
+      3  intet live indeks endnu (kør `kb ingest`)
+    """
     from api.status import collect_status
 
     data = collect_status(_settings(ctx))
     if as_json:
         _echo_json(data)
-        return
+    else:
+        _print_status(data)
+    if not data["live"]:
+        # Monitoring reads the exit code, not the text; 3 is apart from 1 (an error) and 2 (usage).
+        sys.exit(NO_LIVE_INDEX_EXIT)
+
+
+def _print_status(data: dict[str, Any]) -> None:
     if not data["live"]:
         click.echo("Intet live indeks endnu. Kør `kb ingest`.")
     else:

@@ -61,6 +61,15 @@ Status = PublicationStatus
 
 TARGET_TOKENS = 200  # passages of ~120–150 Danish words: one idea each, still with context
 MAX_LOSS = 0.5  # a refresh that loses more than half a publication's passages needs --force
+
+
+def loss_problem(publication_id: str, before: int, after: int) -> str:
+    """The guard's message. It also reaches the admin API's refresh report, which has no --force,
+    so it names the command to run on the server rather than a flag."""
+    return (f"{publication_id} er gået fra {before} til {after} passager; er det rigtigt, så kør "
+            "`kb ingest --force` (eller `kb refresh --force`) på serveren")
+
+
 METADATA = ("title", "year", "publisher", "file")  # manifest facts a version shows; a change needs no new PDF
 
 
@@ -474,10 +483,7 @@ class Builder:
                 problems.append(f"{pub.id} har ingen passager")
             old = previous.publication(pub.id) if previous else None
             if old and not force and old.passages and pub.passages < MAX_LOSS * old.passages:
-                problems.append(
-                    f"{pub.id} er gået fra {old.passages} til {pub.passages} passager "
-                    "(brug --force hvis det er rigtigt)"
-                )
+                problems.append(loss_problem(pub.id, old.passages, pub.passages))
         try:
             index = SearchIndex.load(path, self.embedder, manifest)
             probe = index.passages[0].section or " ".join(index.passages[0].text.split()[:6])

@@ -162,7 +162,23 @@ def load_questions(path: Path) -> list[Question]:
                                       tuple(str(x) for x in d.get("labels") or ()), d.get("evidence")))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}, linje {number}: ugyldigt spørgsmål ({exc})") from exc
+    if not questions:
+        # An empty table with exit code 0 reads as a measurement; it is a wrong or empty file.
+        raise ValueError(f"{path} indeholder ingen spørgsmål (én JSON-linje pr. spørgsmål med »id« og »question«).")
     return questions
+
+
+def check_publications(questions: list[Question], known: list[str]) -> None:
+    """A publication id the index does not hold (a typo, another corpus) would be scored as a miss
+    and lower recall without a word; name the questions and ids instead."""
+    unknown: dict[str, list[str]] = defaultdict(list)
+    for q in questions:
+        if q.publication is not None and q.publication not in known:
+            unknown[q.publication].append(q.id)
+    if unknown:
+        named = "; ".join(f"»{pub}« (spørgsmål {', '.join(ids)})" for pub, ids in sorted(unknown.items()))
+        raise ValueError(f"spørgsmålsfilen nævner publikationer, der ikke er i det live indeks: {named}. "
+                         f"Det live indeks har: {', '.join(known)}.")
 
 
 def relevant(hit: Hit, question: Question) -> bool:

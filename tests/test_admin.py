@@ -235,3 +235,13 @@ def test_the_refresh_process_reports_a_bad_manifest(tmp_path: Path, built_settin
     settings = with_settings(built_settings, corpus_dir=corpus, data_dir=tmp_path / "data")
     report = SubprocessRefresh(settings, timeout=120)()
     assert not report["ok"] and "publications.toml" in report["error"]
+
+
+def test_a_rejected_build_says_what_an_operator_can_do_also_from_the_admin_api():
+    """The refresh report reaches GET /api/admin/refresh/{id}, where there is no --force to add."""
+    from index.build import loss_problem
+
+    message = loss_problem("haandbog", 40, 10)
+    assert "40" in message and "10" in message
+    assert "kb ingest --force" in message and "på serveren" in message
+    assert "brug --force" not in message

@@ -183,3 +183,94 @@ def test_status_marks_which_versions_are_live_previous_or_refused(work_settings)
     assert f"{v3} (ikke live)" in status.output
     data = json.loads(runner.invoke(cli, ["status", "--json"], env=env).stdout)
     assert data["not_live"] == [v3] and data["previous"] == [v1]
+
+
+# -- file-system errors: one Danish line naming the path, never a traceback -------------------------
+def _no_traceback(result) -> None:  # noqa: ANN001
+    assert result.exit_code == 1, result.output
+    assert "Fejl:" in result.output and "Traceback" not in result.output
+
+
+def test_data_dir_that_is_a_file_is_one_clear_message(work_settings, tmp_path):
+    a_file = tmp_path / "ikke-en-mappe"
+    a_file.write_text("x")
+    env = kb_env(work_settings) | {"KB_DATA_DIR": str(a_file)}
+    result = CliRunner().invoke(cli, ["rollback"], env=env, catch_exceptions=False)
+    _no_traceback(result)
+    assert str(a_file) in result.output and "KB_DATA_DIR" in result.output
+
+
+def test_data_dir_under_a_file_is_one_clear_message(work_settings, tmp_path):
+    # Writes are refused here even for root, unlike a chmod'ed folder.
+    a_file = tmp_path / "fil"
+    a_file.write_text("x")
+    env = kb_env(work_settings) | {"KB_DATA_DIR": str(a_file / "data")}
+    result = CliRunner().invoke(cli, ["ingest"], env=env, catch_exceptions=False)
+    _no_traceback(result)
+    assert str(a_file) in result.output
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    (OSError(30, "Read-only file system"), "skrivebeskyttet"),
+    (PermissionError(13, "Permission denied"), "adgang"),
+    (OSError(28, "No space left on device"), "plads"),
+])
+def test_os_errors_name_the_path_and_what_to_do(work_settings, monkeypatch, error, words):
+    from index.store import VersionStore
+
+    path = str(work_settings.data_dir / "live.json")
+    error.filename = path
+
+    def fail(self):  # noqa: ANN001, ANN202
+        raise error
+
+    monkeypatch.setattr(VersionStore, "rollback", fail)
+    result = CliRunner().invoke(cli, ["rollback"], env=kb_env(work_settings), catch_exceptions=False)
+    _no_traceback(result)
+    assert path in result.output and words in result.output
+
+
+def test_a_full_disk_under_sqlite_is_one_clear_message(work_settings, monkeypatch, tmp_path):
+    import sqlite3
+
+    from api.feedback import FeedbackStore
+
+    def full(self):  # noqa: ANN001, ANN202
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(FeedbackStore, "questions", full)
+    result = CliRunner().invoke(cli, ["feedback", "export", str(tmp_path / "f.jsonl")], env=kb_env(work_settings),
+                                catch_exceptions=False)
+    _no_traceback(result)
+    assert "plads" in result.output and str(work_settings.data_dir) in result.output
+
+
+def test_feedback_export_to_a_missing_folder_is_one_clear_message(work_settings, tmp_path):
+    target = tmp_path / "findes-ikke" / "f.jsonl"
+    result = CliRunner().invoke(cli, ["feedback", "export", str(target)], env=kb_env(work_settings),
+                                catch_exceptions=False)
+    _no_traceback(result)
+    assert str(target) in result.output and "findes ikke" in result.output
+
+
+def test_status_without_a_live_index_exits_non_zero_for_monitoring(work_settings):
+    result = CliRunner().invoke(cli, ["status"], env=kb_env(work_settings), catch_exceptions=False)
+    assert result.exit_code == 3 and "kb ingest" in result.output
+    as_json = CliRunner().invoke(cli, ["status", "--json"], env=kb_env(work_settings), catch_exceptions=False)
+    assert as_json.exit_code == 3 and json.loads(as_json.stdout)["live"] is None
+    assert "3" in CliRunner().invoke(cli, ["status", "--help"]).output
+
+
+def test_eval_of_an_empty_file_is_an_error(run, tmp_path):
+    empty = tmp_path / "tom.jsonl"
+    empty.write_text("", encoding="utf-8")
+    result = run("eval", str(empty))
+    assert result.exit_code == 1 and "ingen spørgsmål" in result.output and "R@5" not in result.output
+
+
+def test_eval_names_an_unknown_publication_instead_of_scoring_a_miss(run, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(json.dumps({"id": "x1", "question": "hvad er negativ social kontrol",
+                                     "publication": "findes-ikke", "pages": [1]}) + "\n", encoding="utf-8")
+    result = run("eval", str(questions))
+    assert result.exit_code == 1 and "findes-ikke" in result.output and "x1" in result.output

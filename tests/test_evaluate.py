@@ -54,3 +54,28 @@ def test_printed_label_accuracy_counts_missing_labels_as_wrong() -> None:
 def test_expected_label_of_a_passage_starting_before_the_gold_page() -> None:
     p = Passage("x", "haandbog", "Håndbog", 8, 9, "6", None, "…")
     assert expected_label(Hit(p, 1.0), Q) == "6"
+
+
+def test_an_empty_question_file_is_an_error(tmp_path) -> None:  # noqa: ANN001
+    import pytest
+
+    from index.evaluate import load_questions
+
+    path = tmp_path / "tom.jsonl"
+    path.write_text("\n  \n", encoding="utf-8")
+    with pytest.raises(ValueError, match="ingen spørgsmål") as caught:
+        load_questions(path)
+    assert str(path) in str(caught.value)
+
+
+def test_unknown_publications_are_named_not_scored_as_misses() -> None:
+    import pytest
+
+    from index.evaluate import check_publications
+
+    typo = Question("q7", "hvad er social kontrol?", "haandbogg", (3,))
+    unanswerable = Question("q8", "boligstøtte?", None, ())
+    check_publications([Q, unanswerable], ["haandbog", "vejledning"])  # known ids and null pass
+    with pytest.raises(ValueError, match="haandbogg") as caught:
+        check_publications([Q, typo], ["haandbog", "vejledning"])
+    assert "q7" in str(caught.value) and "vejledning" in str(caught.value)
