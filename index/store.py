@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -39,6 +40,8 @@ from ingest.models import Passage
 if TYPE_CHECKING:
     from index.dense import DenseIndex
     from index.lexical import LexicalIndex
+
+log = logging.getLogger("kb.store")
 
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
@@ -265,14 +268,21 @@ def load_parts(path: Path, manifest: VersionManifest) -> tuple[list[Passage], De
     from index.dense import DenseIndex
     from index.lexical import LexicalIndex
 
+    passages = read_passages(path)
+    part = "vectors.faiss"
     try:
-        passages = read_passages(path)
         dense = DenseIndex.load(path)
+        part = "lexical/"
         lexical = LexicalIndex.load(path / "lexical")
     except CorruptIndex:
         raise
     except Exception as exc:  # noqa: BLE001 - any unreadable part means the version is unusable
-        raise CorruptIndex(f"Indeksversionen {path.name} kan ikke indlæses: {exc}") from exc
+        # The library's own words (a FAISS C++ trace) go to the log; the message, which /readyz
+        # and the API's 503 show, names the part that failed and what to do.
+        log.warning("index version %s: %s cannot be loaded: %s", path.name, part, exc)
+        raise CorruptIndex(f"Indeksversionen {path.name} kan ikke indlæses: {part} er ulæselig "
+                           f"({type(exc).__name__}; se loggen). Byg igen med `kb ingest`, eller brug "
+                           "`kb rollback`.") from exc
     if dense.count != len(passages) or lexical.count != len(passages):
         raise CorruptIndex(f"Indeksversionen {path.name} er ufuldstændig (antal passager passer ikke).")
     if dense.dimension != manifest.dimension:

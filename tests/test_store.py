@@ -69,6 +69,18 @@ def test_rollback_refuses_a_version_that_does_not_load_and_keeps_the_live_one(tm
     assert store.pointer() == Pointer("v2", ("v1",))  # untouched: a second attempt after a repair can still work
 
 
+def test_an_unreadable_faiss_file_is_named_without_the_librarys_own_words(tmp_path):
+    # The message reaches /readyz and the API's 503: a FAISS C++ trace is for the log.
+    store = VersionStore(tmp_path)
+    make(store, "v1")
+    (store.path("v1") / "vectors.faiss").write_bytes(b"not an index")
+    with pytest.raises(CorruptIndex) as caught:
+        store.check("v1")
+    message = str(caught.value)
+    assert "vectors.faiss er ulæselig" in message and "kb ingest" in message
+    assert "faiss::" not in message and "Error in" not in message
+
+
 def test_rollback_keeps_the_version_it_left_through_the_next_builds(tmp_path):
     store = VersionStore(tmp_path)
     for v in ("v1", "v2", "v3"):
