@@ -411,3 +411,12 @@ def test_unexpected_errors_keep_the_shape(built_settings: Settings, embedder: ob
         detail = assert_error(test_client.get("/api/search", params={"q": "familie"}), 500)
         assert "disk on fire" not in detail  # internals stay in the server log
         assert_error(test_client.get("/p/noget"), 500, html=True)
+
+
+def test_a_build_error_in_the_public_publications_names_the_file_not_its_server_path(tmp_path: Path) -> None:
+    from api.routes.search import without_server_paths
+
+    settings = Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data")
+    error = f"Filen {tmp_path / 'corpus' / 'vejledning.pdf'} er en HTML-side, ikke en PDF."
+    assert without_server_paths(error, settings) == "Filen vejledning.pdf er en HTML-side, ikke en PDF."
+    assert without_server_paths(None, settings) is None

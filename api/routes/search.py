@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -27,7 +28,7 @@ from api.schemas import (
 )
 from index.search import MAX_K
 from ingest.fetchstate import read_facts
-from ingest.settings import MAX_QUESTION_CHARS
+from ingest.settings import MAX_QUESTION_CHARS, Settings
 
 router = APIRouter(prefix="/api", tags=["search"])
 
@@ -76,6 +77,17 @@ class PublicationsOut(BaseModel):
                                                 "the local folder it was loaded from)")
     passage_count: int | None = Field(None, description="Passages in the version")
     publications: list[PublicationOut] = Field(description="The publications in the version")
+
+
+def without_server_paths(text: str | None, settings: Settings) -> str | None:
+    """A build error as the public API shows it: files by name, not by where they lie on the server
+    ("Filen /srv/kb/corpus/vejledning.pdf er en HTML-side" → "Filen vejledning.pdf …"); the full
+    text stays in the version's manifest, `kb status` and the log."""
+    if not text:
+        return text
+    for folder in (settings.corpus_dir, settings.data_dir):
+        text = text.replace(f"{Path(folder).resolve()}/", "").replace(f"{folder}/", "")
+    return text
 
 
 def sent_as_is(out: BaseModel) -> Response:
@@ -131,6 +143,7 @@ def publications(index: IndexDep, settings: SettingsDep) -> PublicationsOut:
     items = []
     for pub in manifest.publications:
         facts = read_facts(settings.corpus_dir, pub.id)
-        items.append(PublicationOut(**{**pub.model_dump(), "fetch": facts.to_dict() if facts else None}))
+        items.append(PublicationOut(**{**pub.model_dump(), "error": without_server_paths(pub.error, settings),
+                                       "fetch": facts.to_dict() if facts else None}))
     return PublicationsOut(version=index.version, created=manifest.created, model=model_name(manifest.model),
                            passage_count=manifest.passage_count, publications=items)
