@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from index.letters import LETTER_OR_DIGIT
 from index.search import Answer, Hit, SearchIndex
@@ -77,6 +77,16 @@ class AskIn(BaseModel):
     k: int = Field(default=5, ge=1, le=50, description="How many passages to return (1-50)")
     publication: str | None = Field(default=None, max_length=PUBLICATION_MAX_CHARS, pattern=PUBLICATION_PATTERN,
                                     description=PUBLICATION_HELP)
+
+
+    @field_validator("k", mode="before")
+    @classmethod
+    def _a_json_number(cls, value: object) -> object:
+        # JSON Schema's integer is a number without a fraction (18.0 too), never `true` or "5",
+        # which pydantic would read as 1 and 5: the schema fuzzer found the API accepting them.
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError("k skal være et helt tal mellem 1 og 50.")
+        return value
 
 
 class AskOut(BaseModel):
