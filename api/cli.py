@@ -308,6 +308,7 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.pass_context
+@friendly_errors
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Start web-siden og API'et på det live indeks."""
     from api.app import create_app
@@ -317,6 +318,9 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     # questions) are what an operator reads; the CLI's default of warnings only would hide them.
     logging.getLogger("kb").setLevel(logging.INFO)
     settings = _settings(ctx)
+    # A data dir that is a file, or on a read-only disk, would otherwise only show as 503s and
+    # failed »Hjalp svaret?« posts once the server runs: it is said here, before a port is opened.
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     run_server(create_app(settings), settings, host=host, port=port)
 
 

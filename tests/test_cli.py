@@ -200,6 +200,19 @@ def test_data_dir_that_is_a_file_is_one_clear_message(work_settings, tmp_path):
     assert str(a_file) in result.output and "KB_DATA_DIR" in result.output
 
 
+def test_serve_on_a_data_dir_that_is_a_file_is_one_clear_message(work_settings, tmp_path, monkeypatch):
+    # It stops while the app is made, before any port is opened; never a traceback.
+    import api.server
+
+    monkeypatch.setattr(api.server, "serve", lambda *a, **kw: pytest.fail("the server must not start"))
+    a_file = tmp_path / "ikke-en-mappe"
+    a_file.write_text("x")
+    env = kb_env(work_settings) | {"KB_DATA_DIR": str(a_file)}
+    result = CliRunner().invoke(cli, ["serve", "--port", "0"], env=env, catch_exceptions=False)
+    _no_traceback(result)
+    assert str(a_file) in result.output and "KB_DATA_DIR" in result.output
+
+
 def test_data_dir_under_a_file_is_one_clear_message(work_settings, tmp_path):
     # Writes are refused here even for root, unlike a chmod'ed folder.
     a_file = tmp_path / "fil"
