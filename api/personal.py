@@ -27,16 +27,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from index.letters import clean_question
+
 Kind = Literal["cpr", "phone", "email"]
 
 # -- normalisation ----------------------------------------------------------------------------------
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d"
-_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\n\r\f\v"
-_INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _TABLE = {
     **{ord(c): "-" for c in _DASHES},
-    **{ord(c): " " for c in _SPACES},
-    **{ord(c): None for c in _INVISIBLE},
     **{0xFF10 + d: str(d) for d in range(10)},  # full-width digits
     0xFF20: "@", 0xFE6B: "@",  # full-width and small commercial at
     0x2024: ".", 0xFF0E: ".",  # one-dot leader, full-width full stop
@@ -51,14 +49,13 @@ def _ascii_digits(text: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """Unicode dashes → ``-``, every kind of space → one ``" "``, invisible characters dropped.
+    """The question as the search reads it (``clean_question``: composed, invisible characters
+    dropped, every kind of space one " "), then Unicode dashes → ``-`` and every digit ASCII.
 
-    Composed (NFC) and without any format character (Unicode Cf), as the search itself reads a
-    question (``index.search.clean_question``): a bidi mark inside "010203\u200e1234" kept the
-    detector from seeing the number that the search then shows whole in the page's title.
+    One cleaning for both: a bidi mark inside "010203\u200e1234" once kept the detector from
+    seeing the number that the search then showed whole in the page's title.
     """
-    text = _ascii_digits(unicodedata.normalize("NFC", text).translate(_TABLE))
-    return " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
+    return _ascii_digits(clean_question(text).translate(_TABLE))
 
 
 # -- patterns ---------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What a question must hold: a letter or a digit, of any script.
+"""What a question is made of: its text cleaned (``clean_question``), and what it must hold, a
+letter or a digit of any script (``LETTER_OR_DIGIT``).
 
 One regex class, used by the index's own check (``index.search.QUESTION_PATTERN``, which the
 search page meets) and as the JSON API's ``pattern`` in the OpenAPI document, so the page, the API
@@ -39,3 +40,16 @@ def _char_class(ranges: list[tuple[int, int]]) -> str:
 
 # Built at import (some 30 ms): follows the Unicode version of the running Python.
 LETTER_OR_DIGIT = _char_class(_ranges())
+
+
+def clean_question(question: str) -> str:
+    """The question as one composed (NFC) line: invisible format characters dropped, other
+    control characters and every kind of space made one space.
+
+    A soft hyphen or zero-width space comes along when a word is copied from a PDF or from Word,
+    inside the word ("genopdragelses\u00adrejse"): as a space it split the word, and the question
+    found nothing. Other control characters carry no meaning and break XML (RSS) and terminals.
+    """
+    question = unicodedata.normalize("NFC", question)
+    kept = ("" if unicodedata.category(ch) == "Cf" else ch if ch.isprintable() else " " for ch in question)
+    return " ".join("".join(kept).split())

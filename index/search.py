@@ -17,7 +17,6 @@ import asyncio
 import logging
 import re
 import threading
-import unicodedata
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,7 +31,7 @@ from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import ModelMismatch, QuestionError
 from index.fusion import FusionConfig, fuse, top_k
-from index.letters import LETTER_OR_DIGIT
+from index.letters import LETTER_OR_DIGIT, clean_question
 from index.lexical import LexicalIndex
 from index.query import Query, QueryBuilder
 from index.rerank import Reranker
@@ -116,19 +115,6 @@ class QueryTools:
 
     thesaurus: Thesaurus = field(default_factory=Thesaurus.empty)
     reranker: Reranker | None = None
-
-
-def clean_question(question: str) -> str:
-    """The question as one composed (NFC) line: invisible format characters dropped, other
-    control characters and every kind of space made one space.
-
-    A soft hyphen or zero-width space comes along when a word is copied from a PDF or from Word,
-    inside the word ("genopdragelses\u00adrejse"): as a space it split the word, and the question
-    found nothing. Other control characters carry no meaning and break XML (RSS) and terminals.
-    """
-    question = unicodedata.normalize("NFC", question)
-    kept = ("" if unicodedata.category(ch) == "Cf" else ch if ch.isprintable() else " " for ch in question)
-    return " ".join("".join(kept).split())
 
 
 def check_question(question: str) -> str:
