@@ -70,7 +70,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # encoded together in one thread (index/batching.py).
         nonlocal batcher
         batcher = QueryBatcher(app.state.embedder or open_embedder(settings),
-                               threads=settings.query_threads, workers=settings.query_workers)
+                               threads=settings.query_threads, workers=settings.query_workers,
+                               processes=settings.workers)
         return batcher  # type: ignore[return-value]
 
     live = make_live(settings, embedder=load_embedder)
@@ -84,8 +85,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     live.watch(settings.reload_interval)
     app.state.suggestions = SuggestionCache()
     # Out of this process, with a deadline: a refresh never slows searches here, and never hangs.
+    # Shared through the data dir: with KB_WORKERS > 1, a poll may reach another process.
     app.state.refresh_jobs = RefreshJobs(SubprocessRefresh(settings), on_done=live.reload,
-                                         timeout=settings.refresh_timeout + WATCHDOG_GRACE)
+                                         timeout=settings.refresh_timeout + WATCHDOG_GRACE,
+                                         folder=settings.data_dir / "jobs")
     try:
         yield
     finally:

@@ -9,15 +9,22 @@ extraction and embedding happen in a separate, lower-priority process that the d
 so a hostile PDF or a slow server never slows searches in the serving process. Whatever runs the
 refresh, a job still "running" after ``timeout`` seconds is ended as "failed", so a stuck refresh
 never answers every later one with 409.
+
+With ``KB_WORKERS`` above 1 the server is several processes, and a poll may reach another one
+than the process that started the job. Given a ``folder`` (the data dir's ``jobs/``), every job is
+also written there as JSON at each change, read back by any process, and "one at a time" holds
+across processes: the check and the new job's file are made under a file lock.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import logging
 import os
 import queue
+import re
 import secrets
 import signal
 import subprocess
@@ -25,10 +32,11 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from functools import partial
+from pathlib import Path
 from typing import Any, Literal
 
 from api.errors import Conflict
@@ -42,6 +50,7 @@ KEEP_JOBS = 20  # finished jobs remembered for polling; older ids answer 404
 # stops itself (and says why) wins, and the watchdog only catches one that cannot.
 WATCHDOG_GRACE = 30.0
 MAX_REPORT_LINE = 10 * 1024 * 1024  # a report of 200 publications is a few hundred kB
+JOB_ID = re.compile(r"[0-9a-f]{16}")  # secrets.token_hex(8): anything else names no job (nor a file)
 
 
 def _now() -> str:
@@ -65,24 +74,28 @@ def timed_out_report(seconds: float) -> dict[str, Any]:
 
 class RefreshJobs:
     def __init__(self, run: Callable[..., dict[str, Any]], on_done: Callable[[], object] | None = None,
-                 *, timeout: float = DEFAULT_REFRESH_TIMEOUT + WATCHDOG_GRACE) -> None:
+                 *, timeout: float = DEFAULT_REFRESH_TIMEOUT + WATCHDOG_GRACE, folder: Path | None = None) -> None:
         """``run(on_progress=callback)`` does the refresh and returns its report; a job still running
-        after ``timeout`` seconds is reported as failed."""
+        after ``timeout`` seconds is reported as failed. ``folder``: where the jobs are shared with
+        the server's other processes (none: this process alone)."""
         self._run = run
         self._on_done = on_done
         self._timeout = timeout
+        self._folder = folder
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._threads: list[threading.Thread] = []
 
     def start(self) -> Job:
-        with self._lock:
-            if any(job.state == "running" for job in self._jobs.values()):
+        with self._lock, self._shared():
+            if any(job.state == "running" for job in self._jobs.values()) or self._running_elsewhere():
                 raise Conflict()
             job = Job(secrets.token_hex(8))
             self._jobs[job.id] = job
             while len(self._jobs) > KEEP_JOBS:
                 self._jobs.popitem(last=False)
+            self._save(job)
+            self._prune()
         thread = threading.Thread(target=self._work, args=(job,), name=f"kb-refresh-{job.id}", daemon=True)
         watchdog = threading.Timer(self._timeout, self._expire, args=(job,))
         watchdog.daemon = True
@@ -97,10 +110,14 @@ class RefreshJobs:
                 return
             log.error("refresh %s passed its deadline of %.0f s; reported as failed", job.id, self._timeout)
             job.report, job.state, job.finished = timed_out_report(self._timeout), "failed", _now()
+            self._save(job)
 
     def get(self, job_id: str) -> Job | None:
+        if not JOB_ID.fullmatch(job_id):
+            return None
         with self._lock:
-            return self._jobs.get(job_id)
+            job = self._jobs.get(job_id)
+        return job if job is not None else self._load(job_id)
 
     def _work(self, job: Job) -> None:
         try:
@@ -118,15 +135,86 @@ class RefreshJobs:
         with self._lock:
             if job.state == "running":  # not already ended by the watchdog
                 job.report, job.state, job.finished = report, state, _now()
+                self._save(job)
 
     def _progress(self, job: Job, step: dict[str, Any]) -> None:
         with self._lock:
             job.progress = step
+            self._save(job)
 
     def join(self, timeout: float | None = None) -> None:
         """Wait for running jobs (tests and shutdown)."""
         for thread in list(self._threads):
             thread.join(timeout)
+
+    # -- shared with the server's other processes ---------------------------------------------------
+    @contextlib.contextmanager
+    def _shared(self) -> Iterator[None]:
+        """Held while a job is checked for and created, in every process that shares the folder."""
+        if self._folder is None:
+            yield
+            return
+        self._folder.mkdir(parents=True, exist_ok=True)
+        with open(self._folder / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def _save(self, job: Job) -> None:
+        if self._folder is None:
+            return
+        path = self._folder / f"{job.id}.json"
+        tmp = path.with_suffix(".tmp")
+        try:
+            tmp.write_text(json.dumps(asdict(job), ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)  # a reader sees the old state or the new, never half of one
+        except OSError:
+            # The job runs on: only another process's view of it is late (a full disk is said elsewhere).
+            log.exception("could not write refresh job %s", job.id)
+
+    def _load(self, job_id: str) -> Job | None:
+        if self._folder is None:
+            return None
+        try:
+            data = json.loads((self._folder / f"{job_id}.json").read_text(encoding="utf-8"))
+            job = Job(**data)
+        except (OSError, ValueError, TypeError):
+            return None
+        if job.state == "running" and self._past_deadline(job):
+            # Its process died (or was restarted) before it could say: ended, as its watchdog would.
+            job.report, job.state, job.finished = timed_out_report(self._timeout), "failed", job.finished or _now()
+        return job
+
+    def _past_deadline(self, job: Job) -> bool:
+        started = datetime.fromisoformat(job.started)
+        return (datetime.now(UTC) - started).total_seconds() > self._timeout
+
+    def _running_elsewhere(self) -> bool:
+        if self._folder is None:
+            return False
+        for path in self._folder.glob("*.json"):
+            job = self._load(path.stem)
+            if job is not None and job.state == "running":
+                return True
+        return False
+
+    def _prune(self) -> None:
+        """Keep the newest ``KEEP_JOBS`` job files, as this process keeps its newest jobs."""
+        if self._folder is None:
+            return
+        files = sorted(self._folder.glob("*.json"), key=_modified, reverse=True)
+        for path in files[KEEP_JOBS:]:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:  # pruned meanwhile by another process
+        return 0.0
 
 
 class SubprocessRefresh:

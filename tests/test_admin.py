@@ -13,7 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.deps import get_refresh_jobs
-from api.jobs import RefreshJobs
+from api.errors import Conflict
+from api.jobs import KEEP_JOBS, RefreshJobs
 from index.store import VersionStore
 
 # Before the import: the shared helpers assert, and pytest should explain their failures.
@@ -245,3 +246,54 @@ def test_a_rejected_build_says_what_an_operator_can_do_also_from_the_admin_api()
     assert "40" in message and "10" in message
     assert "kb ingest --force" in message and "på serveren" in message
     assert "brug --force" not in message
+
+
+# -- several server processes (KB_WORKERS > 1) share the jobs through the data dir ----------------
+def test_a_job_started_in_one_process_is_polled_from_another(tmp_path: Path) -> None:
+    refresh = SlowRefresh()
+    first, other = RefreshJobs(refresh, folder=tmp_path / "jobs"), RefreshJobs(SlowRefresh(), folder=tmp_path / "jobs")
+    job = first.start()
+    seen = other.get(job.id)
+    assert seen is not None and seen.state == "running" and seen.progress == {"phase": "fetch"}
+    with pytest.raises(Conflict):
+        other.start()  # one refresh at a time, whichever process is asked
+    refresh.release.set()
+    first.join(10)
+    done = other.get(job.id)
+    assert done is not None and done.state == "done" and done.report == {"ok": True, "version": "v-test"}
+    assert done.finished
+    other.start()  # free again
+    other.join(0)
+
+
+def test_a_job_whose_process_died_ends_at_its_deadline(tmp_path: Path) -> None:
+    folder = tmp_path / "jobs"
+    folder.mkdir()
+    # What a process killed in the middle of a refresh leaves: "running" for ever, on disk.
+    started = "2026-01-01T00:00:00+00:00"
+    (folder / "0123456789abcdef.json").write_text(json.dumps(
+        {"id": "0123456789abcdef", "state": "running", "report": None, "progress": {"phase": "embed"},
+         "started": started, "finished": None}), encoding="utf-8")
+    jobs = RefreshJobs(SlowRefresh(), folder=folder, timeout=60)
+    job = jobs.get("0123456789abcdef")
+    assert job is not None and job.state == "failed" and "KB_REFRESH_TIMEOUT" in job.report["error"]  # type: ignore[index]
+    started_again = jobs.start()  # not 409 for ever
+    assert started_again.id != "0123456789abcdef"
+
+
+@pytest.mark.parametrize("job_id", ["../live", "..%2Flive", "0123456789ABCDEF", "0123", ".lock"])
+def test_a_job_id_never_names_another_file(tmp_path: Path, job_id: str) -> None:
+    folder = tmp_path / "jobs"
+    folder.mkdir()
+    (tmp_path / "live.json").write_text('{"id": "x"}', encoding="utf-8")
+    assert RefreshJobs(SlowRefresh(), folder=folder).get(job_id) is None
+
+
+def test_the_shared_folder_keeps_the_newest_jobs(tmp_path: Path) -> None:
+    refresh = SlowRefresh()
+    refresh.release.set()
+    jobs = RefreshJobs(refresh, folder=tmp_path / "jobs")
+    for _ in range(KEEP_JOBS + 3):
+        jobs.start()
+        jobs.join(10)
+    assert len(list((tmp_path / "jobs").glob("*.json"))) == KEEP_JOBS
