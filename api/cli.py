@@ -311,7 +311,6 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
 @friendly_errors
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Start web-siden og API'et på det live indeks."""
-    from api.app import create_app
     from api.server import serve as run_server
 
     # A server's own log lines (version swaps, refreshes, and with KB_LOG_QUERIES=1 the redacted
@@ -321,7 +320,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     # A data dir that is a file, or on a read-only disk, would otherwise only show as 503s and
     # failed »Hjalp svaret?« posts once the server runs: it is said here, before a port is opened.
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    run_server(create_app(settings), settings, host=host, port=port)
+    run_server(settings, host=host, port=port)
 
 
 NO_LIVE_INDEX_EXIT = 3

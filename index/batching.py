@@ -11,10 +11,11 @@ hands the rows back.
 request. Everything else (``dimension``, ``model_name`` …) is the wrapped embedder's own; a long
 build should use ``inner`` directly, so that searches do not wait behind its batches.
 
-Several such threads (``workers``, ``KB_QUERY_WORKERS``, default one per physical core up to four) take
-turns: each encodes what is waiting when it is free, so one batch is encoded while the next
-gathers. On two cores, one worker on two threads encoded 87 questions/s in batches of 8; two
-workers on one thread each, 109-137. Those figures were taken while every encode was slowed as
+Several such threads (``workers``, ``KB_QUERY_WORKERS``, default one per physical core up to four;
+with ``KB_WORKERS`` server processes, one per core of the process's share) take turns: each
+encodes what is waiting when it is free, so one batch is encoded while the next gathers. On two
+cores, one worker on two threads encoded 87 questions/s in batches of 8; two workers on one
+thread each, 109-137. Those figures were taken while every encode was slowed as
 described below; since, `GET /api/search` at concurrency 8 over HTTP (``bench/http_latency.py``,
 MiniLM) served 116.7 requests/s with two workers and 119.5 with one, within the machine's noise.
 
@@ -47,10 +48,6 @@ from index.embed import Embedder, set_torch_threads, torch_threads
 
 MAX_BATCH = 32  # questions per model call; a batch is padded to its longest question
 MAX_WORKERS = 4  # more encoding threads than this only split the batches smaller
-
-
-def default_workers() -> int:
-    return max(1, min(torch_threads(), MAX_WORKERS))
 
 
 @dataclass
@@ -88,11 +85,16 @@ def _settle(waiter: asyncio.Future[None]) -> None:
 
 class QueryBatcher:
     def __init__(self, embedder: Embedder, *, max_batch: int = MAX_BATCH, threads: int | None = None,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, processes: int = 1) -> None:
+        """``processes``: how many server processes share the machine's cores (``KB_WORKERS``).
+        Each takes its share, so their torch threads never outnumber the cores: threads of two
+        processes that stall one another cost far more than one core less (see above)."""
         self.inner = embedder
         self.max_batch = max_batch
         self.threads = threads  # None: the cores shared among the busy workers
-        self.cores = torch_threads()  # torch's own choice: the physical cores
+        self.cores = max(1, torch_threads() // processes)  # torch's own choice (the physical cores), shared
+        if workers is None:
+            workers = max(1, min(self.cores, MAX_WORKERS))
         self.model_calls = 0  # how many batches were encoded (tests bound the work with it)
         self._pending: list[_Job] = []
         self._wake = threading.Condition()
@@ -101,7 +103,7 @@ class QueryBatcher:
         self._lead_busy = False
         self._workers = [threading.Thread(target=self._run, args=(n == 0,), name=f"kb-query-encoder-{n}",
                                           daemon=True)
-                         for n in range(workers or default_workers())]
+                         for n in range(workers)]
         for worker in self._workers:
             worker.start()
 

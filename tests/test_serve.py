@@ -192,3 +192,47 @@ def test_concurrent_searches_each_get_their_own_results(served: int) -> None:
         together = list(pool.map(ids, questions * 2))
     assert together == [alone[q] for q in questions * 2]
     assert alone["tvangsægteskab"] and not alone["parkeringstilladelse"]
+
+
+def test_several_worker_processes_serve_and_share_the_refresh_jobs(built_settings, tmp_path):  # noqa: ANN001
+    """KB_WORKERS=2: two processes on one port, each with the header deadline and the query log
+    of `kb serve`, and a refresh job started in one is found by whichever process a poll reaches."""
+    from tests.api_support import copy_data_dir
+
+    settings = copy_data_dir(built_settings, tmp_path / "data")  # the refresh makes a version here
+    port = free_port()
+    env = {**os.environ, **kb_env(settings, HF_HUB_OFFLINE="1", KB_WORKERS="2", KB_LOG_QUERIES="1",
+                                  KB_HEADER_TIMEOUT=str(HEADER_TIMEOUT), KB_ADMIN_TOKEN="s3cret-token-for-tests")}
+    log = tmp_path / "serve.log"
+    auth = {"Authorization": "Bearer s3cret-token-for-tests"}
+    base = f"http://127.0.0.1:{port}"
+    with open(log, "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env,
+                                cwd=Path(__file__).parent.parent, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            wait_ready(base, proc)
+            # Both processes must be ready: a fresh connection may reach either.
+            for _ in range(20):
+                assert httpx.get(f"{base}/readyz", timeout=60).status_code == 200
+            with socket.create_connection(("127.0.0.1", port)) as sock:
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and never the rest
+                assert closed_by_server(sock)
+            question = "tvangsægteskab"
+            for _ in range(6):
+                assert httpx.get(f"{base}/api/search", params={"q": question, "k": 3}, timeout=60).json()["results"]
+            job_id = httpx.post(f"{base}/api/admin/refresh", headers=auth, timeout=60).json()["id"]
+            deadline = time.monotonic() + 300
+            while True:
+                polled = httpx.get(f"{base}/api/admin/refresh/{job_id}", headers=auth, timeout=60)
+                assert polled.status_code == 200, polled.text  # never "no such job" from the other process
+                if polled.json()["state"] != "running" or time.monotonic() > deadline:
+                    break
+                time.sleep(0.3)
+            assert polled.json()["state"] == "done", polled.json()
+            assert (settings.data_dir / "jobs" / f"{job_id}.json").is_file()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
+    text = log.read_text()
+    assert text.count("Started server process") == 2, text[-3000:]
+    assert text.count(f"search {question}") == 6, text[-3000:]  # the query log of both processes
