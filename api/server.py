@@ -120,6 +120,9 @@ def server_config(app: Any, settings: Settings, *, host: str, port: int, **overr
         "server_header": False,
         "workers": settings.workers,
         "factory": isinstance(app, str),
+        # A worker replaced on SIGHUP loads the model and the index before it is ready (seconds,
+        # more on a busy machine); uvicorn's 5 s would abort the restart.
+        "timeout_worker_healthcheck": 60,
         **overrides,
     }
     config = uvicorn.Config(app, **options)
