@@ -116,7 +116,9 @@ PHONE = re.compile(
     rf"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\(\+?45\) ?)?(?!{'|'.join(_NOT_A_PHONE)})[0-9](?:[ .\-]?[0-9]){{7}}"
     # A bare 45 only with a separator after it: "sagsnr. 4501234567" is no phone number.
     rf"|(?P<bare>45)(?: ?[\-.] ?| )(?!{'|'.join(_NOT_A_PHONE)})(?:{'|'.join(_COMMON_GROUPINGS)}))"
-    r"(?![0-9])(?![ .\-][0-9])"
+    # Not followed by more digits after a separator: a run of numbers, or "01.02.03 12:30" (a
+    # date, then the hour of a time).
+    r"(?![0-9])(?![ .:\-][0-9])"
 )
 
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"

@@ -109,6 +109,9 @@ EMAIL_FORMATS = [
 ]
 
 NOT_PERSONAL = [
+    # Left from the last review: a date with a two-digit year, then a time with a colon.
+    "kl. 01.02.03 12:30",
+    "01.02.24 12:30-13:00",
     # From a review of the split and bare-45 formats: dates with a two-digit year and a time, runs
     # of numbers, ten-digit case and account numbers, and "EU" after a spaced dot.
     "Mødet er 12.03.24 10.30",
