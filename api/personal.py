@@ -86,6 +86,7 @@ _NOT_A_PHONE = (
     rf"{_PLAIN_DAY}[.\-/]{_MONTH}[.\-/]{_YEAR}(?![0-9])",  # a date: 01.02.2019
     rf"{_TIME} ?- ?{_TIME}(?![0-9])",  # opening hours: 10.00-12.00
     r"[0-9]{1,3}(?:\.[0-9]{3}){2}(?![0-9])",  # an amount with thousands separators: 12.345.678
+    r"[0-9]{1,3}(?: [0-9]{3}){2}(?![0-9])",  # or with spaces: 12 345 678 (no phone is grouped 2-3-3)
 )
 # Any grouping of exactly ten digits, even one by one ("0 1 0 2 0 3 1 2 3 4"), is a CPR number
 # when the first six are a valid date and the word is nearby (:func:`_near_keyword`). Without
@@ -101,9 +102,12 @@ CPR_KEYED = re.compile(
 )
 
 # Danish numbers have 8 digits, grouped any way people like (12345678, 12 34 56 78, 12 34 5678,
-# 123 45 678, 1234-5678, 12.34.56.78), optionally after +45, 0045 or (+45).
+# 123 45 678, 1234-5678, 12.34.56.78), optionally after +45, 0045 or (+45). After the country
+# code any grouping is a phone number ("+45 12 345 678"); without it, dates, amounts and ranges
+# (:data:`_NOT_A_PHONE`) are not.
 # The country code may also be written as a bare 45 ("45 12 34 56 78", "4512345678"); then only
-# the groupings phone numbers are written in count, so "45 1 2 3 4 5 6 7 8" stays a list.
+# the groupings phone numbers are written in count, so "45 1 2 3 4 5 6 7 8" stays a list, and
+# "45 12 345 678 kr." a count before an amount.
 _COMMON_GROUPINGS = (
     r"[0-9]{8}",  # 12345678
     r"[0-9]{2}(?P<g>[ .\-])[0-9]{2}(?P=g)[0-9]{2}(?P=g)[0-9]{2}",  # 12 34 56 78
@@ -113,7 +117,8 @@ _COMMON_GROUPINGS = (
 )
 PHONE = re.compile(
     r"(?<![0-9+])(?<![0-9][ .\-])"
-    rf"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\(\+?45\) ?)?(?!{'|'.join(_NOT_A_PHONE)})[0-9](?:[ .\-]?[0-9]){{7}}"
+    r"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\(\+?45\) ?)[0-9](?:[ .\-]?[0-9]){7}"
+    rf"|(?!{'|'.join(_NOT_A_PHONE)})[0-9](?:[ .\-]?[0-9]){{7}}"
     # A bare 45 only with a separator after it: "sagsnr. 4501234567" is no phone number.
     rf"|(?P<bare>45)(?: ?[\-.] ?| )(?!{'|'.join(_NOT_A_PHONE)})(?:{'|'.join(_COMMON_GROUPINGS)}))"
     # Not followed by more digits after a separator: a run of numbers, or "01.02.03 12:30" (a

@@ -84,6 +84,8 @@ PHONE_FORMATS = [
     "45 12345678",
     "45 1234 5678",
     "45-12 34 56 78",
+    # With + or 00 the number is a phone number however it is grouped, even like an amount.
+    "+45 12 345 678",
 ]
 
 EMAIL_FORMATS = [
@@ -112,6 +114,12 @@ NOT_PERSONAL = [
     # Left from the last review: a date with a two-digit year, then a time with a colon.
     "kl. 01.02.03 12:30",
     "01.02.24 12:30-13:00",
+    # Amounts with spaces between the thousands (2-3-3 is how money is grouped, never a phone);
+    # a bare 45 before one is a number before an amount, not a country code.
+    "12 345 678 kr.",
+    "45 12 345 678 kr.",
+    "kr. 12 345 678,50 i alt",
+    "tilskud på 1 234 567 kr",
     # From a review of the split and bare-45 formats: dates with a two-digit year and a time, runs
     # of numbers, ten-digit case and account numbers, and "EU" after a spaced dot.
     "Mødet er 12.03.24 10.30",
