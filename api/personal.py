@@ -212,6 +212,21 @@ def _keyed_cpr(text: str, match: re.Match[str]) -> bool:
     return bool(_CPR_DATE.fullmatch(digits[:6])) and _near_keyword(text, match)
 
 
+# Words for what is numbered in a list: "uge 45 46 47 48" is four weeks, "side 12 14 16 18" four pages.
+_LIST_WORD = re.compile(r"\b(?:uge(?:r|rne|nr\.?)?|klasse(?:r|rne|trin)?|sider?(?:ne)?|s\.)(?: nr\.?)? ?:? ?\Z",
+                        re.IGNORECASE)
+
+
+def _listed(text: str, match: re.Match[str]) -> bool:
+    """Numbers that go up right after a list word: a list of weeks, grades or pages.
+
+    Only with the word: "23 24 25 26" may well be someone's phone number.
+    """
+    numbers = [int(n) for n in re.findall(r"[0-9]+", match.group())]
+    return (len(numbers) > 1 and all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+            and bool(_LIST_WORD.search(text, max(0, match.start() - 20), match.start())))
+
+
 def _counted(number: str) -> bool:
     """Five pairs that count up by one ("10 11 12 13 14"): a list of weeks or grades, not a date."""
     pairs = [int(p) for p in re.findall(r"[0-9]+", number)]
@@ -227,10 +242,11 @@ def find(text: str) -> Scan:
         for match in pattern.finditer(text):
             if pattern is CPR_KEYED and not _keyed_cpr(text, match):
                 continue
-            if pattern is CPR_SPLIT and _counted(match.group()) and not _near_keyword(text, match):
+            if (pattern is CPR_SPLIT and (_counted(match.group()) or _listed(text, match))
+                    and not _near_keyword(text, match)):
                 continue  # "uge 10 11 12 13 14"; with "cpr" nearby, CPR_KEYED still finds it
-            if pattern is PHONE and match.group("bare") and _counted(match.group()):
-                continue  # "uge 45 46 47 48 49"
+            if pattern is PHONE and (match.group("bare") and _counted(match.group()) or _listed(text, match)):
+                continue  # "45 46 47 48 49", "uge 45 46 47 48"
             if any(taken[match.start():match.end()]):
                 continue  # already part of an earlier kind (a phone inside an e-mail address)
             findings.append(Finding(kind, match.start(), match.end()))

@@ -120,6 +120,16 @@ NOT_PERSONAL = [
     "45 12 345 678 kr.",
     "kr. 12 345 678,50 i alt",
     "tilskud på 1 234 567 kr",
+    # Numbers that go up after a word for what is numbered: weeks, grades, pages.
+    "uge 45 46 47 48",
+    "i uge 45 46 47 48 er skolen lukket",
+    "uger 23 24 25 26",
+    "ugerne 10 12 14 16",
+    "uge 10 12 14 16 18",
+    "Uge: 2 4 6 8 10 12",
+    "side 12 14 16 18",
+    "s. 23 24 25 26 i håndbogen",
+    "elever i klasse 4 5 6 7 8 9 10",
     # From a review of the split and bare-45 formats: dates with a two-digit year and a time, runs
     # of numbers, ten-digit case and account numbers, and "EU" after a spaced dot.
     "Mødet er 12.03.24 10.30",
@@ -237,6 +247,16 @@ def test_removed_offers_the_question_without_them() -> None:
     assert scan.removed() == "Elev med cpr, tlf.: hvad gør jeg ved tvangsægteskab?"
     assert not find(scan.removed())
     assert find("010203-1234").removed() == ""
+
+
+def test_a_list_word_only_right_before_the_run() -> None:
+    """Four pairs that count up may be a phone number ("23 24 25 26"): only "uge", "side", "klasse" …
+    right before them make them a list, and a CPR number stays one next to "cpr"."""
+    assert redact("ring til 23 24 25 26") == "ring til [telefon]"
+    assert redact("i uge 45, ring til 23 24 25 26") == "i uge 45, ring til [telefon]"
+    assert redact("klasselæreren 23 24 25 26") == "klasselæreren [telefon]"
+    assert redact("side 12 34 56 12") == "side [telefon]"  # does not go up
+    assert redact("uge cpr 10 12 14 16 18") == "uge cpr [cpr]"
 
 
 def test_spaced_cpr_needs_the_keyword_before_or_after() -> None:
