@@ -80,11 +80,14 @@ CPR_SPLIT = re.compile(
 
 _PLAIN_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
 _YEAR = r"(?:19|20)[0-9]{2}"
+_HOUR = r"(?:[01]?[0-9]|2[0-4])"
 _TIME = r"(?:[01]?[0-9]|2[0-3])[.:][0-5][0-9]"
 _NOT_A_PHONE = (
     rf"{_YEAR} ?- ?{_YEAR}(?![0-9])",  # a year range: 2018-2019
     rf"{_PLAIN_DAY}[.\-/]{_MONTH}[.\-/]{_YEAR}(?![0-9])",  # a date: 01.02.2019
+    rf"{_YEAR}-{_MONTH}-(?:0[1-9]|[12][0-9]|3[01])(?![0-9])",  # an ISO date: 2024-03-01
     rf"{_TIME} ?- ?{_TIME}(?![0-9])",  # opening hours: 10.00-12.00
+    rf"{_HOUR}-{_HOUR} {_HOUR}-{_HOUR}(?![0-9])",  # or whole hours, morning and afternoon: 10-12 13-15
     r"[0-9]{1,3}(?:\.[0-9]{3}){2}(?![0-9])",  # an amount with thousands separators: 12.345.678
     r"[0-9]{1,3}(?: [0-9]{3}){2}(?![0-9])",  # or with spaces: 12 345 678 (no phone is grouped 2-3-3)
 )
