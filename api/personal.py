@@ -15,6 +15,12 @@ click ("søg uden personoplysningerne"), a CPR number in a log or a URL is a bre
 ("2018-2019"), dates ("01.02.2019"), times ("10.00-12.00"), amounts ("12.345.678") and
 paragraphs ("§ 58") are not personal data and are left alone.
 
+A CVR number (also an SE number) right after its word ("CVR 12345678", "CVR-nr.: 12 34 56 78",
+"CVR-nummer er …") is left alone, though it has a phone number's 8 digits: it names a company and
+stands in a public register, and caseworkers name employers and schools by it. A sole trader's
+CVR number points to a person, but what it points to is public; the person's own CPR number (10
+digits) is still refused next to it. Without the word, 8 digits are a phone number.
+
 People also split and space numbers out: a CPR number as "01 02 03 12 34" or "010203-12 34" (a
 CPR grouping with a valid date is enough), or one digit at a time (then only with "cpr" nearby);
 a phone number after a bare "45"; an address as "anna @ kommune . dk".
@@ -220,6 +226,15 @@ _LIST_WORD = re.compile(r"\b(?:uge(?:r|rne|nr\.?)?|klasse(?:r|rne|trin)?|sider?(
                         re.IGNORECASE)
 
 
+# A company's number: CVR (and SE, the VAT number) are 8 digits like a phone number.
+_COMPANY_WORD = re.compile(r"\b(?:cvr(?:[-. ]?(?:nr|nummer(?:et)?)\.?)?|se[-. ]?(?:nr|nummer(?:et)?)\.?)"
+                           r"(?: er)? ?:? ?\Z", re.IGNORECASE)
+
+
+def _right_after(word: re.Pattern[str], text: str, match: re.Match[str]) -> bool:
+    return bool(word.search(text, max(0, match.start() - 20), match.start()))
+
+
 def _listed(text: str, match: re.Match[str]) -> bool:
     """Numbers that go up right after a list word: a list of weeks, grades or pages.
 
@@ -227,7 +242,7 @@ def _listed(text: str, match: re.Match[str]) -> bool:
     """
     numbers = [int(n) for n in re.findall(r"[0-9]+", match.group())]
     return (len(numbers) > 1 and all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
-            and bool(_LIST_WORD.search(text, max(0, match.start() - 20), match.start())))
+            and _right_after(_LIST_WORD, text, match))
 
 
 def _counted(number: str) -> bool:
@@ -250,6 +265,8 @@ def find(text: str) -> Scan:
                 continue  # "uge 10 11 12 13 14"; with "cpr" nearby, CPR_KEYED still finds it
             if pattern is PHONE and (match.group("bare") and _counted(match.group()) or _listed(text, match)):
                 continue  # "45 46 47 48 49", "uge 45 46 47 48"
+            if pattern is PHONE and _right_after(_COMPANY_WORD, text, match):
+                continue  # "CVR 12345678"
             if any(taken[match.start():match.end()]):
                 continue  # already part of an earlier kind (a phone inside an e-mail address)
             findings.append(Finding(kind, match.start(), match.end()))

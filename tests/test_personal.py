@@ -164,6 +164,12 @@ NOT_PERSONAL = [
     "En 15-årig pige fra årgang 2008/2009",
     "mor (38 år) og far (45 år) og 3 børn på 4, 7 og 12 år",
     "født i 2008, nu 16 år",
+    # A CVR number is a company's, in a public register (api/personal.py's docstring).
+    "Arbejdsgiveren har CVR 12345678",
+    "cvr-nr. 12 34 56 78",
+    "CVR: 1234 5678",
+    "virksomhedens CVR-nummer er 12345678",
+    "SE-nr. 12345678",
     # From a review of the split and bare-45 formats: dates with a two-digit year and a time, runs
     # of numbers, ten-digit case and account numbers, and "EU" after a spaced dot.
     "Mødet er 12.03.24 10.30",
@@ -291,6 +297,12 @@ def test_a_list_word_only_right_before_the_run() -> None:
     assert redact("klasselæreren 23 24 25 26") == "klasselæreren [telefon]"
     assert redact("side 12 34 56 12") == "side [telefon]"  # does not go up
     assert redact("uge cpr 10 12 14 16 18") == "uge cpr [cpr]"
+
+
+def test_only_the_number_right_after_cvr_is_a_company() -> None:
+    assert redact("CVR 12345678, tlf. 23456789") == "CVR 12345678, tlf. [telefon]"
+    assert redact("CVR 12345678 og ejerens cpr 010203-1234") == "CVR 12345678 og ejerens cpr [cpr]"
+    assert redact("se 23456789") == "se [telefon]"  # the Danish verb, not SE-nr.
 
 
 def test_spaced_cpr_needs_the_keyword_before_or_after() -> None:
