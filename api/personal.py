@@ -124,16 +124,20 @@ _COMMON_GROUPINGS = (
     r"[0-9]{2} [0-9]{2} [0-9]{4}",  # 12 34 5678
     r"[0-9]{3} [0-9]{2} [0-9]{3}",  # 123 45 678
 )
-PHONE = re.compile(
+_PHONE = (
     r"(?<![0-9+])(?<![0-9][ .\-])"
-    r"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\(\+?45\) ?)[0-9](?:[ .\-]?[0-9]){7}"
+    r"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\((?:\+|00)?45\) ?)[0-9](?:[ .\-]?[0-9]){7}"
     rf"|(?!{'|'.join(_NOT_A_PHONE)})[0-9](?:[ .\-]?[0-9]){{7}}"
     # A bare 45 only with a separator after it: "sagsnr. 4501234567" is no phone number.
     rf"|(?P<bare>45)(?: ?[\-.] ?| )(?!{'|'.join(_NOT_A_PHONE)})(?:{'|'.join(_COMMON_GROUPINGS)}))"
-    # Not followed by more digits after a separator: a run of numbers, or "01.02.03 12:30" (a
-    # date, then the hour of a time).
-    r"(?![0-9])(?![ .:\-][0-9])"
+    r"(?![0-9])(?![.:\-][0-9])"  # not "01.02.03 12:30" (a date, then the hour of a time)
 )
+# Not followed by another number either: "kl 10 30 11 30 12 30" is a run of numbers.
+PHONE = re.compile(_PHONE + r"(?! [0-9])")
+# Unless a phone word comes shortly before (:func:`_near_phone_word`), which says what the
+# number is: "tlf 23456789 10-12", "mobil 23 45 67 89 2 gange om ugen".
+PHONE_NEAR_WORD = re.compile(_PHONE)
+_PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms)", re.IGNORECASE)  # not "mobning"
 
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
 _TLD = r"(?:dk|com|net|org|eu|nu|se|no|de|info|gov|edu)"
@@ -153,6 +157,7 @@ _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("cpr", CPR_SPLIT),
     ("cpr", CPR_KEYED),
     ("phone", PHONE),
+    ("phone", PHONE_NEAR_WORD),
 )
 
 PLACEHOLDERS: dict[Kind, str] = {"cpr": "[cpr]", "phone": "[telefon]", "email": "[e-mail]"}
@@ -215,6 +220,10 @@ def _near_keyword(text: str, match: re.Match[str]) -> bool:
     return bool(_CPR_KEYWORD.search(near))
 
 
+def _near_phone_word(text: str, match: re.Match[str]) -> bool:
+    return bool(_PHONE_WORD.search(text, max(0, match.start() - _KEYWORD_REACH), match.start()))
+
+
 def _keyed_cpr(text: str, match: re.Match[str]) -> bool:
     """Ten digits in any grouping: a CPR number if they start with a date and "cpr" is nearby."""
     digits = re.sub(r"[^0-9]", "", match.group())
@@ -263,9 +272,12 @@ def find(text: str) -> Scan:
             if (pattern is CPR_SPLIT and (_counted(match.group()) or _listed(text, match))
                     and not _near_keyword(text, match)):
                 continue  # "uge 10 11 12 13 14"; with "cpr" nearby, CPR_KEYED still finds it
-            if pattern is PHONE and (match.group("bare") and _counted(match.group()) or _listed(text, match)):
+            if pattern is PHONE_NEAR_WORD and not _near_phone_word(text, match):
+                continue
+            if pattern in (PHONE, PHONE_NEAR_WORD) and (
+                    match.group("bare") and _counted(match.group()) or _listed(text, match)):
                 continue  # "45 46 47 48 49", "uge 45 46 47 48"
-            if pattern is PHONE and _right_after(_COMPANY_WORD, text, match):
+            if pattern in (PHONE, PHONE_NEAR_WORD) and _right_after(_COMPANY_WORD, text, match):
                 continue  # "CVR 12345678"
             if any(taken[match.start():match.end()]):
                 continue  # already part of an earlier kind (a phone inside an e-mail address)

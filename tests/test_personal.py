@@ -170,6 +170,12 @@ NOT_PERSONAL = [
     "CVR: 1234 5678",
     "virksomhedens CVR-nummer er 12345678",
     "SE-nr. 12345678",
+    # Numbers after a phone word that are not a phone number.
+    "ring 112 ved akut fare",
+    "ring til kommunen kl. 10.00-12.00 13.00-15.00",
+    "ring i uge 45 46 47 48 49",
+    "telefonmøde 12.03.24 10.30",
+    "mobning i 2023 2024 12 elever",  # "mob" only as a word
     # From a review of the split and bare-45 formats: dates with a two-digit year and a time, runs
     # of numbers, ten-digit case and account numbers, and "EU" after a spaced dot.
     "Mødet er 12.03.24 10.30",
@@ -232,6 +238,40 @@ NOT_PERSONAL = [
     "sag 45 2019-2020",  # 45 before a year range is not a country code
     "mød os @ rådhuset. Se programmet",  # "se" is Danish, not a TLD, after a spaced-out dot
 ]
+
+
+# Whole questions as caseworkers write them, with what the log keeps of each.
+IN_QUESTIONS = [
+    ("Fatima Ali, cpr 010203-1234, er bange for en genopdragelsesrejse",
+     "Fatima Ali, cpr [cpr], er bange for en genopdragelsesrejse"),
+    ("Mohammed (cpr.nr. 0102031234) er 15 år", "Mohammed (cpr.nr. [cpr]) er 15 år"),
+    ("Pigen Sara 010203-1234 vil ikke giftes", "Pigen Sara [cpr] vil ikke giftes"),
+    ("CPR-nr.: 010203-1234. Hvad gør jeg?", "CPR-nr.: [cpr]. Hvad gør jeg?"),
+    ("fødselsdato 01.02.2003, cpr 010203-1234", "fødselsdato 01.02.2003, cpr [cpr]"),
+    ("mors tlf. 23 45 67 89", "mors tlf. [telefon]"),
+    ("mobil: 23456789", "mobil: [telefon]"),
+    ("mors mobil er 2345 6789", "mors mobil er [telefon]"),
+    ("tlf.nr. +45 23 45 67 89.", "tlf.nr. [telefon]."),
+    ("ring +45-23456789", "ring [telefon]"),
+    ("ring + 45 23 45 67 89", "ring [telefon]"),
+    ("tlf (0045) 23 45 67 89", "tlf [telefon]"),
+    ("tlf. 2345 6789 (mor), 20 12 34 56 (far)", "tlf. [telefon] (mor), [telefon] (far)"),
+    # A number after the phone number: the phone word says where the phone number ends.
+    ("tlf 23456789 10-12", "tlf [telefon] 10-12"),
+    ("mors mobil 23 45 67 89 2 gange om ugen", "mors mobil [telefon] 2 gange om ugen"),
+    ("ring 23456789 12:00", "ring [telefon] 12:00"),
+    ("Anna, 16 år, tlf 23456789 3 søskende", "Anna, 16 år, tlf [telefon] 3 søskende"),
+    ("skriv til anna.hansen@aarhus.kommune.dk", "skriv til [e-mail]"),
+    ("mail: søren.ærø@københavn.dk", "mail: [e-mail]"),
+    ("e-mail: æblegrød@kommune.dk", "e-mail: [e-mail]"),
+    ("ÅSE@KOMMUNE.DK skrev", "[e-mail] skrev"),
+    ("pigens mail er fatima_2008@sub.domain.example.com.", "pigens mail er [e-mail]."),
+]
+
+
+@pytest.mark.parametrize(("question", "logged"), IN_QUESTIONS)
+def test_personal_data_in_whole_questions(question: str, logged: str) -> None:
+    assert redact(question) == logged
 
 
 @pytest.mark.parametrize("cpr", CPR_FORMATS)
