@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+import time
+
 import pytest
 
 from api.personal import find, normalise, redact
@@ -365,3 +368,27 @@ def test_removed_and_redacted_cover_the_split_and_spaced_formats() -> None:
 def test_normalise_folds_dashes_and_spaces() -> None:
     assert normalise(f"a{NB_HYPHEN}b{MINUS}c{NBSP}d{THIN}e\u200bf  \n g") == "a-b-c d ef g"
     assert normalise("") == ""
+
+
+# 4,000 characters (the longest text the page takes) of digits and separators, in the shapes each
+# pattern and each word check looks for. A pattern that backtracks over a run of numbers takes many
+# times as long as a linear scan of as much prose (a quadratic one some 8 times, at this length).
+_MIXED = "".join(random.Random(9).choice("0123456789 .-/:+") for _ in range(4000))
+LONG_RUNS = ["12 ", "1-", "1.", "0", "01 02 03 ", "45 ", "+45 ", "(+45) 1", "12:30 ", "2024-03-01 ", "10-12 ",
+             "12 345 ", "1 2 ", "uge 12 ", "tlf 1 ", "cvr 1 ", "cpr 0 1 ", "a@", "a at ", _MIXED]
+PROSE = "Hvad gør jeg, når en pige er bange for at blive sendt ud af landet i sommerferien? " * 50
+
+
+def _best_time(text: str) -> float:
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        find(text)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+@pytest.mark.parametrize("unit", LONG_RUNS, ids=lambda unit: "mixed" if unit is _MIXED else repr(unit))
+def test_long_runs_of_numbers_are_scanned_in_linear_time(unit: str) -> None:
+    text = (unit * 4000)[:4000]
+    assert _best_time(text) < 3 * _best_time(PROSE[:4000])
