@@ -12,8 +12,13 @@ digits, which a pattern for ``-`` and `` `` would miss.
 
 The patterns lean towards finding too much, within reason: a blocked question costs the user a
 click ("søg uden personoplysningerne"), a CPR number in a log or a URL is a breach. Year ranges
-("2018-2019"), dates ("01.02.2019"), times ("10.00-12.00"), amounts ("12.345.678") and
-paragraphs ("§ 58") are not personal data and are left alone.
+("2018-2019"), dates ("01.02.2019", "2024-03-01", "01.02.03 12:30"), times ("10.00-12.00",
+"10-12 13-15"), amounts ("12.345.678", "12 345 678 kr.") and paragraphs ("§ 58") are not
+personal data and are left alone, and so are numbers that go up right after "uge", "side" or
+"klasse" ("uge 45 46 47 48"): without such a word, "23 24 25 26" may be a phone number.
+Eight digits with another number right after them are a phone number only after a phone word
+("tlf 23456789 10-12"); elsewhere they are part of a run of numbers ("kl 10 30 11 30 12 30").
+Every pattern runs in linear time: a pasted case description may hold 4,000 characters of them.
 
 A CVR number (also an SE number) right after its word ("CVR 12345678", "CVR-nr.: 12 34 56 78",
 "CVR-nummer er …") is left alone, though it has a phone number's 8 digits: it names a company and
