@@ -12,8 +12,19 @@ digits, which a pattern for ``-`` and `` `` would miss.
 
 The patterns lean towards finding too much, within reason: a blocked question costs the user a
 click ("søg uden personoplysningerne"), a CPR number in a log or a URL is a breach. Year ranges
-("2018-2019"), dates ("01.02.2019"), times ("10.00-12.00"), amounts ("12.345.678") and
-paragraphs ("§ 58") are not personal data and are left alone.
+("2018-2019"), dates ("01.02.2019", "2024-03-01", "01.02.03 12:30"), times ("10.00-12.00",
+"10-12 13-15"), amounts ("12.345.678", "12 345 678 kr.") and paragraphs ("§ 58") are not
+personal data and are left alone, and so are numbers that go up right after "uge", "side" or
+"klasse" ("uge 45 46 47 48"): without such a word, "23 24 25 26" may be a phone number.
+Eight digits with another number right after them are a phone number only after a phone word
+("tlf 23456789 10-12"); elsewhere they are part of a run of numbers ("kl 10 30 11 30 12 30").
+Every pattern runs in linear time: a pasted case description may hold 4,000 characters of them.
+
+A CVR number (also an SE number) right after its word ("CVR 12345678", "CVR-nr.: 12 34 56 78",
+"CVR-nummer er …") is left alone, though it has a phone number's 8 digits: it names a company and
+stands in a public register, and caseworkers name employers and schools by it. A sole trader's
+CVR number points to a person, but what it points to is public; the person's own CPR number (10
+digits) is still refused next to it. Without the word, 8 digits are a phone number.
 
 People also split and space numbers out: a CPR number as "01 02 03 12 34" or "010203-12 34" (a
 CPR grouping with a valid date is enough), or one digit at a time (then only with "cpr" nearby);
@@ -80,12 +91,16 @@ CPR_SPLIT = re.compile(
 
 _PLAIN_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
 _YEAR = r"(?:19|20)[0-9]{2}"
+_HOUR = r"(?:[01]?[0-9]|2[0-4])"
 _TIME = r"(?:[01]?[0-9]|2[0-3])[.:][0-5][0-9]"
 _NOT_A_PHONE = (
     rf"{_YEAR} ?- ?{_YEAR}(?![0-9])",  # a year range: 2018-2019
     rf"{_PLAIN_DAY}[.\-/]{_MONTH}[.\-/]{_YEAR}(?![0-9])",  # a date: 01.02.2019
+    rf"{_YEAR}-{_MONTH}-(?:0[1-9]|[12][0-9]|3[01])(?![0-9])",  # an ISO date: 2024-03-01
     rf"{_TIME} ?- ?{_TIME}(?![0-9])",  # opening hours: 10.00-12.00
+    rf"{_HOUR}-{_HOUR} {_HOUR}-{_HOUR}(?![0-9])",  # or whole hours, morning and afternoon: 10-12 13-15
     r"[0-9]{1,3}(?:\.[0-9]{3}){2}(?![0-9])",  # an amount with thousands separators: 12.345.678
+    r"[0-9]{1,3}(?: [0-9]{3}){2}(?![0-9])",  # or with spaces: 12 345 678 (no phone is grouped 2-3-3)
 )
 # Any grouping of exactly ten digits, even one by one ("0 1 0 2 0 3 1 2 3 4"), is a CPR number
 # when the first six are a valid date and the word is nearby (:func:`_near_keyword`). Without
@@ -101,9 +116,12 @@ CPR_KEYED = re.compile(
 )
 
 # Danish numbers have 8 digits, grouped any way people like (12345678, 12 34 56 78, 12 34 5678,
-# 123 45 678, 1234-5678, 12.34.56.78), optionally after +45, 0045 or (+45).
+# 123 45 678, 1234-5678, 12.34.56.78), optionally after +45, 0045 or (+45). After the country
+# code any grouping is a phone number ("+45 12 345 678"); without it, dates, amounts and ranges
+# (:data:`_NOT_A_PHONE`) are not.
 # The country code may also be written as a bare 45 ("45 12 34 56 78", "4512345678"); then only
-# the groupings phone numbers are written in count, so "45 1 2 3 4 5 6 7 8" stays a list.
+# the groupings phone numbers are written in count, so "45 1 2 3 4 5 6 7 8" stays a list, and
+# "45 12 345 678 kr." a count before an amount.
 _COMMON_GROUPINGS = (
     r"[0-9]{8}",  # 12345678
     r"[0-9]{2}(?P<g>[ .\-])[0-9]{2}(?P=g)[0-9]{2}(?P=g)[0-9]{2}",  # 12 34 56 78
@@ -111,13 +129,20 @@ _COMMON_GROUPINGS = (
     r"[0-9]{2} [0-9]{2} [0-9]{4}",  # 12 34 5678
     r"[0-9]{3} [0-9]{2} [0-9]{3}",  # 123 45 678
 )
-PHONE = re.compile(
+_PHONE = (
     r"(?<![0-9+])(?<![0-9][ .\-])"
-    rf"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\(\+?45\) ?)?(?!{'|'.join(_NOT_A_PHONE)})[0-9](?:[ .\-]?[0-9]){{7}}"
+    r"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\((?:\+|00)?45\) ?)[0-9](?:[ .\-]?[0-9]){7}"
+    rf"|(?!{'|'.join(_NOT_A_PHONE)})[0-9](?:[ .\-]?[0-9]){{7}}"
     # A bare 45 only with a separator after it: "sagsnr. 4501234567" is no phone number.
     rf"|(?P<bare>45)(?: ?[\-.] ?| )(?!{'|'.join(_NOT_A_PHONE)})(?:{'|'.join(_COMMON_GROUPINGS)}))"
-    r"(?![0-9])(?![ .\-][0-9])"
+    r"(?![0-9])(?![.:\-][0-9])"  # not "01.02.03 12:30" (a date, then the hour of a time)
 )
+# Not followed by another number either: "kl 10 30 11 30 12 30" is a run of numbers.
+PHONE = re.compile(_PHONE + r"(?! [0-9])")
+# Unless a phone word comes shortly before (:func:`_near_phone_word`), which says what the
+# number is: "tlf 23456789 10-12", "mobil 23 45 67 89 2 gange om ugen".
+PHONE_NEAR_WORD = re.compile(_PHONE)
+_PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms)", re.IGNORECASE)  # not "mobning"
 
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
 _TLD = r"(?:dk|com|net|org|eu|nu|se|no|de|info|gov|edu)"
@@ -137,6 +162,7 @@ _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("cpr", CPR_SPLIT),
     ("cpr", CPR_KEYED),
     ("phone", PHONE),
+    ("phone", PHONE_NEAR_WORD),
 )
 
 PLACEHOLDERS: dict[Kind, str] = {"cpr": "[cpr]", "phone": "[telefon]", "email": "[e-mail]"}
@@ -199,10 +225,38 @@ def _near_keyword(text: str, match: re.Match[str]) -> bool:
     return bool(_CPR_KEYWORD.search(near))
 
 
+def _near_phone_word(text: str, match: re.Match[str]) -> bool:
+    return bool(_PHONE_WORD.search(text, max(0, match.start() - _KEYWORD_REACH), match.start()))
+
+
 def _keyed_cpr(text: str, match: re.Match[str]) -> bool:
     """Ten digits in any grouping: a CPR number if they start with a date and "cpr" is nearby."""
     digits = re.sub(r"[^0-9]", "", match.group())
     return bool(_CPR_DATE.fullmatch(digits[:6])) and _near_keyword(text, match)
+
+
+# Words for what is numbered in a list: "uge 45 46 47 48" is four weeks, "side 12 14 16 18" four pages.
+_LIST_WORD = re.compile(r"\b(?:uge(?:r|rne|nr\.?)?|klasse(?:r|rne|trin)?|sider?(?:ne)?|s\.)(?: nr\.?)? ?:? ?\Z",
+                        re.IGNORECASE)
+
+
+# A company's number: CVR (and SE, the VAT number) are 8 digits like a phone number.
+_COMPANY_WORD = re.compile(r"\b(?:cvr(?:[-. ]?(?:nr|nummer(?:et)?)\.?)?|se[-. ]?(?:nr|nummer(?:et)?)\.?)"
+                           r"(?: er)? ?:? ?\Z", re.IGNORECASE)
+
+
+def _right_after(word: re.Pattern[str], text: str, match: re.Match[str]) -> bool:
+    return bool(word.search(text, max(0, match.start() - 20), match.start()))
+
+
+def _listed(text: str, match: re.Match[str]) -> bool:
+    """Numbers that go up right after a list word: a list of weeks, grades or pages.
+
+    Only with the word: "23 24 25 26" may well be someone's phone number.
+    """
+    numbers = [int(n) for n in re.findall(r"[0-9]+", match.group())]
+    return (len(numbers) > 1 and all(a < b for a, b in zip(numbers, numbers[1:], strict=False))
+            and _right_after(_LIST_WORD, text, match))
 
 
 def _counted(number: str) -> bool:
@@ -220,10 +274,16 @@ def find(text: str) -> Scan:
         for match in pattern.finditer(text):
             if pattern is CPR_KEYED and not _keyed_cpr(text, match):
                 continue
-            if pattern is CPR_SPLIT and _counted(match.group()) and not _near_keyword(text, match):
+            if (pattern is CPR_SPLIT and (_counted(match.group()) or _listed(text, match))
+                    and not _near_keyword(text, match)):
                 continue  # "uge 10 11 12 13 14"; with "cpr" nearby, CPR_KEYED still finds it
-            if pattern is PHONE and match.group("bare") and _counted(match.group()):
-                continue  # "uge 45 46 47 48 49"
+            if pattern is PHONE_NEAR_WORD and not _near_phone_word(text, match):
+                continue
+            if pattern in (PHONE, PHONE_NEAR_WORD) and (
+                    match.group("bare") and _counted(match.group()) or _listed(text, match)):
+                continue  # "45 46 47 48 49", "uge 45 46 47 48"
+            if pattern in (PHONE, PHONE_NEAR_WORD) and _right_after(_COMPANY_WORD, text, match):
+                continue  # "CVR 12345678"
             if any(taken[match.start():match.end()]):
                 continue  # already part of an earlier kind (a phone inside an e-mail address)
             findings.append(Finding(kind, match.start(), match.end()))
