@@ -178,9 +178,13 @@ def _print_build(report: dict[str, Any], as_json: bool) -> None:
     for p in report["publications"]:
         line = (f"{p['id']:<14} {p['status']:<10} {p['passages']:>5} passager "
                 f"({p['passages_embedded']} indlejret, {p['passages_reused']} genbrugt)")
-        if p.get("fetch") and p["fetch"].get("status") == "failed":
-            line += f"\n{'':<14} hentning fejlede: {p['fetch'].get('error')}"
-        if p.get("error"):
+        fetch_error = p["fetch"].get("error") if p.get("fetch") and p["fetch"].get("status") == "failed" else None
+        if fetch_error:
+            line += f"\n{'':<14} hentning fejlede: {fetch_error}"
+            if p["passages"]:
+                line += " (den tidligere PDF og dens passager er bevaret)"
+        # refresh() copies a failed download's error onto the publication: say it once.
+        if p.get("error") and p["error"] != fetch_error:
             line += f"\n{'':<14} FEJL: {p['error']}"
             if p.get("kept_previous"):
                 line += " (de tidligere passager er bevaret)"

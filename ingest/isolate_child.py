@@ -11,6 +11,8 @@ import os
 import pickle
 import resource
 import sys
+import threading
+import time
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -20,6 +22,7 @@ from ingest.models import Document
 
 Extract = Callable[..., Document]
 
+PARENT_CHECK_SECONDS = 1.0
 MAX_DETAIL_CHARS = 300  # a reader's own message can quote whole objects; keep report lines short
 
 
@@ -40,6 +43,7 @@ def describe_failure(path: Path, exc: BaseException) -> str:
 def _main() -> None:
     """The worker: set up from stdin, then extract each path that arrives, answering on the pipe in argv."""
     send = Connection(int(sys.argv[1]), readable=False)
+    _exit_with_parent()
     requests = sys.stdin.buffer
     paths = pickle.load(requests)
     sys.path[:0] = [p for p in paths if p not in sys.path]
@@ -51,6 +55,24 @@ def _main() -> None:
         except EOFError:  # the parent closed stdin, or died
             return
         _extract_one(extract, path, send)
+
+
+def _exit_with_parent() -> None:
+    """End the worker when the build that started it is gone.
+
+    Only the parent enforces KB_EXTRACT_TIMEOUT, and the worker notices a closed stdin only between
+    PDFs: after `kb refresh` was killed (-9, the OOM killer) mid-extraction, a hostile PDF kept its
+    orphaned worker busy for as long as the PDF could hold it. A thread, since the extraction itself
+    may never return to the loop.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kb-extract-parent-watch", daemon=True).start()
 
 
 def _limit(max_memory_mb: int, niceness: int) -> None:

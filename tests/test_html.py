@@ -450,6 +450,39 @@ def test_retired_permalink_offers_its_old_section(tmp_path: Path, built_settings
     assert page_of(response).find("input", name="q").attrs["value"] == "Genopdragelsesrejser"
 
 
+def test_permalink_of_a_withdrawn_publication_says_it_was_withdrawn(tmp_path: Path, built_settings,  # type: ignore[no-untyped-def]
+                                                                   embedder) -> None:
+    """A publication taken out of the manifest: its permalinks (linked from intranet pages) must not
+    say the text was changed and send the caseworker to search the old section, which finds the same
+    heading in other publications; they say the publication is no longer in the knowledge base."""
+    settings = copy_data_dir(built_settings, tmp_path / "data")
+    add_old_version(settings.data_dir, "20000101T000000-aaaaaa", [{
+        "id": "udgaaet-1234567890", "publication_id": "udgaaet", "publication_title": "Gammel vejledning om tvang",
+        "page_start": 3, "page_end": 3, "page_label": "1", "section": "Indledning", "text": "Tekst.",
+    }])
+    with TestClient(make_app(settings, embedder)) as test_client:
+        page = test_client.get("/p/udgaaet-1234567890")
+        api = test_client.get("/api/passages/udgaaet-1234567890")
+    detail = assert_error(page, 404, html=True)
+    assert "»Gammel vejledning om tvang«" in detail and "ikke længere er med" in detail
+    assert "Indledning" not in detail and "ændret" not in detail
+    assert page_of(page).find("input", name="q").attrs["value"] == ""
+    assert " ".join(detail.split()).startswith(assert_error(api, 404))
+
+
+def test_api_says_where_a_retired_passage_stood(tmp_path: Path, built_settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    """A script that follows a saved /api/passages link learns what the permalink page says."""
+    settings = copy_data_dir(built_settings, tmp_path / "data")
+    add_old_version(settings.data_dir, "20000101T000000-aaaaaa", [{
+        "id": "haandbog-gammel00000", "publication_id": "haandbog", "publication_title": "Håndbog",
+        "page_start": 6, "page_end": 6, "page_label": "4", "section": "Genopdragelsesrejser",
+        "text": "En ældre formulering.",
+    }])
+    with TestClient(make_app(settings, embedder)) as test_client:
+        detail = assert_error(test_client.get("/api/passages/haandbog-gammel00000"), 404)
+    assert "ændret" in detail and "»Genopdragelsesrejser«" in detail
+
+
 # -- the PDFs -------------------------------------------------------------------------------------
 def test_corpus_serves_pdfs_named_in_the_manifest(client: TestClient) -> None:
     response = client.get("/corpus/haandbog.pdf")

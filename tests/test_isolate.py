@@ -7,6 +7,10 @@ are tiny so that the tests assert outcomes (error, child gone), never wall-clock
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +78,44 @@ def test_one_worker_serves_a_build_and_a_failure_gets_a_fresh_one(tmp_path: Path
         assert after != first
     with pytest.raises(ProcessLookupError):  # closed with the block
         os.kill(int(after[0]), 0)
+
+
+def test_a_worker_whose_parent_is_killed_stops_instead_of_running_on(tmp_path: Path) -> None:
+    """`kb refresh` killed with -9 (an operator, an OOM killer) mid-extraction: its worker must not
+    run on as an orphan, burning a core for as long as the hostile PDF holds it (no one is left to
+    enforce KB_EXTRACT_TIMEOUT)."""
+    pdf = tmp_path / "haenger.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    pid_file = tmp_path / "pid"
+    parent_code = (
+        "import sys; from pathlib import Path\n"
+        "from ingest.isolate import IsolatedExtractor, Limits\n"
+        "from tests.fixtures.hostile import Hanging\n"
+        f"IsolatedExtractor(Hanging('haenger.pdf', Path({str(pid_file)!r})), Limits(timeout=600))(Path({str(pdf)!r}))\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], cwd=Path(__file__).resolve().parent.parent)
+    try:
+        deadline = time.monotonic() + 60
+        while not pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert pid_file.exists(), "the worker never started the extraction"
+        worker = int(pid_file.read_text())
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if not _running(worker):
+            return
+        time.sleep(0.2)
+    os.kill(worker, signal.SIGKILL)
+    pytest.fail("the extraction worker ran on after its parent was killed")
+
+
+def _running(pid: int) -> bool:
+    """Alive and not a zombie: a container's init may never reap the orphan's exit."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

@@ -107,3 +107,16 @@ def test_truncated_download_is_refused(served):
     assert code != 0
     assert (corpus / "haandbog.pdf").read_bytes() == before
     assert not list(corpus.glob("*.part"))
+
+
+def test_failed_download_is_reported_once_and_says_what_is_kept(served):
+    """The operator's nightly log: a 404 from SIRI is one line that says the old edition still serves,
+    not the same sentence twice (once as the fetch's, once as the build's error)."""
+    server, env, _ = served
+    refresh(env)
+    server.add_status("/godpraksis.pdf", 404)
+    result = CliRunner().invoke(cli, ["refresh"], env=env)
+    assert result.exit_code != 0
+    lines = [line for line in result.stdout.splitlines() if "HTTP 404" in line]
+    assert len(lines) == 1, result.stdout
+    assert "den tidligere PDF og dens passager er bevaret" in lines[0]

@@ -6,8 +6,6 @@ from an intranet page shows the results directly.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -15,14 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.citations import catalogue
 from api.deps import LiveDep, QueryLogDep, SettingsDep, TemplatesDep
-from api.errors import PassageNotFound, PersonalData, UnknownPublication
+from api.errors import PersonalData, UnknownPublication
 from api.personal import Scan, find
 from api.questions import MAX_PASTE_CHARS, Condensed, check_publication, condense
+from api.retired import passage_gone
 from api.schemas import passage_base, passage_out
 from api.urls import Urls
-from index.errors import CorruptIndex, QuestionError
+from index.errors import QuestionError
 from index.search import MAX_K
-from index.store import VersionStore, read_passages
 from ingest.settings import MAX_QUESTION_CHARS
 
 router = APIRouter(include_in_schema=False)
@@ -168,12 +166,7 @@ def passage_page(passage_id: str, request: Request, templates: TemplatesDep, liv
     index = live.current()
     found = index.get(passage_id)
     if found is None:
-        retired = retired_section(settings.data_dir, passage_id)
-        detail = ("Passagen findes ikke i den nuværende udgave af publikationerne. Teksten kan være ændret, "
-                  "da publikationen blev opdateret.")
-        if retired:
-            detail += f" Den stod i afsnittet »{retired}« – søg efter det herunder."
-        raise PassageNotFound(detail, query=retired)
+        raise passage_gone(settings.data_dir, passage_id, set(index.publication_ids()), page=True)
     passage = passage_base(found, index)
     neighbours = [index.get(i) if i else None for i in index.neighbours(passage_id)]
     previous, following = (passage_base(n, index) if n else None for n in neighbours)
@@ -187,26 +180,3 @@ def passage_page(passage_id: str, request: Request, templates: TemplatesDep, liv
     }
     return templates.TemplateResponse(request, "passage.html", context)
 
-
-# -- passages that are gone -----------------------------------------------------------------------
-def retired_section(data_dir: Path, passage_id: str) -> str | None:
-    """The section an id had in an older version still on disk (newest first), or None.
-
-    Permalinks stay stable while a passage's text is unchanged; when the text changed, the id is
-    gone, and its old section is the best search to offer instead.
-    """
-    store = VersionStore(data_dir)
-    for version in reversed(store.versions()):
-        sections = _sections(str(store.path(version)))
-        if passage_id in sections:
-            return sections[passage_id]
-    return None
-
-
-@lru_cache(maxsize=8)
-def _sections(version_path: str) -> dict[str, str | None]:
-    # Versions never change once written, so their id → section map can be cached by path.
-    try:
-        return {p.id: p.section for p in read_passages(Path(version_path))}
-    except CorruptIndex:
-        return {}

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from api.deps import IndexDep, QueryLogDep, SettingsDep, UrlsDep
-from api.errors import PassageNotFound, error_responses
+from api.errors import error_responses
 from api.questions import check_publication, refuse_personal_data
+from api.retired import passage_gone
 from api.schemas import (
     PUBLICATION_HELP,
     PUBLICATION_MAX_CHARS,
@@ -126,11 +127,13 @@ async def ask(body: AskIn, index: IndexDep, query_log: QueryLogDep, urls: UrlsDe
 
 
 @router.get("/passages/{passage_id}", response_model=PassageDetailOut, responses=error_responses(404, 503))
-def passage(passage_id: str, index: IndexDep, urls: UrlsDep) -> PassageDetailOut:
-    """One passage with the ids of its neighbours (for reading on)."""
+def passage(passage_id: str, index: IndexDep, urls: UrlsDep, settings: SettingsDep) -> PassageDetailOut:
+    """One passage with the ids of its neighbours (for reading on). A passage that is gone answers
+    404 with a Danish `detail` that says whether its text changed (and in which section it stood)
+    or its publication was taken out."""
     found = index.get(passage_id)
     if found is None:
-        raise PassageNotFound()
+        raise passage_gone(settings.data_dir, passage_id, set(index.publication_ids()), page=False)
     previous_id, next_id = index.neighbours(passage_id)
     return PassageDetailOut(**passage_base(found, index, base=urls.base()).model_dump(),
                             previous_id=previous_id, next_id=next_id)
