@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from index.fusion import mean_std
 from index.sentences import Unit
 from index.thesaurus import Synonym
 
@@ -82,11 +83,12 @@ def coverage(query_tokens: list[str], passage_tokens: set[str], idf: dict[str, f
     return found / total if total else 0.0
 
 
-def dense_z(dense_scores: np.ndarray, best: int) -> float:
+def dense_z(dense_scores: np.ndarray, best: int, stats: tuple[float, float] | None = None) -> float:
+    """``stats``: the scores' ``mean_std`` when the caller has it (a search reads them three times)."""
     if dense_scores.size < 2:
         return 0.0
-    std = float(dense_scores.std())
-    return 0.0 if std < 1e-9 else (float(dense_scores[best]) - float(dense_scores.mean())) / std
+    mean, std = stats or mean_std(dense_scores)
+    return 0.0 if std < 1e-9 else (float(dense_scores[best]) - mean) / std
 
 
 def novelty(sentence_stems: set[str], question_stems: set[str]) -> float:

@@ -30,7 +30,7 @@ from index.context import ContextConfig, SectionNeighbours
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import ModelMismatch, QuestionError
-from index.fusion import FusionConfig, fuse, top_k
+from index.fusion import FusionConfig, fuse, mean_std, top_k
 from index.letters import LETTER_OR_DIGIT, clean_question
 from index.lexical import LexicalIndex
 from index.query import Query, QueryBuilder
@@ -354,35 +354,41 @@ class SearchIndex:
         for hit in hits:
             found |= self._passage_tokens(self.by_id[hit.passage.id])
         top = self.by_id[hits[0].passage.id]
-        order = np.sort(final[np.isfinite(final)])[::-1]
-        gap = float(order[0] - order[1]) if order.size > 1 else 0.0
+        finite = final[np.isfinite(final)]
+        # The two best scores, not a sort of every passage's.
+        best_two = np.partition(finite, finite.size - 2)[-2:] if finite.size > 1 else None
+        gap = float(best_two[1] - best_two[0]) if best_two is not None else 0.0
         lex_rank = int((lexical > lexical[top]).sum()) + 1
         dense_rank = int((dense > dense[top]).sum()) + 1
         plain = coverage(query.stems, found, idf)
         with_synonyms = coverage(query.stems, found, idf, query.synonyms) if query.synonyms else plain
-        signals = Signals(coverage=plain, dense_z=dense_z(dense, top),
+        # The dense scores' spread is read three times below (dense_z, the chosen sentence's z, the
+        # ranker's scale): taken once.
+        stats = mean_std(np.asarray(dense, dtype=np.float64))
+        signals = Signals(coverage=plain, dense_z=dense_z(dense, top, stats),
                           gap=gap, agreement=(1.0 / lex_rank if lexical[top] > 0 else 0.0) + 1.0 / dense_rank,
                           unknown=self._unknown(query), synonym_coverage=with_synonyms)
-        candidates, x, lex, cos = self.answer_candidates(query, hits, dense)
+        candidates, x, lex, cos = self.answer_candidates(query, hits, dense, dense_std=stats[1])
         if not candidates:
             return [], signals
         score = self.ranker.probabilities(self.ranker.scores(x))
         sentences = choose(candidates, score, self.answer_config, echoes=x[:, ECHO] > 0)
         best = int(np.argmax(score))
-        std = float(dense.std()) or 1.0
+        mean, std = stats[0], stats[1] or 1.0
         # The first excerpt is right when any of its sentences is: the ranker's sureness is their sum.
         first = sentences[0]
         within = [first.passage_id == u.passage_id and first.start <= u.start and u.end <= first.end
                   for u in candidates]
-        signals = replace(signals, sentence_z=(float(cos[best]) - float(dense.mean())) / std,
+        signals = replace(signals, sentence_z=(float(cos[best]) - mean) / std,
                           sentence_coverage=float(lex[best]), choice=float(score[within].sum()))
         return sentences, signals
 
-    def answer_candidates(self, query: Query, hits: list[Hit], dense: np.ndarray
+    def answer_candidates(self, query: Query, hits: list[Hit], dense: np.ndarray, *, dense_std: float | None = None
                           ) -> tuple[list[Unit], np.ndarray, np.ndarray, np.ndarray]:
         """The hits' answer units with the sentence ranker's features, coverage and cosine of each.
 
-        ``bench/fit_choice.py`` fits the ranker on exactly these features.
+        ``bench/fit_choice.py`` fits the ranker on exactly these features. ``dense_std``: ``dense.std()``
+        when the caller has it.
         """
         by_passage = {h.passage.id: self._units(h.passage) for h in hits}
         every = [u for found in by_passage.values() for u in found.units]
@@ -411,8 +417,9 @@ class SearchIndex:
                if query.synonyms else lex)
         cos = all_vectors[keep] @ query.vector
         rank_of = {h.passage.id: r for r, h in enumerate(hits)}
+        scale = float(dense.std()) if dense_std is None else dense_std
         x = features(query.search_text, candidates, syn, cos, [rank_of[u.passage_id] for u in candidates],
-                     [novelty(st, q_stems) for st in unit_stems], dense_scale=float(dense.std()))
+                     [novelty(st, q_stems) for st in unit_stems], dense_scale=scale)
         return candidates, x, lex, cos
 
     def _units(self, passage: Passage) -> PassageUnits:
