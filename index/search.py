@@ -182,7 +182,8 @@ class SearchIndex:
         self.neighbours_in_section = SectionNeighbours.of(self.passages)
         self.prepare = QueryBuilder(self.lexical.analyzer, self.embedder,
                                     Speller.from_texts(p.text for p in self.passages), self.tools.thesaurus)
-        self.lexical_retriever = LexicalRetriever(self.lexical)
+        self.lexical_retriever = LexicalRetriever(
+            self.lexical, phrases=[term for group in self.tools.thesaurus.groups for term in group.terms])
         self.dense_retriever = DenseRetriever(self.dense)
         self.sentence_retriever = SentenceRetriever(self.sentence_vectors, len(self.passages))
         self.confidence: ConfidenceRule = rule_for(self.embedder.model_name)
