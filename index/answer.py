@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from index.fusion import mean_std
 from index.sentences import Unit
 from index.thesaurus import Synonym
 
@@ -57,6 +58,43 @@ class Evidence:
     dense_z: float
 
 
+@dataclass(frozen=True)
+class QuestionWeights:
+    """The question's distinct tokens with their idf weights, and their sum: what ``coverage``
+    reads of the question, worked out once per question rather than once per sentence (an answer
+    measures the coverage of some thirty sentences and passages)."""
+
+    weights: tuple[tuple[str, float], ...]
+    total: float
+
+    @classmethod
+    def of(cls, query_tokens: list[str], idf: dict[str, float | None]) -> QuestionWeights:
+        known = [w for w in idf.values() if w is not None]
+        unknown_weight = (max(known) if known else 1.0) + 1.0
+        weights = []
+        total = 0.0
+        for token in dict.fromkeys(query_tokens):
+            weight = idf.get(token)
+            weight = unknown_weight if weight is None else weight
+            weights.append((token, weight))
+            total += weight
+        return cls(tuple(weights), total)
+
+    def coverage(self, passage_tokens: set[str], synonyms: tuple[Synonym, ...] = ()) -> float:
+        """``coverage`` of the question these weights are of."""
+        if not self.weights:
+            return 0.0
+        found_tokens = passage_tokens
+        for synonym in synonyms:
+            if any(other <= passage_tokens for other in synonym.others):
+                found_tokens = found_tokens | synonym.term
+        found = 0.0
+        for token, weight in self.weights:
+            if token in found_tokens:
+                found += weight
+        return found / self.total if self.total else 0.0
+
+
 def coverage(query_tokens: list[str], passage_tokens: set[str], idf: dict[str, float | None],
              synonyms: tuple[Synonym, ...] = ()) -> float:
     """Idf-weighted share of the question's tokens found in the passages (unknown tokens weigh most).
@@ -64,29 +102,15 @@ def coverage(query_tokens: list[str], passage_tokens: set[str], idf: dict[str, f
     A token of a thesaurus term the question holds is found too where another term of its group
     is: "ringe til forældrene" is covered by a passage that says "kontakte forældrene".
     """
-    if not query_tokens:
-        return 0.0
-    known = [w for w in idf.values() if w is not None]
-    unknown_weight = (max(known) if known else 1.0) + 1.0
-    found_tokens = passage_tokens
-    for synonym in synonyms:
-        if any(other <= passage_tokens for other in synonym.others):
-            found_tokens = found_tokens | synonym.term
-    total = found = 0.0
-    for token in dict.fromkeys(query_tokens):
-        weight = idf.get(token)
-        weight = unknown_weight if weight is None else weight
-        total += weight
-        if token in found_tokens:
-            found += weight
-    return found / total if total else 0.0
+    return QuestionWeights.of(query_tokens, idf).coverage(passage_tokens, synonyms)
 
 
-def dense_z(dense_scores: np.ndarray, best: int) -> float:
+def dense_z(dense_scores: np.ndarray, best: int, stats: tuple[float, float] | None = None) -> float:
+    """``stats``: the scores' ``mean_std`` when the caller has it (a search reads them three times)."""
     if dense_scores.size < 2:
         return 0.0
-    std = float(dense_scores.std())
-    return 0.0 if std < 1e-9 else (float(dense_scores[best]) - float(dense_scores.mean())) / std
+    mean, std = stats or mean_std(dense_scores)
+    return 0.0 if std < 1e-9 else (float(dense_scores[best]) - mean) / std
 
 
 def novelty(sentence_stems: set[str], question_stems: set[str]) -> float:

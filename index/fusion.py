@@ -65,11 +65,25 @@ def fusion_for(model_name: str) -> FusionConfig:
     return DEFAULT_FUSION
 
 
+def mean_std(scores: np.ndarray) -> tuple[float, float]:
+    """``(scores.mean(), scores.std())`` of a 1-D float64 array, to the last bit, for a seventh of the time.
+
+    The same reductions as numpy's (pairwise sums, then one division), without its Python-level
+    argument handling: on the few hundred scores of a question that handling was most of the
+    cost, 24 µs against 3.6 µs, and a search takes these statistics of its score arrays six times.
+    """
+    n = scores.size
+    mean = np.add.reduce(scores) / n
+    deviations = scores - mean
+    np.square(deviations, out=deviations)
+    return float(mean), float(np.sqrt(np.add.reduce(deviations) / n))
+
+
 def zscore(scores: np.ndarray) -> np.ndarray:
-    std = float(scores.std())
+    mean, std = mean_std(scores)
     if std < 1e-9:
         return np.zeros_like(scores)
-    return (scores - float(scores.mean())) / std
+    return (scores - mean) / std
 
 
 def minmax(scores: np.ndarray) -> np.ndarray:
@@ -109,9 +123,11 @@ def fuse(lexical: np.ndarray, dense: np.ndarray, config: FusionConfig = DEFAULT_
             fused += w_sentence / (config.rrf_k + ranks(sentence))
         return fused
     normalise = zscore if config.method == "zscore" else minmax
-    fused = w_lex * normalise(lexical.astype(np.float64)) + w_dense * normalise(dense.astype(np.float64))
+    # asarray, not astype: the retrievers' scores are float64 already, and a copy of each bought nothing.
+    fused = (w_lex * normalise(np.asarray(lexical, dtype=np.float64))
+             + w_dense * normalise(np.asarray(dense, dtype=np.float64)))
     if sentence is not None and w_sentence:
-        fused += w_sentence * normalise(sentence.astype(np.float64))
+        fused += w_sentence * normalise(np.asarray(sentence, dtype=np.float64))
     return fused
 
 

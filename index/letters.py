@@ -51,5 +51,9 @@ def clean_question(question: str) -> str:
     found nothing. Other control characters carry no meaning and break XML (RSS) and terminals.
     """
     question = unicodedata.normalize("NFC", question)
+    if question.isprintable():
+        # Nothing to drop or replace (format and control characters and every space but " " are
+        # not printable): the usual question, cleaned without reading it a character at a time.
+        return " ".join(question.split())
     kept = ("" if unicodedata.category(ch) == "Cf" else ch if ch.isprintable() else " " for ch in question)
     return " ".join("".join(kept).split())

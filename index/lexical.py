@@ -78,19 +78,35 @@ class Analyzer:
         return list(self._stemmer.stemWords(self.words(text)))
 
     def __call__(self, text: str) -> list[str]:
+        stems, parts, ngrams = self.runs(text)
+        return stems + parts + ngrams
+
+    def runs(self, text: str) -> tuple[list[str], list[str], list[str]]:
+        """The tokens of ``text`` in their three runs: word stems, compound parts' stems, n-grams.
+
+        Words never span a space, so the runs of texts joined by spaces are each text's runs
+        joined (``joined``): a text analysed once stands for itself inside any longer one.
+        """
         words = self.words(text)
-        tokens = list(self._stemmer.stemWords(words))
+        stems = list(self._stemmer.stemWords(words))
+        parts: list[str] = []
         if self.config.decompound:
             for word in words:
-                parts = self.split_compound(word)
-                if parts:
-                    tokens.extend(self._stemmer.stemWords(list(parts)))
+                split = self.split_compound(word)
+                if split:
+                    parts.extend(self._stemmer.stemWords(list(split)))
+        ngrams: list[str] = []
         if self.config.ngrams:
             n = self.config.ngrams
             for word in words:
                 padded = f"#{word}#"
-                tokens.extend(f"§{padded[i:i + n]}" for i in range(len(padded) - n + 1))
-        return tokens
+                ngrams.extend(f"§{padded[i:i + n]}" for i in range(len(padded) - n + 1))
+        return stems, parts, ngrams
+
+    @staticmethod
+    def joined(runs: Sequence[tuple[list[str], list[str], list[str]]]) -> list[str]:
+        """The tokens of texts joined by spaces, from each text's ``runs``, in ``__call__``'s order."""
+        return [token for run in range(3) for text_runs in runs for token in text_runs[run]]
 
     def split_compound(self, word: str) -> tuple[str, str] | None:
         """Best two-part split of a compound into known words, or None.

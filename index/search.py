@@ -23,14 +23,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index.answer import AnswerConfig, AnswerSentence, Evidence, choose, coverage, dense_z, novelty
+from index.answer import AnswerConfig, AnswerSentence, Evidence, QuestionWeights, choose, dense_z, novelty
 from index.choice import FEATURES, SentenceRanker, features, ranker_for
 from index.confidence import ConfidenceRule, Signals, passage_rule_for, rule_for
 from index.context import ContextConfig, SectionNeighbours
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import ModelMismatch, QuestionError
-from index.fusion import FusionConfig, fuse, top_k
+from index.fusion import FusionConfig, fuse, mean_std, top_k
 from index.letters import LETTER_OR_DIGIT, clean_question
 from index.lexical import LexicalIndex
 from index.query import Query, QueryBuilder
@@ -182,7 +182,8 @@ class SearchIndex:
         self.neighbours_in_section = SectionNeighbours.of(self.passages)
         self.prepare = QueryBuilder(self.lexical.analyzer, self.embedder,
                                     Speller.from_texts(p.text for p in self.passages), self.tools.thesaurus)
-        self.lexical_retriever = LexicalRetriever(self.lexical)
+        self.lexical_retriever = LexicalRetriever(
+            self.lexical, phrases=[term for group in self.tools.thesaurus.groups for term in group.terms])
         self.dense_retriever = DenseRetriever(self.dense)
         self.sentence_retriever = SentenceRetriever(self.sentence_vectors, len(self.passages))
         self.confidence: ConfidenceRule = rule_for(self.embedder.model_name)
@@ -347,42 +348,50 @@ class SearchIndex:
     def _answer(self, query: Query, hits: list[Hit], final: np.ndarray, lexical: np.ndarray,
                 dense: np.ndarray) -> tuple[list[AnswerSentence], Signals]:
         """The answer sentences (not yet gated) and the signals the confidence rule reads."""
-        if not hits:
-            return [], Signals(unknown=self._unknown(query))
         idf = self._idf(query)
+        if not hits:
+            return [], Signals(unknown=self._unknown(idf))
+        weights = QuestionWeights.of(query.stems, idf)  # read by every coverage below
         found: set[str] = set()
         for hit in hits:
             found |= self._passage_tokens(self.by_id[hit.passage.id])
         top = self.by_id[hits[0].passage.id]
-        order = np.sort(final[np.isfinite(final)])[::-1]
-        gap = float(order[0] - order[1]) if order.size > 1 else 0.0
+        finite = final[np.isfinite(final)]
+        # The two best scores, not a sort of every passage's.
+        best_two = np.partition(finite, finite.size - 2)[-2:] if finite.size > 1 else None
+        gap = float(best_two[1] - best_two[0]) if best_two is not None else 0.0
         lex_rank = int((lexical > lexical[top]).sum()) + 1
         dense_rank = int((dense > dense[top]).sum()) + 1
-        plain = coverage(query.stems, found, idf)
-        with_synonyms = coverage(query.stems, found, idf, query.synonyms) if query.synonyms else plain
-        signals = Signals(coverage=plain, dense_z=dense_z(dense, top),
+        plain = weights.coverage(found)
+        with_synonyms = weights.coverage(found, query.synonyms) if query.synonyms else plain
+        # The dense scores' spread is read three times below (dense_z, the chosen sentence's z, the
+        # ranker's scale): taken once.
+        stats = mean_std(np.asarray(dense, dtype=np.float64))
+        signals = Signals(coverage=plain, dense_z=dense_z(dense, top, stats),
                           gap=gap, agreement=(1.0 / lex_rank if lexical[top] > 0 else 0.0) + 1.0 / dense_rank,
-                          unknown=self._unknown(query), synonym_coverage=with_synonyms)
-        candidates, x, lex, cos = self.answer_candidates(query, hits, dense)
+                          unknown=self._unknown(idf), synonym_coverage=with_synonyms)
+        candidates, x, lex, cos = self.answer_candidates(query, hits, dense, dense_std=stats[1], weights=weights)
         if not candidates:
             return [], signals
         score = self.ranker.probabilities(self.ranker.scores(x))
         sentences = choose(candidates, score, self.answer_config, echoes=x[:, ECHO] > 0)
         best = int(np.argmax(score))
-        std = float(dense.std()) or 1.0
+        mean, std = stats[0], stats[1] or 1.0
         # The first excerpt is right when any of its sentences is: the ranker's sureness is their sum.
         first = sentences[0]
         within = [first.passage_id == u.passage_id and first.start <= u.start and u.end <= first.end
                   for u in candidates]
-        signals = replace(signals, sentence_z=(float(cos[best]) - float(dense.mean())) / std,
+        signals = replace(signals, sentence_z=(float(cos[best]) - mean) / std,
                           sentence_coverage=float(lex[best]), choice=float(score[within].sum()))
         return sentences, signals
 
-    def answer_candidates(self, query: Query, hits: list[Hit], dense: np.ndarray
+    def answer_candidates(self, query: Query, hits: list[Hit], dense: np.ndarray, *, dense_std: float | None = None,
+                          weights: QuestionWeights | None = None
                           ) -> tuple[list[Unit], np.ndarray, np.ndarray, np.ndarray]:
         """The hits' answer units with the sentence ranker's features, coverage and cosine of each.
 
-        ``bench/fit_choice.py`` fits the ranker on exactly these features.
+        ``bench/fit_choice.py`` fits the ranker on exactly these features. ``dense_std`` (``dense.std()``)
+        and ``weights`` (the question's) when the caller has them.
         """
         by_passage = {h.passage.id: self._units(h.passage) for h in hits}
         every = [u for found in by_passage.values() for u in found.units]
@@ -398,21 +407,22 @@ class SearchIndex:
         candidates = [every[i] for i in keep]
         every_stems = [st for found in by_passage.values() for st in found.stems]
         unit_stems = [every_stems[i] for i in keep]
-        idf = self._idf(query)
+        weights = weights or QuestionWeights.of(query.stems, self._idf(query))
         q_stems = set(query.stems)
-        lex = np.array([coverage(query.stems, st, idf) for st in unit_stems])
+        lex = np.array([weights.coverage(st) for st in unit_stems])
         # The ranker reads a question word as found where the sentence says it with a thesaurus
         # synonym ("ringe til forældrene" / "kontakte forældrene"); the confidence signals read the
         # plain coverage. Measured on the tuning half, refitted both ways: synonyms for the ranker
         # alone made more first excerpts right (e5 56 → 60 of 99, MiniLM 52 → 54) and confident
         # answers as good or better (right − 3 × wrong, e5 22 → 24, MiniLM 19 → 19); in the
         # confidence signals too they did no better with e5 (22) and worse with MiniLM (14).
-        syn = (np.array([coverage(query.stems, st, idf, query.synonyms) for st in unit_stems])
+        syn = (np.array([weights.coverage(st, query.synonyms) for st in unit_stems])
                if query.synonyms else lex)
         cos = all_vectors[keep] @ query.vector
         rank_of = {h.passage.id: r for r, h in enumerate(hits)}
+        scale = float(dense.std()) if dense_std is None else dense_std
         x = features(query.search_text, candidates, syn, cos, [rank_of[u.passage_id] for u in candidates],
-                     [novelty(st, q_stems) for st in unit_stems], dense_scale=float(dense.std()))
+                     [novelty(st, q_stems) for st in unit_stems], dense_scale=scale)
         return candidates, x, lex, cos
 
     def _units(self, passage: Passage) -> PassageUnits:
@@ -425,8 +435,7 @@ class SearchIndex:
                 split, [set(self.lexical.analyzer.stems(u.text)) for u in split], stored)
         return found
 
-    def _unknown(self, query: Query) -> float:
-        idf = self._idf(query)
+    def _unknown(self, idf: dict[str, float | None]) -> float:
         known = [w for w in idf.values() if w is not None]
         unknown_weight = (max(known) if known else 1.0) + 1.0
         total = sum(unknown_weight if w is None else w for w in idf.values())
