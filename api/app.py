@@ -37,6 +37,7 @@ from api.routes.health import HealthOut
 from api.suggest import SuggestionCache
 from api.wiring import make_live, open_embedder
 from index.batching import QueryBatcher
+from index.cores import CoreShare
 from index.embed import Embedder
 from index.errors import KBIndexError
 from ingest.settings import Settings, get_settings
@@ -71,7 +72,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nonlocal batcher
         batcher = QueryBatcher(app.state.embedder or open_embedder(settings),
                                threads=settings.query_threads, workers=settings.query_workers,
-                               processes=settings.workers)
+                               processes=settings.workers, share=core_share(settings))
         return batcher  # type: ignore[return-value]
 
     live = make_live(settings, embedder=load_embedder)
@@ -95,6 +96,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         live.close()
         if batcher is not None:
             batcher.close()
+
+
+def core_share(settings: Settings) -> CoreShare | None:
+    """With several server processes, their shared count of who is encoding (``index/cores.py``)."""
+    if settings.workers == 1:
+        return None
+    try:
+        return CoreShare(settings.data_dir / "cores", settings.workers)
+    except OSError as exc:  # each process then keeps to its share of the cores
+        log.warning("no shared encoder count in %s: %s", settings.data_dir / "cores", exc)
+        return None
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:

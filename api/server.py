@@ -11,10 +11,10 @@ deadline or the limit is passed.
 With ``KB_WORKERS`` above 1, uvicorn's supervisor serves one socket from that many processes, each
 with its own model, index and event loop (:func:`worker_app` builds each one's app from the same
 ``KB_*`` environment). One process is bound by its one event loop and the GIL it shares with the
-model's threads; on two cores, two processes served about 1.5 times the searches per second of
-one at concurrency 8, while a lone search is a little slower (each encodes on its share of the
-cores). Everything the processes share goes through the data dir: the live pointer (each process
-watches it), the store lock, the admin refresh jobs (``api/jobs.py``) and the feedback database.
+model's threads. A process encodes a lone question on every core and, while another process
+encodes too, on its share (``index/cores.py``). Everything the processes share goes through the
+data dir: the live pointer (each process watches it), the store lock, the admin refresh jobs
+(``api/jobs.py``), the count of who is encoding and the feedback database.
 """
 
 from __future__ import annotations

@@ -303,7 +303,8 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
 
     cores = os.cpu_count() or 1
     print(f"\nServer: {'kb serve' if args.uvicorn_flags is None else 'uvicorn ' + args.uvicorn_flags} "
-          f"from {args.root}, KB_WORKERS={env.get('KB_WORKERS', '1')}; model {env.get('KB_EMBEDDING_MODEL', '(default)')}; {n} requests per row "
+          f"from {args.root}, KB_WORKERS={env.get('KB_WORKERS', '1')}; "
+          f"model {env.get('KB_EMBEDDING_MODEL', '(default)')}; {n} requests per row "
           f"({n * 4} for /healthz); {cores} CPU cores\n")
     header = f"{'what':<32}{'conc':>5}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'errors':>8}"
     print(header)

@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from index.cores import CoreShare
 from index.embed import Embedder, set_torch_threads, torch_threads
 
 MAX_BATCH = 32  # questions per model call; a batch is padded to its longest question
@@ -85,16 +86,20 @@ def _settle(waiter: asyncio.Future[None]) -> None:
 
 class QueryBatcher:
     def __init__(self, embedder: Embedder, *, max_batch: int = MAX_BATCH, threads: int | None = None,
-                 workers: int | None = None, processes: int = 1) -> None:
+                 workers: int | None = None, processes: int = 1, share: CoreShare | None = None) -> None:
         """``processes``: how many server processes share the machine's cores (``KB_WORKERS``).
-        Each takes its share, so their torch threads never outnumber the cores: threads of two
-        processes that stall one another cost far more than one core less (see above)."""
+        Their torch threads must never outnumber the cores: threads of two processes that stall
+        one another cost far more than one core less (see above). With ``share`` (the processes'
+        shared count of who is encoding, ``index/cores.py``) the lead takes every core while no
+        other process encodes; without it, its share (cores ÷ processes) always."""
         self.inner = embedder
         self.max_batch = max_batch
         self.threads = threads  # None: the cores shared among the busy workers
-        self.cores = max(1, torch_threads() // processes)  # torch's own choice (the physical cores), shared
+        self.share = share
+        cores = torch_threads()  # torch's own choice: the physical cores
+        self.cores = cores if share is not None else max(1, cores // processes)
         if workers is None:
-            workers = max(1, min(self.cores, MAX_WORKERS))
+            workers = max(1, min(cores // processes, MAX_WORKERS))
         self.model_calls = 0  # how many batches were encoded (tests bound the work with it)
         self._pending: list[_Job] = []
         self._wake = threading.Condition()
@@ -144,6 +149,8 @@ class QueryBatcher:
             self._wake.notify_all()
         for worker in self._workers:
             worker.join(timeout=30)
+        if self.share is not None:
+            self.share.close()
 
     def _take(self, lead: bool) -> tuple[list[_Job], int] | None:
         """The next batch, and how many workers are busy with it counted. The others leave the
@@ -154,6 +161,8 @@ class QueryBatcher:
             if not self._pending:
                 return None
             self._busy += 1
+            if self._busy == 1 and self.share is not None:
+                self.share.encoding(True)
             self._lead_busy = self._lead_busy or lead
             jobs = [self._pending.pop(0)]
             if not jobs[0].passages:
@@ -173,6 +182,8 @@ class QueryBatcher:
             current = 1
         while (taken := self._take(lead)) is not None:
             jobs, busy = taken
+            if self.share is not None:
+                busy += self.share.others_encoding()
             wanted = (self.threads or max(1, self.cores // busy)) if lead else 1
             # Set on the lead's first batch too: torch gives a thread that has not run yet the
             # last number any thread set, and the others set 1.
@@ -195,6 +206,8 @@ class QueryBatcher:
                     start += len(job.texts)
             with self._wake:
                 self._busy -= 1
+                if self._busy == 0 and self.share is not None:
+                    self.share.encoding(False)
                 if lead:
                     self._lead_busy = False
             for job in jobs:

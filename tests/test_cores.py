@@ -1,0 +1,118 @@
+"""CoreShare (index/cores.py): a server's processes count who is encoding, so a lone question
+gets every core and two at once one each (KB_WORKERS > 1)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from index.batching import QueryBatcher
+from index.cores import CoreShare
+from tests.test_batching import FakeEmbedder, wait_until
+
+
+def test_each_process_has_its_own_byte_and_reads_the_others(tmp_path: Path) -> None:
+    first, second = CoreShare(tmp_path, 2), CoreShare(tmp_path, 2)
+    try:
+        assert {first.slot, second.slot} == {0, 1}
+        assert first.others_encoding() == second.others_encoding() == 0
+        first.encoding(True)
+        assert second.others_encoding() == 1 and first.others_encoding() == 0
+        first.encoding(False)
+        assert second.others_encoding() == 0
+        third = CoreShare(tmp_path, 2)  # a process too many: it reads, and is not counted
+        first.encoding(True)
+        assert third.slot is None and third.others_encoding() == 1
+        third.encoding(True)
+        assert second.others_encoding() == 1
+        third.close()
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_killed_process_never_counts_as_encoding_for_ever(tmp_path: Path) -> None:
+    code = ("import sys, time; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
+            "from index.cores import CoreShare; share = CoreShare(Path(sys.argv[1]), 2); "
+            "share.encoding(True); print(share.slot, flush=True); time.sleep(600)")
+    child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(Path(__file__).parent.parent)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "0"
+        watching = CoreShare(tmp_path, 2)
+        assert watching.slot == 1 and watching.others_encoding() == 1  # the child, inside its encode
+        child.send_signal(signal.SIGKILL)  # killed in the middle: its byte stays 1
+        child.wait(30)
+        assert watching.others_encoding() == 1
+        restarted = CoreShare(tmp_path, 2)  # the supervisor's replacement takes the free slot
+        assert restarted.slot == 0 and watching.others_encoding() == 0
+        restarted.close()
+        watching.close()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(30)
+
+
+def test_the_lead_takes_every_core_only_while_no_other_process_encodes(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from index import batching
+
+    calls: list[int] = []
+    monkeypatch.setattr(batching, "set_torch_threads", lambda n: calls.append(n))
+    monkeypatch.setattr(batching, "torch_threads", lambda: 2)
+    other = CoreShare(tmp_path, 2)  # the other server process
+    inner = FakeEmbedder()
+    inner.release.set()
+    batcher = QueryBatcher(inner, processes=2, share=CoreShare(tmp_path, 2))  # type: ignore[arg-type]
+    try:
+        assert len(batcher._workers) == 1  # one encoding thread per process on two cores
+        batcher.encode_queries(["alene"])
+        other.encoding(True)
+        batcher.encode_queries(["sammen med den anden proces"])
+        other.encoding(False)
+        batcher.encode_queries(["alene igen"])
+        assert calls == [2, 1, 2]
+        assert other.others_encoding() == 0  # and this process says when it is done
+    finally:
+        batcher.close()
+        other.close()
+
+
+def test_a_process_encoding_is_seen_by_the_other(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from index import batching
+
+    monkeypatch.setattr(batching, "set_torch_threads", lambda n: None)
+    other = CoreShare(tmp_path, 2)
+    inner = FakeEmbedder()  # its first call waits for the test
+    batcher = QueryBatcher(inner, processes=2, share=CoreShare(tmp_path, 2))  # type: ignore[arg-type]
+    asking = threading.Thread(target=batcher.encode_queries, args=(["tvangsægteskab"],))
+    asking.start()
+    try:
+        wait_until(lambda: len(inner.calls) == 1)
+        assert other.others_encoding() == 1
+        inner.release.set()
+        asking.join(30)
+        wait_until(lambda: other.others_encoding() == 0)
+    finally:
+        inner.release.set()
+        batcher.close()
+        other.close()
+
+
+def test_without_a_share_each_process_keeps_to_its_share_of_the_cores(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from index import batching
+
+    calls: list[int] = []
+    monkeypatch.setattr(batching, "set_torch_threads", lambda n: calls.append(n))
+    monkeypatch.setattr(batching, "torch_threads", lambda: 4)
+    inner = FakeEmbedder()
+    inner.release.set()
+    batcher = QueryBatcher(inner, processes=2)  # type: ignore[arg-type]
+    try:
+        batcher.encode_queries(["alene"])
+    finally:
+        batcher.close()
+    assert max(calls) == 2 and len(batcher._workers) == 2  # the lead: 4 cores ÷ 2 processes
