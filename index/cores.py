@@ -6,12 +6,19 @@ the same moment stall one another at each of the model's parallel steps. Alone, 
 have to assume the worst and keep to its share (cores ÷ processes), which makes a lone question
 slower than it need be.
 
-So the processes say, through a few bytes of a shared file, when they are encoding: one byte
-per process, 1 while it encodes. A process claims its byte with an exclusive lock on a slot file,
-which the operating system releases when the process dies, so a killed process never leaves its
-byte set for ever: the process that takes its slot clears it. Reading the bytes is racy by
-design; a process that starts to encode just after another read them costs one question on one
-core too many, once.
+So the processes say, through a shared file, when they encode: one slot per process, holding
+"encoding now" or the (monotonic, machine-wide) time its last encode ended. Another process counts
+as encoding while it encodes and for ``RECENT`` seconds after. Under load a process's encodes
+follow one another a few milliseconds apart, so both processes see each other busy all the time
+and keep to one core each; a flag that only said "encoding now" flickered between batches, and
+the two processes' torch threads on every core then stalled one another (at concurrency 8, 90
+searches/s against 141 with one core each, MiniLM on two cores). A lone client on a kept-alive
+connection always reaches the same process, which finds the other idle and takes every core.
+
+A process claims its slot with an exclusive lock on a slot file, which the operating system
+releases when the process dies, so a killed process never counts as encoding for ever: the
+process that takes its slot clears it. Reading the slots is racy by design; a process that starts
+to encode just after another read them costs one question on one core too many, once.
 """
 
 from __future__ import annotations
@@ -19,27 +26,35 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+import math
 import mmap
 import os
+import struct
+import time
 from pathlib import Path
 from typing import IO
 
 log = logging.getLogger("kb.cores")
 
+RECENT = 0.05  # seconds after its last encode that another process still counts as encoding
+_SLOT = struct.Struct("<d")  # per process: math.inf while encoding, else when its last encode ended
+_IDLE = -math.inf  # never encoded (or dead)
+
 
 class CoreShare:
     def __init__(self, folder: Path, slots: int) -> None:
-        """Claim one of ``slots`` bytes in ``folder`` (``OSError`` when the folder is unusable).
+        """Claim one of ``slots`` slots in ``folder`` (``OSError`` when the folder is unusable).
 
         With every slot taken (more processes on the data dir than ``slots``, e.g. two servers)
-        this process has no byte: it reads the others' but is invisible to them.
+        this process has none: it reads the others' but is invisible to them.
         """
         folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(folder / "busy", os.O_RDWR | os.O_CREAT, 0o644)
+        size = slots * _SLOT.size
+        fd = os.open(folder / "encoding", os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            if os.fstat(fd).st_size < slots:
-                os.ftruncate(fd, slots)  # the new bytes are zero; two processes may both do it
-            self._bytes = mmap.mmap(fd, slots)
+            if os.fstat(fd).st_size < size:
+                os.ftruncate(fd, size)  # zero bytes: time 0.0, long ago; two processes may both do it
+            self._bytes = mmap.mmap(fd, size)
         finally:
             os.close(fd)
         self._slots = slots
@@ -53,22 +68,26 @@ class CoreShare:
                 fh.close()
                 continue
             self._lock, self.slot = fh, slot
-            self._bytes[slot] = 0  # whatever a dead process left
+            self._set(_IDLE)  # whatever a dead process left
             break
         if self.slot is None:
             log.warning("all %d encoder slots in %s are taken; this process's encoding is not counted", slots, folder)
 
     def encoding(self, busy: bool) -> None:
-        if self.slot is not None:
-            self._bytes[self.slot] = 1 if busy else 0
+        self._set(math.inf if busy else time.monotonic())
 
     def others_encoding(self) -> int:
-        """How many other processes are encoding now."""
-        busy = sum(self._bytes[:self._slots])
-        return busy - (self._bytes[self.slot] if self.slot is not None else 0)
+        """How many other processes are encoding now, or were a moment ago (``RECENT``)."""
+        since = time.monotonic() - RECENT
+        return sum(1 for slot in range(self._slots)
+                   if slot != self.slot and _SLOT.unpack_from(self._bytes, slot * _SLOT.size)[0] >= since)
+
+    def _set(self, value: float) -> None:
+        if self.slot is not None:
+            _SLOT.pack_into(self._bytes, self.slot * _SLOT.size, value)
 
     def close(self) -> None:
-        self.encoding(False)
+        self._set(_IDLE)
         with contextlib.suppress(ValueError, BufferError):
             self._bytes.close()
         if self._lock is not None:

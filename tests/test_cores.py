@@ -7,14 +7,17 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
+from index import cores
 from index.batching import QueryBatcher
 from index.cores import CoreShare
 from tests.test_batching import FakeEmbedder, wait_until
 
 
-def test_each_process_has_its_own_byte_and_reads_the_others(tmp_path: Path) -> None:
+def test_each_process_has_its_own_slot_and_reads_the_others(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cores, "RECENT", 0.0)  # "encoding" means now, here
     first, second = CoreShare(tmp_path, 2), CoreShare(tmp_path, 2)
     try:
         assert {first.slot, second.slot} == {0, 1}
@@ -63,6 +66,7 @@ def test_the_lead_takes_every_core_only_while_no_other_process_encodes(tmp_path:
     calls: list[int] = []
     monkeypatch.setattr(batching, "set_torch_threads", lambda n: calls.append(n))
     monkeypatch.setattr(batching, "torch_threads", lambda: 2)
+    monkeypatch.setattr(cores, "RECENT", 0.0)
     other = CoreShare(tmp_path, 2)  # the other server process
     inner = FakeEmbedder()
     inner.release.set()
@@ -95,7 +99,8 @@ def test_a_process_encoding_is_seen_by_the_other(tmp_path: Path, monkeypatch) ->
         assert other.others_encoding() == 1
         inner.release.set()
         asking.join(30)
-        wait_until(lambda: other.others_encoding() == 0)
+        assert other.others_encoding() == 1  # a moment after, still: the next batch is likely near
+        wait_until(lambda: other.others_encoding() == 0)  # RECENT later, not
     finally:
         inner.release.set()
         batcher.close()
@@ -116,3 +121,18 @@ def test_without_a_share_each_process_keeps_to_its_share_of_the_cores(monkeypatc
     finally:
         batcher.close()
     assert max(calls) == 2 and len(batcher._workers) == 2  # the lead: 4 cores ÷ 2 processes
+
+
+def test_a_process_counts_as_encoding_a_moment_after_its_encode(tmp_path: Path) -> None:
+    """Under load a process's encodes follow one another milliseconds apart: the other process must
+    not take every core in each gap (its threads and these would stall one another)."""
+    first, second = CoreShare(tmp_path, 2), CoreShare(tmp_path, 2)
+    try:
+        first.encoding(True)
+        first.encoding(False)
+        assert second.others_encoding() == 1
+        time.sleep(cores.RECENT * 2)
+        assert second.others_encoding() == 0
+    finally:
+        first.close()
+        second.close()
