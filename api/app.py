@@ -72,7 +72,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         nonlocal batcher
         batcher = QueryBatcher(app.state.embedder or open_embedder(settings),
                                threads=settings.query_threads, workers=settings.query_workers,
-                               processes=settings.workers, share=core_share(settings))
+                               processes=settings.workers or 1, share=core_share(settings))
         return batcher  # type: ignore[return-value]
 
     live = make_live(settings, embedder=load_embedder)
@@ -100,10 +100,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def core_share(settings: Settings) -> CoreShare | None:
     """With several server processes, their shared count of who is encoding (``index/cores.py``)."""
-    if settings.workers == 1:
+    processes = settings.workers or 1  # `kb serve` sets it (api/server.py); an app alone is one process
+    if processes == 1:
         return None
     try:
-        return CoreShare(settings.data_dir / "cores", settings.workers)
+        return CoreShare(settings.data_dir / "cores", processes)
     except OSError as exc:  # each process then keeps to its share of the cores
         log.warning("no shared encoder count in %s: %s", settings.data_dir / "cores", exc)
         return None

@@ -22,8 +22,8 @@ from elsewhere slowed on one side.
 venv, and ``--uvicorn-flags "--http h11 --loop asyncio"`` starts plain uvicorn with those flags
 instead of `kb serve`: together they reproduce a "before" figure.
 
-``KB_WORKERS=2`` in the environment serves from two processes (``api/server.py``); the floor is
-the same.
+``KB_WORKERS`` in the environment sets the server's processes (default: one per core, at most
+two, ``api/server.py``); the floor is the same.
 
 Uses the ``KB_*`` environment when ``KB_DATA_DIR`` is set (an index you built); otherwise it
 builds the fixture corpus with the offline MiniLM model into a temporary folder.
@@ -303,7 +303,7 @@ def run(args: argparse.Namespace, env: dict[str, str]) -> None:
 
     cores = os.cpu_count() or 1
     print(f"\nServer: {'kb serve' if args.uvicorn_flags is None else 'uvicorn ' + args.uvicorn_flags} "
-          f"from {args.root}, KB_WORKERS={env.get('KB_WORKERS', '1')}; "
+          f"from {args.root}, KB_WORKERS={env.get('KB_WORKERS', 'unset (default)')}; "
           f"model {env.get('KB_EMBEDDING_MODEL', '(default)')}; {n} requests per row "
           f"({n * 4} for /healthz); {cores} CPU cores\n")
     header = f"{'what':<32}{'conc':>5}{'p50 ms':>9}{'p95 ms':>9}{'req/s':>9}{'errors':>8}"

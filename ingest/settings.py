@@ -85,9 +85,9 @@ class Settings(BaseSettings):
     query_threads: int | None = Field(default=None, ge=1)
     # `kb serve`: threads that encode questions; unset: one per physical core, at most four.
     query_workers: int | None = Field(default=None, ge=1, le=64)
-    # `kb serve`: server processes, each with its own model and index (api/server.py). With more
-    # than one, each encodes on its share of the cores unless KB_QUERY_THREADS says otherwise.
-    workers: int = Field(default=1, ge=1, le=32)
+    # `kb serve`: server processes, each with its own model and index (api/server.py); unset: one
+    # per core, at most two (`server_processes`).
+    workers: int | None = Field(default=None, ge=1, le=32)
 
     @field_validator("cors_origins", "frame_ancestors", mode="before")
     @classmethod

@@ -17,8 +17,9 @@ QUESTIONS = FIXTURES / "questions.jsonl"
 
 def kb_env(settings, **extra: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """The ``KB_*`` environment that makes `kb` (in-process or a subprocess) use ``settings``."""
+    # One server process: `kb serve` tests start faster; tests/test_serve.py runs two on purpose.
     return {"KB_CORPUS_DIR": str(settings.corpus_dir), "KB_DATA_DIR": str(settings.data_dir),
-            "KB_EMBEDDING_MODEL": settings.embedding_model, **extra}
+            "KB_EMBEDDING_MODEL": settings.embedding_model, "KB_WORKERS": "1", **extra}
 
 
 @pytest.fixture(scope="session")

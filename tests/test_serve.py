@@ -236,3 +236,14 @@ def test_several_worker_processes_serve_and_share_the_refresh_jobs(built_setting
     text = log.read_text()
     assert text.count("Started server process") == 2, text[-3000:]
     assert text.count(f"search {question}") == 6, text[-3000:]  # the query log of both processes
+
+
+def test_kb_serve_runs_one_process_per_core_at_most_two_unless_told(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from api.server import server_processes
+    from ingest.settings import Settings
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
+    assert server_processes(Settings(workers=None)) == 1
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)))
+    assert server_processes(Settings(workers=None)) == 2  # each process holds a copy of the model
+    assert server_processes(Settings(workers=5)) == 5
