@@ -253,7 +253,9 @@ def test_a_job_started_in_one_process_is_polled_from_another(tmp_path: Path) -> 
     refresh = SlowRefresh()
     first, other = RefreshJobs(refresh, folder=tmp_path / "jobs"), RefreshJobs(SlowRefresh(), folder=tmp_path / "jobs")
     job = first.start()
-    seen = other.get(job.id)
+    deadline = time.monotonic() + 30
+    while (seen := other.get(job.id)) is not None and seen.progress is None and time.monotonic() < deadline:
+        time.sleep(0.01)  # the job's thread reports its first step a moment after the start
     assert seen is not None and seen.state == "running" and seen.progress == {"phase": "fetch"}
     with pytest.raises(Conflict):
         other.start()  # one refresh at a time, whichever process is asked
