@@ -39,7 +39,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from api.errors import Conflict
+from api.errors import Conflict, JobsUnwritable
 from ingest.settings import DEFAULT_REFRESH_TIMEOUT, Settings
 
 log = logging.getLogger("kb.admin")
@@ -87,6 +87,13 @@ class RefreshJobs:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> Job:
+        try:
+            return self._start()
+        except OSError as exc:  # e.g. a read-only data dir: say so, rather than an unexpected error
+            log.error("refresh not started: %s is not writable: %s", self._folder, exc)
+            raise JobsUnwritable(self._folder, exc.strerror or str(exc)) from exc
+
+    def _start(self) -> Job:
         with self._lock, self._shared():
             if any(job.state == "running" for job in self._jobs.values()) or self._running_elsewhere():
                 raise Conflict()

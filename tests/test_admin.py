@@ -297,3 +297,12 @@ def test_the_shared_folder_keeps_the_newest_jobs(tmp_path: Path) -> None:
         jobs.start()
         jobs.join(10)
     assert len(list((tmp_path / "jobs").glob("*.json"))) == KEEP_JOBS
+
+
+def test_a_refresh_on_a_data_dir_it_cannot_write_says_why(admin: TestClient, tmp_path: Path) -> None:
+    (tmp_path / "jobs").write_text("", encoding="utf-8")  # as unusable as a read-only data dir
+    refresh = SlowRefresh()
+    with_jobs(admin, RefreshJobs(refresh, folder=tmp_path / "jobs"))
+    response = admin.post("/api/admin/refresh", headers=AUTH)
+    assert response.status_code == 503, response.text
+    assert "jobs" in response.json()["detail"] and refresh.calls == 0
