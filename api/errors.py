@@ -113,6 +113,15 @@ class Conflict(APIError):
     default_detail = "En opdatering kører allerede. Vent til den er færdig."
 
 
+class JobsUnwritable(APIError):
+    """The data dir's ``jobs/`` (shared by the server's processes) cannot be written: nor could a refresh."""
+
+    status_code = 503
+
+    def __init__(self, folder: object, reason: str) -> None:
+        super().__init__(f"Opdateringen kan ikke startes: mappen {folder} kan ikke skrives ({reason}).")
+
+
 class PersonalData(APIError):
     """Not searched: the question holds personal data. ``scan`` tells what and where (api.personal)."""
 

@@ -13,7 +13,10 @@ never answers every later one with 409.
 With ``KB_WORKERS`` above 1 the server is several processes, and a poll may reach another one
 than the process that started the job. Given a ``folder`` (the data dir's ``jobs/``), every job is
 also written there as JSON at each change, read back by any process, and "one at a time" holds
-across processes: the check and the new job's file are made under a file lock.
+across processes: the check and the new job's file are made under a file lock. While a job runs,
+its process holds a lock on ``<id>.running``, which the operating system releases when the
+process dies: a job whose process is gone (killed, or replaced on SIGHUP) reads as failed at once,
+not only after its deadline.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
-from api.errors import Conflict
+from api.errors import Conflict, JobsUnwritable
 from ingest.settings import DEFAULT_REFRESH_TIMEOUT, Settings
 
 log = logging.getLogger("kb.admin")
@@ -67,6 +70,10 @@ class Job:
     finished: str | None = None
 
 
+ORPHANED_REPORT = {"ok": False, "error": "Serverprocessen, der kørte opdateringen, stoppede undervejs; "
+                                         "start opdateringen igen."}
+
+
 def timed_out_report(seconds: float) -> dict[str, Any]:
     return {"ok": False, "error": f"Opdateringen blev ikke færdig inden for {seconds:g} s og er stoppet; "
                                   "det live indeks er uændret (grænsen er KB_REFRESH_TIMEOUT)."}
@@ -85,8 +92,16 @@ class RefreshJobs:
         self._lock = threading.Lock()
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._threads: list[threading.Thread] = []
+        self._owned: dict[str, Any] = {}  # job id -> the held lock of its <id>.running file
 
     def start(self) -> Job:
+        try:
+            return self._start()
+        except OSError as exc:  # e.g. a read-only data dir: say so, rather than an unexpected error
+            log.error("refresh not started: %s is not writable: %s", self._folder, exc)
+            raise JobsUnwritable(self._folder, exc.strerror or str(exc)) from exc
+
+    def _start(self) -> Job:
         with self._lock, self._shared():
             if any(job.state == "running" for job in self._jobs.values()) or self._running_elsewhere():
                 raise Conflict()
@@ -94,6 +109,7 @@ class RefreshJobs:
             self._jobs[job.id] = job
             while len(self._jobs) > KEEP_JOBS:
                 self._jobs.popitem(last=False)
+            self._own(job)
             self._save(job)
             self._prune()
         thread = threading.Thread(target=self._work, args=(job,), name=f"kb-refresh-{job.id}", daemon=True)
@@ -111,6 +127,7 @@ class RefreshJobs:
             log.error("refresh %s passed its deadline of %.0f s; reported as failed", job.id, self._timeout)
             job.report, job.state, job.finished = timed_out_report(self._timeout), "failed", _now()
             self._save(job)
+            self._release(job)
 
     def get(self, job_id: str) -> Job | None:
         if not JOB_ID.fullmatch(job_id):
@@ -136,6 +153,7 @@ class RefreshJobs:
             if job.state == "running":  # not already ended by the watchdog
                 job.report, job.state, job.finished = report, state, _now()
                 self._save(job)
+                self._release(job)
 
     def _progress(self, job: Job, step: dict[str, Any]) -> None:
         with self._lock:
@@ -162,6 +180,33 @@ class RefreshJobs:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
+    def _own(self, job: Job) -> None:
+        if self._folder is None:
+            return
+        fh = open(self._folder / f"{job.id}.running", "w")  # noqa: SIM115 - held while the job runs
+        fcntl.flock(fh, fcntl.LOCK_EX)  # a new file: nobody else holds it
+        self._owned[job.id] = fh
+
+    def _release(self, job: Job) -> None:
+        """After the job's final state is saved: a reader that then finds the lock free reads that."""
+        fh = self._owned.pop(job.id, None)
+        if fh is not None:
+            fh.close()
+
+    def _orphaned(self, job_id: str) -> bool:
+        """Whether no live process holds the running job's lock (its process died)."""
+        assert self._folder is not None
+        try:
+            with open(self._folder / f"{job_id}.running", "a") as fh:
+                try:
+                    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return False
+                fcntl.flock(fh, fcntl.LOCK_UN)
+                return True
+        except OSError:
+            return False  # cannot tell (e.g. read-only): the deadline still ends it
+
     def _save(self, job: Job) -> None:
         if self._folder is None:
             return
@@ -174,7 +219,7 @@ class RefreshJobs:
             # The job runs on: only another process's view of it is late (a full disk is said elsewhere).
             log.exception("could not write refresh job %s", job.id)
 
-    def _load(self, job_id: str) -> Job | None:
+    def _load(self, job_id: str, *, again: bool = False) -> Job | None:
         if self._folder is None:
             return None
         try:
@@ -182,6 +227,11 @@ class RefreshJobs:
             job = Job(**data)
         except (OSError, ValueError, TypeError):
             return None
+        if job.state == "running" and not again and job_id not in self._owned and self._orphaned(job_id):
+            # Read again: the job may have ended (and its lock been released) since the first read.
+            job = self._load(job_id, again=True) or job
+            if job.state == "running":
+                job.report, job.state, job.finished = dict(ORPHANED_REPORT), "failed", _now()
         if job.state == "running" and self._past_deadline(job):
             # Its process died (or was restarted) before it could say: ended, as its watchdog would.
             job.report, job.state, job.finished = timed_out_report(self._timeout), "failed", job.finished or _now()
@@ -208,6 +258,8 @@ class RefreshJobs:
         for path in files[KEEP_JOBS:]:
             with contextlib.suppress(OSError):
                 path.unlink()
+            with contextlib.suppress(OSError):
+                path.with_suffix(".running").unlink()
 
 
 def _modified(path: Path) -> float:

@@ -121,9 +121,6 @@ def server_config(app: Any, settings: Settings, *, host: str, port: int, **overr
         "server_header": False,
         "workers": server_processes(settings),
         "factory": isinstance(app, str),
-        # A worker replaced on SIGHUP loads the model and the index before it is ready (seconds,
-        # more on a busy machine); uvicorn's 5 s would abort the restart.
-        "timeout_worker_healthcheck": 60,
         **overrides,
     }
     config = uvicorn.Config(app, **options)
@@ -132,6 +129,26 @@ def server_config(app: Any, settings: Settings, *, host: str, port: int, **overr
 
 
 WORKER_APP = "api.server:worker_app"
+READY_TIMEOUT = 60  # seconds a worker replaced on SIGHUP may take to load the model and the index
+
+
+class Supervisor(Multiprocess):
+    """uvicorn's supervisor, with a minute for a SIGHUP replacement to become ready.
+
+    uvicorn uses one ``timeout_worker_healthcheck`` both for that and for each liveness ping of a
+    running worker; a worker killed between ping and pong (likely under load) is then noticed,
+    and SIGTERM handled, only when it runs out. So the pings keep uvicorn's 5 s, and only a
+    restart waits longer: a replacement loads the model and the index first (seconds, more on a
+    busy machine), and 5 s would abort the restart.
+    """
+
+    def restart_all(self) -> None:
+        ping = self.config.timeout_worker_healthcheck
+        self.config.timeout_worker_healthcheck = max(ping, READY_TIMEOUT)
+        try:
+            super().restart_all()
+        finally:
+            self.config.timeout_worker_healthcheck = ping
 
 
 def worker_app() -> Any:
@@ -175,4 +192,4 @@ def serve(settings: Settings, *, host: str, port: int) -> None:
     # so that each counts the same processes whatever the machine says by then.
     os.environ["KB_WORKERS"] = str(processes)
     config = server_config(WORKER_APP, settings, host=host, port=port)
-    Multiprocess(config, sockets=[config.bind_socket()]).run()
+    Supervisor(config, sockets=[config.bind_socket()]).run()

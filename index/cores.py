@@ -37,6 +37,7 @@ from typing import IO
 log = logging.getLogger("kb.cores")
 
 RECENT = 0.05  # seconds after its last encode that another process still counts as encoding
+CLAIM_RETRY = 1.0  # seconds between a slotless process's tries to take a slot that has been freed
 _SLOT = struct.Struct("<d")  # per process: math.inf while encoding, else when its last encode ended
 _IDLE = -math.inf  # never encoded (or dead)
 
@@ -46,7 +47,9 @@ class CoreShare:
         """Claim one of ``slots`` slots in ``folder`` (``OSError`` when the folder is unusable).
 
         With every slot taken (more processes on the data dir than ``slots``, e.g. two servers)
-        this process has none: it reads the others' but is invisible to them.
+        this process has none: it reads the others' but is invisible to them until a slot is freed,
+        which it takes at its next encode (at most one try every ``CLAIM_RETRY`` seconds). On
+        SIGHUP uvicorn starts each replacement while the process it replaces still holds its slot.
         """
         folder.mkdir(parents=True, exist_ok=True)
         size = slots * _SLOT.size
@@ -58,10 +61,18 @@ class CoreShare:
         finally:
             os.close(fd)
         self._slots = slots
+        self._folder = folder
         self._lock: IO[str] | None = None
         self.slot: int | None = None
-        for slot in range(slots):
-            fh = open(folder / f"slot-{slot}.lock", "w")  # noqa: SIM115 - held for the process's life
+        self._claimed_at = time.monotonic()
+        if not self._claim():
+            log.warning("all %d encoder slots in %s are taken; this process's encoding is not counted "
+                        "until one is freed", slots, folder)
+
+    def _claim(self) -> bool:
+        self._claimed_at = time.monotonic()
+        for slot in range(self._slots):
+            fh = open(self._folder / f"slot-{slot}.lock", "w")  # noqa: SIM115 - held for the process's life
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -69,11 +80,14 @@ class CoreShare:
                 continue
             self._lock, self.slot = fh, slot
             self._set(_IDLE)  # whatever a dead process left
-            break
-        if self.slot is None:
-            log.warning("all %d encoder slots in %s are taken; this process's encoding is not counted", slots, folder)
+            return True
+        return False
 
     def encoding(self, busy: bool) -> None:
+        if self.slot is None and time.monotonic() - self._claimed_at >= CLAIM_RETRY:
+            with contextlib.suppress(OSError):
+                if self._claim():
+                    log.info("took encoder slot %d in %s, which another process freed", self.slot, self._folder)
         self._set(math.inf if busy else time.monotonic())
 
     def others_encoding(self) -> int:
@@ -87,6 +101,7 @@ class CoreShare:
             _SLOT.pack_into(self._bytes, self.slot * _SLOT.size, value)
 
     def close(self) -> None:
+        self._claimed_at = math.inf  # never tries for a slot again
         self._set(_IDLE)
         with contextlib.suppress(ValueError, BufferError):
             self._bytes.close()

@@ -299,3 +299,43 @@ def test_the_shared_folder_keeps_the_newest_jobs(tmp_path: Path) -> None:
         jobs.start()
         jobs.join(10)
     assert len(list((tmp_path / "jobs").glob("*.json"))) == KEEP_JOBS
+
+
+def test_a_refresh_on_a_data_dir_it_cannot_write_says_why(admin: TestClient, tmp_path: Path) -> None:
+    (tmp_path / "jobs").write_text("", encoding="utf-8")  # as unusable as a read-only data dir
+    refresh = SlowRefresh()
+    with_jobs(admin, RefreshJobs(refresh, folder=tmp_path / "jobs"))
+    response = admin.post("/api/admin/refresh", headers=AUTH)
+    assert response.status_code == 503, response.text
+    assert "jobs" in response.json()["detail"] and refresh.calls == 0
+
+
+def test_a_refresh_whose_server_process_is_gone_is_not_running_for_an_hour(tmp_path: Path) -> None:
+    """kill -9 of a worker, or SIGHUP (each process is replaced), in the middle of a refresh: the
+    job it left "running" must not answer every new refresh with 409 until its deadline."""
+    import signal
+    import subprocess
+    import sys
+
+    code = ("import sys, threading; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
+            "from api.jobs import RefreshJobs; "
+            "jobs = RefreshJobs(lambda on_progress=None: threading.Event().wait(600) or {}, folder=Path(sys.argv[1])); "
+            "print(jobs.start().id, flush=True); threading.Event().wait(600)")
+    child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "jobs"), str(Path(__file__).parent.parent)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        job_id = child.stdout.readline().strip()
+        here = RefreshJobs(SlowRefresh(), folder=tmp_path / "jobs")
+        assert here.get(job_id).state == "running"  # type: ignore[union-attr]
+        with pytest.raises(Conflict):
+            here.start()
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+        gone = here.get(job_id)
+        assert gone is not None and gone.state == "failed" and gone.finished
+        assert here.start().id != job_id
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(30)

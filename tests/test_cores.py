@@ -136,3 +136,22 @@ def test_a_process_counts_as_encoding_a_moment_after_its_encode(tmp_path: Path) 
     finally:
         first.close()
         second.close()
+
+
+def test_a_process_without_a_slot_takes_one_that_is_freed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # SIGHUP: uvicorn starts each replacement while the process it replaces still holds its slot,
+    # so the first replacement finds none; once the old one is gone it must count again.
+    monkeypatch.setattr(cores, "RECENT", 0.0)
+    monkeypatch.setattr(cores, "CLAIM_RETRY", 0.0)
+    old, other = CoreShare(tmp_path, 2), CoreShare(tmp_path, 2)
+    replacement = CoreShare(tmp_path, 2)
+    try:
+        assert replacement.slot is None
+        old.close()  # retired after its replacement is ready
+        replacement.encoding(True)
+        assert replacement.slot == 0 and other.others_encoding() == 1
+        replacement.encoding(False)
+        assert other.others_encoding() == 0
+    finally:
+        replacement.close()
+        other.close()

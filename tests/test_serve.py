@@ -247,3 +247,53 @@ def test_kb_serve_runs_one_process_per_core_at_most_two_unless_told(monkeypatch)
     monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)))
     assert server_processes(Settings(workers=None)) == 2  # each process holds a copy of the model
     assert server_processes(Settings(workers=5)) == 5
+
+
+def test_a_dead_worker_is_replaced_in_seconds_though_a_replacement_may_load_for_a_minute(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """uvicorn waits ``timeout_worker_healthcheck`` for a worker's answer to its liveness ping, and
+    the parent holds the worker's end of the pipe: a worker killed between ping and pong was
+    noticed (and SIGTERM handled) only after that wait, 60 s when it was also the SIGHUP
+    replacement's start-up allowance."""
+    import signal
+
+    from uvicorn.supervisors import multiprocess
+
+    from api.server import WORKER_APP, Supervisor, server_config
+    from ingest.settings import Settings
+
+    waits: dict[str, float] = {}
+
+    class Worker:
+        pid = 1
+        exitcode = -9
+
+        def __init__(self, *args: object) -> None:
+            pass
+
+        def is_alive(self, timeout: float = 5) -> bool:
+            waits["ping"] = timeout
+            return True
+
+        def start(self) -> None:
+            pass
+
+        def wait_until_ready(self, timeout: float, should_exit: object = None) -> bool:
+            waits["ready"] = timeout
+            return True
+
+        def terminate(self) -> None:
+            pass
+
+        def join(self) -> None:
+            pass
+
+    monkeypatch.setattr(signal, "signal", lambda *args: None)  # not the test runner's handlers
+    monkeypatch.setattr(multiprocess, "Process", Worker)
+    config = server_config(WORKER_APP, Settings(workers=2), host="127.0.0.1", port=0)
+    supervisor = Supervisor(config, sockets=[])
+    supervisor.processes = [Worker()]  # type: ignore[list-item]
+    supervisor.keep_subprocess_alive()
+    supervisor.restart_all()
+    assert waits["ping"] <= 5
+    assert waits["ready"] >= 60
+    assert config.timeout_worker_healthcheck == waits["ping"]  # restored after the restart

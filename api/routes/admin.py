@@ -51,7 +51,7 @@ async def reload(live: LiveDep) -> ReloadOut:
 
 
 @router.post("/refresh", response_model=JobStartedOut, status_code=status.HTTP_202_ACCEPTED,
-             responses=error_responses(409))
+             responses=error_responses(409, 503))
 def start_refresh(jobs: RefreshJobsDep) -> JobStartedOut:
     """Start `kb refresh` in the background; poll `GET /api/admin/refresh/{id}`. One at a time (409)."""
     return JobStartedOut(id=jobs.start().id)
