@@ -692,6 +692,23 @@ def test_unreadable_pdfs_raise_extraction_error(tmp_path: Path, make: Callable[[
     assert isinstance(info.value, IngestError)
 
 
+def test_a_pdf_with_more_pages_than_any_guide_is_refused_at_once(tmp_path: Path) -> None:
+    """A hostile PDF of 50,000 blank pages was read until KB_EXTRACT_TIMEOUT (300 s), holding the
+    store lock, at every refresh (an operator's review); it is refused when opened."""
+    from pypdf import PdfWriter
+
+    from ingest.extract.pdf import MAX_PAGES
+
+    path = tmp_path / "huge.pdf"
+    writer = PdfWriter()
+    for _ in range(MAX_PAGES + 1):
+        writer.add_blank_page(width=595, height=842)
+    with path.open("wb") as fh:
+        writer.write(fh)
+    with pytest.raises(ExtractionError, match=f"{MAX_PAGES + 1} sider; højst {MAX_PAGES}"):
+        extract(path)
+
+
 def test_pdf_without_text_raises(tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
     c = Canvas(str(path), pagesize=A4)

@@ -11,6 +11,9 @@ from ingest.errors import ExtractionError
 
 PDF_MAGIC = b"%PDF-"
 PDF_HEADER_WINDOW = 1024  # readers accept the %PDF- header anywhere in the first 1024 bytes
+# SIRI's guides have 30-200 pages. A file with tens of thousands (a hostile or broken one) was read
+# until KB_EXTRACT_TIMEOUT, holding the store lock for the whole build, at every nightly refresh.
+MAX_PAGES = 2000
 
 
 def open_pdf(path: Path, *, name: str | None = None) -> PdfReader:
@@ -47,4 +50,6 @@ def open_pdf(path: Path, *, name: str | None = None) -> PdfReader:
         raise ExtractionError(f"PDF-filen {name} er beskadiget og kan ikke åbnes: {exc}") from exc
     if count == 0:
         raise ExtractionError(f"PDF-filen {name} har ingen sider.")
+    if count > MAX_PAGES:
+        raise ExtractionError(f"PDF-filen {name} har {count} sider; højst {MAX_PAGES} læses. Er det den rigtige fil?")
     return reader
