@@ -436,7 +436,7 @@ def test_unknown_permalink_is_a_friendly_404(client: TestClient) -> None:
     assert page_of(response).find("input", name="q").attrs["value"] == ""
 
 
-def test_retired_permalink_offers_its_old_section(tmp_path: Path, built_settings, embedder) -> None:  # type: ignore[no-untyped-def]
+def test_retired_permalink_and_api_offer_its_old_section(tmp_path: Path, built_settings, embedder) -> None:  # type: ignore[no-untyped-def]
     settings = copy_data_dir(built_settings, tmp_path / "data")
     add_old_version(settings.data_dir, "20000101T000000-aaaaaa", [{
         "id": "haandbog-gammel00000", "publication_id": "haandbog", "publication_title": "Håndbog",
@@ -445,9 +445,12 @@ def test_retired_permalink_offers_its_old_section(tmp_path: Path, built_settings
     }])
     with TestClient(make_app(settings, embedder)) as test_client:
         response = test_client.get("/p/haandbog-gammel00000")
+        # A script that follows a saved /api/passages link learns what the permalink page says.
+        api = assert_error(test_client.get("/api/passages/haandbog-gammel00000"), 404)
     detail = assert_error(response, 404, html=True)
     assert "»Genopdragelsesrejser«" in detail
     assert page_of(response).find("input", name="q").attrs["value"] == "Genopdragelsesrejser"
+    assert "ændret" in api and "»Genopdragelsesrejser«" in api
 
 
 def test_permalink_of_a_withdrawn_publication_says_it_was_withdrawn(tmp_path: Path, built_settings,  # type: ignore[no-untyped-def]
@@ -468,19 +471,6 @@ def test_permalink_of_a_withdrawn_publication_says_it_was_withdrawn(tmp_path: Pa
     assert "Indledning" not in detail and "ændret" not in detail
     assert page_of(page).find("input", name="q").attrs["value"] == ""
     assert " ".join(detail.split()).startswith(assert_error(api, 404))
-
-
-def test_api_says_where_a_retired_passage_stood(tmp_path: Path, built_settings, embedder) -> None:  # type: ignore[no-untyped-def]
-    """A script that follows a saved /api/passages link learns what the permalink page says."""
-    settings = copy_data_dir(built_settings, tmp_path / "data")
-    add_old_version(settings.data_dir, "20000101T000000-aaaaaa", [{
-        "id": "haandbog-gammel00000", "publication_id": "haandbog", "publication_title": "Håndbog",
-        "page_start": 6, "page_end": 6, "page_label": "4", "section": "Genopdragelsesrejser",
-        "text": "En ældre formulering.",
-    }])
-    with TestClient(make_app(settings, embedder)) as test_client:
-        detail = assert_error(test_client.get("/api/passages/haandbog-gammel00000"), 404)
-    assert "ændret" in detail and "»Genopdragelsesrejser«" in detail
 
 
 # -- the PDFs -------------------------------------------------------------------------------------
