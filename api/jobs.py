@@ -125,9 +125,7 @@ class RefreshJobs:
             if job.state != "running":
                 return
             log.error("refresh %s passed its deadline of %.0f s; reported as failed", job.id, self._timeout)
-            job.report, job.state, job.finished = timed_out_report(self._timeout), "failed", _now()
-            self._save(job)
-            self._release(job)
+            self._end(job, timed_out_report(self._timeout), "failed")
 
     def get(self, job_id: str) -> Job | None:
         if not JOB_ID.fullmatch(job_id):
@@ -151,9 +149,14 @@ class RefreshJobs:
                 log.exception("reload after refresh %s failed", job.id)
         with self._lock:
             if job.state == "running":  # not already ended by the watchdog
-                job.report, job.state, job.finished = report, state, _now()
-                self._save(job)
-                self._release(job)
+                self._end(job, report, state)
+
+    def _end(self, job: Job, report: dict[str, Any], state: State) -> None:
+        """Under ``_lock``: the job's final state, saved, then its lock released (in that order: a
+        reader that finds the lock free must find the final state too)."""
+        job.report, job.state, job.finished = report, state, _now()
+        self._save(job)
+        self._release(job)
 
     def _progress(self, job: Job, step: dict[str, Any]) -> None:
         with self._lock:
