@@ -315,11 +315,12 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
 @friendly_errors
 def serve(ctx: click.Context, host: str, port: int) -> None:
     """Start web-siden og API'et på det live indeks."""
+    from api.server import configure_logging
     from api.server import serve as run_server
 
-    # A server's own log lines (version swaps, refreshes, and with KB_LOG_QUERIES=1 the redacted
-    # questions) are what an operator reads; the CLI's default of warnings only would hide them.
-    logging.getLogger("kb").setLevel(logging.INFO)
+    # A server's own log lines are what an operator reads; the CLI's default of warnings only
+    # would hide them. The same as in each worker process.
+    configure_logging()
     settings = _settings(ctx)
     # A data dir that is a file, or on a read-only disk, would otherwise only show as 503s and
     # failed »Hjalp svaret?« posts once the server runs: it is said here, before a port is opened.

@@ -119,7 +119,7 @@ def server_config(app: Any, settings: Settings, *, host: str, port: int, **overr
         "log_level": "info",
         # The service sends its own headers; uvicorn's "server: uvicorn" only tells attackers what runs.
         "server_header": False,
-        "workers": server_processes(settings),
+        "workers": settings.workers or 1,  # `serve` resolves the default (server_processes)
         "factory": isinstance(app, str),
         **overrides,
     }
