@@ -8,6 +8,7 @@
         │   ├── UnknownPublication   ``publication=`` names no publication of the live version
         │   ├── PassageNotFound      (may carry the old passage's section as ``query``)
         │   └── CorpusFileNotFound
+        ├── EditionReplaced    410  a PDF link pinned to an edition no kept version holds
         ├── Conflict           409  a refresh is already running
         ├── PersonalData       422  the question holds a CPR number, phone number or e-mail address
         └── PayloadTooLarge    413  request body over the limit
@@ -46,6 +47,7 @@ TITLES: dict[int, str] = {
     404: "Siden findes ikke",
     405: "Metoden er ikke tilladt",
     409: "Optaget",
+    410: "Udgaven er erstattet",
     413: "Forespørgslen er for stor",
     415: "Forkert indholdstype",
     422: "Ugyldigt input",
@@ -106,6 +108,18 @@ class PassageNotFound(NotFound):
 
 class CorpusFileNotFound(NotFound):
     default_detail = "Filen findes ikke blandt publikationerne."
+
+
+class EditionReplaced(APIError):
+    """A link pinned to an edition of a PDF that the service no longer keeps (``?udgave=…``)."""
+
+    status_code = 410
+
+    def __init__(self, title: str, current: str) -> None:
+        super().__init__(f"Linket peger på en tidligere udgave af »{title}«, som ikke længere findes i "
+                         "vidensbasen. Den nye udgave kan have andre sidetal, så siden i linket passer "
+                         "måske ikke. Åbn den nuværende udgave, eller søg efter afsnittet.")
+        self.link = (current, "Åbn den nuværende udgave")
 
 
 class Conflict(APIError):
@@ -268,13 +282,15 @@ async def handle_error(request: Request, exc: Exception) -> Response:
         # Model names, paths and commands are for the operator (in /readyz and the log); a
         # caseworker gets a plain sentence.
         detail = UNAVAILABLE_PAGE
-    return render_error_page(request, status, detail, headers, getattr(exc, "query", None))
+    return render_error_page(request, status, detail, headers, getattr(exc, "query", None),
+                             getattr(exc, "link", None))
 
 
 def render_error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None,
-                      query: str | None) -> Response:
+                      query: str | None, link: tuple[str, str] | None = None) -> Response:
     templates = request.app.state.templates
-    context = {"title": TITLES.get(status, "Fejl"), "status": status, "detail": detail, "q": query or ""}
+    context = {"title": TITLES.get(status, "Fejl"), "status": status, "detail": detail, "q": query or "",
+               "link": link}
     for name in (f"{status}.html", "error.html"):
         try:
             return templates.TemplateResponse(request, name, context, status_code=status, headers=headers)

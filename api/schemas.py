@@ -34,7 +34,10 @@ class PassageBase(BaseModel):
     section: str | None = Field(None, description="The nearest heading above the passage, or null")
     text: str = Field(description="The passage's clean text")
     url: str = Field(description="Absolute URL that opens the PDF at the passage's first page "
-                                 "(built from KB_PUBLIC_URL, else from the request's base URL)")
+                                 "(built from KB_PUBLIC_URL, else from the request's base URL). It names "
+                                 "the edition (`udgave`, the PDF's sha256 prefix), so a saved link keeps "
+                                 "opening the edition the page number belongs to after a new one is "
+                                 "published, for as long as the service keeps that edition")
     permalink: str = Field(description="Absolute URL of the passage's own web page (/p/{id})")
 
 
@@ -46,6 +49,9 @@ class PassageOut(PassageBase):
                                      "the answer quotes (or would quote) is listed first, so the first may "
                                      "score below the next.")
 
+
+# The query parameter of /corpus/{file} that names an edition (Danish: it is in links people see).
+EDITION_PARAM = "udgave"
 
 PUBLICATION_PATTERN = r"^[a-z0-9-]+$"  # the manifest's id rule (ingest/manifest.py)
 PUBLICATION_MAX_CHARS = 100
@@ -103,8 +109,11 @@ class AskOut(BaseModel):
                                                        "the first answer excerpt quotes leads")
 
 
-def pdf_url(file: str, page: int) -> str:
-    return f"/corpus/{quote(file)}#page={page}"
+def pdf_url(file: str, page: int, edition: str | None = None) -> str:
+    """``/corpus/<file>?udgave=<edition>#page=N``: the edition pins the link to the PDF the page
+    number was read from; without it the link opens whatever edition is live."""
+    query = f"?{EDITION_PARAM}={edition}" if edition else ""
+    return f"/corpus/{quote(file)}{query}#page={page}"
 
 
 def permalink_path(passage_id: str) -> str:
@@ -113,7 +122,8 @@ def permalink_path(passage_id: str) -> str:
 
 def _links(passage: Passage, index: SearchIndex, base: str) -> dict[str, str]:
     file = index.files.get(passage.publication_id, f"{passage.publication_id}.pdf")
-    return {"url": base + pdf_url(file, passage.page_start), "permalink": base + permalink_path(passage.id)}
+    edition = index.editions.get(passage.publication_id)
+    return {"url": base + pdf_url(file, passage.page_start, edition), "permalink": base + permalink_path(passage.id)}
 
 
 def passage_base(passage: Passage, index: SearchIndex, *, base: str = "") -> PassageBase:

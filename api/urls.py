@@ -62,8 +62,9 @@ class Urls:
     def passage(self, passage_id: str) -> str:
         return self.path(permalink_path(passage_id))
 
-    def pdf(self, file: str, page: int) -> str:
-        return self.path(pdf_url(file, page))
+    def current_pdf(self, file: str) -> str:
+        """The live edition of a PDF, from its first page (where an edition-pinned link cannot go)."""
+        return self.path(pdf_url(file, 1))
 
     def passage_pdf(self, passage: PassageBase) -> str:
         """The passage's own ``url`` (``/corpus/<file>#page=N``) under the root path."""

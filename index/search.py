@@ -172,6 +172,8 @@ class SearchIndex:
         self.by_id = {p.id: i for i, p in enumerate(self.passages)}
         # publication id -> PDF file name, for citation links (built once, not per hit)
         self.files: dict[str, str] = {p.id: p.file for p in self.manifest.publications}
+        # publication id -> the edition (PDF hash prefix) this version cites, for edition-pinned links
+        self.editions: dict[str, str] = {p.id: p.edition for p in self.manifest.publications if p.edition}
         self._tokens: dict[int, set[str]] = {}
         # What the answer stage reads of a passage depends on its text alone, so it is worked out
         # once per version and passage, not once per question (filled as passages are first found;

@@ -174,6 +174,20 @@ class VersionStore:
         path = self.path(version) / PDF_DIR / file
         return path if path.is_file() else None
 
+    def edition_pdf(self, file: str, edition: str) -> Path | None:
+        """The kept copy of ``file`` in the edition whose sha256 starts with ``edition``, newest
+        version first; None when no kept version holds that edition any more (pruned)."""
+        for version in reversed(self.versions()):
+            try:
+                manifest = self.manifest(version)
+            except CorruptIndex:
+                continue  # a damaged version serves nothing; the others still may
+            if any(p.file == file and p.edition == edition for p in manifest.publications):
+                path = self.pdf(version, file)
+                if path is not None:
+                    return path
+        return None
+
     def exists(self, version: str) -> bool:
         return (self.path(version) / MANIFEST).is_file()
 

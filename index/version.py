@@ -13,6 +13,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+EDITION_DIGITS = 12
+EDITION_PATTERN = r"^[0-9a-f]{12}$"
+
 PublicationStatus = Literal["added", "updated", "unchanged", "removed", "failed"]
 
 
@@ -32,6 +35,13 @@ class PublicationEntry(BaseModel):
     error: str | None = None
     year: int | None = None
     publisher: str | None = None
+
+    @property
+    def edition(self) -> str | None:
+        """The first 12 hex digits of the PDF's sha256: names this edition in citation links
+        (``/corpus/{file}?udgave=…``), so a saved link opens the pages it cited after SIRI
+        publishes a new edition under the same file name. None for versions built without hashes."""
+        return self.sha256[:EDITION_DIGITS] if self.sha256 else None
 
 
 class VersionManifest(BaseModel):

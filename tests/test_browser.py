@@ -111,7 +111,7 @@ def test_search_read_answer_follow_citation_to_pdf(tab: Tab) -> None:
     pdf_link = source.get_by_role("link", name=re.compile(r"^Åbn i PDF \(side \d+\)"))
     href = pdf_link.get_attribute("href")
     side = re.search(r"side (\d+)", pdf_link.inner_text()).group(1)  # type: ignore[union-attr]
-    assert re.fullmatch(rf"/corpus/[a-z0-9-]+\.pdf#page={side}", href or "")
+    assert re.fullmatch(rf"/corpus/[a-z0-9-]+\.pdf\?udgave=[0-9a-f]{{12}}#page={side}", href or "")
     pdf = httpx.get(tab.base_url + (href or "").split("#")[0], timeout=30)
     assert pdf.status_code == 200
     assert pdf.headers["content-type"] == "application/pdf"
@@ -320,8 +320,8 @@ def test_print_shows_sources_without_the_form(tab: Tab) -> None:
     assert not page.locator(".feed-link").is_visible()
     pdf_link = page.locator("article.passage").first.get_by_role("link", name=re.compile("^Åbn i PDF"))
     after = pdf_link.evaluate("a => getComputedStyle(a, '::after').content")
-    assert re.fullmatch(rf'" \(" "{re.escape(tab.base_url)}/corpus/[a-z0-9-]+\.pdf#page=\d+" "\)"', after) or \
-        re.fullmatch(rf'" \({re.escape(tab.base_url)}/corpus/[a-z0-9-]+\.pdf#page=\d+\)"', after), after
+    url = rf"{re.escape(tab.base_url)}/corpus/[a-z0-9-]+\.pdf\?udgave=[0-9a-f]{{12}}#page=\d+"
+    assert re.fullmatch(rf'" \(" "{url}" "\)"', after) or re.fullmatch(rf'" \({url}\)"', after), after
     page.emulate_media(media="screen")
     assert page.locator("form.search-form").is_visible()
 

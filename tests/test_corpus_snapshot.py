@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
+import re
+from pathlib import Path
+
 from fastapi.testclient import TestClient
+from pypdf import PdfReader, PdfWriter
 
 from api.wiring import make_builder
 from index.store import VersionStore
 from ingest.manifest import load_manifest
-from tests.api_support import make_app
+from tests.api_support import make_app, parse_html
 
 
 def test_pdf_links_serve_the_indexed_edition(work_settings, embedder):  # noqa: ANN001
@@ -26,3 +32,57 @@ def test_pdf_links_serve_the_indexed_edition(work_settings, embedder):  # noqa: 
         assert response.content == original
         assert client.get("/corpus/publications.toml").status_code == 404
         assert client.get("/corpus/..%2Fpublications.toml").status_code == 404
+
+
+def _without_first_page(pdf: Path) -> bytes:
+    """The same publication with a page fewer in front: a new edition whose page numbers moved."""
+    reader = PdfReader(pdf)
+    writer = PdfWriter()
+    for page in reader.pages[1:]:
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_saved_pdf_link_opens_the_edition_it_cited_until_that_edition_is_pruned(work_settings, embedder):  # noqa: ANN001
+    """SIRI publishes a new edition under the same file name with a page fewer in front. A link
+    saved from the first edition must not open the new one at a page that now holds other text."""
+    builder = make_builder(work_settings, embedder=embedder, progress=False)
+    builder.build(load_manifest(work_settings.manifest_path))
+    pdf = work_settings.corpus_dir / "haandbog.pdf"
+    first = pdf.read_bytes()
+    with TestClient(make_app(work_settings, embedder)) as client:
+        saved = next(p["url"] for p in client.get("/api/search", params={"q": "familie", "k": 50}).json()["results"]
+                     if p["publication_id"] == "haandbog")
+    assert re.fullmatch(r"http://testserver/corpus/haandbog\.pdf\?udgave=[0-9a-f]{12}#page=\d+", saved), saved
+    assert saved.split("udgave=")[1][:12] == hashlib.sha256(first).hexdigest()[:12]
+
+    pdf.write_bytes(_without_first_page(pdf))
+    second = builder.build(load_manifest(work_settings.manifest_path))
+    with TestClient(make_app(work_settings, embedder)) as client:
+        old = client.get(saved.removeprefix("http://testserver").split("#")[0])
+        assert old.status_code == 200 and old.content == first
+        assert "immutable" in old.headers["cache-control"]
+        now = next(p["url"] for p in client.get("/api/search", params={"q": "familie", "k": 50}).json()["results"]
+                   if p["publication_id"] == "haandbog")
+        assert now.split("udgave=")[1][:12] == hashlib.sha256(pdf.read_bytes()).hexdigest()[:12] != \
+            saved.split("udgave=")[1][:12]
+        assert client.get(now.removeprefix("http://testserver").split("#")[0]).content == pdf.read_bytes()
+        # An unpinned link opens the live edition, as links saved before editions were named do.
+        assert client.get("/corpus/haandbog.pdf").content == pdf.read_bytes()
+
+    VersionStore(work_settings.data_dir).prune(keep=1)
+    assert VersionStore(work_settings.data_dir).versions() == [second.version]
+    with TestClient(make_app(work_settings, embedder)) as client:
+        for path in (saved.removeprefix("http://testserver").split("#")[0], "/corpus/haandbog.pdf?udgave=zz",
+                     "/corpus/haandbog.pdf?udgave=0123456789ab"):
+            gone = client.get(path)
+            assert gone.status_code == 410, path
+            assert gone.headers["content-type"].startswith("text/html")
+            page = parse_html(gone.text)
+            assert "tidligere udgave" in page.text and "sidetal" in page.text
+            links = [a for a in page.find_all("a") if a.text == "Åbn den nuværende udgave"]
+            assert [a.attrs["href"] for a in links] == ["/corpus/haandbog.pdf#page=1"]
+        # HEAD, as link checkers send it, says the same
+        assert client.head(saved.removeprefix("http://testserver").split("#")[0]).status_code == 410

@@ -72,7 +72,8 @@ def test_pdf_and_permalink_links_leave_a_frame(client: TestClient) -> None:
 def test_json_urls_are_absolute_from_the_request(client: TestClient) -> None:
     body = client.get("https://intranet.kommune.example/api/search", params={"q": "familie", "k": 3}).json()
     for passage in body["results"]:
-        assert re.fullmatch(r"https://intranet\.kommune\.example/corpus/[a-z0-9-]+\.pdf#page=\d+", passage["url"])
+        assert re.fullmatch(r"https://intranet\.kommune\.example/corpus/[a-z0-9-]+\.pdf\?udgave=[0-9a-f]{12}"
+                            r"#page=\d+", passage["url"])
         assert passage["url"].endswith(f"#page={passage['page_start']}")
         assert passage["permalink"] == f"https://intranet.kommune.example/p/{passage['id']}"
 

@@ -98,7 +98,7 @@ def test_results_page_with_answer_and_sources(client: TestClient) -> None:
         assert re.search(r"\(SIRI \d{4}\)", meta), meta
         pdf = next(a for a in article.find_all("a") if a.text.startswith("Åbn i PDF"))
         page_number = re.fullmatch(r"Åbn i PDF \(side (\d+)\)", pdf.text).group(1)
-        assert re.fullmatch(rf"/corpus/[a-z0-9-]+\.pdf#page={page_number}", pdf.attrs["href"])
+        assert re.fullmatch(rf"/corpus/[a-z0-9-]+\.pdf\?udgave=[0-9a-f]{{12}}#page={page_number}", pdf.attrs["href"])
         permalink = next(a for a in article.find_all("a") if a.attrs["href"].startswith("/p/"))
         assert permalink.text.startswith("Permanent link")
     assert page.find("h2", id="kilder-overskrift").text == "Kilder"
