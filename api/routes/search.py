@@ -61,7 +61,8 @@ class PublicationOut(BaseModel):
     file: str = Field(description="The PDF's file name; served at /corpus/{file}")
     publisher: str | None = Field(None, description="The publisher, when the manifest names one")
     year: int | None = Field(None, description="The year of publication, when the manifest gives one")
-    sha256: str | None = Field(None, description="SHA-256 of the PDF this version was built from")
+    sha256: str | None = Field(None, description="SHA-256 of the PDF this version was built from; its first 12 "
+                                                 "hex digits name the edition in passage URLs (`?udgave=`)")
     pages: int = Field(0, description="Pages in the PDF")
     passages: int = Field(0, description="Passages indexed from it")
     status: str | None = Field(None, description="Build status in this version (added/updated/unchanged/failed)")
