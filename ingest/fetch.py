@@ -202,6 +202,8 @@ def check_pdf(path: Path, url: str) -> None:
     try:
         open_pdf(path, name=url)
     except ExtractionError as exc:
+        if exc.detail:  # the reader's own (English) words: the log, not the report
+            logger.warning("%s: the PDF reader said: %s", url, exc.detail)
         raise FetchError(str(exc)) from exc
 
 
