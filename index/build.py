@@ -50,7 +50,7 @@ from index.sentence_vectors import write as write_sentence_vectors
 from index.store import PDF_DIR, VersionStore, new_version_id, read_passages, write_passages
 from index.version import PublicationEntry, PublicationStatus, VersionManifest
 from ingest.errors import IngestError
-from ingest.isolate import describe_failure
+from ingest.isolate import describe_failure, failure_detail
 from ingest.models import Document, Passage, Publication
 from ingest.quality import check_language
 from ingest.split import Splitter
@@ -335,10 +335,13 @@ class Builder:
         except KBIndexError:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever one PDF makes a reader raise is its failure alone
-            message = describe_failure(snapshot, exc)
+            message, detail = describe_failure(snapshot, exc), failure_detail(exc)
             # Messages name the file as the operator knows it, not the build's private copy.
+            known_as = str(self.corpus_dir / pub.file)
+            if detail:  # the reader's own (English) words: the log, not the report
+                log.warning("publication %s: the PDF reader said: %s", pub.id, detail.replace(str(snapshot), known_as))
             item.report.status = "failed"
-            item.report.error = message.replace(str(snapshot), str(self.corpus_dir / pub.file))
+            item.report.error = message.replace(str(snapshot), known_as)
             return
         item.passages = passages
         item.report.pages = len(document.pages)

@@ -5,7 +5,9 @@
      ├── FetchError             a PDF could not be downloaded (the old file is kept)
      └── ExtractionError        a PDF is missing, corrupt, encrypted, empty or has no text
 
-Every message names the file it is about, so a report line is enough to act on.
+Every message names the file it is about, so a report line is enough to act on. Messages are
+Danish throughout (the operator reads them in `kb ingest`'s report and the admin refresh report);
+a reader's own English words travel beside them in ``ExtractionError.detail``, for the log.
 """
 
 from __future__ import annotations
@@ -24,4 +26,12 @@ class FetchError(IngestError):
 
 
 class ExtractionError(IngestError):
-    """A PDF could not be turned into text (missing, corrupt, encrypted, empty, or image-only)."""
+    """A PDF could not be turned into text (missing, corrupt, encrypted, empty, or image-only).
+
+    ``detail`` is what the PDF reader itself said (e.g. pypdf's "EOF marker not found"), for
+    whoever catches the error to log; it is never part of the message.
+    """
+
+    def __init__(self, message: str, *, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail

@@ -202,6 +202,8 @@ def check_pdf(path: Path, url: str) -> None:
     try:
         open_pdf(path, name=url)
     except ExtractionError as exc:
+        if exc.detail:  # the reader's own (English) words: the log, not the report
+            logger.warning("%s: the PDF reader said: %s", url, exc.detail)
         raise FetchError(str(exc)) from exc
 
 
@@ -210,9 +212,26 @@ def _require_pdf_header(path: Path, url: str, response: httpx.Response) -> None:
     # session token, so the message names its type and never quotes it.
     with path.open("rb") as source:
         head = source.read(PDF_HEADER_WINDOW)
+    if not head:
+        raise FetchError(f"svaret fra {url} er tomt (0 byte), ikke en PDF")
     if PDF_MAGIC not in head:
         kind = " ".join(response.headers.get("content-type", "ukendt").split())[:80]
-        raise FetchError(f"svaret fra {url} er ikke en PDF (Content-Type: {kind})")
+        looks = "ligner en HTML-side; " if head.lstrip()[:1] == b"<" else ""
+        raise FetchError(f"svaret fra {url} er ikke en PDF ({looks}Content-Type: {kind})")
+
+
+def _http_failure(exc: httpx.HTTPError) -> str:
+    """What went wrong with a download, in Danish where httpx's words are English only.
+
+    A refused connection keeps its own text: the address guard (ingest/netpolicy.py) says in
+    Danish why it refused."""
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return "serveren afbrød forbindelsen, før hele filen var hentet (filen ville være afkortet)"
+    if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
+        return "forbindelsen til serveren fejlede undervejs"
+    if isinstance(exc, httpx.DecodingError):
+        return "svaret kunne ikke afkodes (ugyldig komprimering)"
+    return str(exc) or type(exc).__name__
 
 
 def sweep_partials(corpus_dir: Path) -> list[Path]:
@@ -550,5 +569,8 @@ class Fetcher:
         if isinstance(exc, httpx.TimeoutException):
             return f"intet svar inden for {self._settings.fetch_timeout:g} s fra {url}; se KB_FETCH_TIMEOUT"
         if isinstance(exc, httpx.HTTPError):
-            return f"hentningen af {url} mislykkedes: {exc or type(exc).__name__}"
+            # httpx's own words ("peer closed connection without sending complete message body") go
+            # to the log; the operator reads in Danish what happened to the download.
+            logger.warning("%s: the HTTP client said: %s: %s", url, type(exc).__name__, exc)
+            return f"hentningen af {url} mislykkedes: {_http_failure(exc)}"
         return f"kunne ikke gemme {url} i {self.corpus_dir}: {exc}"

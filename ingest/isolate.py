@@ -2,7 +2,7 @@
 
     IsolatedExtractor(path)
       ── python -m ingest.isolate_child ──► worker: nice(), setrlimit(RLIMIT_AS), then per request
-                     extract(path) ──pipe──► ("page", n)…  then  ("done", Document) | ("failed", message)
+                     extract(path) ──pipe──► ("page", n)…  then  ("done", Document) | ("failed", message, detail)
       └─ parent waits at most ``timeout`` s per PDF; past it, or when the worker dies, kills it and
          raises ExtractionError naming the file and the setting that bounds it.
 
@@ -34,11 +34,11 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from ingest.errors import ExtractionError
-from ingest.isolate_child import describe_failure
+from ingest.isolate_child import describe_failure, failure_detail
 from ingest.models import Document
 from ingest.settings import DEFAULT_EXTRACT_MAX_MEMORY_MB, DEFAULT_EXTRACT_TIMEOUT
 
-__all__ = ["IsolatedExtractor", "Limits", "describe_failure"]
+__all__ = ["IsolatedExtractor", "Limits", "describe_failure", "failure_detail"]
 
 log = logging.getLogger("kb.extract")
 
@@ -120,8 +120,8 @@ class IsolatedExtractor:
                 return document
             elif kind == "memory":
                 raise ExtractionError(self._too_much_memory(path))
-            else:  # "failed": the child's own description
-                raise ExtractionError(message[1])
+            else:  # "failed": the child's own description, and the reader's words for the log
+                raise ExtractionError(message[1], detail=message[2])
 
     def _too_much_memory(self, path: Path) -> str:
         return (f"{path.name}: udtrækningen brugte mere end {self.limits.max_memory_mb} MB hukommelse og er "

@@ -23,20 +23,33 @@ from ingest.models import Document
 Extract = Callable[..., Document]
 
 PARENT_CHECK_SECONDS = 1.0
-MAX_DETAIL_CHARS = 300  # a reader's own message can quote whole objects; keep report lines short
+MAX_DETAIL_CHARS = 300  # a reader's own message can quote whole objects; keep log lines short
 
 
 def describe_failure(path: Path, exc: BaseException) -> str:
-    """One Danish line for an extraction that raised, naming the file (the report and `kb ingest` show it)."""
+    """One Danish line for an extraction that raised, naming the file (the report and `kb ingest` show it).
+
+    A reader's own words are English and can quote whole objects: they go to the log
+    (``failure_detail``), and the line names only the kind of error to find them by.
+    """
     if isinstance(exc, IngestError):
         return str(exc)
     if isinstance(exc, MemoryError):
         return f"{path.name}: PDF'en kræver for meget hukommelse til at blive læst (MemoryError)."
     if isinstance(exc, RecursionError):
         return f"{path.name}: PDF'en er bygget for dybt til at blive læst (RecursionError)."
-    detail = " ".join(str(exc).split())[:MAX_DETAIL_CHARS]
-    kind = type(exc).__name__
-    return f"{path.name}: PDF'en er beskadiget eller kan ikke læses ({kind}{': ' + detail if detail else ''})."
+    return f"{path.name}: PDF'en er beskadiget eller kan ikke læses ({type(exc).__name__}; se loggen)."
+
+
+def failure_detail(exc: BaseException) -> str | None:
+    """What the reader itself said about a failed extraction, bounded, for the log; None when nothing more."""
+    if isinstance(exc, IngestError):
+        detail = getattr(exc, "detail", None)
+    elif isinstance(exc, (MemoryError, RecursionError)):
+        detail = None
+    else:
+        detail = f"{type(exc).__name__}: {exc}"
+    return " ".join(detail.split())[:MAX_DETAIL_CHARS] if detail else None
 
 
 
@@ -97,7 +110,7 @@ def _extract_one(extract: Extract, path: Path, send: Connection) -> None:
     except MemoryError:
         send.send(("memory",))
     except BaseException as exc:  # noqa: BLE001 - every failure of this one PDF is reported, never raised
-        send.send(("failed", describe_failure(path, exc)))
+        send.send(("failed", describe_failure(path, exc), failure_detail(exc)))
 
 
 if __name__ == "__main__":

@@ -710,13 +710,15 @@ def test_a_pdf_with_more_pages_than_any_guide_is_refused_at_once(tmp_path: Path)
 
 
 def test_pdf_without_text_raises(tmp_path: Path) -> None:
-    path = tmp_path / "scan.pdf"
+    """Shapes only: no text, and no image to be a scan of one (tests/test_extract_messages.py has the others)."""
+    path = tmp_path / "figur.pdf"
     c = Canvas(str(path), pagesize=A4)
     c.rect(100, 100, 300, 300, fill=1)
     c.showPage()
     c.save()
-    with pytest.raises(ExtractionError, match="ingen tekst"):
+    with pytest.raises(ExtractionError, match="hverken tekst eller billeder") as caught:
         extract(path)
+    assert "OCR" not in str(caught.value)
 
 
 def test_owner_password_only_pdf_is_read(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import ssl
 from collections.abc import Callable, Iterator
@@ -508,3 +509,31 @@ def test_unreadable_facts_count_as_never_fetched(settings: Settings) -> None:
     path.write_text("{not json", encoding="utf-8")
     assert read_facts(settings.corpus_dir, "haandbog") is None
     assert read_all_facts(settings.corpus_dir) == {}
+
+
+def test_a_download_cut_off_by_the_server_is_said_in_danish(
+    server: LocalHTTPServer, fetcher: Fetcher, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The report ended in httpx's "peer closed connection without sending complete message body";
+    those words are for the log."""
+    server.add_truncated("/truncated.pdf", PDF_V2[:200], declared=len(PDF_V2))
+    with caplog.at_level(logging.WARNING, logger="kb.fetch"):
+        result = fetcher.fetch(publication(server.url("/truncated.pdf")))
+    assert result.status == "failed" and result.error is not None
+    assert "serveren afbrød forbindelsen, før hele filen var hentet" in result.error
+    assert "peer closed" not in result.error
+    assert any("peer closed" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("body", "reason"), [
+    (b"", "er tomt (0 byte), ikke en PDF"),
+    (b"\n<!DOCTYPE html><html><body>Log ind</body></html>",
+     "er ikke en PDF (ligner en HTML-side; Content-Type: application/pdf)"),
+], ids=["empty", "html"])
+def test_a_body_that_is_not_a_pdf_says_what_it_is(server: LocalHTTPServer, fetcher: Fetcher, body: bytes,
+                                                   reason: str) -> None:
+    """Served as application/pdf, an empty body read 'er ikke en PDF (Content-Type: application/pdf)'."""
+    server.add_file("/odd.pdf", body, content_type="application/pdf")
+    result = fetcher.fetch(publication(server.url("/odd.pdf")))
+    assert result.status == "failed" and reason in (result.error or "")
+    assert "Log ind" not in (result.error or "")

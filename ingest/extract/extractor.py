@@ -18,7 +18,7 @@ from ingest.extract.headings import HeadingFinder
 from ingest.extract.layout import body_size, page_kind, page_layout
 from ingest.extract.lines import build_lines
 from ingest.extract.paragraphs import ParagraphBuilder
-from ingest.extract.pdf import open_pdf
+from ingest.extract.pdf import CUT_OFF, is_cut_off, open_pdf
 from ingest.extract.records import Line
 from ingest.extract.slots import find_slot_lines
 from ingest.extract.stream import SpanReader
@@ -100,33 +100,70 @@ class Extractor:
         spans = SpanReader(reader, fonts)
         pages: list[list[Line]] = []
         failed = 0
+        # Why a PDF without any text has none: where the walk refused to go (forms too deep or
+        # drawing themselves, past the work budget) the file is malformed or hostile, and with no
+        # image either it is blank or broken; only images and no text is a scan. The operator must
+        # not go looking for OCR for a file that needs replacing.
+        blocked: set[str] = set()
+        first_failure: str | None = None  # for the log, when no page at all can be read
         for number, page in enumerate(reader.pages, start=1):
+            refused = (spans.skipped_forms, spans.skipped_deep)
             try:
                 pages.append(self.page_lines(page, spans))
             except Exception as exc:  # one broken page must not lose the other hundred
                 failed += 1
                 warnings.append(f"side {number}: kunne ikke læses ({exc})")
+                first_failure = first_failure or f"page {number}: {type(exc).__name__}: {exc}"
                 pages.append([])
             if spans.truncated:
+                blocked.add("budget")
                 warnings.append(
                     f"side {number}: for meget arbejde (form XObjects eller operatorer over grænsen); "
                     "resten af siden er sprunget over"
                 )
+            if spans.skipped_deep > refused[1]:
+                blocked.add("deep")
+            if spans.skipped_forms > refused[0]:
+                blocked.add("cycle")
             if on_page is not None:
                 on_page(1)
         if spans.skipped_rotated:
             warnings.append(f"{spans.skipped_rotated} tekststykker i roteret tekst er sprunget over")
         if spans.skipped_forms:
             warnings.append(f"{spans.skipped_forms} form XObjects, der tegner sig selv, er sprunget over")
+        if spans.skipped_deep:
+            warnings.append(f"{spans.skipped_deep} form XObjects indlejret mere end {spans.MAX_FORM_DEPTH} niveauer "
+                            "dybt er sprunget over")
         if fonts.unmapped:
             warnings.append(f"{fonts.unmapped} tegn uden Unicode-kode i skriftens /ToUnicode er gengivet som \ufffd")
         if not any(pages):
-            reason = "er beskadiget" if failed == len(pages) else "indeholder ingen tekst (scannet uden OCR?)"
-            raise ExtractionError(f"PDF-filen {path} {reason}.")
+            reason = self._no_text(len(pages), failed, spans.images, blocked, cut_off=is_cut_off(path))
+            raise ExtractionError(f"PDF-filen {path} {reason}", detail=first_failure)
         empty = [str(n) for n, lines in enumerate(pages, start=1) if not lines]
         if empty and len(empty) < len(pages):
             warnings.append(f"sider uden tekst: {', '.join(empty)}")
         return pages
+
+    @staticmethod
+    def _no_text(pages: int, failed: int, images: int, blocked: set[str], *, cut_off: bool) -> str:
+        """Why a PDF gave no text at all, in Danish, after "PDF-filen X"."""
+        if cut_off:  # pypdf opens some cut-off files, without the pages' content
+            return f"{CUT_OFF}, så dens sider kan ikke læses. Hent eller kopiér hele filen ind igen."
+        if blocked:
+            why = {
+                "deep": f"dens form XObjects er indlejret mere end {SpanReader.MAX_FORM_DEPTH} niveauer dybt",
+                "cycle": "dens form XObjects henviser til sig selv i ring",
+                "budget": "dens sider kræver mere arbejde, end læseren tillader (form XObjects eller operatorer)",
+            }
+            found = " og ".join(why[kind] for kind in ("deep", "cycle", "budget") if kind in blocked)
+            return (f"kan ikke læses, fordi den er unormalt opbygget: {found}. Det er ikke en scannet PDF; filen "
+                    "er beskadiget eller bevidst manipuleret. Hent en ny kopi fra udgiveren.")
+        if failed == pages:
+            return "er beskadiget: ingen af dens sider kan læses. Hent en ny kopi fra udgiveren."
+        if not images:
+            return ("indeholder hverken tekst eller billeder: siderne er tomme eller tegner kun figurer, eller "
+                    "deres indhold kan ikke afkodes. Er det den rigtige fil, og er den hel?")
+        return "indeholder ingen tekst, kun billeder (scannet uden OCR?)."
 
     def page_lines(self, page: PageObject, spans: SpanReader) -> list[Line]:
         """The raw lines of one page, top to bottom (before any cleaning): table rows read cell by

@@ -11,9 +11,12 @@ from ingest.errors import ExtractionError
 
 PDF_MAGIC = b"%PDF-"
 PDF_HEADER_WINDOW = 1024  # readers accept the %PDF- header anywhere in the first 1024 bytes
+PDF_EOF = b"%%EOF"
+PDF_TRAILER_WINDOW = 1024  # a whole PDF ends with %%EOF, at most some padding after it
 # SIRI's guides have 30-200 pages. A file with tens of thousands (a hostile or broken one) was read
 # until KB_EXTRACT_TIMEOUT, holding the store lock for the whole build, at every nightly refresh.
 MAX_PAGES = 2000
+CUT_OFF = "er afkortet eller beskadiget: slutningen af filen mangler (som efter en afbrudt download)"
 
 
 def open_pdf(path: Path, *, name: str | None = None) -> PdfReader:
@@ -42,14 +45,33 @@ def open_pdf(path: Path, *, name: str | None = None) -> PdfReader:
         raise
     except DependencyError as exc:
         raise ExtractionError(
-            f"PDF-filen {name} er krypteret (AES); installér pakken 'cryptography' for at læse den: {exc}"
+            f"PDF-filen {name} er krypteret (AES); installér pakken 'cryptography' for at læse den.",
+            detail=_detail(exc),
         ) from exc
     except FileNotDecryptedError as exc:
-        raise ExtractionError(f"PDF-filen {name} er krypteret og kan ikke læses: {exc}") from exc
+        raise ExtractionError(f"PDF-filen {name} er krypteret og kan ikke læses.", detail=_detail(exc)) from exc
     except Exception as exc:  # pypdf signals a broken file with many exception types (PyPdfError, ValueError, ...)
-        raise ExtractionError(f"PDF-filen {name} er beskadiget og kan ikke åbnes: {exc}") from exc
+        # pypdf's own words ("Stream has ended unexpectedly") go to the log through ``detail``; the
+        # operator reads what is wrong with the file in Danish.
+        if is_cut_off(path):
+            message = f"PDF-filen {name} {CUT_OFF}, så den kan ikke åbnes. Hent eller kopiér hele filen ind igen."
+        else:
+            message = (f"PDF-filen {name} er beskadiget og kan ikke åbnes ({type(exc).__name__}; se loggen). "
+                       "Hent eller kopiér filen ind igen.")
+        raise ExtractionError(message, detail=_detail(exc)) from exc
     if count == 0:
         raise ExtractionError(f"PDF-filen {name} har ingen sider.")
     if count > MAX_PAGES:
         raise ExtractionError(f"PDF-filen {name} har {count} sider; højst {MAX_PAGES} læses. Er det den rigtige fil?")
     return reader
+
+
+def is_cut_off(path: Path) -> bool:
+    """True when the file does not end as a whole PDF does (no %%EOF near its end): cut off."""
+    with path.open("rb") as fh:
+        fh.seek(max(0, path.stat().st_size - PDF_TRAILER_WINDOW))
+        return PDF_EOF not in fh.read()
+
+
+def _detail(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"

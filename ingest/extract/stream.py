@@ -74,6 +74,8 @@ class SpanReader:
         self.fonts = fonts
         self.skipped_rotated = 0  # runs in a minority orientation, e.g. a vertical margin note
         self.skipped_forms = 0  # forms that draw themselves (directly or through others)
+        self.skipped_deep = 0  # forms nested deeper than MAX_FORM_DEPTH, whose text is not read
+        self.images = 0  # images drawn (XObjects and inline): a PDF without text but with them is a scan
         self.truncated = False  # the current page hit a work bound; its remaining text is lost
         self.forms_run = 0  # on the current page
         self.operations = 0  # on the current page
@@ -174,10 +176,12 @@ class SpanReader:
                 state.leading = float(operands[0])
             elif operator == b"Ts" and operands:
                 state.rise = float(operands[0])
-            elif operator == b"Do" and operands and depth < self.MAX_FORM_DEPTH:
+            elif operator == b"Do" and operands:
                 self._form(operands[0], resources, state, depth)
             elif operator in _PATH_OPERATORS:
                 self._shapes.feed(operator, operands, state.ctm, state.white_fill)
+            elif operator in _INLINE_IMAGE:
+                self.images += 1
             elif operator in _FILL_COLOUR:
                 white = is_white(operator, operands)
                 state.white_fill = bool(white)
@@ -187,7 +191,12 @@ class SpanReader:
         xobjects = _resolve(resources.get("/XObject"))
         ref = xobjects.get(name) if xobjects else None
         xobj = ref.get_object() if ref is not None else None
+        if isinstance(xobj, StreamObject) and xobj.get("/Subtype") == "/Image":
+            self.images += 1
         if not isinstance(xobj, StreamObject) or xobj.get("/Subtype") != "/Form":
+            return
+        if depth >= self.MAX_FORM_DEPTH:
+            self.skipped_deep += 1  # counted: a page whose text is all down there is malformed, not empty
             return
         key = (ref.idnum, ref.generation) if isinstance(ref, IndirectObject) else id(xobj)
         if key in self._active:
@@ -246,6 +255,7 @@ class SpanReader:
 
 _PATH_OPERATORS = {b"re", b"m", b"l", b"n", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"S", b"s"}
 _FILL_COLOUR = {b"rg", b"g", b"k", b"sc", b"scn"}
+_INLINE_IMAGE = {b"BI", b"INLINE IMAGE"}  # the fast parser's and pypdf's names for it
 
 
 class _OverBudget(Exception):
