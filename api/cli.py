@@ -385,20 +385,22 @@ def _print_status(data: dict[str, Any]) -> None:
             elif data["previous"] and v == data["previous"][0]:
                 mark = "forrige; `kb rollback` gør den live"
             elif v in data["previous"]:
-                mark = "tidligere"
+                mark = "tidligere; `kb rollback --to` gør den live"
             else:
                 mark = "ikke live"
             click.echo(f"  {v} ({mark})")
 
 
 @cli.command()
+@click.option("--to", "to", metavar="VERSION",
+              help="Gør en bestemt tidligere version live (et versions-id, som `kb status` viser det).")
 @click.pass_context
 @friendly_errors
-def rollback(ctx: click.Context) -> None:
-    """Gør den forrige version live igen."""
+def rollback(ctx: click.Context, to: str | None) -> None:
+    """Gør den forrige version (eller den med --to) live igen."""
     from index.store import VersionStore
 
-    pointer = VersionStore(_settings(ctx).data_dir).rollback()
+    pointer = VersionStore(_settings(ctx).data_dir).rollback(to)
     click.echo(f"Version {pointer.version} er nu live.")
 
 
