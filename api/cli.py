@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
+from api.logs import log_format
 from api.schemas import answer_out, citation, hits_out
 from index.errors import KBIndexError
 from ingest.errors import IngestError
@@ -100,8 +101,7 @@ def _echo_json(data: Any) -> None:
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Søg i SIRI's publikationer om æresrelaterede konflikter og negativ social kontrol."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format=log_format())
     try:
         ctx.obj = Settings()
     except ValidationError as exc:

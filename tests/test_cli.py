@@ -210,6 +210,26 @@ def test_rollback_to_a_named_version_and_a_clear_error_for_one_it_cannot(work_se
     assert data["live"]["version"] == "v1" and data["previous"] == ["v2", "v3"]
 
 
+def test_cli_log_lines_name_their_process_without_importing_the_server(tmp_path):
+    """`kb serve` shares the CLI's log format (its first process logs with it); other commands
+    must not pay for importing uvicorn to get it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import logging, sys\n"
+            "from api.cli import cli\n"
+            "try:\n    cli(['status'])\nexcept SystemExit:\n    pass\n"
+            "logging.getLogger('kb.test').warning('a line')\n"
+            "print('uvicorn' in sys.modules)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], env={"PATH": "/usr/bin:/bin", "KB_DATA_DIR": str(tmp_path)},
+                            cwd=Path(__file__).parent.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    out, err = proc.communicate(timeout=120)
+    assert f"WARNING [pid {proc.pid}] kb.test: a line" in err, err
+    assert out.strip().endswith("False"), out
+
+
 # -- file-system errors: one Danish line naming the path, never a traceback -------------------------
 def _no_traceback(result) -> None:  # noqa: ANN001
     assert result.exit_code == 1, result.output
