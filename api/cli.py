@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
+from api.logs import log_format
 from api.schemas import answer_out, citation, hits_out
 from index.errors import KBIndexError
 from ingest.errors import IngestError
@@ -100,8 +101,7 @@ def _echo_json(data: Any) -> None:
 @click.pass_context
 def cli(ctx: click.Context, verbose: bool) -> None:
     """Søg i SIRI's publikationer om æresrelaterede konflikter og negativ social kontrol."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format=log_format())
     try:
         ctx.obj = Settings()
     except ValidationError as exc:
@@ -385,20 +385,22 @@ def _print_status(data: dict[str, Any]) -> None:
             elif data["previous"] and v == data["previous"][0]:
                 mark = "forrige; `kb rollback` gør den live"
             elif v in data["previous"]:
-                mark = "tidligere"
+                mark = "tidligere; `kb rollback --to` gør den live"
             else:
                 mark = "ikke live"
             click.echo(f"  {v} ({mark})")
 
 
 @cli.command()
+@click.option("--to", "to", metavar="VERSION",
+              help="Gør en bestemt tidligere version live (et versions-id, som `kb status` viser det).")
 @click.pass_context
 @friendly_errors
-def rollback(ctx: click.Context) -> None:
-    """Gør den forrige version live igen."""
+def rollback(ctx: click.Context, to: str | None) -> None:
+    """Gør den forrige version (eller den med --to) live igen."""
     from index.store import VersionStore
 
-    pointer = VersionStore(_settings(ctx).data_dir).rollback()
+    pointer = VersionStore(_settings(ctx).data_dir).rollback(to)
     click.echo(f"Version {pointer.version} er nu live.")
 
 

@@ -15,6 +15,7 @@ import os
 import sys
 from typing import Any
 
+from api.logs import log_format
 from index.errors import KBIndexError
 from ingest.errors import IngestError
 from ingest.settings import Settings
@@ -25,8 +26,7 @@ NICENESS = 10  # searches in the serving process come first on a shared machine
 def main() -> None:
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s [refresh]: %(message)s")
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=log_format("refresh"))
     settings = Settings(**json.loads(sys.stdin.read()))
 
     def emit(message: dict[str, Any]) -> None:

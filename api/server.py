@@ -20,14 +20,17 @@ data dir: the live pointer (each process watches it), the store lock, the admin 
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import os
 from typing import Any
 
 import uvicorn
+from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors import Multiprocess
 
+from api.logs import PROCESS, log_format
 from ingest.settings import Settings
 
 MAX_HEADER_BYTES = 32 * 1024  # request line and headers; ours are a few hundred bytes
@@ -117,6 +120,7 @@ def server_config(app: Any, settings: Settings, *, host: str, port: int, **overr
         "loop": "uvloop",
         "timeout_keep_alive": settings.keep_alive_timeout,
         "log_level": "info",
+        "log_config": uvicorn_log_config(),
         # The service sends its own headers; uvicorn's "server: uvicorn" only tells attackers what runs.
         "server_header": False,
         "workers": settings.workers or 1,  # `serve` resolves the default (server_processes)
@@ -125,6 +129,14 @@ def server_config(app: Any, settings: Settings, *, host: str, port: int, **overr
     }
     config = uvicorn.Config(app, **options)
     config.kb_header_timeout = settings.header_timeout  # type: ignore[attr-defined]
+    return config
+
+
+def uvicorn_log_config() -> dict[str, Any]:
+    """uvicorn's own logging (startup, errors, the access log), its lines naming their process too."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    for formatter in config["formatters"].values():
+        formatter["fmt"] = formatter["fmt"].replace("%(levelprefix)s ", f"%(levelprefix)s {PROCESS} ", 1)
     return config
 
 
@@ -163,7 +175,7 @@ def configure_logging() -> None:
     """What `kb serve` logs: the service's own lines at info (version swaps, refreshes, and with
     KB_LOG_QUERIES=1 the redacted questions), everything else from warnings up. Done again in
     each worker process, which does not run the CLI."""
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format=log_format())
     logging.getLogger("kb").setLevel(logging.INFO)
 
 

@@ -46,16 +46,27 @@ class Reranker:
         return cls(model, name, top_n)
 
     def rerank(self, question: str, hits: list[Hit]) -> list[Hit]:
-        """The hits in the cross-encoder's order, each scored by it (so scores stay comparable).
+        """The first ``top_n`` hits in the cross-encoder's order, each scored by it; then the rest
+        in their fused order.
 
-        The caller passes at least ``top_n`` fused candidates (more when it wants more back).
+        Only the first ``top_n`` whatever the caller asks for: the answer reads the first few
+        reranked hits, and a request for more passages (a larger k) must not let one fused far
+        down into them, or the answer to a question would change with k.
         """
-        if len(hits) < 2:
+        head, tail = hits[: self.top_n], hits[self.top_n:]
+        if len(head) < 2:
             return hits
         if threading.current_thread() is not threading.main_thread():
             # A server's pool thread: on one torch thread, so that it never starts a team of its
             # own, which would slow every question's encode in the process (index/batching.py).
             set_torch_threads(1)
-        scores = self.model.predict([(question, h.passage.text) for h in hits], show_progress_bar=False)
-        order = sorted(range(len(hits)), key=lambda i: -float(scores[i]))
-        return [replace(hits[i], score=float(scores[i])) for i in order]
+        scores = self.model.predict([(question, h.passage.text) for h in head], show_progress_bar=False)
+        order = sorted(range(len(head)), key=lambda i: -float(scores[i]))
+        reranked = [replace(head[i], score=float(scores[i])) for i in order]
+        if not tail:
+            return reranked
+        # Scores rank the whole list (clients sort by them): the rest go on below the last reranked
+        # score by their fused distance from the head's lowest fused score.
+        last = reranked[-1].score
+        edge = min(h.relevance for h in head)
+        return [*reranked, *(replace(h, score=last - (edge - h.relevance)) for h in tail)]

@@ -138,32 +138,56 @@ class VersionStore:
                 self._held = 0
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def rollback(self) -> Pointer:
+    def rollback(self, to: str | None = None) -> Pointer:
+        """Make the previous version live, or ``to``, any version of the rollback history."""
         with self.lock():
-            return self._rollback()
+            return self._rollback(to)
 
-    def _rollback(self) -> Pointer:
+    def _rollback(self, to: str | None) -> Pointer:
         old = self.pointer()
         if old is None:
             raise NoLiveIndex("Der er ingen live version at rulle tilbage fra.")
         candidates = [v for v in old.previous if self.exists(v)]
-        if not candidates:
-            raise CorruptIndex("Der er ingen tidligere version at rulle tilbage til.")
-        target = candidates[0]
+        if to is None:
+            if not candidates:
+                raise CorruptIndex("Der er ingen tidligere version at rulle tilbage til.")
+            to = candidates[0]
+        elif to not in candidates:
+            raise CorruptIndex(self._not_a_target(to, old, candidates))
+        target = to
         # A running server keeps serving the old version when the new one fails to load, but a
         # restarted one has nothing to serve: a version that does not load must never become live.
         try:
             self.check(target)
         except CorruptIndex as exc:
+            others = [v for v in candidates if v != target]
+            hint = (f" Andre versioner, der kan rulles tilbage til (`kb rollback --to VERSION`): {', '.join(others)}."
+                    if others else "")
             raise CorruptIndex(f"Version {target} kan ikke indlæses og er ikke gjort live; version "
-                               f"{old.version} er stadig live. ({exc})") from exc
-        # The version left goes last in the history: kept by prune and listed by `kb status`, so
-        # the operator can return to it, while the next rollback still goes further back first.
+                               f"{old.version} er stadig live. ({exc}){hint}") from exc
+        # The version left, and with `--to` the ones skipped over, go last in the history: kept by
+        # prune and listed by `kb status`, so the operator can return to them, while the next
+        # rollback still goes further back first.
+        i = candidates.index(target)
         left = (old.version,) if self.exists(old.version) and old.version != target else ()
-        pointer = Pointer(target, (*candidates[1:], *left))
+        pointer = Pointer(target, (*candidates[i + 1:], *candidates[:i], *left))
         write_atomic(self.root / LIVE, json.dumps({"version": pointer.version,
                                                    "previous": list(pointer.previous)}, indent=2))
         return pointer
+
+    def _not_a_target(self, version: str, old: Pointer, candidates: list[str]) -> str:
+        """Why ``version`` cannot be rolled back to, and which versions can."""
+        kept = ", ".join(candidates) if candidates else "ingen"
+        if version == old.version:
+            reason = f"Version {version} er allerede live."
+        elif self.exists(version):
+            # Not in the history: in practice a refused build, kept for inspection; making it live
+            # here would bypass the check that refused it.
+            reason = (f"Version {version} er ikke i tilbagerulningshistorikken (fx en afvist opbygning, der "
+                      "aldrig blev live); `kb ingest --force` gør en ny opbygning live trods advarslen.")
+        else:
+            reason = f"Version {version} findes ikke."
+        return f"{reason} Versioner, der kan rulles tilbage til: {kept}. (Se `kb status`.)"
 
     # -- versions -----------------------------------------------------------------------------
     def path(self, version: str) -> Path:

@@ -185,6 +185,51 @@ def test_status_marks_which_versions_are_live_previous_or_refused(work_settings)
     assert data["not_live"] == [v3] and data["previous"] == [v1]
 
 
+def test_rollback_to_a_named_version_and_a_clear_error_for_one_it_cannot(work_settings):
+    from index.store import VersionStore
+    from tests.test_store import make
+
+    store = VersionStore(work_settings.data_dir)
+    for v in ("v1", "v2", "v3"):
+        make(store, v)
+        store.set_live(v)
+    runner = CliRunner()
+    env = kb_env(work_settings)
+    status = runner.invoke(cli, ["status"], env=env)
+    assert "v1 (tidligere; `kb rollback --to` gør den live)" in status.output
+
+    unknown = runner.invoke(cli, ["rollback", "--to", "v9"], env=env)
+    assert unknown.exit_code == 1 and "Traceback" not in unknown.output
+    assert "Fejl: Version v9 findes ikke. Versioner, der kan rulles tilbage til: v2, v1." in unknown.output
+    assert store.pointer().version == "v3"
+
+    rolled = runner.invoke(cli, ["rollback", "--to", "v1"], env=env)
+    assert rolled.exit_code == 0, rolled.output
+    assert rolled.output == "Version v1 er nu live.\n"
+    data = json.loads(runner.invoke(cli, ["status", "--json"], env=env).stdout)
+    assert data["live"]["version"] == "v1" and data["previous"] == ["v2", "v3"]
+
+
+def test_cli_log_lines_name_their_process_without_importing_the_server(tmp_path):
+    """`kb serve` shares the CLI's log format (its first process logs with it); other commands
+    must not pay for importing uvicorn to get it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import logging, sys\n"
+            "from api.cli import cli\n"
+            "try:\n    cli(['status'])\nexcept SystemExit:\n    pass\n"
+            "logging.getLogger('kb.test').warning('a line')\n"
+            "print('uvicorn' in sys.modules)\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], env={"PATH": "/usr/bin:/bin", "KB_DATA_DIR": str(tmp_path)},
+                            cwd=Path(__file__).parent.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    out, err = proc.communicate(timeout=120)
+    assert f"WARNING [pid {proc.pid}] kb.test: a line" in err, err
+    assert out.strip().endswith("False"), out
+
+
 # -- file-system errors: one Danish line naming the path, never a traceback -------------------------
 def _no_traceback(result) -> None:  # noqa: ANN001
     assert result.exit_code == 1, result.output
@@ -234,7 +279,7 @@ def test_os_errors_name_the_path_and_what_to_do(work_settings, monkeypatch, erro
     path = str(work_settings.data_dir / "live.json")
     error.filename = path
 
-    def fail(self):  # noqa: ANN001, ANN202
+    def fail(self, to=None):  # noqa: ANN001, ANN202
         raise error
 
     monkeypatch.setattr(VersionStore, "rollback", fail)

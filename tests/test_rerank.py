@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import pytest
@@ -70,9 +71,58 @@ def test_rerank_orders_the_candidates_by_the_cross_encoder(tiny_cross_encoder: s
         index.find(question, k=5)
         asyncio.run(index.find_async(question, k=5))
         index.ask(question, k=10)
+        index.ask(question, k=50)  # more passages listed, not more reranked
     finally:
         reranker.model.predict = predict
-    assert seen == [reranker.top_n] * 3
+    assert seen == [reranker.top_n] * 4
+
+
+QUESTIONS_FOR_K = ["Hvornår skal kommunen underrette?", "hvad er en genopdragelsesrejse",
+                   "hvad gør jeg hvis en elev siger hun skal giftes mod sin vilje", "negativ social kontrol",
+                   "sikkerhedsplan for den unge", "må jeg kontakte forældrene"]
+
+
+def test_the_answer_does_not_depend_on_k_with_a_reranker(tiny_cross_encoder: str, built_settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    """k says how many passages to list, not what the answer is. With k above the reranker's
+    top_n, the cross-encoder once reordered every one of the k candidates, so a passage fused
+    far down could become one the answer reads: another answer (or none) for the same question."""
+    from api.wiring import make_live
+
+    live = make_live(built_settings.model_copy(update={"reranker_model": tiny_cross_encoder}), embedder=embedder)
+    live.reload()
+    index = live.current()
+    assert index.tools.reranker is not None
+    top_n = index.tools.reranker.top_n
+    for question in QUESTIONS_FOR_K:
+        drafts = {k: index.draft(question, k=k) for k in (5, top_n, top_n + 1, 50)}
+        base = drafts[5]
+        for k, draft in drafts.items():
+            assert (draft.confident, draft.sentences) == (base.confident, base.sentences), (question, k)
+            # and the passages both list are the same, in the same order
+            assert [h.passage.id for h in draft.hits[:5]] == [h.passage.id for h in base.hits], (question, k)
+        assert len(drafts[50].hits) == 50
+        # the passages past the reranked ones score below them, in their fused order (the first
+        # passage may be the quoted one rather than the highest scored: ``quoted_first``)
+        scores = [h.score for h in drafts[50].hits]
+        assert scores[top_n:] == sorted(scores[top_n:], reverse=True), question
+        assert min(scores[:top_n]) >= scores[top_n], question
+    async_draft = asyncio.run(index.draft_async(QUESTIONS_FOR_K[0], k=50))
+    assert async_draft.sentences == index.draft(QUESTIONS_FOR_K[0], k=5).sentences
+
+    # What a caseworker saw, through `kb ask`: "tvangsægteskab" was answered with k=5 and declined,
+    # with no answer, with k=50.
+    from click.testing import CliRunner
+
+    from api.cli import cli
+    from tests.conftest import kb_env
+
+    env = kb_env(built_settings, KB_RERANKER_MODEL=tiny_cross_encoder, HF_HUB_OFFLINE="1")
+    asked = json.loads(CliRunner().invoke(cli, ["ask", "tvangsægteskab", "--k", "50", "--json"], env=env,
+                                          catch_exceptions=False).stdout)
+    answer = index.ask("tvangsægteskab", k=5)
+    assert asked["confident"] == answer.confident
+    assert [s["text"] for s in asked["answer"]] == [s.text for s in answer.sentences]
+    assert [p["id"] for p in asked["passages"][:5]] == [h.passage.id for h in answer.hits]
 
 
 def same_hits(a, b) -> bool:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -236,6 +237,15 @@ def test_several_worker_processes_serve_and_share_the_refresh_jobs(built_setting
     text = log.read_text()
     assert text.count("Started server process") == 2, text[-3000:]
     assert text.count(f"search {question}") == 6, text[-3000:]  # the query log of both processes
+    # Every line names its process, so an operator can tell the workers apart: each worker's
+    # "live index version" line carries its own pid, the one uvicorn announced it with.
+    workers = set(re.findall(r"Started server process \[(\d+)\]", text))
+    loaded = set(re.findall(r"\[pid (\d+)\] kb\.live: live index version", text))
+    assert len(workers) == 2 and loaded == workers, text[-3000:]
+    searched = set(re.findall(rf"\[pid (\d+)\] kb\.queries: search {question}", text))
+    assert len(searched) >= 1 and searched <= workers, text[-3000:]
+    access = re.findall(r"\[pid (\d+)\] [\d.:]+ - \"GET /api/search", text)
+    assert len(access) == 6 and set(access) <= workers, text[-3000:]
 
 
 def test_kb_serve_runs_one_process_per_core_at_most_two_unless_told(monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -69,6 +69,44 @@ def test_rollback_refuses_a_version_that_does_not_load_and_keeps_the_live_one(tm
     assert store.pointer() == Pointer("v2", ("v1",))  # untouched: a second attempt after a repair can still work
 
 
+def test_rollback_to_a_named_version_of_the_history(tmp_path):
+    store = VersionStore(tmp_path)
+    for v in ("v1", "v2", "v3"):
+        make(store, v)
+        store.set_live(v)
+    assert store.rollback(to="v1") == Pointer("v1", ("v2", "v3"))  # past v2, which stays kept
+    assert store.rollback().version == "v2"  # a plain rollback still works from there
+    assert store.rollback(to="v1").version == "v1"
+
+
+@pytest.mark.parametrize(("target", "words"), [
+    ("v9", "Version v9 findes ikke"),
+    ("v3", "Version v3 er allerede live"),
+    ("v4", "Version v4 er ikke i tilbagerulningshistorikken.*kb ingest --force"),
+])
+def test_rollback_to_a_version_it_cannot_roll_to_names_the_ones_it_can(tmp_path, target, words):
+    store = VersionStore(tmp_path)
+    for v in ("v1", "v2", "v3"):
+        make(store, v)
+        store.set_live(v)
+    make(store, "v4")  # built but never made live: a refused build, kept for inspection
+    with pytest.raises(CorruptIndex, match=f"{words}.*kan rulles tilbage til: v2, v1"):
+        store.rollback(to=target)
+    assert store.pointer() == Pointer("v3", ("v2", "v1"))
+
+
+def test_rollback_to_a_damaged_version_is_refused_and_names_the_others(tmp_path):
+    store = VersionStore(tmp_path)
+    for v in ("v1", "v2", "v3"):
+        make(store, v)
+        store.set_live(v)
+    (store.path("v1") / "vectors.faiss").write_bytes(b"not an index")
+    with pytest.raises(CorruptIndex, match="v1 kan ikke indlæses.*v3 er stadig live.*vectors.faiss.*"
+                                           "rollback --to VERSION`\\): v2"):
+        store.rollback(to="v1")
+    assert store.pointer() == Pointer("v3", ("v2", "v1"))
+
+
 def test_an_unreadable_faiss_file_is_named_without_the_librarys_own_words(tmp_path):
     # The message reaches /readyz and the API's 503: a FAISS C++ trace is for the log.
     store = VersionStore(tmp_path)
