@@ -149,6 +149,29 @@ PHONE = re.compile(_PHONE + r"(?! [0-9])")
 PHONE_NEAR_WORD = re.compile(_PHONE)
 _PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms)", re.IGNORECASE)  # not "mobning"
 
+# A foreign number: + or 00, a country code (1 to 3 digits, never starting with 0), then 6 to 14
+# digits grouped as the country writes them ("+46 70 123 45 67", "0049 30/1234567",
+# "+44 (0)20 7946 0958", "(+46) 70-123 45 67"). The country code says what the number is, so no
+# phone word is needed, and as with +45 any grouping counts. Denmark's own 45 is left to
+# :data:`PHONE`, which knows a Danish number has 8 digits and where it ends ("+45 23456789 10-12").
+# "00" is a common pair of digits, so it counts only at the start of a number, not after another
+# one ("kl. 08.00-16.00", "kr. 12.500,00 1 gang"), and with nothing between it and the rest only
+# for 11 digits or more: an account number padded with zeros has 10 ("kontonr. 0012345678").
+# No space after "+" ("+ 2 dage"), and not before an amount ("+1 500 000 kr.").
+_CC = r"(?!45)[1-9][0-9]{0,2}"
+# Between groups: one dash, dot or slash (spaces either side), a space, or a parenthesis ("(0)20").
+# Exactly one way to step from a digit to the next, so the bounded repetition cannot backtrack far.
+_GAP = r"(?: ?[\-./] ?| \(?|\(|\) ?)"
+_SUBSCRIBER = rf"[0-9](?:{_GAP}?[0-9]){{5,13}}"  # at least 6 digits, at most 14 (E.164 allows 15 in all)
+INTERNATIONAL = re.compile(
+    r"(?:(?<![0-9+])(?!\+[0-9]{1,3}(?:[ .][0-9]{3}){1,5}(?:,[0-9]{1,2})? ?(?i:kr|dkk|,-))"
+    rf"(?:\+{_CC}{_GAP}?|\(\+{_CC}\) ?){_SUBSCRIBER}"
+    r"|(?<![\w+])(?<![0-9][ .,:\-/])"
+    rf"(?:(?:00{_CC}{_GAP}|\(00{_CC}\) ?){_SUBSCRIBER}|00(?!45)[1-9][0-9]{{8,12}}))"
+    # Not a lone digit after a space at the end: "+90 532 123 45 67 2 gange om ugen".
+    r"(?![0-9])(?<! [0-9])"
+)
+
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
 _TLD = r"(?:dk|com|net|org|eu|nu|se|no|de|info|gov|edu)"
 _AT = (rf"(?: ?@ ?| ?{_OPEN} ?(?:at|snabel-?a) ?{_CLOSE} ?"  # anna@…, anna (at) …, anna[snabel-a]…
@@ -161,8 +184,11 @@ _DOT = (rf"(?:\.| ?{_OPEN} ?(?:dot|punktum) ?{_CLOSE} ?| (?:dot|punktum) "
 EMAIL = re.compile(rf"(?<![\w.%+\-])[\w.%+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)+", re.IGNORECASE)
 
 _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
-    # E-mail first (addresses may hold digits), CPR before phone (a CPR number holds 8 digits).
+    # E-mail first (addresses may hold digits), CPR before phone (a CPR number holds 8 digits),
+    # but a foreign number before CPR: its country code says what it is, and "0049 30 12345678"
+    # holds the shape of a CPR number (301234-5678).
     ("email", EMAIL),
+    ("phone", INTERNATIONAL),
     ("cpr", CPR),
     ("cpr", CPR_SPLIT),
     ("cpr", CPR_KEYED),

@@ -89,6 +89,35 @@ PHONE_FORMATS = [
     "45-12 34 56 78",
     # With + or 00 the number is a phone number however it is grouped, even like an amount.
     "+45 12 345 678",
+    # Foreign numbers: caseworkers meet families with relatives abroad. A + or 00 country code,
+    # then at least 6 digits grouped as the country writes them.
+    "+46 70 123 45 67",  # Sweden
+    "+47 912 34 567",  # Norway
+    "+49 30 1234567",  # Germany
+    "0049 30 12345678",
+    "+49 30/1234567",
+    "+49 (0)30 1234567",
+    "+90 532 123 45 67",  # Turkey
+    "+964 770 123 4567",  # Iraq
+    "+92 300 1234567",  # Pakistan
+    "+212 6 12 34 56 78",  # Morocco
+    "+44 20 7946 0958",  # the United Kingdom
+    "+44 (0)20 7946 0958",
+    "+1 (555) 123-4567",  # the United States
+    "(+46) 70-123 45 67",
+    "+46701234567",
+    "+46.70.123.45.67",
+    "0046 70 123 45 67",
+    "0047 912 34 567",
+    "0090 532 123 45 67",
+    "00964 770 123 4567",
+    "0092 300 1234567",
+    "00212 6 12 34 56 78",
+    "0044 20 7946 0958",
+    "(0046) 70-123 45 67",
+    "0046701234567",
+    f"+46{NBSP}70{NBSP}123{NBSP}45{NBSP}67",
+    f"+46 70{EN_DASH}123 45 67",
 ]
 
 EMAIL_FORMATS = [
@@ -240,6 +269,32 @@ NOT_PERSONAL = [
     "uge 10 11 12 13 14 15 og 16",
     "sag 45 2019-2020",  # 45 before a year range is not a country code
     "mød os @ rådhuset. Se programmet",  # "se" is Danish, not a TLD, after a spaced-out dot
+    # Next to the foreign formats (+ or 00, a country code, 6 digits or more): law references,
+    # ranges, times, placeholders, ages, amounts and account numbers padded with zeros.
+    "jf. servicelovens § 52, stk. 3, nr. 7 og 8",
+    "§ 52, stk. 3, nr. 7 og 8",
+    "2019-2023",
+    "kl. 08.00-16.00",
+    "kl. 08:00-16:00",
+    "åbent 8.00 - 16.00 1 gang om ugen",
+    "00 00 00",
+    "cpr 00 00 00",
+    "tlf 00 00 00",
+    "0-18 år",
+    "børn 0-18 år",
+    "+ 2 dage",
+    "+2 dage",
+    "+ 1 000 000 kr.",
+    "+1 500 000 kr. i tilskud",
+    "ca. 100 000 kr.",
+    "ca. 1 000 000 kr.",
+    "et budget på 3.001.500.000 kr.",  # "001.500.000" inside it is no 00 and a country code
+    "kr. 12.500,00 1 gang",
+    "lov nr. 1234 af 12.12.2012",
+    "år 2000 1234567",
+    "kontonr. 0012345678",
+    "sagsnr. 27.12.04-A00-1-24",
+    "sagsnr. A0012 345678",
 ]
 
 
@@ -261,6 +316,7 @@ IN_QUESTIONS = [
     ("tlf. 2345 6789 (mor), 20 12 34 56 (far)", "tlf. [telefon] (mor), [telefon] (far)"),
     # A number after the phone number: the phone word says where the phone number ends.
     ("tlf 23456789 10-12", "tlf [telefon] 10-12"),
+    ("tlf +45 23456789 10-12", "tlf [telefon] 10-12"),  # a Danish number has 8 digits, with +45 too
     ("mors mobil 23 45 67 89 2 gange om ugen", "mors mobil [telefon] 2 gange om ugen"),
     ("ring 23456789 12:00", "ring [telefon] 12:00"),
     ("Anna, 16 år, tlf 23456789 3 søskende", "Anna, 16 år, tlf [telefon] 3 søskende"),
@@ -269,6 +325,13 @@ IN_QUESTIONS = [
     ("e-mail: æblegrød@kommune.dk", "e-mail: [e-mail]"),
     ("ÅSE@KOMMUNE.DK skrev", "[e-mail] skrev"),
     ("pigens mail er fatima_2008@sub.domain.example.com.", "pigens mail er [e-mail]."),
+    # Relatives abroad: no phone word needed after a + or 00 country code.
+    ("Morbroren i Sverige (+46 70 123 45 67) truer hende", "Morbroren i Sverige ([telefon]) truer hende"),
+    ("faren ringer fra 0090 532 123 45 67 hver dag", "faren ringer fra [telefon] hver dag"),
+    ("onkel i Tyskland: 0049 30 12345678, cpr 010203-1234", "onkel i Tyskland: [telefon], cpr [cpr]"),
+    ("mor 23 45 67 89 +47 912 34 567", "mor [telefon] [telefon]"),
+    ("fætter i Irak +964 770 123 4567.", "fætter i Irak [telefon]."),
+    ("morfar i Tyrkiet +90 532 123 45 67 2 gange om ugen", "morfar i Tyrkiet [telefon] 2 gange om ugen"),
 ]
 
 
@@ -375,7 +438,8 @@ def test_normalise_folds_dashes_and_spaces() -> None:
 # times as long as a linear scan of as much prose (a quadratic one some 8 times, at this length).
 _MIXED = "".join(random.Random(9).choice("0123456789 .-/:+") for _ in range(4000))
 LONG_RUNS = ["12 ", "1-", "1.", "0", "01 02 03 ", "45 ", "+45 ", "(+45) 1", "12:30 ", "2024-03-01 ", "10-12 ",
-             "12 345 ", "1 2 ", "uge 12 ", "tlf 1 ", "cvr 1 ", "cpr 0 1 ", "a@", "a at ", _MIXED]
+             "12 345 ", "1 2 ", "uge 12 ", "tlf 1 ", "cvr 1 ", "cpr 0 1 ", "a@", "a at ", "+4 1 ", "+46 7", "004 1 ",
+             "(+4) 1", "+1 000 ", _MIXED]
 PROSE = "Hvad gør jeg, når en pige er bange for at blive sendt ud af landet i sommerferien? " * 50
 
 
