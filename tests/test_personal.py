@@ -295,6 +295,13 @@ NOT_PERSONAL = [
     "kontonr. 0012345678",
     "sagsnr. 27.12.04-A00-1-24",
     "sagsnr. A0012 345678",
+    # No Danish number starts with 0: a date whose day does, with spaces or none, and a blank.
+    "01 02 2024",
+    "mødet d. 01 02 2024 kl. 10",
+    "09 12 2023",
+    "født 01022008",
+    "00 00 00 00",
+    "tlf. 00 00 00 00",
 ]
 
 
@@ -374,6 +381,28 @@ def test_ordinary_numbers_are_not_personal_data(text: str) -> None:
     assert redact(text) == normalise(text)
 
 
+def test_a_leading_zero_rules_out_a_date_not_every_number() -> None:
+    """No Danish number starts with 0, so "01 02 2024" is a date. Other digits after a 0 still
+    count: a CPR number grouped 8-2 is caught only as a phone number, and after "tlf" a 0 may
+    start a foreign number written the country's own way (Stockholm "08-12 34 56")."""
+    assert redact("d. 01 02 2024") == "d. 01 02 2024"
+    assert redact("pigen 05086724 - 10") == "pigen [telefon] - 10"
+    assert redact("pigen 01 - 05911258") == "pigen 01 - [telefon]"
+    assert redact("pigen 07085557_49") == "pigen [telefon]_49"
+    assert redact("08 12 34 56") == "[telefon]"
+    assert redact("tlf 08-12 34 56") == "tlf [telefon]"
+    assert redact("tlf 01 02 2024") == "tlf [telefon]"
+
+
+def test_a_date_that_could_be_a_mobile_number_is_still_refused() -> None:
+    """"20240301" and "12 03 2024" read as dates, but 20 24 03 01 and 12 03 20 24 are also how
+    mobile numbers are written (the 2-2-4 grouping is a phone grouping): a miss would put a
+    number in the log, a false alarm costs a retype."""
+    assert redact("ring 20240301") == "ring [telefon]"
+    assert redact("20240301") == "[telefon]"
+    assert redact("21 03 2024") == "[telefon]"
+
+
 def test_at_the_edges_of_the_text_and_next_to_punctuation() -> None:
     assert redact("0102031234") == "[cpr]"
     assert redact("12345678.") == "[telefon]."
@@ -439,7 +468,7 @@ def test_normalise_folds_dashes_and_spaces() -> None:
 _MIXED = "".join(random.Random(9).choice("0123456789 .-/:+") for _ in range(4000))
 LONG_RUNS = ["12 ", "1-", "1.", "0", "01 02 03 ", "45 ", "+45 ", "(+45) 1", "12:30 ", "2024-03-01 ", "10-12 ",
              "12 345 ", "1 2 ", "uge 12 ", "tlf 1 ", "cvr 1 ", "cpr 0 1 ", "a@", "a at ", "+4 1 ", "+46 7", "004 1 ",
-             "(+4) 1", "+1 000 ", _MIXED]
+             "(+4) 1", "+1 000 ", "00 ", "01 02 2024 ", _MIXED]
 PROSE = "Hvad gør jeg, når en pige er bange for at blive sendt ud af landet i sommerferien? " * 50
 
 
