@@ -18,6 +18,12 @@ personal data and are left alone, and so are numbers that go up right after "uge
 "klasse" ("uge 45 46 47 48"): without such a word, "23 24 25 26" may be a phone number.
 Eight digits with another number right after them are a phone number only after a phone word
 ("tlf 23456789 10-12"); elsewhere they are part of a run of numbers ("kl 10 30 11 30 12 30").
+No Danish number starts with 0, so "01 02 2024" is a date; "20240301" and "21 03 2024" may be
+mobile numbers and are refused.
+
+Foreign numbers count too: families have relatives abroad. A "+" or "00" country code and at
+least 6 more digits, grouped any way ("+46 70 123 45 67", "0049 30 12345678", "(+46) 70-123 45
+67", "+44 (0)20 7946 0958"), but not "+ 2 dage", "+1 500 000 kr." or "kl. 08.00-16.00".
 Every pattern runs in linear time: a pasted case description may hold 4,000 characters of them.
 
 A CVR number (also an SE number) right after its word ("CVR 12345678", "CVR-nr.: 12 34 56 78",
@@ -134,20 +140,55 @@ _COMMON_GROUPINGS = (
     r"[0-9]{2} [0-9]{2} [0-9]{4}",  # 12 34 5678
     r"[0-9]{3} [0-9]{2} [0-9]{3}",  # 123 45 678
 )
-_PHONE = (
-    r"(?<![0-9+])(?<![0-9][ .\-])"
-    r"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\((?:\+|00)?45\) ?)[0-9](?:[ .\-]?[0-9]){7}"
-    rf"|(?!{'|'.join(_NOT_A_PHONE)})[0-9](?:[ .\-]?[0-9]){{7}}"
-    # A bare 45 only with a separator after it: "sagsnr. 4501234567" is no phone number.
-    rf"|(?P<bare>45)(?: ?[\-.] ?| )(?!{'|'.join(_NOT_A_PHONE)})(?:{'|'.join(_COMMON_GROUPINGS)}))"
-    r"(?![0-9])(?![.:\-][0-9])"  # not "01.02.03 12:30" (a date, then the hour of a time)
-)
+
+def _phone(first: str) -> str:
+    """The phone pattern; ``first`` matches the first digit of a number without a country code."""
+    return (
+        r"(?<![0-9+])(?<![0-9][ .\-])"
+        r"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\((?:\+|00)?45\) ?)[0-9](?:[ .\-]?[0-9]){7}"
+        rf"|(?!{'|'.join(_NOT_A_PHONE)}){first}(?:[ .\-]?[0-9]){{7}}"
+        # A bare 45 only with a separator after it: "sagsnr. 4501234567" is no phone number.
+        rf"|(?P<bare>45)(?: ?[\-.] ?| )(?!{'|'.join(_NOT_A_PHONE)})(?:{'|'.join(_COMMON_GROUPINGS)}))"
+        r"(?![0-9])(?![.:\-][0-9])"  # not "01.02.03 12:30" (a date, then the hour of a time)
+    )
+
+
+# No Danish subscriber number starts with 0, so a date whose day does ("01 02 2024", "01022024")
+# is no phone number, and a blank ("00 00 00 00") is none even after "tlf". Not every 8 digits
+# after a 0: a CPR number grouped 8-2 ("05086724 - 10") is caught only as a phone number and
+# would be logged whole, and after a phone word "tlf 08-12 34 56" may be a foreign number
+# (Stockholm) and "tlf 01 02 2024" is taken at its word.
+_BLANK = r"00(?: ?00){3}"
+_ZERO_DATE = rf"0[1-9](?: {_MONTH} |{_MONTH}){_YEAR}"
 # Not followed by another number either: "kl 10 30 11 30 12 30" is a run of numbers.
-PHONE = re.compile(_PHONE + r"(?! [0-9])")
+PHONE = re.compile(_phone(rf"(?!{_BLANK}|{_ZERO_DATE})[0-9]") + r"(?! [0-9])")
 # Unless a phone word comes shortly before (:func:`_near_phone_word`), which says what the
 # number is: "tlf 23456789 10-12", "mobil 23 45 67 89 2 gange om ugen".
-PHONE_NEAR_WORD = re.compile(_PHONE)
+PHONE_NEAR_WORD = re.compile(_phone(rf"(?!{_BLANK})[0-9]"))
 _PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms)", re.IGNORECASE)  # not "mobning"
+
+# A foreign number: + or 00, a country code (1 to 3 digits, never starting with 0), then 6 to 14
+# digits grouped as the country writes them ("+46 70 123 45 67", "0049 30/1234567",
+# "+44 (0)20 7946 0958", "(+46) 70-123 45 67"). The country code says what the number is, so no
+# phone word is needed, and as with +45 any grouping counts. Denmark's own 45 is left to
+# :data:`PHONE`, which knows a Danish number has 8 digits and where it ends ("+45 23456789 10-12").
+# "00" is a common pair of digits, so it counts only at the start of a number, not after another
+# one ("kl. 08.00-16.00", "kr. 12.500,00 1 gang"), and with nothing between it and the rest only
+# for 11 digits or more: an account number padded with zeros has 10 ("kontonr. 0012345678").
+# No space after "+" ("+ 2 dage"), and not before an amount ("+1 500 000 kr.").
+_CC = r"(?!45)[1-9][0-9]{0,2}"
+# Between groups: one dash, dot or slash (spaces either side), a space, or a parenthesis ("(0)20").
+# Exactly one way to step from a digit to the next, so the bounded repetition cannot backtrack far.
+_GAP = r"(?: ?[\-./] ?| \(?|\(|\) ?)"
+_SUBSCRIBER = rf"[0-9](?:{_GAP}?[0-9]){{5,13}}"  # at least 6 digits, at most 14 (E.164 allows 15 in all)
+INTERNATIONAL = re.compile(
+    r"(?:(?<![0-9+])(?!\+[0-9]{1,3}(?:[ .][0-9]{3}){1,5}(?:,[0-9]{1,2})? ?(?i:kr|dkk|,-))"
+    rf"(?:\+{_CC}{_GAP}?|\(\+{_CC}\) ?){_SUBSCRIBER}"
+    r"|(?<![\w+])(?<![0-9][ .,:\-/])"
+    rf"(?:(?:00{_CC}{_GAP}|\(00{_CC}\) ?){_SUBSCRIBER}|00(?!45)[1-9][0-9]{{8,12}}))"
+    # Not a lone digit after a space at the end: "+90 532 123 45 67 2 gange om ugen".
+    r"(?![0-9])(?<! [0-9])"
+)
 
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
 _TLD = r"(?:dk|com|net|org|eu|nu|se|no|de|info|gov|edu)"
@@ -161,8 +202,11 @@ _DOT = (rf"(?:\.| ?{_OPEN} ?(?:dot|punktum) ?{_CLOSE} ?| (?:dot|punktum) "
 EMAIL = re.compile(rf"(?<![\w.%+\-])[\w.%+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)+", re.IGNORECASE)
 
 _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
-    # E-mail first (addresses may hold digits), CPR before phone (a CPR number holds 8 digits).
+    # E-mail first (addresses may hold digits), CPR before phone (a CPR number holds 8 digits),
+    # but a foreign number before CPR: its country code says what it is, and "0049 30 12345678"
+    # holds the shape of a CPR number (301234-5678).
     ("email", EMAIL),
+    ("phone", INTERNATIONAL),
     ("cpr", CPR),
     ("cpr", CPR_SPLIT),
     ("cpr", CPR_KEYED),

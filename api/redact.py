@@ -5,9 +5,9 @@ Caseworkers may paste details of a case into the search box. So:
 - ``KB_LOG_QUERIES`` off (default): no question reaches any log. The access log keeps the path
   only (:class:`DropQueryString` strips ``?q=…`` from uvicorn's access records).
 - ``KB_LOG_QUERIES=1``: questions go to the ``kb.queries`` logger after :func:`redact_question` has
-  replaced CPR numbers, e-mail addresses and Danish phone numbers. The detector is the one that
-  makes the search page refuse such questions (:mod:`api.personal`), so the log and the warning
-  never disagree about what is personal data.
+  replaced CPR numbers, e-mail addresses and phone numbers (Danish, and foreign ones with a + or
+  00 country code). The detector is the one that makes the search page refuse such questions
+  (:mod:`api.personal`), so the log and the warning never disagree about what is personal data.
 """
 
 from __future__ import annotations

@@ -89,6 +89,35 @@ PHONE_FORMATS = [
     "45-12 34 56 78",
     # With + or 00 the number is a phone number however it is grouped, even like an amount.
     "+45 12 345 678",
+    # Foreign numbers: caseworkers meet families with relatives abroad. A + or 00 country code,
+    # then at least 6 digits grouped as the country writes them.
+    "+46 70 123 45 67",  # Sweden
+    "+47 912 34 567",  # Norway
+    "+49 30 1234567",  # Germany
+    "0049 30 12345678",
+    "+49 30/1234567",
+    "+49 (0)30 1234567",
+    "+90 532 123 45 67",  # Turkey
+    "+964 770 123 4567",  # Iraq
+    "+92 300 1234567",  # Pakistan
+    "+212 6 12 34 56 78",  # Morocco
+    "+44 20 7946 0958",  # the United Kingdom
+    "+44 (0)20 7946 0958",
+    "+1 (555) 123-4567",  # the United States
+    "(+46) 70-123 45 67",
+    "+46701234567",
+    "+46.70.123.45.67",
+    "0046 70 123 45 67",
+    "0047 912 34 567",
+    "0090 532 123 45 67",
+    "00964 770 123 4567",
+    "0092 300 1234567",
+    "00212 6 12 34 56 78",
+    "0044 20 7946 0958",
+    "(0046) 70-123 45 67",
+    "0046701234567",
+    f"+46{NBSP}70{NBSP}123{NBSP}45{NBSP}67",
+    f"+46 70{EN_DASH}123 45 67",
 ]
 
 EMAIL_FORMATS = [
@@ -240,6 +269,39 @@ NOT_PERSONAL = [
     "uge 10 11 12 13 14 15 og 16",
     "sag 45 2019-2020",  # 45 before a year range is not a country code
     "mød os @ rådhuset. Se programmet",  # "se" is Danish, not a TLD, after a spaced-out dot
+    # Next to the foreign formats (+ or 00, a country code, 6 digits or more): law references,
+    # ranges, times, placeholders, ages, amounts and account numbers padded with zeros.
+    "jf. servicelovens § 52, stk. 3, nr. 7 og 8",
+    "§ 52, stk. 3, nr. 7 og 8",
+    "2019-2023",
+    "kl. 08.00-16.00",
+    "kl. 08:00-16:00",
+    "åbent 8.00 - 16.00 1 gang om ugen",
+    "00 00 00",
+    "cpr 00 00 00",
+    "tlf 00 00 00",
+    "0-18 år",
+    "børn 0-18 år",
+    "+ 2 dage",
+    "+2 dage",
+    "+ 1 000 000 kr.",
+    "+1 500 000 kr. i tilskud",
+    "ca. 100 000 kr.",
+    "ca. 1 000 000 kr.",
+    "et budget på 3.001.500.000 kr.",  # "001.500.000" inside it is no 00 and a country code
+    "kr. 12.500,00 1 gang",
+    "lov nr. 1234 af 12.12.2012",
+    "år 2000 1234567",
+    "kontonr. 0012345678",
+    "sagsnr. 27.12.04-A00-1-24",
+    "sagsnr. A0012 345678",
+    # No Danish number starts with 0: a date whose day does, with spaces or none, and a blank.
+    "01 02 2024",
+    "mødet d. 01 02 2024 kl. 10",
+    "09 12 2023",
+    "født 01022008",
+    "00 00 00 00",
+    "tlf. 00 00 00 00",
 ]
 
 
@@ -261,6 +323,7 @@ IN_QUESTIONS = [
     ("tlf. 2345 6789 (mor), 20 12 34 56 (far)", "tlf. [telefon] (mor), [telefon] (far)"),
     # A number after the phone number: the phone word says where the phone number ends.
     ("tlf 23456789 10-12", "tlf [telefon] 10-12"),
+    ("tlf +45 23456789 10-12", "tlf [telefon] 10-12"),  # a Danish number has 8 digits, with +45 too
     ("mors mobil 23 45 67 89 2 gange om ugen", "mors mobil [telefon] 2 gange om ugen"),
     ("ring 23456789 12:00", "ring [telefon] 12:00"),
     ("Anna, 16 år, tlf 23456789 3 søskende", "Anna, 16 år, tlf [telefon] 3 søskende"),
@@ -269,6 +332,13 @@ IN_QUESTIONS = [
     ("e-mail: æblegrød@kommune.dk", "e-mail: [e-mail]"),
     ("ÅSE@KOMMUNE.DK skrev", "[e-mail] skrev"),
     ("pigens mail er fatima_2008@sub.domain.example.com.", "pigens mail er [e-mail]."),
+    # Relatives abroad: no phone word needed after a + or 00 country code.
+    ("Morbroren i Sverige (+46 70 123 45 67) truer hende", "Morbroren i Sverige ([telefon]) truer hende"),
+    ("faren ringer fra 0090 532 123 45 67 hver dag", "faren ringer fra [telefon] hver dag"),
+    ("onkel i Tyskland: 0049 30 12345678, cpr 010203-1234", "onkel i Tyskland: [telefon], cpr [cpr]"),
+    ("mor 23 45 67 89 +47 912 34 567", "mor [telefon] [telefon]"),
+    ("fætter i Irak +964 770 123 4567.", "fætter i Irak [telefon]."),
+    ("morfar i Tyrkiet +90 532 123 45 67 2 gange om ugen", "morfar i Tyrkiet [telefon] 2 gange om ugen"),
 ]
 
 
@@ -309,6 +379,28 @@ def test_email_addresses_are_found(email: str) -> None:
 def test_ordinary_numbers_are_not_personal_data(text: str) -> None:
     assert not find(text), find(text)
     assert redact(text) == normalise(text)
+
+
+def test_a_leading_zero_rules_out_a_date_not_every_number() -> None:
+    """No Danish number starts with 0, so "01 02 2024" is a date. Other digits after a 0 still
+    count: a CPR number grouped 8-2 is caught only as a phone number, and after "tlf" a 0 may
+    start a foreign number written the country's own way (Stockholm "08-12 34 56")."""
+    assert redact("d. 01 02 2024") == "d. 01 02 2024"
+    assert redact("pigen 05086724 - 10") == "pigen [telefon] - 10"
+    assert redact("pigen 01 - 05911258") == "pigen 01 - [telefon]"
+    assert redact("pigen 07085557_49") == "pigen [telefon]_49"
+    assert redact("08 12 34 56") == "[telefon]"
+    assert redact("tlf 08-12 34 56") == "tlf [telefon]"
+    assert redact("tlf 01 02 2024") == "tlf [telefon]"
+
+
+def test_a_date_that_could_be_a_mobile_number_is_still_refused() -> None:
+    """"20240301" and "12 03 2024" read as dates, but 20 24 03 01 and 12 03 20 24 are also how
+    mobile numbers are written (the 2-2-4 grouping is a phone grouping): a miss would put a
+    number in the log, a false alarm costs a retype."""
+    assert redact("ring 20240301") == "ring [telefon]"
+    assert redact("20240301") == "[telefon]"
+    assert redact("21 03 2024") == "[telefon]"
 
 
 def test_at_the_edges_of_the_text_and_next_to_punctuation() -> None:
@@ -375,7 +467,8 @@ def test_normalise_folds_dashes_and_spaces() -> None:
 # times as long as a linear scan of as much prose (a quadratic one some 8 times, at this length).
 _MIXED = "".join(random.Random(9).choice("0123456789 .-/:+") for _ in range(4000))
 LONG_RUNS = ["12 ", "1-", "1.", "0", "01 02 03 ", "45 ", "+45 ", "(+45) 1", "12:30 ", "2024-03-01 ", "10-12 ",
-             "12 345 ", "1 2 ", "uge 12 ", "tlf 1 ", "cvr 1 ", "cpr 0 1 ", "a@", "a at ", _MIXED]
+             "12 345 ", "1 2 ", "uge 12 ", "tlf 1 ", "cvr 1 ", "cpr 0 1 ", "a@", "a at ", "+4 1 ", "+46 7", "004 1 ",
+             "(+4) 1", "+1 000 ", "00 ", "01 02 2024 ", _MIXED]
 PROSE = "Hvad gør jeg, når en pige er bange for at blive sendt ud af landet i sommerferien? " * 50
 
 

@@ -112,7 +112,9 @@ LEAKED = ["01 02 03-1234", "010203\u20111234", "010203\u22121234", "01.02.03-123
           "12 34 5678", "123 45 678", "anna (at) kommune.dk",
           # The formats a review got through to /?q=… and /api/search.
           "01 02 03 12 34", "010203-12 34", "cpr 0 1 0 2 0 3 1 2 3 4", "45 12 34 56 78",
-          "anna @ kommune . dk"]
+          "anna @ kommune . dk",
+          # Foreign numbers, which neither the page nor the log caught.
+          "+46 70 123 45 67", "0049 30 12345678", "(+46) 70-123 45 67", "+212 6 12 34 56 78"]
 
 
 @pytest.mark.parametrize("secret", LEAKED)
@@ -130,7 +132,8 @@ def test_query_log_redacts_what_the_warning_catches(secret: str, caplog: pytest.
 
 # The questions a review got through: the page redirected to /?q=… and /api/search answered 200.
 REVIEWED = ["Pigen har cpr 01 02 03 12 34 og siger hun skal giftes", "010203-12 34", "cpr 0 1 0 2 0 3 1 2 3 4",
-            "45 12 34 56 78", "anna @ kommune . dk"]
+            "45 12 34 56 78", "anna @ kommune . dk", "Morbroren i Sverige har +46 70 123 45 67",
+            "faren: 0090 532 123 45 67"]
 
 
 def test_reviewed_formats_are_refused_not_redirected(make_client) -> None:  # type: ignore[no-untyped-def]
