@@ -111,15 +111,26 @@ class CorpusFileNotFound(NotFound):
 
 
 class EditionReplaced(APIError):
-    """A link pinned to an edition of a PDF that the service no longer keeps (``?udgave=…``)."""
+    """A link pinned to an edition of a PDF that the service no longer keeps (``?udgave=…``).
+
+    ``title`` is the publication's, when a kept version still knows the file name; ``current``
+    the live edition's PDF, or None when the publication was taken out of the manifest."""
 
     status_code = 410
 
-    def __init__(self, title: str, current: str) -> None:
-        super().__init__(f"Linket peger på en tidligere udgave af »{title}«, som ikke længere findes i "
-                         "vidensbasen. Den nye udgave kan have andre sidetal, så siden i linket passer "
-                         "måske ikke. Åbn den nuværende udgave, eller søg efter afsnittet.")
-        self.link = (current, "Åbn den nuværende udgave")
+    def __init__(self, title: str | None, current: str | None) -> None:
+        self.link: tuple[str, str] | None = None
+        if title is None:
+            super().__init__("Linket peger på en udgave af en publikation, som ikke længere findes i vidensbasen. "
+                             "Søg efter emnet i de publikationer, der er med.")
+        elif current is None:
+            super().__init__(f"Linket peger på en udgave af »{title}«, som ikke længere er med i vidensbasen. "
+                             "Søg efter emnet i de publikationer, der er med.")
+        else:
+            super().__init__(f"Linket peger på en tidligere udgave af »{title}«, som ikke længere findes i "
+                             "vidensbasen. Den nye udgave kan have andre sidetal, så siden i linket passer "
+                             "måske ikke. Åbn den nuværende udgave, eller søg efter afsnittet.")
+            self.link = (current, "Åbn den nuværende udgave")
 
 
 class Conflict(APIError):

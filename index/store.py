@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from index.errors import Busy, CorruptIndex, NoLiveIndex
-from index.version import VersionManifest
+from index.version import PublicationEntry, VersionManifest
 from ingest.models import Passage
 
 if TYPE_CHECKING:
@@ -201,16 +201,28 @@ class VersionStore:
     def edition_pdf(self, file: str, edition: str) -> Path | None:
         """The kept copy of ``file`` in the edition whose sha256 starts with ``edition``, newest
         version first; None when no kept version holds that edition any more (pruned)."""
-        for version in reversed(self.versions()):
-            try:
-                manifest = self.manifest(version)
-            except CorruptIndex:
-                continue  # a damaged version serves nothing; the others still may
+        for version, manifest in self._manifests():
             if any(p.file == file and p.edition == edition for p in manifest.publications):
                 path = self.pdf(version, file)
                 if path is not None:
                     return path
         return None
+
+    def publication_with_file(self, file: str) -> PublicationEntry | None:
+        """The publication that the newest kept version holding ``file`` has under that name."""
+        for _, manifest in self._manifests():
+            found = next((p for p in manifest.publications if p.file == file), None)
+            if found is not None:
+                return found
+        return None
+
+    def _manifests(self) -> Iterator[tuple[str, VersionManifest]]:
+        """Each kept version's manifest, newest first; a damaged one is skipped (the others still serve)."""
+        for version in reversed(self.versions()):
+            try:
+                yield version, self.manifest(version)
+            except CorruptIndex:
+                continue
 
     def exists(self, version: str) -> bool:
         return (self.path(version) / MANIFEST).is_file()

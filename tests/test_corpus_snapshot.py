@@ -75,8 +75,7 @@ def test_a_saved_pdf_link_opens_the_edition_it_cited_until_that_edition_is_prune
     VersionStore(work_settings.data_dir).prune(keep=1)
     assert VersionStore(work_settings.data_dir).versions() == [second.version]
     with TestClient(make_app(work_settings, embedder)) as client:
-        for path in (saved.removeprefix("http://testserver").split("#")[0], "/corpus/haandbog.pdf?udgave=zz",
-                     "/corpus/haandbog.pdf?udgave=0123456789ab"):
+        for path in (saved.removeprefix("http://testserver").split("#")[0], "/corpus/haandbog.pdf?udgave=0123456789ab"):
             gone = client.get(path)
             assert gone.status_code == 410, path
             assert gone.headers["content-type"].startswith("text/html")
@@ -86,3 +85,65 @@ def test_a_saved_pdf_link_opens_the_edition_it_cited_until_that_edition_is_prune
             assert [a.attrs["href"] for a in links] == ["/corpus/haandbog.pdf#page=1"]
         # HEAD, as link checkers send it, says the same
         assert client.head(saved.removeprefix("http://testserver").split("#")[0]).status_code == 410
+        # A value the service never writes names no edition: the live one opens, as without it. The
+        # live edition's own hash is read whatever its case (a link rewriter may upper-case it).
+        live = now.split("udgave=")[1][:12]
+        for value in ("zz", "", " ", live.upper()):
+            response = client.get("/corpus/haandbog.pdf", params={"udgave": value})
+            assert response.status_code == 200 and response.content == pdf.read_bytes(), value
+
+
+def _saved_link(settings, embedder, publication: str) -> str:  # noqa: ANN001
+    with TestClient(make_app(settings, embedder)) as client:
+        url = next(p["url"] for p in client.get("/api/search", params={"q": "familie", "k": 50}).json()["results"]
+                   if p["publication_id"] == publication)
+    return url.removeprefix("http://testserver").split("#")[0]
+
+
+def test_a_saved_pdf_link_survives_a_renamed_file_and_a_withdrawn_publication(work_settings, embedder):  # noqa: ANN001
+    """SIRI renames the file of a new edition, and a publication is taken out of the manifest: the
+    links saved from the first version still open what they cited while a kept version holds it,
+    and then say what happened, never a bare 404."""
+    builder = make_builder(work_settings, embedder=embedder, progress=False)
+    builder.build(load_manifest(work_settings.manifest_path))
+    corpus = work_settings.corpus_dir
+    first = {name: (corpus / f"{name}.pdf").read_bytes() for name in ("haandbog", "vejledning")}
+    saved = {name: _saved_link(work_settings, embedder, name) for name in first}
+
+    (corpus / "haandbog-2024.pdf").write_bytes(_without_first_page(corpus / "haandbog.pdf"))
+    (corpus / "haandbog.pdf").unlink()
+    manifest = corpus / "publications.toml"
+    text = manifest.read_text(encoding="utf-8").replace('file = "haandbog.pdf"', 'file = "haandbog-2024.pdf"')
+    blocks = text.split("[[publication]]")
+    manifest.write_text("[[publication]]".join(b for b in blocks if 'id = "vejledning"' not in b), encoding="utf-8")
+    second = builder.build(load_manifest(manifest), force=True)
+    assert second.live
+    with TestClient(make_app(work_settings, embedder)) as client:
+        for name in first:
+            response = client.get(saved[name])
+            assert response.status_code == 200 and response.content == first[name], name
+        assert client.get("/corpus/haandbog.pdf").status_code == 404  # unpinned: nothing live by that name
+
+        # An edition no kept version holds, of a file the first version still knows: the page
+        # says which publication it was and, when it is still published, links its current file.
+        renamed = client.get("/corpus/haandbog.pdf?udgave=0123456789ab")
+        assert renamed.status_code == 410
+        page = parse_html(renamed.text)
+        assert "tidligere udgave" in page.text
+        assert [a.attrs["href"] for a in page.find_all("a") if a.text == "Åbn den nuværende udgave"] == \
+            ["/corpus/haandbog-2024.pdf#page=1"]
+        withdrawn = client.get("/corpus/vejledning.pdf?udgave=0123456789ab")
+        assert withdrawn.status_code == 410
+        page = parse_html(withdrawn.text)
+        assert "ikke længere er med i vidensbasen" in page.text
+        assert not [a for a in page.find_all("a") if a.text == "Åbn den nuværende udgave"]
+
+    VersionStore(work_settings.data_dir).prune(keep=1)
+    with TestClient(make_app(work_settings, embedder)) as client:
+        # Nothing kept knows those files now; the link is still one the service wrote.
+        for name in first:
+            gone = client.get(saved[name])
+            assert gone.status_code == 410
+            assert "ikke længere findes i vidensbasen" in parse_html(gone.text).text
+        # Without an edition, a name the live version does not have is a plain 404.
+        assert client.get("/corpus/vejledning.pdf").status_code == 404

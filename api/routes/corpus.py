@@ -7,13 +7,16 @@ else in the folder (``publications.toml``, ``.fetch/``), no path tricks.
 
 Citation links name their edition (``?udgave=<sha256 prefix>``). SIRI may publish a new edition
 under the same file name with pages inserted; a link saved in a case file then still opens the
-page it cited, from the kept version that holds that edition. Once no kept version holds it, the
-link answers 410 with a Danish page that says so and links the current edition, rather than
-opening the new edition at a page that may now hold something else.
+page it cited, from the kept version that holds that edition, also after the file was renamed or
+the publication withdrawn. Once no kept version holds it, the link answers 410 with a Danish page
+that says so and links the current edition (if there is one), rather than opening the new
+edition at a page that may now hold something else. A value the service never writes (not 12
+hex digits) is ignored: the link opens the live edition, as an unpinned one does.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -24,7 +27,7 @@ from api.deps import IndexDep, SettingsDep, UrlsDep
 from api.errors import CorpusFileNotFound, EditionReplaced
 from api.schemas import EDITION_PARAM
 from index.store import VersionStore
-from index.version import EDITION_DIGITS
+from index.version import EDITION_PATTERN
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,18 +38,38 @@ IMMUTABLE = {"Cache-Control": "public, max-age=31536000, immutable"}
 @router.get("/corpus/{file}")
 def corpus_file(file: str, index: IndexDep, settings: SettingsDep, urls: UrlsDep,
                 edition: Annotated[str | None, Query(alias=EDITION_PARAM, max_length=64)] = None) -> FileResponse:
-    publication = next((p for p in index.manifest.publications if p.file == file), None)
-    if publication is None or not file.lower().endswith(".pdf"):
+    if not file.lower().endswith(".pdf"):
         raise CorpusFileNotFound()
+    pinned = _edition(edition)
+    live = next((p for p in index.manifest.publications if p.file == file), None)
     store = VersionStore(settings.data_dir)
-    if edition is None or edition == publication.edition:
+    if live is not None and (pinned is None or pinned == live.edition):
         snapshot = store.pdf(index.version, file)
         path = _within(snapshot.parent if snapshot else settings.corpus_dir, file)
-        return _pdf(path, file, IMMUTABLE if edition and snapshot else None)
-    old = store.edition_pdf(file, edition) if len(edition) == EDITION_DIGITS else None
-    if old is None:
-        raise EditionReplaced(publication.title, urls.current_pdf(file))
-    return _pdf(_within(old.parent, file), file, IMMUTABLE)
+        return _pdf(path, file, IMMUTABLE if pinned and snapshot else None)
+    if pinned is None:
+        raise CorpusFileNotFound()
+    # An older edition, or a file the live version no longer has (renamed or withdrawn): each
+    # kept version's own manifest says which file names and editions it may serve.
+    old = store.edition_pdf(file, pinned)
+    if old is not None:
+        return _pdf(_within(old.parent, file), file, IMMUTABLE)
+    if live is not None:
+        raise EditionReplaced(live.title, urls.current_pdf(file))
+    # A well-formed edition is a link the service wrote: once no kept version knows the file
+    # either, all that can be said is that the edition is gone, not that the link is mistyped.
+    earlier = store.publication_with_file(file)
+    if earlier is None:
+        raise EditionReplaced(None, None)
+    successor = index.manifest.publication(earlier.id)
+    raise EditionReplaced(earlier.title, urls.current_pdf(successor.file) if successor else None)
+
+
+def _edition(value: str | None) -> str | None:
+    """The edition a link names, as the service writes it; None when it names none it could have
+    written (empty, or not 12 hex digits), so that the link opens the live edition."""
+    value = (value or "").strip().lower()
+    return value if re.fullmatch(EDITION_PATTERN, value) else None
 
 
 def _within(folder: Path, file: str) -> Path:
