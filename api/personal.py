@@ -172,8 +172,9 @@ _PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms)", re.IGNORECAS
 # "+44 (0)20 7946 0958", "(+46) 70-123 45 67"). The country code says what the number is, so no
 # phone word is needed, and as with +45 any grouping counts. Denmark's own 45 is left to
 # :data:`PHONE`, which knows a Danish number has 8 digits and where it ends ("+45 23456789 10-12").
-# "00" is a common pair of digits, so it counts only at the start of a number, not after another
-# one ("kl. 08.00-16.00", "kr. 12.500,00 1 gang"), and with nothing between it and the rest only
+# "00" is a common pair of digits, so it counts only at the start of a number, not inside another
+# one ("kl. 08.00-16.00", "kr. 12.500,00 1 gang"); after a space it starts one ("mor: 23456789
+# 0046 70 123 45 67" is two numbers, the second Swedish), and with nothing between it and the rest only
 # for 11 digits or more: an account number padded with zeros has 10 ("kontonr. 0012345678").
 # No space after "+" ("+ 2 dage"), and not before an amount ("+1 500 000 kr.").
 _CC = r"(?!45)[1-9][0-9]{0,2}"
@@ -184,7 +185,7 @@ _SUBSCRIBER = rf"[0-9](?:{_GAP}?[0-9]){{5,13}}"  # at least 6 digits, at most 14
 INTERNATIONAL = re.compile(
     r"(?:(?<![0-9+])(?!\+[0-9]{1,3}(?:[ .][0-9]{3}){1,5}(?:,[0-9]{1,2})? ?(?i:kr|dkk|,-))"
     rf"(?:\+{_CC}{_GAP}?|\(\+{_CC}\) ?){_SUBSCRIBER}"
-    r"|(?<![\w+])(?<![0-9][ .,:\-/])"
+    r"|(?<![\w+])(?<![0-9][.,:\-/])"
     rf"(?:(?:00{_CC}{_GAP}|\(00{_CC}\) ?){_SUBSCRIBER}|00(?!45)[1-9][0-9]{{8,12}}))"
     # Not a lone digit after a space at the end: "+90 532 123 45 67 2 gange om ugen".
     r"(?![0-9])(?<! [0-9])"

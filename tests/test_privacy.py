@@ -133,7 +133,17 @@ def test_query_log_redacts_what_the_warning_catches(secret: str, caplog: pytest.
 # The questions a review got through: the page redirected to /?q=… and /api/search answered 200.
 REVIEWED = ["Pigen har cpr 01 02 03 12 34 og siger hun skal giftes", "010203-12 34", "cpr 0 1 0 2 0 3 1 2 3 4",
             "45 12 34 56 78", "anna @ kommune . dk", "Morbroren i Sverige har +46 70 123 45 67",
-            "faren: 0090 532 123 45 67"]
+            "faren: 0090 532 123 45 67",
+            # A foreign "00" number right after another number (a review got these through).
+            "mor: 23456789 0046 70 123 45 67", "tlf 23456789 0046 70 123 45 67",
+            "ring efter kl 16 0046 70 123 45 67"]
+
+
+@pytest.mark.parametrize("question", ["mor: 23456789 0046 70 123 45 67", "tlf 23456789 0046 70 123 45 67",
+                                      "ring efter kl 16 0046 70 123 45 67"])
+def test_a_foreign_number_after_another_number_is_redacted_whole(question: str) -> None:
+    redacted = redact(question)
+    assert "0046" not in redacted and "123 45 67" not in redacted, redacted
 
 
 def test_reviewed_formats_are_refused_not_redirected(make_client) -> None:  # type: ignore[no-untyped-def]
