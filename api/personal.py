@@ -166,6 +166,7 @@ PHONE = re.compile(_phone(rf"(?!{_BLANK}|{_ZERO_DATE})[0-9]") + r"(?! [0-9])")
 # number is: "tlf 23456789 10-12", "mobil 23 45 67 89 2 gange om ugen".
 PHONE_NEAR_WORD = re.compile(_phone(rf"(?!{_BLANK})[0-9]"))
 _PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms)", re.IGNORECASE)  # not "mobning"
+_DANISH_CODE = re.compile(r"\(?(?:\+|00)45")
 
 # A foreign number: + or 00, a country code (1 to 3 digits, never starting with 0), then 6 to 14
 # digits grouped as the country writes them ("+46 70 123 45 67", "0049 30/1234567",
@@ -276,7 +277,10 @@ def _near_keyword(text: str, match: re.Match[str]) -> bool:
 
 
 def _near_phone_word(text: str, match: re.Match[str]) -> bool:
-    return bool(_PHONE_WORD.search(text, max(0, match.start() - _KEYWORD_REACH), match.start()))
+    """A phone word shortly before, or Denmark's country code in front: "+45 23456789 10-12" says
+    what it is as plainly as "tlf 23456789 10-12" does."""
+    return (_DANISH_CODE.match(match.group()) is not None
+            or bool(_PHONE_WORD.search(text, max(0, match.start() - _KEYWORD_REACH), match.start())))
 
 
 def _keyed_cpr(text: str, match: re.Match[str]) -> bool:
