@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import shutil
+import ssl
 import tempfile
 import time
 import urllib.request
@@ -40,7 +41,7 @@ from ingest.errors import ExtractionError, FetchError
 from ingest.extract.pdf import open_pdf
 from ingest.fetchstate import FETCH_DIR_NAME, FetchFacts, file_sha256, now_iso, read_facts, write_facts
 from ingest.models import Publication
-from ingest.netpolicy import AddressPolicy, GuardedBackend, check_redirect, check_url, guarded_transport
+from ingest.netpolicy import AddressPolicy, GuardedBackend, Refused, check_redirect, check_url, guarded_transport
 from ingest.settings import DEFAULT_FETCH_MAX_REDIRECTS, Settings
 
 __all__ = ["AddressPolicy", "FetchResult", "Fetcher", "GuardedBackend", "check_pdf", "check_redirect", "check_url",
@@ -223,8 +224,22 @@ def _require_pdf_header(path: Path, url: str, response: httpx.Response) -> None:
 def _http_failure(exc: httpx.HTTPError) -> str:
     """What went wrong with a download, in Danish where httpx's words are English only.
 
-    A refused connection keeps its own text: the address guard (ingest/netpolicy.py) says in
-    Danish why it refused."""
+    A connection the address guard refused keeps its own text: the guard (ingest/netpolicy.py)
+    says in Danish why it refused."""
+    causes = _causes(exc)
+    if isinstance(exc, httpx.ConnectError):
+        if any(isinstance(c, Refused) for c in causes):
+            return str(exc)
+        if any(isinstance(c, ssl.SSLCertVerificationError) for c in causes):
+            # Behind an intranet proxy that inspects TLS, its certificate must be trusted by the
+            # system (or SSL_CERT_FILE): the usual cause, and one the operator can act on.
+            return ("serverens certifikat kunne ikke godkendes (TLS); står maskinen bag en proxy, der "
+                    "undersøger trafikken, skal proxyens certifikat være betroet")
+        if any(isinstance(c, ssl.SSLError) for c in causes):
+            return "der kunne ikke oprettes en sikker forbindelse (TLS) til serveren"
+        return "der kunne ikke oprettes forbindelse til serveren (afvist eller utilgængelig)"
+    if isinstance(exc, httpx.TooManyRedirects):
+        return "for mange omdirigeringer"
     if isinstance(exc, httpx.RemoteProtocolError):
         return "serveren afbrød forbindelsen, før hele filen var hentet (filen ville være afkortet)"
     if isinstance(exc, (httpx.ReadError, httpx.WriteError)):
@@ -232,6 +247,17 @@ def _http_failure(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.DecodingError):
         return "svaret kunne ikke afkodes (ugyldig komprimering)"
     return str(exc) or type(exc).__name__
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception and what it was raised from, outermost first (httpx wraps httpcore's, which
+    wraps the socket's or ssl's)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
 
 
 def sweep_partials(corpus_dir: Path) -> list[Path]:
@@ -571,6 +597,7 @@ class Fetcher:
         if isinstance(exc, httpx.HTTPError):
             # httpx's own words ("peer closed connection without sending complete message body") go
             # to the log; the operator reads in Danish what happened to the download.
-            logger.warning("%s: the HTTP client said: %s: %s", url, type(exc).__name__, exc)
+            logger.warning("%s: the HTTP client said: %s", url,
+                           " <- ".join(f"{type(c).__name__}: {c}" for c in _causes(exc)))
             return f"hentningen af {url} mislykkedes: {_http_failure(exc)}"
         return f"kunne ikke gemme {url} i {self.corpus_dir}: {exc}"

@@ -100,6 +100,11 @@ def system_resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+class Refused(httpcore.ConnectError):
+    """A connection the guard would not make (an address the policy refuses, or a name that could
+    not be looked up); its message is Danish and is what the operator reads."""
+
+
 class GuardedBackend(httpcore.SyncBackend):
     """httpcore's socket backend, connecting only to addresses the policy allows."""
 
@@ -112,12 +117,14 @@ class GuardedBackend(httpcore.SyncBackend):
         try:
             addresses = self.resolve(host, port)
         except OSError as exc:
-            raise httpcore.ConnectError(f"{host} kan ikke slås op: {exc}") from exc
+            # The resolver's own words ("[Errno -2] Name or service not known") stay in the chain,
+            # for the log.
+            raise Refused(f"{host} kan ikke slås op (navnet findes ikke, eller navneserveren svarer ikke)") from exc
         for address in addresses:
             reason = self.policy.refusal(host, ipaddress.ip_address(address.split("%")[0]))
             if reason:
-                raise httpcore.ConnectError(reason)
-        last: Exception = httpcore.ConnectError(f"{host} kan ikke slås op")
+                raise Refused(reason)
+        last: Exception = Refused(f"{host} kan ikke slås op")
         for address in addresses:  # the checked address itself, so a second lookup cannot differ
             try:
                 return super().connect_tcp(address, port, timeout, local_address, socket_options)

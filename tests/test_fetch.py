@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import os
+import socket
 import ssl
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from ingest.errors import FetchError
 from ingest.fetch import AddressPolicy, Fetcher, FetchResult, check_pdf, check_url, find_pdf_link
 from ingest.fetchstate import FetchFacts, facts_path, file_sha256, read_all_facts, read_facts
 from ingest.models import Publication
+from ingest.netpolicy import GuardedBackend, Refused
 from ingest.settings import DEFAULT_FETCH_MAX_REDIRECTS, Settings
 from tests.httpserver import LocalHTTPServer, make_tls_files
 
@@ -537,3 +539,43 @@ def test_a_body_that_is_not_a_pdf_says_what_it_is(server: LocalHTTPServer, fetch
     result = fetcher.fetch(publication(server.url("/odd.pdf")))
     assert result.status == "failed" and reason in (result.error or "")
     assert "Log ind" not in (result.error or "")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_refused_connection_is_said_in_danish(fetcher: Fetcher, caplog: pytest.LogCaptureFixture) -> None:
+    """The report ended in "[Errno 111] Connection refused"; those words are for the log."""
+    with caplog.at_level(logging.WARNING, logger="kb.fetch"):
+        result = fetcher.fetch(publication(f"http://127.0.0.1:{_free_port()}/haandbog.pdf"))
+    assert result.status == "failed" and result.error is not None
+    assert "der kunne ikke oprettes forbindelse til serveren" in result.error
+    assert "Errno" not in result.error and "refused" not in result.error
+    assert any("Connection refused" in r.getMessage() for r in caplog.records)
+
+
+def test_an_untrusted_certificate_is_said_in_danish(settings: Settings, tmp_path: Path,
+                                                    caplog: pytest.LogCaptureFixture) -> None:
+    """Behind a proxy that inspects TLS the report ended in "[SSL: CERTIFICATE_VERIFY_FAILED] …"."""
+    with LocalHTTPServer(tls=make_tls_files(tmp_path)) as secure, Fetcher(settings, progress=False) as fetcher:
+        secure.add_file("/haandbog.pdf", PDF_V2)
+        with caplog.at_level(logging.WARNING, logger="kb.fetch"):
+            result = fetcher.fetch(publication(secure.url("/haandbog.pdf")))
+    assert result.status == "failed" and result.error is not None
+    assert "serverens certifikat kunne ikke godkendes (TLS)" in result.error
+    assert "SSL" not in result.error and "CERTIFICATE_VERIFY_FAILED" not in result.error
+    assert any("CERTIFICATE_VERIFY_FAILED" in r.getMessage() for r in caplog.records)
+
+
+def test_a_name_that_cannot_be_looked_up_is_said_in_danish() -> None:
+    def unknown(host: str, port: int) -> list[str]:
+        raise socket.gaierror(-2, "Name or service not known")
+
+    backend = GuardedBackend(AddressPolicy(), resolve=unknown)
+    with pytest.raises(Refused) as raised:
+        backend.connect_tcp("siri.invalid", 443)
+    assert str(raised.value) == "siri.invalid kan ikke slås op (navnet findes ikke, eller navneserveren svarer ikke)"
+    assert "Name or service not known" in str(raised.value.__cause__)
