@@ -5,13 +5,14 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import shutil
 from pathlib import Path
 
 from fastapi.testclient import TestClient
 from pypdf import PdfReader, PdfWriter
 
 from api.wiring import make_builder
-from index.store import VersionStore
+from index.store import PDF_DIR, VersionStore
 from ingest.manifest import load_manifest
 from tests.api_support import make_app, parse_html
 
@@ -147,3 +148,24 @@ def test_a_saved_pdf_link_survives_a_renamed_file_and_a_withdrawn_publication(wo
             assert "ikke længere findes i vidensbasen" in parse_html(gone.text).text
         # Without an edition, a name the live version does not have is a plain 404.
         assert client.get("/corpus/vejledning.pdf").status_code == 404
+
+
+def test_a_pinned_link_on_a_version_without_pdf_copies_opens_only_the_same_edition(work_settings, embedder):  # noqa: ANN001
+    """A version built before versions kept their PDFs serves the corpus folder's file, where
+    `kb fetch` may already have put the next edition: a link pinned to the indexed one must not
+    open that at the cited page."""
+    report = make_builder(work_settings, embedder=embedder, progress=False).build(
+        load_manifest(work_settings.manifest_path))
+    store = VersionStore(work_settings.data_dir)
+    shutil.rmtree(store.path(report.version) / PDF_DIR)
+    pdf = work_settings.corpus_dir / "haandbog.pdf"
+    saved = _saved_link(work_settings, embedder, "haandbog")
+    with TestClient(make_app(work_settings, embedder)) as client:
+        same = client.get(saved)
+        assert same.status_code == 200 and same.content == pdf.read_bytes()
+        assert "immutable" not in same.headers.get("cache-control", "")
+        pdf.write_bytes(_without_first_page(pdf))  # fetched, not yet built
+        replaced = client.get(saved)
+        assert replaced.status_code == 410
+        assert "tidligere udgave" in parse_html(replaced.text).text
+        assert client.get("/corpus/haandbog.pdf").content == pdf.read_bytes()

@@ -28,6 +28,7 @@ from api.errors import CorpusFileNotFound, EditionReplaced
 from api.schemas import EDITION_PARAM
 from index.store import VersionStore
 from index.version import EDITION_PATTERN
+from ingest.fetchstate import file_sha256
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,6 +47,10 @@ def corpus_file(file: str, index: IndexDep, settings: SettingsDep, urls: UrlsDep
     if live is not None and (pinned is None or pinned == live.edition):
         snapshot = store.pdf(index.version, file)
         path = _within(snapshot.parent if snapshot else settings.corpus_dir, file)
+        # A version built before versions kept their PDFs reads the corpus folder, where `kb fetch`
+        # may have put a new edition since: a pinned link opens it only if it is still the same.
+        if pinned and snapshot is None and file_sha256(path)[:len(pinned)] != pinned:
+            raise EditionReplaced(live.title, urls.current_pdf(file))
         return _pdf(path, file, IMMUTABLE if pinned and snapshot else None)
     if pinned is None:
         raise CorpusFileNotFound()
