@@ -44,7 +44,9 @@ class PassageBase(BaseModel):
 class PassageOut(PassageBase):
     """A passage found for a question, with its relevance."""
 
-    score: float = Field(description="Fused relevance (BM25 and embeddings): higher is better. Comparable only "
+    score: float = Field(description="Fused relevance (BM25 and embeddings; with a reranker configured, the "
+                                     "cross-encoder's score for the first 20 candidates and lower scores for the "
+                                     "rest, in fused order): higher is better. Comparable only "
                                      "within one response, not across questions or index versions. The passage "
                                      "the answer quotes (or would quote) is listed first, so the first may "
                                      "score below the next.")
