@@ -17,6 +17,7 @@ messages that never quote the server's body) instead of raising.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
@@ -247,6 +248,19 @@ def _http_failure(exc: httpx.HTTPError) -> str:
     if isinstance(exc, httpx.DecodingError):
         return "svaret kunne ikke afkodes (ugyldig komprimering)"
     return str(exc) or type(exc).__name__
+
+
+def _os_failure(exc: Exception) -> str:
+    """Why a file could not be written, in Danish, for the errors an operator can act on."""
+    reasons = {
+        errno.ENOSPC: "disken er fuld",
+        errno.EDQUOT: "diskkvoten er brugt op",
+        errno.EACCES: "ingen skriveadgang til mappen",
+        errno.EPERM: "ingen skriveadgang til mappen",
+        errno.EROFS: "filsystemet er skrivebeskyttet",
+    }
+    reason = reasons.get(getattr(exc, "errno", None) or -1)
+    return reason or f"{type(exc).__name__}; se loggen"
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
@@ -600,4 +614,7 @@ class Fetcher:
             logger.warning("%s: the HTTP client said: %s", url,
                            " <- ".join(f"{type(c).__name__}: {c}" for c in _causes(exc)))
             return f"hentningen af {url} mislykkedes: {_http_failure(exc)}"
-        return f"kunne ikke gemme {url} i {self.corpus_dir}: {exc}"
+        # The system's words ("[Errno 28] No space left on device: '/srv/…/.x.pdf.part'") name a
+        # temporary file and are English: the log keeps them, the report says what to do.
+        logger.warning("%s: saving in %s failed: %s: %s", url, self.corpus_dir, type(exc).__name__, exc)
+        return f"kunne ikke gemme {url} i {self.corpus_dir}: {_os_failure(exc)}"

@@ -6,6 +6,7 @@ Unit cases use ``httpx.MockTransport``; integration cases talk to a real server 
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
@@ -579,3 +580,24 @@ def test_a_name_that_cannot_be_looked_up_is_said_in_danish() -> None:
         backend.connect_tcp("siri.invalid", 443)
     assert str(raised.value) == "siri.invalid kan ikke slås op (navnet findes ikke, eller navneserveren svarer ikke)"
     assert "Name or service not known" in str(raised.value.__cause__)
+
+
+@pytest.mark.parametrize(("error", "reason"), [
+    (OSError(errno.ENOSPC, "No space left on device"), "disken er fuld"),
+    (OSError(errno.EROFS, "Read-only file system"), "filsystemet er skrivebeskyttet"),
+    (OSError(errno.EIO, "Input/output error"), "OSError; se loggen"),
+], ids=["full", "read-only", "other"])
+def test_a_file_that_cannot_be_saved_is_said_in_danish(server: LocalHTTPServer, fetcher: Fetcher,
+                                                       monkeypatch: pytest.MonkeyPatch, error: OSError,
+                                                       reason: str, caplog: pytest.LogCaptureFixture) -> None:
+    """The report ended in "[Errno 28] No space left on device: '/…/.haandbog.pdf.x.part'"."""
+    def fail(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr("ingest.fetch.tempfile.mkstemp", fail)
+    with caplog.at_level(logging.WARNING, logger="kb.fetch"):
+        result = fetcher.fetch(publication(server.url("/good.pdf")))
+    assert result.status == "failed" and result.error is not None
+    assert result.error.endswith(reason), result.error
+    assert "Errno" not in result.error and ".part" not in result.error
+    assert any(error.strerror in r.getMessage() for r in caplog.records)
