@@ -67,7 +67,7 @@ class Urls:
         return self.path(pdf_url(file, 1))
 
     def passage_pdf(self, passage: PassageBase) -> str:
-        """The passage's own ``url`` (``/corpus/<file>#page=N``) under the root path."""
+        """The passage's own ``url`` (``/corpus/<file>?udgave=<edition>#page=N``) under the root path."""
         return self.path(passage.url)
 
     def feedback(self) -> str:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 EDITION_DIGITS = 12
-EDITION_PATTERN = r"^[0-9a-f]{12}$"
+EDITION_PATTERN = rf"^[0-9a-f]{{{EDITION_DIGITS}}}$"
 
 PublicationStatus = Literal["added", "updated", "unchanged", "removed", "failed"]
 
