@@ -20,7 +20,6 @@ disappears and ``kb ingest`` exits non-zero.
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import logging
 import os
@@ -50,6 +49,7 @@ from index.sentence_vectors import write as write_sentence_vectors
 from index.store import PDF_DIR, VersionStore, new_version_id, read_passages, write_passages
 from index.version import PublicationEntry, PublicationStatus, VersionManifest
 from ingest.errors import IngestError
+from ingest.fetchstate import file_sha256
 from ingest.isolate import describe_failure, failure_detail
 from ingest.models import Document, Passage, Publication
 from ingest.quality import check_language
@@ -111,14 +111,6 @@ class BuildReport:
         data = asdict(self)
         data["ok"] = self.ok
         return data
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 Extract = Callable[[Path], Document]
@@ -277,7 +269,7 @@ class Builder:
                 # cannot make the version cite other bytes than it indexed.
                 item.snapshot = folder / pub.file
                 shutil.copyfile(source, item.snapshot)
-                item.report.sha256 = sha256_file(item.snapshot)
+                item.report.sha256 = file_sha256(item.snapshot)
             except (IngestError, OSError) as exc:
                 item.action, item.report.status, item.report.error = "failed", "failed", str(exc)
                 continue

@@ -331,7 +331,7 @@ class ReplacingDuringExtraction:
 
 
 def test_the_version_keeps_exactly_the_pdf_it_hashed_and_read(work_settings, embedder):
-    from index.build import sha256_file
+    from ingest.fetchstate import file_sha256
 
     corpus = work_settings.corpus_dir
     original = (corpus / "vejledning.pdf").read_bytes()
@@ -344,7 +344,7 @@ def test_the_version_keeps_exactly_the_pdf_it_hashed_and_read(work_settings, emb
     entry = store.manifest(report.version).publication("vejledning")
     snapshot = store.pdf(report.version, "vejledning.pdf")
     assert entry is not None and snapshot is not None
-    assert snapshot.read_bytes() == original and sha256_file(snapshot) == entry.sha256
+    assert snapshot.read_bytes() == original and file_sha256(snapshot) == entry.sha256
     assert not list(store.versions_dir.glob(".building-*"))
 
 
