@@ -16,9 +16,14 @@ searches/s against 141 with one core each, MiniLM on two cores). A lone client o
 connection always reaches the same process, which finds the other idle and takes every core.
 
 A process claims its slot with an exclusive lock on a slot file, which the operating system
-releases when the process dies, so a killed process never counts as encoding for ever: the
-process that takes its slot clears it. Reading the slots is racy by design; a process that starts
-to encode just after another read them costs one question on one core too many, once.
+releases when the process dies, so a killed process never counts as encoding for ever: a reader
+that finds a slot "encoding now" for longer than ``CHECK_AFTER`` tries its lock, and clears the
+slot when it gets it. Reading the slots is racy by design; a process that starts to encode just
+after another read them costs one question on one core too many, once.
+
+The table has room for more processes than one server runs (``TABLE_SLOTS``): two servers on one
+data dir (a blue/green switch) and the replacements uvicorn starts on SIGHUP while the processes
+they replace still run all count, so none of them takes every core while another encodes.
 """
 
 from __future__ import annotations
@@ -38,20 +43,26 @@ log = logging.getLogger("kb.cores")
 
 RECENT = 0.05  # seconds after its last encode that another process still counts as encoding
 CLAIM_RETRY = 1.0  # seconds between a slotless process's tries to take a slot that has been freed
+# Slots in the shared table, whatever one server's KB_WORKERS: room for a second server on the same
+# data dir and for SIGHUP's replacements. Reading them all is a few microseconds per encode.
+TABLE_SLOTS = 32
+# How long a slot may say "encoding now" before a reader checks that its process is alive (an
+# encode takes milliseconds; a process killed in the middle of one leaves the mark behind).
+CHECK_AFTER = 1.0
 _SLOT = struct.Struct("<d")  # per process: math.inf while encoding, else when its last encode ended
 _IDLE = -math.inf  # never encoded (or dead)
 
 
 class CoreShare:
-    def __init__(self, folder: Path, slots: int) -> None:
-        """Claim one of ``slots`` slots in ``folder`` (``OSError`` when the folder is unusable).
+    def __init__(self, folder: Path, slots: int = TABLE_SLOTS) -> None:
+        """Claim one of at least ``slots`` slots in ``folder`` (``OSError`` when the folder is unusable).
 
-        With every slot taken (more processes on the data dir than ``slots``, e.g. two servers)
-        this process has none: it reads the others' but is invisible to them until a slot is freed,
-        which it takes at its next encode (at most one try every ``CLAIM_RETRY`` seconds). On
-        SIGHUP uvicorn starts each replacement while the process it replaces still holds its slot.
+        With every slot taken (more than ``TABLE_SLOTS`` processes on the data dir) this process
+        has none: it reads the others' but is invisible to them until a slot is freed, which it
+        takes at its next encode (at most one try every ``CLAIM_RETRY`` seconds).
         """
         folder.mkdir(parents=True, exist_ok=True)
+        slots = max(slots, TABLE_SLOTS)
         size = slots * _SLOT.size
         fd = os.open(folder / "encoding", os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -65,6 +76,7 @@ class CoreShare:
         self._lock: IO[str] | None = None
         self.slot: int | None = None
         self._claimed_at = time.monotonic()
+        self._busy_since: dict[int, float] = {}  # other slots seen "encoding now", and since when
         if not self._claim():
             log.warning("all %d encoder slots in %s are taken; this process's encoding is not counted "
                         "until one is freed", slots, folder)
@@ -92,9 +104,36 @@ class CoreShare:
 
     def others_encoding(self) -> int:
         """How many other processes are encoding now, or were a moment ago (``RECENT``)."""
-        since = time.monotonic() - RECENT
-        return sum(1 for slot in range(self._slots)
-                   if slot != self.slot and _SLOT.unpack_from(self._bytes, slot * _SLOT.size)[0] >= since)
+        now = time.monotonic()
+        since = now - RECENT
+        count = 0
+        for slot, (value,) in enumerate(_SLOT.iter_unpack(self._bytes)):
+            if slot == self.slot or value < since:
+                continue
+            if value == math.inf and not self._alive(slot, now):
+                continue
+            count += 1
+        return count
+
+    def _alive(self, slot: int, now: float) -> bool:
+        """Whether the process that marked ``slot`` "encoding now" still holds it; clears it if not."""
+        first_seen = self._busy_since.setdefault(slot, now)
+        if now - first_seen < CHECK_AFTER:
+            return True
+        del self._busy_since[slot]  # checked at most once per CHECK_AFTER while the mark stays
+        try:
+            fh = open(self._folder / f"slot-{slot}.lock", "w")  # noqa: SIM115 - closed below
+        except OSError:
+            return True
+        with fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True  # held: its process lives, and encodes (or has just begun again)
+            _SLOT.pack_into(self._bytes, slot * _SLOT.size, _IDLE)  # the dead process's mark
+            fcntl.flock(fh, fcntl.LOCK_UN)
+        log.info("encoder slot %d in %s was marked busy by a process that is gone; cleared", slot, self._folder)
+        return False
 
     def _set(self, value: float) -> None:
         if self.slot is not None:

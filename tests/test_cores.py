@@ -26,18 +26,46 @@ def test_each_process_has_its_own_slot_and_reads_the_others(tmp_path: Path, monk
         assert second.others_encoding() == 1 and first.others_encoding() == 0
         first.encoding(False)
         assert second.others_encoding() == 0
-        third = CoreShare(tmp_path, 2)  # a process too many: it reads, and is not counted
-        first.encoding(True)
-        assert third.slot is None and third.others_encoding() == 1
-        third.encoding(True)
-        assert second.others_encoding() == 1
-        third.close()
     finally:
         first.close()
         second.close()
 
 
-def test_a_killed_process_never_counts_as_encoding_for_ever(tmp_path: Path) -> None:
+def test_two_servers_on_one_data_dir_count_every_process(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A blue/green switch runs two `kb serve` (KB_WORKERS=2 each) on one data dir for a while. Each
+    # server's processes once sized the table for themselves alone, so the second server's had no
+    # slot: invisible to the first's, they took every core while those encoded.
+    monkeypatch.setattr(cores, "RECENT", 0.0)
+    blue = [CoreShare(tmp_path, 2), CoreShare(tmp_path, 2)]
+    green = [CoreShare(tmp_path, 2), CoreShare(tmp_path, 2)]
+    try:
+        assert len({share.slot for share in blue + green}) == 4 and None not in {s.slot for s in green}
+        green[0].encoding(True)
+        blue[1].encoding(True)
+        assert blue[0].others_encoding() == 2 and green[1].others_encoding() == 2
+        assert green[0].others_encoding() == 1
+    finally:
+        for share in blue + green:
+            share.close()
+
+
+def test_a_process_too_many_reads_the_others_and_is_not_counted(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cores, "RECENT", 0.0)
+    monkeypatch.setattr(cores, "TABLE_SLOTS", 2)
+    first, second = CoreShare(tmp_path, 2), CoreShare(tmp_path, 2)
+    third = CoreShare(tmp_path, 2)
+    try:
+        first.encoding(True)
+        assert third.slot is None and third.others_encoding() == 1
+        third.encoding(True)
+        assert second.others_encoding() == 1
+    finally:
+        for share in (first, second, third):
+            share.close()
+
+
+def test_a_killed_process_never_counts_as_encoding_for_ever(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(cores, "CHECK_AFTER", 3600.0)  # here its replacement clears the mark
     code = ("import sys, time; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
             "from index.cores import CoreShare; share = CoreShare(Path(sys.argv[1]), 2); "
             "share.encoding(True); print(share.slot, flush=True); time.sleep(600)")
@@ -47,9 +75,9 @@ def test_a_killed_process_never_counts_as_encoding_for_ever(tmp_path: Path) -> N
         assert child.stdout is not None and child.stdout.readline().strip() == "0"
         watching = CoreShare(tmp_path, 2)
         assert watching.slot == 1 and watching.others_encoding() == 1  # the child, inside its encode
-        child.send_signal(signal.SIGKILL)  # killed in the middle: its byte stays 1
+        child.send_signal(signal.SIGKILL)  # killed in the middle: its mark stays "encoding now"
         child.wait(30)
-        assert watching.others_encoding() == 1
+        assert watching.others_encoding() == 1  # for a moment (an encode may just be long)
         restarted = CoreShare(tmp_path, 2)  # the supervisor's replacement takes the free slot
         assert restarted.slot == 0 and watching.others_encoding() == 0
         restarted.close()
@@ -139,10 +167,10 @@ def test_a_process_counts_as_encoding_a_moment_after_its_encode(tmp_path: Path) 
 
 
 def test_a_process_without_a_slot_takes_one_that_is_freed(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # SIGHUP: uvicorn starts each replacement while the process it replaces still holds its slot,
-    # so the first replacement finds none; once the old one is gone it must count again.
+    # More processes than the table holds: once one is gone, the slotless one must count again.
     monkeypatch.setattr(cores, "RECENT", 0.0)
     monkeypatch.setattr(cores, "CLAIM_RETRY", 0.0)
+    monkeypatch.setattr(cores, "TABLE_SLOTS", 2)
     old, other = CoreShare(tmp_path, 2), CoreShare(tmp_path, 2)
     replacement = CoreShare(tmp_path, 2)
     try:
@@ -155,3 +183,44 @@ def test_a_process_without_a_slot_takes_one_that_is_freed(tmp_path: Path, monkey
     finally:
         replacement.close()
         other.close()
+
+
+def test_sighup_replacements_count_while_the_processes_they_replace_still_run(tmp_path: Path) -> None:
+    # uvicorn starts each replacement before it retires the process it replaces; with a table of
+    # KB_WORKERS slots the replacement had none until then.
+    old = [CoreShare(tmp_path, 2), CoreShare(tmp_path, 2)]
+    replacement = CoreShare(tmp_path, 2)
+    try:
+        assert replacement.slot is not None
+        replacement.encoding(True)
+        assert all(share.others_encoding() == 1 for share in old)
+    finally:
+        for share in [*old, replacement]:
+            share.close()
+
+
+def test_a_killed_process_is_found_out_by_the_others_without_a_replacement(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # With room for more processes than run, nobody need take the dead one's slot: the readers
+    # must see for themselves that its "encoding now" has no process behind it.
+    monkeypatch.setattr(cores, "CHECK_AFTER", 0.0)
+    code = ("import sys, time; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
+            "from index.cores import CoreShare; share = CoreShare(Path(sys.argv[1]), 2); "
+            "share.encoding(True); print(share.slot, flush=True); time.sleep(600)")
+    child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(Path(__file__).parent.parent)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "0"
+        watching = CoreShare(tmp_path, 2)
+        try:
+            assert watching.others_encoding() == 1  # alive: its lock is held
+            assert watching.others_encoding() == 1
+            child.send_signal(signal.SIGKILL)
+            child.wait(30)
+            assert watching.others_encoding() == 0
+            assert watching.others_encoding() == 0  # and the slot is cleared, not re-checked
+        finally:
+            watching.close()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(30)
