@@ -177,16 +177,19 @@ def test_the_readers_warnings_reach_the_operator_in_the_log_format_once_per_kind
 def test_the_childs_records_go_through_the_parents_logging_and_levels(
         warning_pdfs: tuple[Path, Path], caplog: pytest.LogCaptureFixture) -> None:
     startxref, _ = warning_pdfs
+    reader_log = logging.getLogger("pypdf")
+    before = reader_log.level  # other test modules silence pypdf for the whole session
     caplog.set_level(logging.WARNING)
-    with IsolatedExtractor(Extractor()) as isolated:
-        isolated(startxref)
+    try:
+        reader_log.setLevel(logging.NOTSET)
+        with IsolatedExtractor(Extractor()) as isolated:
+            isolated(startxref)
         (record,) = [r for r in caplog.records if "incorrect startxref" in r.getMessage()]
         assert record.name == "pypdf._reader" and record.levelno == logging.WARNING
         assert record.process != os.getpid() and record.getMessage().startswith("startxref.pdf: ")
-    caplog.clear()
-    logging.getLogger("pypdf").setLevel(logging.ERROR)  # an operator who silences the reader's warnings
-    try:
+        caplog.clear()
+        reader_log.setLevel(logging.ERROR)  # an operator who silences the reader's warnings
         IsolatedExtractor(Extractor())(startxref)
+        assert not [r for r in caplog.records if r.name.startswith("pypdf")]
     finally:
-        logging.getLogger("pypdf").setLevel(logging.NOTSET)
-    assert not [r for r in caplog.records if r.name.startswith("pypdf")]
+        reader_log.setLevel(before)
