@@ -358,12 +358,13 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 def _print_status(data: dict[str, Any]) -> None:
     if not data["live"]:
-        click.echo("Intet live indeks endnu. Kør `kb ingest`.")
+        click.echo(f"Intet live indeks endnu i datamappen {data['data_dir']}. Kør `kb ingest`.")
     else:
         live = data["live"]
         click.echo(f"Live version: {live['version']} (bygget {live['created']})")
         click.echo(f"Model:        {live['model']} (dimension {live['dimension']})")
         click.echo(f"Passager:     {live['passage_count']}")
+        click.echo(f"Datamappe:    {data['data_dir']}")
         if data.get("model_mismatch"):
             click.echo(f"ADVARSEL:     {data['model_mismatch']}")
         click.echo("\nPublikationer:")

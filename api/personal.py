@@ -22,8 +22,9 @@ No Danish number starts with 0, so "01 02 2024" is a date; "20240301" and "21 03
 mobile numbers and are refused.
 
 Foreign numbers count too: families have relatives abroad. A "+" or "00" country code and at
-least 6 more digits, grouped any way ("+46 70 123 45 67", "0049 30 12345678", "(+46) 70-123 45
-67", "+44 (0)20 7946 0958"), but not "+ 2 dage", "+1 500 000 kr." or "kl. 08.00-16.00".
+least 6 more digits, grouped any way ("+46 70 123 45 67", "+ 46 70 123 45 67", "0049 30 12345678",
+"(+46) 70-123 45 67", "+44 (0)20 7946 0958"), but not "+ 2 dage", "3 + 4 = 7", "+1 500 000 kr."
+or "kl. 08.00-16.00".
 Every pattern runs in linear time: a pasted case description may hold 4,000 characters of them.
 
 A CVR number (also an SE number) right after its word ("CVR 12345678", "CVR-nr.: 12 34 56 78",
@@ -145,7 +146,7 @@ def _phone(first: str) -> str:
     """The phone pattern; ``first`` matches the first digit of a number without a country code."""
     return (
         r"(?<![0-9+])(?<![0-9][ .\-])"
-        r"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\((?:\+|00)?45\) ?)[0-9](?:[ .\-]?[0-9]){7}"
+        r"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\((?:\+ ?|00)?45\) ?)[0-9](?:[ .\-]?[0-9]){7}"
         rf"|(?!{'|'.join(_NOT_A_PHONE)}){first}(?:[ .\-]?[0-9]){{7}}"
         # A bare 45 only with a separator after it: "sagsnr. 4501234567" is no phone number.
         rf"|(?P<bare>45)(?: ?[\-.] ?| )(?!{'|'.join(_NOT_A_PHONE)})(?:{'|'.join(_COMMON_GROUPINGS)}))"
@@ -166,7 +167,7 @@ PHONE = re.compile(_phone(rf"(?!{_BLANK}|{_ZERO_DATE})[0-9]") + r"(?! [0-9])")
 # number is: "tlf 23456789 10-12", "mobil 23 45 67 89 2 gange om ugen".
 PHONE_NEAR_WORD = re.compile(_phone(rf"(?!{_BLANK})[0-9]"))
 _PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms)", re.IGNORECASE)  # not "mobning"
-_DANISH_CODE = re.compile(r"\(?(?:\+|00)45")
+_DANISH_CODE = re.compile(r"\(?(?:\+|00) ?45")
 
 # A foreign number: + or 00, a country code (1 to 3 digits, never starting with 0), then 6 to 14
 # digits grouped as the country writes them ("+46 70 123 45 67", "0049 30/1234567",
@@ -177,15 +178,18 @@ _DANISH_CODE = re.compile(r"\(?(?:\+|00)45")
 # one ("kl. 08.00-16.00", "kr. 12.500,00 1 gang"); after a space it starts one ("mor: 23456789
 # 0046 70 123 45 67" is two numbers, the second Swedish), and with nothing between it and the rest only
 # for 11 digits or more: an account number padded with zeros has 10 ("kontonr. 0012345678").
-# No space after "+" ("+ 2 dage"), and not before an amount ("+1 500 000 kr.").
+# A space may follow "+" ("ring til + 46 70 123 45 67", as phones and forms space it): a sum
+# ("3 + 4 = 7", "§ 58 + 59", "+ 2 dage") never has the 6 digits a subscriber number needs, and an
+# amount is left alone when its currency follows ("+1 500 000 kr.", "+ 1 000 000 kr."). A bare
+# "+ 1 000 000" is refused: Polish and French numbers are grouped in threes as well ("+48 512 345 678").
 _CC = r"(?!45)[1-9][0-9]{0,2}"
 # Between groups: one dash, dot or slash (spaces either side), a space, or a parenthesis ("(0)20").
 # Exactly one way to step from a digit to the next, so the bounded repetition cannot backtrack far.
 _GAP = r"(?: ?[\-./] ?| \(?|\(|\) ?)"
 _SUBSCRIBER = rf"[0-9](?:{_GAP}?[0-9]){{5,13}}"  # at least 6 digits, at most 14 (E.164 allows 15 in all)
 INTERNATIONAL = re.compile(
-    r"(?:(?<![0-9+])(?!\+[0-9]{1,3}(?:[ .][0-9]{3}){1,5}(?:,[0-9]{1,2})? ?(?i:kr|dkk|,-))"
-    rf"(?:\+{_CC}{_GAP}?|\(\+{_CC}\) ?){_SUBSCRIBER}"
+    r"(?:(?<![0-9+])(?!\+ ?[0-9]{1,3}(?:[ .][0-9]{3}){1,5}(?:,[0-9]{1,2})? ?(?i:kr|dkk|,-))"
+    rf"(?:\+ ?{_CC}{_GAP}?|\(\+ ?{_CC}\) ?){_SUBSCRIBER}"
     r"|(?<![\w+])(?<![0-9][.,:\-/])"
     rf"(?:(?:00{_CC}{_GAP}|\(00{_CC}\) ?){_SUBSCRIBER}|00(?!45)[1-9][0-9]{{8,12}}))"
     # Not a lone digit after a space at the end: "+90 532 123 45 67 2 gange om ugen".

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from index.store import VersionStore
@@ -9,11 +10,26 @@ from ingest.fetchstate import read_facts
 from ingest.settings import Settings
 
 
+def without_server_paths(text: str | None, settings: Settings) -> str | None:
+    """A build error with files by name, not by where they lie on the server
+    ("Filen /srv/kb/corpus/vejledning.pdf er en HTML-side" → "Filen vejledning.pdf …").
+
+    Builds now write their errors so; versions built before still hold the full paths in their
+    manifest, which `kb status` and the public API show. The log keeps full paths."""
+    if not text:
+        return text
+    for folder in (settings.corpus_dir, settings.data_dir):
+        text = text.replace(f"{Path(folder).resolve()}/", "").replace(f"{folder}/", "")
+    return text
+
+
 def collect_status(settings: Settings) -> dict[str, Any]:
     store = VersionStore(settings.data_dir)
     pointer = store.pointer()
     versions = store.versions()
-    data: dict[str, Any] = {"live": None, "versions": versions, "previous": [], "not_live": versions}
+    # The one place a report names where the index lies: the folder to look in, back up or free.
+    data: dict[str, Any] = {"data_dir": str(Path(settings.data_dir).resolve()), "live": None,
+                            "versions": versions, "previous": [], "not_live": versions}
     if pointer is None or not store.exists(pointer.version):
         return data
     manifest = store.manifest(pointer.version)
@@ -24,7 +40,8 @@ def collect_status(settings: Settings) -> dict[str, Any]:
     publications = []
     for pub in manifest.publications:
         facts = read_facts(settings.corpus_dir, pub.id)
-        publications.append({**pub.model_dump(), "fetch": facts.to_dict() if facts else None})
+        publications.append({**pub.model_dump(), "error": without_server_paths(pub.error, settings),
+                             "fetch": facts.to_dict() if facts else None})
     data["live"] = {**manifest.model_dump(include={"version", "created", "model", "dimension", "passage_count"}),
                     "publications": publications}
     if manifest.model != settings.embedding_model:

@@ -263,7 +263,7 @@ class Builder:
             source = self.corpus_dir / pub.file
             try:
                 if not source.is_file():
-                    raise IngestError(f"{pub.id}: PDF-filen {source} findes ikke "
+                    raise IngestError(f"{pub.id}: PDF-filen {pub.file} findes ikke i korpusmappen "
                                       "(kør `kb fetch` eller kopiér den ind).")
                 # Copy, then hash and read the copy: a file replaced in the corpus folder meanwhile
                 # cannot make the version cite other bytes than it indexed.
@@ -328,18 +328,20 @@ class Builder:
             raise
         except Exception as exc:  # noqa: BLE001 - whatever one PDF makes a reader raise is its failure alone
             message, detail = describe_failure(snapshot, exc), failure_detail(exc)
-            # Messages name the file as the operator knows it, not the build's private copy.
+            # Messages name the file as the operator knows it, not the build's private copy: the
+            # report by its name in the corpus folder, the log (grepped for paths) by its full path.
             known_as = str(self.corpus_dir / pub.file)
             if detail:  # the reader's own (English) words: the log, not the report
                 log.warning("publication %s: the PDF reader said: %s", pub.id, detail.replace(str(snapshot), known_as))
             item.report.status = "failed"
-            item.report.error = message.replace(str(snapshot), known_as)
+            item.report.error = message.replace(str(snapshot), pub.file)
             return
         item.passages = passages
         item.report.pages = len(document.pages)
 
     def _keep_previous(self, item: Item, previous: Previous | None) -> None:
-        log.error("publication %s failed: %s", item.publication.id, item.report.error)
+        log.error("publication %s failed: %s (%s)", item.publication.id, item.report.error,
+                  self.corpus_dir / item.publication.file)
         kept = previous.passages.get(item.publication.id) if previous and previous.same_pipeline else None
         if item.old is not None and kept:
             item.passages = _retitled(kept, item.publication)

@@ -407,11 +407,12 @@ class Fetcher:
         if target.is_file():
             logger.info("%s: no URL in the manifest; using %s as is", publication.id, target)
             return FetchResult(publication.id, "skipped", sha256=file_sha256(target))
+        # The report names the file as it lies in the corpus folder; the log, grepped for paths, in full.
         message = (
-            f"{publication.id}: ingen URL i manifestet og ingen fil {target}; læg PDF'en ind manuelt "
-            "eller tilføj pdf_url/landing_url"
+            f"{publication.id}: ingen URL i manifestet og ingen fil {target.name} i korpusmappen; "
+            "læg PDF'en ind manuelt eller tilføj pdf_url/landing_url"
         )
-        logger.warning("fetch failed: %s", message)
+        logger.warning("fetch failed: %s (%s)", message, target)
         return FetchResult(publication.id, "failed", error=message)
 
     def _pdf_url(self, publication: Publication, source: str, deadline: Deadline) -> str:

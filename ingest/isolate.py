@@ -5,6 +5,8 @@
                      extract(path) ──pipe──► ("page", n)…  then  ("done", Document) | ("failed", message, detail)
       └─ parent waits at most ``timeout`` s per PDF; past it, or when the worker dies, kills it and
          raises ExtractionError naming the file and the setting that bounds it.
+      ("log", record) from the child's loggers, at any time: logged here, through the parent's
+         handlers, in the parent's format (``ingest.isolate_child`` says why).
 
 One worker serves the PDFs of a build in turn (its start-up, ~0.3 s, is paid once); after any
 failure it is replaced by a fresh one, so a PDF never runs in a process another PDF damaged.
@@ -112,7 +114,9 @@ class IsolatedExtractor:
             except (EOFError, OSError):
                 raise ExtractionError(self._died(child, path)) from None
             kind = message[0]
-            if kind == "page":
+            if kind == "log":
+                _relay(message[1])
+            elif kind == "page":
                 if on_page is not None:
                     on_page(message[1])
             elif kind == "done":
@@ -140,6 +144,23 @@ class IsolatedExtractor:
         return f"{path.name}: udtrækningen stoppede uventet (afslutningskode {code}); PDF'en kan ikke læses."
 
 
+def _relay(attributes: dict[str, object]) -> None:
+    """A child's log record, handled as if logged here (levels checked again: they may have changed)."""
+    record = logging.makeLogRecord(attributes)
+    logger = logging.getLogger(record.name)
+    if logger.isEnabledFor(record.levelno):
+        logger.handle(record)
+
+
+def _log_levels() -> dict[str, int]:
+    """The levels set on this process's loggers (``""`` the root), for the child to log at the same."""
+    levels = {"": logging.getLogger().level}
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and logger.level != logging.NOTSET:
+            levels[name] = logger.level
+    return levels
+
+
 @dataclass
 class _Worker:
     process: subprocess.Popen[bytes]
@@ -159,7 +180,7 @@ class _Worker:
         worker = cls(process, Connection(read_fd, writable=False))
         # The import path first, so the worker can find the extractor's module (tests pass their own).
         worker.send(sys.path)
-        worker.send((extract, limits.max_memory_mb, limits.niceness))
+        worker.send((extract, limits.max_memory_mb, limits.niceness, _log_levels()))
         return worker
 
     def send(self, item: object) -> None:

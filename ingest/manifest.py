@@ -76,22 +76,26 @@ def load_manifest(path: Path, *, require_files: bool = False) -> list[Publicatio
     PDF per publication so that the others still ingest.
     """
     data = _read(path)
+    # Reports name the manifest and its PDFs as they lie in the corpus folder ("publications.toml",
+    # "haandbog.pdf"), not where the folder lies on the server; only a missing manifest says where
+    # it was looked for, which is what to check (KB_CORPUS_DIR). The log keeps full paths.
+    name = path.name
     entries = data.get("publication")
     if not isinstance(entries, list) or not entries:
-        raise ManifestError(f"Manifestet {path} har ingen [[publication]]-afsnit.")
+        raise ManifestError(f"Manifestet {name} har ingen [[publication]]-afsnit.")
     if len(entries) > MAX_PUBLICATIONS:
-        raise ManifestError(f"Manifestet {path} har {len(entries)} publikationer; højst {MAX_PUBLICATIONS} er tilladt.")
+        raise ManifestError(f"Manifestet {name} har {len(entries)} publikationer; højst {MAX_PUBLICATIONS} er tilladt.")
 
     publications: list[Publication] = []
     seen: set[str] = set()
     for number, raw in enumerate(entries, start=1):
-        where = f"{path}, publikation nr. {number}"
+        where = f"{name}, publikation nr. {number}"
         entry = _validate(raw, where)
         if entry.id in seen:
             raise ManifestError(f"{where}: id {entry.id!r} er brugt mere end én gang.")
         seen.add(entry.id)
         if require_files and not (path.parent / entry.file).is_file():
-            raise ManifestError(f"{where} ({entry.id}): filen {path.parent / entry.file} findes ikke.")
+            raise ManifestError(f"{where} ({entry.id}): filen {entry.file} findes ikke i korpusmappen.")
         publications.append(Publication(**entry.model_dump()))
     return publications
 
@@ -101,14 +105,14 @@ def _read(path: Path) -> dict[str, object]:
         raise ManifestError(f"Manifestet {path} findes ikke.")
     size = path.stat().st_size
     if size > MAX_MANIFEST_BYTES:
-        raise ManifestError(f"Manifestet {path} er for stort ({size} bytes; højst {MAX_MANIFEST_BYTES}).")
+        raise ManifestError(f"Manifestet {path.name} er for stort ({size} bytes; højst {MAX_MANIFEST_BYTES}).")
     try:
         with path.open("rb") as fh:
             return tomllib.loads(fh.read(MAX_MANIFEST_BYTES + 1).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"Manifestet {path} kan ikke læses: {exc}") from exc
+        raise ManifestError(f"Manifestet {path.name} kan ikke læses: {exc}") from exc
     except RecursionError as exc:
-        raise ManifestError(f"Manifestet {path} kan ikke læses: værdierne er indlejret for dybt.") from exc
+        raise ManifestError(f"Manifestet {path.name} kan ikke læses: værdierne er indlejret for dybt.") from exc
 
 
 def _validate(raw: object, where: str) -> PublicationEntry:

@@ -236,6 +236,28 @@ def test_the_refresh_process_reports_a_bad_manifest(tmp_path: Path, built_settin
     settings = with_settings(built_settings, corpus_dir=corpus, data_dir=tmp_path / "data")
     report = SubprocessRefresh(settings, timeout=120)()
     assert not report["ok"] and "publications.toml" in report["error"]
+    assert str(corpus) not in report["error"], "the manifest by its name in the corpus folder"
+
+
+@pytest.mark.slow
+def test_a_refresh_job_names_corpus_files_by_name_not_where_they_lie(work_settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    """The admin job's report said "PDF-filen /srv/kb/corpus/haandbog.pdf findes ikke …" and "ingen
+    fil /srv/kb/corpus/haandbog.pdf" (fetch): the operator reads the job JSON, not the server's disk."""
+    from tests.fixtures.pdfkit import write_garbage_pdf
+
+    corpus = work_settings.corpus_dir
+    (corpus / "haandbog.pdf").unlink()
+    write_garbage_pdf(corpus / "metodehaefte.pdf")
+    settings = with_settings(work_settings, admin_token=TOKEN, reload_interval=3600)
+    with TestClient(make_app(settings, embedder)) as test_client:
+        job = poll(test_client, test_client.post("/api/admin/refresh", headers=AUTH).json()["id"], timeout=600)
+    assert job["state"] == "failed" and job["report"]["live"], job  # two publications failed; the rest went live
+    report = {p["id"]: p for p in job["report"]["publications"]}
+    assert "haandbog.pdf" in report["haandbog"]["error"] and "haandbog.pdf" in report["haandbog"]["fetch"]["error"]
+    assert report["metodehaefte"]["error"].startswith("Filen metodehaefte.pdf er en HTML-side")
+    text = json.dumps(job, ensure_ascii=False)
+    folders = (corpus, settings.data_dir)
+    assert not [p for p in {str(f) for f in folders} | {str(Path(f).resolve()) for f in folders} if p in text], text
 
 
 def test_a_rejected_build_says_what_an_operator_can_do_also_from_the_admin_api():

@@ -416,7 +416,7 @@ def test_unexpected_errors_keep_the_shape(built_settings: Settings, embedder: ob
 
 
 def test_a_build_error_in_the_public_publications_names_the_file_not_its_server_path(tmp_path: Path) -> None:
-    from api.routes.search import without_server_paths
+    from api.status import without_server_paths
 
     settings = Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data")
     error = f"Filen {tmp_path / 'corpus' / 'vejledning.pdf'} er en HTML-side, ikke en PDF."

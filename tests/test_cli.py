@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -143,6 +144,42 @@ def test_ingest_with_hostile_pdfs_fails_them_alone_and_says_so(work_settings):
     human = CliRunner().invoke(cli, ["ingest"], env=env)  # the same, for a person reading the terminal
     assert human.exit_code == 2
     assert "FEJL: godpraksis.pdf: teksten kan ikke læses som sprog" in human.output
+
+
+def _server_paths(settings) -> tuple[str, ...]:  # noqa: ANN001
+    """Where the corpus and the data dir lie on the machine, as a report might spell them."""
+    folders = (settings.corpus_dir, settings.data_dir)
+    return tuple({str(f) for f in folders} | {str(Path(f).resolve()) for f in folders})
+
+
+def test_reports_name_corpus_files_by_name_not_where_they_lie(work_settings):
+    """`kb ingest` and `kb status` said "PDF-filen /srv/kb/corpus/haandbog.pdf findes ikke" and
+    "Filen /srv/kb/corpus/metodehaefte.pdf er en HTML-side": a report names a corpus file as it lies
+    in the corpus folder, and `kb status` names the data dir once."""
+    from tests.fixtures.pdfkit import write_corrupt_pdf, write_garbage_pdf
+
+    corpus = work_settings.corpus_dir
+    env = kb_env(work_settings)
+    assert CliRunner().invoke(cli, ["ingest"], env=env).exit_code == 0  # a live version to keep passages from
+    (corpus / "haandbog.pdf").unlink()
+    write_garbage_pdf(corpus / "metodehaefte.pdf")
+    write_corrupt_pdf(corpus / "vejledning.pdf", corpus / "godpraksis.pdf", keep=0.3)
+    as_json = CliRunner().invoke(cli, ["ingest", "--json"], env=env)
+    human = CliRunner().invoke(cli, ["ingest", "--rebuild"], env=env)
+    status = CliRunner().invoke(cli, ["status"], env=env)
+    status_json = CliRunner().invoke(cli, ["status", "--json"], env=env)
+    errors = {p["id"]: p["error"] for p in json.loads(as_json.stdout)["publications"]}
+    assert "haandbog.pdf findes ikke i korpusmappen" in errors["haandbog"]
+    assert errors["metodehaefte"].startswith("Filen metodehaefte.pdf er en HTML-side")
+    assert errors["vejledning"].startswith("PDF-filen vejledning.pdf er afkortet")
+    for output in (as_json.stdout, human.stdout, status.stdout, status_json.stdout):
+        assert "metodehaefte.pdf er en HTML-side" in output
+    for output in (as_json.stdout, human.stdout):
+        assert not [p for p in _server_paths(work_settings) if p in output], output
+    data_dir = str(Path(work_settings.data_dir).resolve())
+    for output in (status.stdout, status_json.stdout):
+        assert str(corpus) not in output and str(corpus.resolve()) not in output, output
+        assert output.count(data_dir) == 1, output
 
 
 def test_rollback_to_a_damaged_version_is_refused_and_the_live_one_stays(work_settings):

@@ -6,7 +6,9 @@ are tiny so that the tests assert outcomes (error, child gone), never wall-clock
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -19,6 +21,7 @@ from ingest.errors import ExtractionError
 from ingest.extract import Extractor
 from ingest.isolate import IsolatedExtractor, Limits
 from tests.fixtures.hostile import EXCEPTION_FAMILIES, Bloating, Hanging, Raising, WhoAmI, zlib_bomb_pdf
+from tests.fixtures.pdfkit import write_simple_pdf, write_wrong_pointers_pdf, write_wrong_startxref_pdf
 
 
 def test_isolated_extraction_returns_the_same_document_and_reports_pages(fixture_corpus: Path) -> None:
@@ -119,3 +122,74 @@ def _running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+# One line of the parent's format (api/logs.py): time, level, process, logger, message.
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (?:DEBUG|INFO|WARNING|ERROR|CRITICAL) "
+                      r"\[pid (?P<pid>\d+)\] (?P<logger>[\w.]+): (?P<message>.*)$")
+
+
+@pytest.fixture
+def warning_pdfs(tmp_path: Path) -> tuple[Path, Path]:
+    """Two PDFs that pypdf reads with warnings: a wrong startxref, and wrong offsets for every object."""
+    sound = write_simple_pdf(tmp_path / "hel.pdf", ["Første side om negativ social kontrol. " * 20,
+                                                    "Anden side om tvangsægteskab. " * 20]).path
+    return (write_wrong_startxref_pdf(tmp_path / "startxref.pdf", sound),
+            write_wrong_pointers_pdf(tmp_path / "pegere.pdf", sound))
+
+
+def test_the_readers_warnings_reach_the_operator_in_the_log_format_once_per_kind(warning_pdfs: tuple[Path, Path]) \
+        -> None:
+    """pypdf's warnings in the worker once reached `kb ingest`'s stderr bare ("incorrect startxref
+    pointer(3)", "Ignoring wrong pointing object 1 0 (offset 64)", one per object), among the lines
+    in the log format, with no time, level, logger or process, and no file name."""
+    startxref, pointers = warning_pdfs
+    code = (
+        "import logging, os, sys; from pathlib import Path\n"
+        "from api.logs import log_format\n"
+        "from ingest.extract import Extractor\n"
+        "from ingest.isolate import IsolatedExtractor\n"
+        "logging.basicConfig(level=logging.WARNING, format=log_format())\n"
+        "print(os.getpid())\n"
+        "with IsolatedExtractor(Extractor()) as isolated:\n"
+        "    for path in sys.argv[1:]:\n"
+        "        isolated(Path(path))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(startxref), str(pointers), str(pointers)],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120,
+                          check=True)
+    lines = done.stderr.splitlines()
+    assert lines, "the broken PDFs made pypdf warn"
+    parsed = [LOG_LINE.match(line) for line in lines]
+    assert all(parsed), [line for line, match in zip(lines, parsed, strict=True) if not match]
+    matches = [m for m in parsed if m is not None]
+    assert {m["pid"] for m in matches}.isdisjoint({done.stdout.strip()}), "the worker's own pid names its lines"
+    messages = [(m["logger"], m["message"]) for m in matches]
+    assert ("pypdf._reader", "startxref.pdf: incorrect startxref pointer(3)") in messages
+    # One object after another pointed wrong: one line for the kind in each file, and a count of the rest.
+    wrong = [text for logger, text in messages if "Ignoring wrong pointing object" in text]
+    assert wrong == ["pegere.pdf: Ignoring wrong pointing object 1 0 (offset 64)"] * 2
+    counts = [text for logger, text in messages if logger == "kb.extract" and "more warnings" in text]
+    assert len(counts) == 2 and all(text.startswith("pegere.pdf: ") for text in counts), counts
+    assert len(lines) < 12, lines
+
+
+def test_the_childs_records_go_through_the_parents_logging_and_levels(
+        warning_pdfs: tuple[Path, Path], caplog: pytest.LogCaptureFixture) -> None:
+    startxref, _ = warning_pdfs
+    reader_log = logging.getLogger("pypdf")
+    before = reader_log.level  # other test modules silence pypdf for the whole session
+    caplog.set_level(logging.WARNING)
+    try:
+        reader_log.setLevel(logging.NOTSET)
+        with IsolatedExtractor(Extractor()) as isolated:
+            isolated(startxref)
+        (record,) = [r for r in caplog.records if "incorrect startxref" in r.getMessage()]
+        assert record.name == "pypdf._reader" and record.levelno == logging.WARNING
+        assert record.process != os.getpid() and record.getMessage().startswith("startxref.pdf: ")
+        caplog.clear()
+        reader_log.setLevel(logging.ERROR)  # an operator who silences the reader's warnings
+        IsolatedExtractor(Extractor())(startxref)
+        assert not [r for r in caplog.records if r.name.startswith("pypdf")]
+    finally:
+        reader_log.setLevel(before)

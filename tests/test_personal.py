@@ -118,6 +118,14 @@ PHONE_FORMATS = [
     "0046701234567",
     f"+46{NBSP}70{NBSP}123{NBSP}45{NBSP}67",
     f"+46 70{EN_DASH}123 45 67",
+    # A space after the plus, as phones and forms show it (these reached the log unredacted).
+    "+ 46 70 123 45 67",
+    "+ 44 20 7946 0958",
+    "+ 44 (0)20 7946 0958",
+    "(+ 46) 70-123 45 67",
+    "+ 48 512 345 678",  # Poland, grouped in threes like an amount
+    "+ 46701234567",
+    f"+{NBSP}46 70 123 45 67",
 ]
 
 EMAIL_FORMATS = [
@@ -295,6 +303,18 @@ NOT_PERSONAL = [
     "kontonr. 0012345678",
     "sagsnr. 27.12.04-A00-1-24",
     "sagsnr. A0012 345678",
+    # Next to a spaced plus: sums, additions and amounts with their currency.
+    "3 + 4 = 7",
+    "+ 2 timer",
+    "§ 58 + 59",
+    "§§ 58 + 59, stk. 3, nr. 7",
+    "uge 12 + 13 + 14",
+    "2 + 2 børn",
+    "+ 2 500 000 kr. i tilskud",
+    "1 000 000 kr. + 250 000 kr.",
+    "kr. 12.500 + 1.250 kr",
+    "+ 12.500,00 kr",
+    "+ 1 500 000 DKK",
     # No Danish number starts with 0: a date whose day does, with spaces or none, and a blank.
     "01 02 2024",
     "mødet d. 01 02 2024 kl. 10",
@@ -339,6 +359,14 @@ IN_QUESTIONS = [
     ("mor 23 45 67 89 +47 912 34 567", "mor [telefon] [telefon]"),
     ("fætter i Irak +964 770 123 4567.", "fætter i Irak [telefon]."),
     ("morfar i Tyrkiet +90 532 123 45 67 2 gange om ugen", "morfar i Tyrkiet [telefon] 2 gange om ugen"),
+    # A space after the plus (these reached the log whole and were not refused).
+    ("ring til + 46 70 123 45 67", "ring til [telefon]"),
+    ("morfar i London + 44 20 7946 0958, hvad gør jeg?", "morfar i London [telefon], hvad gør jeg?"),
+    ("+ 46 70 123 45 67 2 gange om ugen", "[telefon] 2 gange om ugen"),
+    ("faren (+ 90) 532 123 45 67 + 2 brødre", "faren [telefon] + 2 brødre"),
+    # Denmark's own code spaced from its plus says what the number is, as "+45" does.
+    ("+ 45 23456789 10-12", "[telefon] 10-12"),
+    ("(+ 45) 23 45 67 89 2 gange om ugen", "[telefon] 2 gange om ugen"),
 ]
 
 
@@ -468,7 +496,7 @@ def test_normalise_folds_dashes_and_spaces() -> None:
 _MIXED = "".join(random.Random(9).choice("0123456789 .-/:+") for _ in range(4000))
 LONG_RUNS = ["12 ", "1-", "1.", "0", "01 02 03 ", "45 ", "+45 ", "(+45) 1", "12:30 ", "2024-03-01 ", "10-12 ",
              "12 345 ", "1 2 ", "uge 12 ", "tlf 1 ", "cvr 1 ", "cpr 0 1 ", "a@", "a at ", "+4 1 ", "+46 7", "004 1 ",
-             "(+4) 1", "+1 000 ", "00 ", "01 02 2024 ", _MIXED]
+             "(+4) 1", "+ 4 1 ", "+ 46 7", "(+ 4) 1", "+1 000 ", "+ 1 000 ", "00 ", "01 02 2024 ", _MIXED]
 PROSE = "Hvad gør jeg, når en pige er bange for at blive sendt ud af landet i sommerferien? " * 50
 
 

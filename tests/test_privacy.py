@@ -114,7 +114,9 @@ LEAKED = ["01 02 03-1234", "010203\u20111234", "010203\u22121234", "01.02.03-123
           "01 02 03 12 34", "010203-12 34", "cpr 0 1 0 2 0 3 1 2 3 4", "45 12 34 56 78",
           "anna @ kommune . dk",
           # Foreign numbers, which neither the page nor the log caught.
-          "+46 70 123 45 67", "0049 30 12345678", "(+46) 70-123 45 67", "+212 6 12 34 56 78"]
+          "+46 70 123 45 67", "0049 30 12345678", "(+46) 70-123 45 67", "+212 6 12 34 56 78",
+          # With a space after the plus, which neither caught either.
+          "+ 46 70 123 45 67", "+ 44 20 7946 0958"]
 
 
 @pytest.mark.parametrize("secret", LEAKED)
@@ -133,7 +135,7 @@ def test_query_log_redacts_what_the_warning_catches(secret: str, caplog: pytest.
 # The questions a review got through: the page redirected to /?q=… and /api/search answered 200.
 REVIEWED = ["Pigen har cpr 01 02 03 12 34 og siger hun skal giftes", "010203-12 34", "cpr 0 1 0 2 0 3 1 2 3 4",
             "45 12 34 56 78", "anna @ kommune . dk", "Morbroren i Sverige har +46 70 123 45 67",
-            "faren: 0090 532 123 45 67",
+            "faren: 0090 532 123 45 67", "ring til + 46 70 123 45 67", "+ 44 20 7946 0958",
             # A foreign "00" number right after another number (a review got these through).
             "mor: 23456789 0046 70 123 45 67", "tlf 23456789 0046 70 123 45 67",
             "ring efter kl 16 0046 70 123 45 67",

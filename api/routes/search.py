@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -27,9 +26,10 @@ from api.schemas import (
     model_name,
     passage_base,
 )
+from api.status import without_server_paths
 from index.search import MAX_K
 from ingest.fetchstate import read_facts
-from ingest.settings import MAX_QUESTION_CHARS, Settings
+from ingest.settings import MAX_QUESTION_CHARS
 
 router = APIRouter(prefix="/api", tags=["search"])
 
@@ -79,17 +79,6 @@ class PublicationsOut(BaseModel):
                                                 "the local folder it was loaded from)")
     passage_count: int | None = Field(None, description="Passages in the version")
     publications: list[PublicationOut] = Field(description="The publications in the version")
-
-
-def without_server_paths(text: str | None, settings: Settings) -> str | None:
-    """A build error as the public API shows it: files by name, not by where they lie on the server
-    ("Filen /srv/kb/corpus/vejledning.pdf er en HTML-side" → "Filen vejledning.pdf …"); the full
-    text stays in the version's manifest, `kb status` and the log."""
-    if not text:
-        return text
-    for folder in (settings.corpus_dir, settings.data_dir):
-        text = text.replace(f"{Path(folder).resolve()}/", "").replace(f"{folder}/", "")
-    return text
 
 
 def sent_as_is(out: BaseModel) -> Response:

@@ -138,7 +138,7 @@ class Extractor:
             warnings.append(f"{fonts.unmapped} tegn uden Unicode-kode i skriftens /ToUnicode er gengivet som \ufffd")
         if not any(pages):
             reason = self._no_text(len(pages), failed, spans.images, blocked, cut_off=is_cut_off(path))
-            raise ExtractionError(f"PDF-filen {path} {reason}", detail=first_failure)
+            raise ExtractionError(f"PDF-filen {path.name} {reason}", detail=first_failure)
         empty = [str(n) for n, lines in enumerate(pages, start=1) if not lines]
         if empty and len(empty) < len(pages):
             warnings.append(f"sider uden tekst: {', '.join(empty)}")

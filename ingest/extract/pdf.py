@@ -22,10 +22,11 @@ CUT_OFF = "er afkortet eller beskadiget: slutningen af filen mangler (som efter 
 def open_pdf(path: Path, *, name: str | None = None) -> PdfReader:
     """A reader for ``path`` that has at least one page, or an ``ExtractionError`` that says why not.
 
-    ``name`` is how messages refer to the file (a download's URL rather than its temporary path).
+    ``name`` is how messages refer to the file (a download's URL rather than its temporary path);
+    by default its file name, as the corpus folder knows it, not where the build's copy lies.
     A PDF locked only against editing or printing opens with the empty password and is accepted.
     """
-    name = name or str(path)
+    name = name or path.name
     if not path.is_file():
         raise ExtractionError(f"PDF-filen {name} findes ikke.")
     if path.stat().st_size == 0:
