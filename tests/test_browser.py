@@ -421,6 +421,24 @@ def test_feedback_without_javascript(browser: Any, base_url: str) -> None:
     context.close()
 
 
+def test_feedback_leads_back_to_the_same_filtered_results(tab: Tab) -> None:
+    page = tab.page
+    tab.open("/")
+    page.get_by_label("Hvad vil du vide?").fill("samtale med den unge")
+    page.get_by_label("Søg i").select_option(label="Metodehæfte (2020)")
+    page.get_by_role("button", name="Søg").click()
+    page.wait_for_url(re.compile(r"publication=metodehaefte"))
+    page.get_by_role("group", name="Hjalp svaret?").get_by_role("button", name="Ja").click()
+    page.wait_for_load_state("load")
+    page.get_by_role("link", name="Tilbage til søgeresultatet").click()
+    page.wait_for_url(re.compile(r"\?q="))
+    # Back where the answer was given: the filter chosen, the passages from that publication only.
+    assert page.get_by_label("Søg i").input_value() == "metodehaefte"
+    metas = page.locator("article.passage .passage-meta").all_inner_texts()
+    assert metas and all(m.startswith("Metodehæfte om samtaler") for m in metas)
+    assert not tab.errors
+
+
 def test_axe_on_the_feedback_pages(tab: Tab) -> None:
     found = httpx.get(tab.base_url + "/api/search", params={"q": "tvangsægteskab", "k": 1}).json()
     passage_id = found["results"][0]["id"]

@@ -77,7 +77,7 @@ def test_result_page_asks_and_stores_a_redacted_yes(fb_client: TestClient, fb_se
     body = parse_html(thanks.text)
     assert body.find("h1").text == "Tak for din tilbagemelding"
     back = body.find("a", class_="feedback-back")
-    assert back.attrs["href"].startswith("/?q=")
+    assert back.attrs["href"] == "/"  # not "/?q=…" with the CPR number in it
 
     [row] = stored(fb_settings)
     assert row["helpful"] == 1 and row["source"] == "search"
@@ -172,3 +172,30 @@ def test_export_with_no_feedback_says_so(fb_settings: Settings, tmp_path: Path) 
     result = CliRunner().invoke(cli, ["feedback", "export", str(out)], env=kb_env(fb_settings))
     assert result.exit_code == 0
     assert "0 spørgsmål" in result.output and out.read_text() == ""
+
+
+def test_a_cpr_number_across_the_length_limit_is_not_stored_in_part(fb_client: TestClient,
+                                                                     fb_settings: Settings) -> None:
+    # A question posted by hand, longer than a search takes, with a CPR number where it was cut
+    # (500 characters): cut first and redacted after, "0102031" (a birth date and a digit) was kept.
+    _, fields, _ = form_of(fb_client.get("/", params={"q": ANSWERABLE}).text)
+    lead = "Pigen frygter et tvangsægteskab, og hendes cpr-nummer er "
+    question = lead + "x" * (500 - len(lead) - 8) + " " + CPR.replace("-", "") + " Hvad gør jeg?"
+    assert question[492:500] == " 0102031"  # the part inside the limit
+    send(fb_client, {**fields, "q": question}, "ja")
+    [row] = stored(fb_settings)
+    assert "[cpr]" in str(row["question"])
+    assert "0102" not in str(row["question"])
+
+
+def test_the_way_back_holds_no_personal_data_and_keeps_the_filter(fb_client: TestClient) -> None:
+    publication = fb_client.get("/api/publications").json()["publications"][0]["id"]
+    page = fb_client.get("/", params={"q": "familie", "publication": publication})
+    _, fields, _ = form_of(page.text)
+    assert fields.get("publication") == publication  # the filter goes with the answer
+    back = parse_html(send(fb_client, fields, "ja").text).find("a", class_="feedback-back").attrs["href"]
+    assert back == f"/?q=familie&publication={publication}"
+    # A question posted by hand with a CPR number: the link back must not carry it into a URL.
+    thanks = send(fb_client, {**fields, "q": f"familie {CPR}"}, "ja")
+    back = parse_html(thanks.text).find("a", class_="feedback-back").attrs["href"]
+    assert "0102" not in back and "1234" not in back
