@@ -326,6 +326,20 @@ def test_print_shows_sources_without_the_form(tab: Tab) -> None:
     assert page.locator("form.search-form").is_visible()
 
 
+def test_print_says_what_was_asked(tab: Tab) -> None:
+    # Printed for a case file, the form is left out: the question and the filter must still be on paper.
+    page = tab.page
+    tab.open(f"/?q={ANSWERABLE}&publication=haandbog")
+    page.emulate_media(media="print")
+    printed = page.locator("main").inner_text()
+    assert f"Spørgsmål: »{ANSWERABLE}«" in printed, printed[:300]
+    assert "Søgt i: Håndbog" in printed
+    page.emulate_media(media="screen")
+    # On screen the search field says it; the line would only repeat it.
+    assert not page.locator(".print-question").is_visible()
+    assert run_axe(tab) == []
+
+
 # -- accessibility (axe-core) ---------------------------------------------------------------------
 # "/?q=genopdragelsesrejse": relevant passages, but no sentence certain enough to quote (MiniLM).
 @pytest.mark.parametrize("path", ["/", f"/?q={ANSWERABLE}", f"/?q={UNANSWERABLE}", "/?q=genopdragelsesrejse",
