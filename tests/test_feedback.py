@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -199,3 +200,18 @@ def test_the_way_back_holds_no_personal_data_and_keeps_the_filter(fb_client: Tes
     thanks = send(fb_client, {**fields, "q": f"familie {CPR}"}, "ja")
     back = parse_html(thanks.text).find("a", class_="feedback-back").attrs["href"]
     assert "0102" not in back and "1234" not in back
+
+
+def test_an_answer_to_a_passage_gone_since_says_what_happened(fb_client: TestClient) -> None:
+    # A refresh made a new version live while the caseworker read the results; the passage the
+    # answer rested on changed. The page she gets is not "Siden findes ikke": it says her answer
+    # was not saved, why, and leads back to her question in the new version.
+    page = fb_client.get("/", params={"q": ANSWERABLE})
+    _, fields, _ = form_of(page.text)
+    response = send(fb_client, {**fields, "passage_id": "haandbog-0000000000"}, "ja")
+    assert response.status_code == 404
+    body = parse_html(response.text)
+    assert body.find("h1").text == "Dit svar blev ikke gemt"
+    assert "opdateret" in body.find("div", class_="notice").text
+    again = body.find("div", class_="notice").find("a")
+    assert again.text == "Søg igen" and again.attrs["href"] == "/?" + urlencode({"q": ANSWERABLE})

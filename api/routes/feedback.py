@@ -18,6 +18,7 @@ from ingest.settings import MAX_QUESTION_CHARS
 router = APIRouter(include_in_schema=False)
 
 ANSWERS = {"ja": True, "nej": False}
+NOT_SAVED = "Dit svar blev ikke gemt"
 
 
 def _searchable(question: str) -> str:
@@ -38,23 +39,28 @@ async def feedback(request: Request, templates: TemplatesDep, live: LiveDep, sto
     question = form.get("q", "")
     searchable = _searchable(question)
     if helpful is None or source not in SOURCES:
-        return render_error_page(request, 422, "Svaret kunne ikke gemmes: vælg »Ja« eller »Nej«.", None, searchable)
+        return render_error_page(request, 422, "Svaret kunne ikke gemmes: vælg »Ja« eller »Nej«.", None, searchable,
+                                 title=NOT_SAVED)
     index = live.current()
+    urls = Urls.for_request(request)
+    publication = form.get("publication", "")
+    chosen = publication if publication in index.publication_ids() else None
     passage = index.get(form.get("passage_id", ""))
     if passage is None:
-        return render_error_page(request, 404, "Svaret kunne ikke gemmes: passagen findes ikke længere.", None,
-                                 searchable)
+        # Usually a refresh made a new version live while the page was open, and the passage's text
+        # changed: "Siden findes ikke" would be wrong (the page is there); the way on is to search again.
+        again = (urls.search(searchable, chosen), "Søg igen") if searchable else (urls.home(), "Søg igen")
+        return render_error_page(request, 404, "Publikationerne er blevet opdateret, mens du læste, og passagen, "
+                                 "dit svar gjaldt, findes ikke længere i samme form. Søg igen, og svar på det nye "
+                                 "resultat.", None, searchable, link=again, title=NOT_SAVED)
     await to_thread.run_sync(lambda: store.add(
         helpful=helpful, source=source, question=question if source == "search" else None,  # type: ignore[arg-type]
         passage_id=passage.id, publication_id=passage.publication_id, page_start=passage.page_start,
         page_end=passage.page_end, page_label=passage.page_label, version=index.version))
-    urls = Urls.for_request(request)
     if source == "passage":
         back = (urls.passage(passage.id), "Tilbage til passagen")
     elif searchable:
         # The result page it came from, with its publication filter (an unknown one is dropped).
-        publication = form.get("publication", "")
-        chosen = publication if publication in index.publication_ids() else None
         back = (urls.search(searchable, chosen), "Tilbage til søgeresultatet")
     else:
         back = (urls.home(), "Tilbage til søgningen")
