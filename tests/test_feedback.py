@@ -215,3 +215,11 @@ def test_an_answer_to_a_passage_gone_since_says_what_happened(fb_client: TestCli
     assert "opdateret" in body.find("div", class_="notice").text
     again = body.find("div", class_="notice").find("a")
     assert again.text == "Søg igen" and again.attrs["href"] == "/?" + urlencode({"q": ANSWERABLE})
+
+
+def test_the_thank_you_address_opened_again_leads_to_the_search(fb_client: TestClient) -> None:
+    # The thank-you page's address (/feedback) reopened from the history or a restored tab is a GET:
+    # the caseworker got "Metoden er ikke tilladt" (405), which says nothing to her.
+    response = fb_client.get("/feedback", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert fb_client.get("/feedback").status_code == 200

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs
 
 from anyio import to_thread
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import FeedbackDep, LiveDep, TemplatesDep
 from api.errors import render_error_page
@@ -66,3 +66,10 @@ async def feedback(request: Request, templates: TemplatesDep, live: LiveDep, sto
         back = (urls.home(), "Tilbage til søgningen")
     context = {"title": "Tak for din tilbagemelding", "q": "", "helpful": helpful, "back": back}
     return templates.TemplateResponse(request, "feedback.html", context)
+
+
+@router.get("/feedback")
+def feedback_reopened(request: Request) -> RedirectResponse:
+    """The thank-you page's address opened again (history, a restored tab): there is nothing to
+    show without the post, so the search, rather than a 405 that speaks of HTTP methods."""
+    return RedirectResponse(Urls.for_request(request).home(), status_code=303)
