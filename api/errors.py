@@ -298,9 +298,9 @@ async def handle_error(request: Request, exc: Exception) -> Response:
 
 
 def render_error_page(request: Request, status: int, detail: str, headers: dict[str, str] | None,
-                      query: str | None, link: tuple[str, str] | None = None) -> Response:
+                      query: str | None, link: tuple[str, str] | None = None, title: str | None = None) -> Response:
     templates = request.app.state.templates
-    context = {"title": TITLES.get(status, "Fejl"), "status": status, "detail": detail, "q": query or "",
+    context = {"title": title or TITLES.get(status, "Fejl"), "status": status, "detail": detail, "q": query or "",
                "link": link}
     for name in (f"{status}.html", "error.html"):
         try:

@@ -55,9 +55,12 @@ class PassageOut(PassageBase):
 # The query parameter of /corpus/{file} that names an edition (Danish: it is in links people see).
 EDITION_PARAM = "udgave"
 
-PUBLICATION_PATTERN = r"^[a-z0-9-]+$"  # the manifest's id rule (ingest/manifest.py)
+# The manifest's id rule (ingest/manifest.py), or empty: the search page's "Alle publikationer" is
+# publication="", and an intranet form that copies it sends the same to the API and the feed.
+PUBLICATION_PATTERN = r"^[a-z0-9-]*$"
 PUBLICATION_MAX_CHARS = 100
-PUBLICATION_HELP = "Only passages from this publication (an id from /api/publications); an unknown id answers 404"
+PUBLICATION_HELP = ("Only passages from this publication (an id from /api/publications); empty or absent: all; "
+                    "an unknown id answers 404")
 
 
 class AnswerSentenceOut(BaseModel):

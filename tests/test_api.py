@@ -65,6 +65,24 @@ def test_search_and_ask_filter_by_publication(client: TestClient) -> None:
     assert found
 
 
+def test_an_empty_publication_means_all_of_them(client: TestClient) -> None:
+    # The search page's own "Alle publikationer" is publication="", and an intranet form that copies
+    # it sends the same to the API and the feed: all publications, as on the page, not a 422.
+    question = "samtale med den unge"
+    for params in ({"q": question}, {"q": question, "publication": ""}):
+        page = client.get("/", params=params)
+        assert page.status_code == 200
+    plain = client.get("/api/search", params={"q": question}).json()
+    empty = client.get("/api/search", params={"q": question, "publication": ""})
+    assert empty.status_code == 200, empty.text
+    assert [p["id"] for p in empty.json()["results"]] == [p["id"] for p in plain["results"]]
+    asked = client.post("/api/ask", json={"question": question, "publication": ""})
+    assert asked.status_code == 200, asked.text
+    feed = client.get("/api/search.rss", params={"q": question, "publication": ""})
+    assert feed.status_code == 200, feed.text
+    assert "publication=" not in feed.text  # its links are those of the unfiltered search
+
+
 @pytest.mark.parametrize(("publication", "status"), [("findes-ikke", 404), ("Håndbog", 422), ("x" * 101, 422)])
 def test_unknown_publication(client: TestClient, publication: str, status: int) -> None:
     # An id that could exist but does not is a 404 (like any missing resource); a malformed one is 422.

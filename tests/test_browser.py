@@ -257,6 +257,26 @@ def test_a_pasted_case_is_searched_by_its_questions(tab: Tab) -> None:
     assert not tab.errors
 
 
+def test_showing_more_of_a_pasted_case_still_says_it_was_shortened(tab: Tab) -> None:
+    # A case whose one long sentence does not fit beside the question: the question alone is searched.
+    case = "Sagen drejer sig om en pige på 16 år" + ", og hun har fortalt sin lærer om det" * 13 + f". {ANSWERABLE}"
+    assert condense(case).question == ANSWERABLE
+    page = tab.page
+    tab.open("/")
+    page.get_by_label("Hvad vil du vide?").fill(case)
+    page.get_by_role("button", name="Søg").click()
+    page.wait_for_url(re.compile(r"forkortet="))
+    page.goto(page.url.replace("forkortet=", "k=2&forkortet="))  # two passages shown, more to come
+    assert page.locator("article.passage").count() == 2
+    page.get_by_role("link", name="Vis flere passager").click()
+    page.wait_for_url(re.compile(r"k=12"))
+    assert page.locator("article.passage").count() > 2
+    # The same shortened question: the page must still say that the rest of the text was not searched.
+    notice = page.get_by_role("status").filter(has_text="Din tekst er forkortet")
+    assert f"Teksten var på {len(case)} tegn" in notice.inner_text()
+    assert not tab.errors
+
+
 def test_copy_a_citation(browser: Any, base_url: str) -> None:
     context = browser.new_context(permissions=["clipboard-read", "clipboard-write"], locale="da-DK")
     page = context.new_page()
@@ -304,6 +324,7 @@ def test_filter_by_publication_and_show_more(tab: Tab) -> None:
     assert metas and all(m.startswith("Metodehæfte om samtaler") for m in metas)
     assert page.get_by_label("Søg i").input_value() == "metodehaefte"
     tab.open(f"/?q={ANSWERABLE}&k=2")
+    print("DEBUG", page.locator(".result-count").all_inner_texts())
     assert page.locator("article.passage").count() == 2
     page.get_by_role("link", name="Vis flere passager").click()
     page.wait_for_url(re.compile(r"k=12#kilde-3$"))
@@ -324,6 +345,20 @@ def test_print_shows_sources_without_the_form(tab: Tab) -> None:
     assert re.fullmatch(rf'" \(" "{url}" "\)"', after) or re.fullmatch(rf'" \({url}\)"', after), after
     page.emulate_media(media="screen")
     assert page.locator("form.search-form").is_visible()
+
+
+def test_print_says_what_was_asked(tab: Tab) -> None:
+    # Printed for a case file, the form is left out: the question and the filter must still be on paper.
+    page = tab.page
+    tab.open(f"/?q={ANSWERABLE}&publication=haandbog")
+    page.emulate_media(media="print")
+    printed = page.locator("main").inner_text()
+    assert f"Spørgsmål: »{ANSWERABLE}«" in printed, printed[:300]
+    assert "Søgt i: Håndbog" in printed
+    page.emulate_media(media="screen")
+    # On screen the search field says it; the line would only repeat it.
+    assert not page.locator(".print-question").is_visible()
+    assert run_axe(tab) == []
 
 
 # -- accessibility (axe-core) ---------------------------------------------------------------------
@@ -419,6 +454,24 @@ def test_feedback_without_javascript(browser: Any, base_url: str) -> None:
     page.wait_for_url(re.compile(r"\?q="))
     assert page.locator("article.passage").count() > 0
     context.close()
+
+
+def test_feedback_leads_back_to_the_same_filtered_results(tab: Tab) -> None:
+    page = tab.page
+    tab.open("/")
+    page.get_by_label("Hvad vil du vide?").fill("samtale med den unge")
+    page.get_by_label("Søg i").select_option(label="Metodehæfte (2020)")
+    page.get_by_role("button", name="Søg").click()
+    page.wait_for_url(re.compile(r"publication=metodehaefte"))
+    page.get_by_role("group", name="Hjalp svaret?").get_by_role("button", name="Ja").click()
+    page.wait_for_load_state("load")
+    page.get_by_role("link", name="Tilbage til søgeresultatet").click()
+    page.wait_for_url(re.compile(r"\?q="))
+    # Back where the answer was given: the filter chosen, the passages from that publication only.
+    assert page.get_by_label("Søg i").input_value() == "metodehaefte"
+    metas = page.locator("article.passage .passage-meta").all_inner_texts()
+    assert metas and all(m.startswith("Metodehæfte om samtaler") for m in metas)
+    assert not tab.errors
 
 
 def test_axe_on_the_feedback_pages(tab: Tab) -> None:

@@ -7,6 +7,7 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -77,7 +78,7 @@ def test_result_page_asks_and_stores_a_redacted_yes(fb_client: TestClient, fb_se
     body = parse_html(thanks.text)
     assert body.find("h1").text == "Tak for din tilbagemelding"
     back = body.find("a", class_="feedback-back")
-    assert back.attrs["href"].startswith("/?q=")
+    assert back.attrs["href"] == "/"  # not "/?q=…" with the CPR number in it
 
     [row] = stored(fb_settings)
     assert row["helpful"] == 1 and row["source"] == "search"
@@ -172,3 +173,53 @@ def test_export_with_no_feedback_says_so(fb_settings: Settings, tmp_path: Path) 
     result = CliRunner().invoke(cli, ["feedback", "export", str(out)], env=kb_env(fb_settings))
     assert result.exit_code == 0
     assert "0 spørgsmål" in result.output and out.read_text() == ""
+
+
+def test_a_cpr_number_across_the_length_limit_is_not_stored_in_part(fb_client: TestClient,
+                                                                     fb_settings: Settings) -> None:
+    # A question posted by hand, longer than a search takes, with a CPR number where it was cut
+    # (500 characters): cut first and redacted after, "0102031" (a birth date and a digit) was kept.
+    _, fields, _ = form_of(fb_client.get("/", params={"q": ANSWERABLE}).text)
+    lead = "Pigen frygter et tvangsægteskab, og hendes cpr-nummer er "
+    question = lead + "x" * (500 - len(lead) - 8) + " " + CPR.replace("-", "") + " Hvad gør jeg?"
+    assert question[492:500] == " 0102031"  # the part inside the limit
+    send(fb_client, {**fields, "q": question}, "ja")
+    [row] = stored(fb_settings)
+    assert "[cpr]" in str(row["question"])
+    assert "0102" not in str(row["question"])
+
+
+def test_the_way_back_holds_no_personal_data_and_keeps_the_filter(fb_client: TestClient) -> None:
+    publication = fb_client.get("/api/publications").json()["publications"][0]["id"]
+    page = fb_client.get("/", params={"q": "familie", "publication": publication})
+    _, fields, _ = form_of(page.text)
+    assert fields.get("publication") == publication  # the filter goes with the answer
+    back = parse_html(send(fb_client, fields, "ja").text).find("a", class_="feedback-back").attrs["href"]
+    assert back == f"/?q=familie&publication={publication}"
+    # A question posted by hand with a CPR number: the link back must not carry it into a URL.
+    thanks = send(fb_client, {**fields, "q": f"familie {CPR}"}, "ja")
+    back = parse_html(thanks.text).find("a", class_="feedback-back").attrs["href"]
+    assert "0102" not in back and "1234" not in back
+
+
+def test_an_answer_to_a_passage_gone_since_says_what_happened(fb_client: TestClient) -> None:
+    # A refresh made a new version live while the caseworker read the results; the passage the
+    # answer rested on changed. The page she gets is not "Siden findes ikke": it says her answer
+    # was not saved, why, and leads back to her question in the new version.
+    page = fb_client.get("/", params={"q": ANSWERABLE})
+    _, fields, _ = form_of(page.text)
+    response = send(fb_client, {**fields, "passage_id": "haandbog-0000000000"}, "ja")
+    assert response.status_code == 404
+    body = parse_html(response.text)
+    assert body.find("h1").text == "Dit svar blev ikke gemt"
+    assert "opdateret" in body.find("div", class_="notice").text
+    again = body.find("div", class_="notice").find("a")
+    assert again.text == "Søg igen" and again.attrs["href"] == "/?" + urlencode({"q": ANSWERABLE})
+
+
+def test_the_thank_you_address_opened_again_leads_to_the_search(fb_client: TestClient) -> None:
+    # The thank-you page's address (/feedback) reopened from the history or a restored tab is a GET:
+    # the caseworker got "Metoden er ikke tilladt" (405), which says nothing to her.
+    response = fb_client.get("/feedback", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/"
+    assert fb_client.get("/feedback").status_code == 200

@@ -110,10 +110,11 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
     publications = catalogue(index.manifest)
     total = index.total(answer, relevant)
     more = total > len(relevant)
+    shortened = condensed.original_chars if condensed.shortened else forkortet
     context.update(
         title=f"{answer.question} – søgeresultat",
         q=answer.question,
-        shortened=condensed.original_chars if condensed.shortened else forkortet,
+        shortened=shortened,
         result={
             "confident": answer.confident,
             "relevant": bool(relevant),
@@ -125,7 +126,9 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
             "passages": passages,
             "count": total,
             "publication": publications[chosen].short_title if chosen in publications else None,
-            "more_url": urls.search(answer.question, chosen, k=min(k + PAGE_K, MAX_K)) + f"#kilde-{k + 1}"
+            # The next page is still the shortened text's search: it says so too.
+            "more_url": urls.search(answer.question, chosen, k=min(k + PAGE_K, MAX_K), shortened=shortened)
+            + f"#kilde-{k + 1}"
             if more else None,
             "rss_url": urls.rss(answer.question, chosen),
         },
