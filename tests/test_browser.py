@@ -252,6 +252,7 @@ def test_a_pasted_case_is_searched_by_its_questions(tab: Tab) -> None:
     searched = condense(CASE).question
     assert field.input_value() == searched
     notice = page.get_by_role("status").filter(has_text="Din tekst er forkortet")
+    notice.get_by_text("Se den tekst, der blev søgt på").click()
     assert searched in notice.inner_text()
     assert page.locator("article.passage").count() > 0
     assert not tab.errors
@@ -419,6 +420,27 @@ def test_first_answer_starts_near_the_top_on_a_phone(browser: Any, base_url: str
     assert answer and header
     assert answer["y"] <= 330, answer  # in the upper half of the first screen (it was ~560 px down)
     assert header["height"] <= 60, header
+
+
+def test_a_pasted_case_leaves_the_first_result_on_a_phone_screen(browser: Any, base_url: str) -> None:
+    # The notice quoted the searched text open, up to 500 characters: on a 375 × 667 phone the
+    # first result began about 830 px down, below the first screen.
+    from tests.test_questions import CASE
+
+    context = browser.new_context(viewport={"width": 375, "height": 667})
+    page = context.new_page()
+    page.goto(f"{base_url}/")
+    page.get_by_label("Hvad vil du vide?").fill(CASE)
+    page.get_by_role("button", name="Søg").click()
+    page.wait_for_url(re.compile(r"forkortet="))
+    first = page.locator("section.answer, .notice-uncertain, section.passages").first.bounding_box()
+    notice = page.get_by_role("status").filter(has_text="Din tekst er forkortet")
+    searched = condense(CASE).question
+    assert searched not in notice.inner_text()  # folded away …
+    notice.get_by_text("Se den tekst, der blev søgt på").click()
+    assert searched in notice.inner_text()  # … and one tap away
+    context.close()
+    assert first and first["y"] <= 667 - 100, first  # the first result starts on the first screen
 
 
 def test_header_leaves_room_at_400_percent_zoom(browser: Any, base_url: str) -> None:
