@@ -314,13 +314,19 @@ def test_without_javascript_the_citation_is_text_to_select(browser: Any, base_ur
     context.close()
 
 
-def test_filter_by_publication_and_show_more(tab: Tab) -> None:
+def _search_metodehaefte(tab: Tab) -> Any:
+    """The search form, filled and sent with the filter to one publication; its result page."""
     page = tab.page
     tab.open("/")
     page.get_by_label("Hvad vil du vide?").fill("samtale med den unge")
     page.get_by_label("Søg i").select_option(label="Metodehæfte (2020)")
     page.get_by_role("button", name="Søg").click()
     page.wait_for_url(re.compile(r"publication=metodehaefte"))
+    return page
+
+
+def test_filter_by_publication_and_show_more(tab: Tab) -> None:
+    page = _search_metodehaefte(tab)
     metas = page.locator("article.passage .passage-meta").all_inner_texts()
     assert metas and all(m.startswith("Metodehæfte om samtaler") for m in metas)
     assert page.get_by_label("Søg i").input_value() == "metodehaefte"
@@ -479,12 +485,7 @@ def test_feedback_without_javascript(browser: Any, base_url: str) -> None:
 
 
 def test_feedback_leads_back_to_the_same_filtered_results(tab: Tab) -> None:
-    page = tab.page
-    tab.open("/")
-    page.get_by_label("Hvad vil du vide?").fill("samtale med den unge")
-    page.get_by_label("Søg i").select_option(label="Metodehæfte (2020)")
-    page.get_by_role("button", name="Søg").click()
-    page.wait_for_url(re.compile(r"publication=metodehaefte"))
+    page = _search_metodehaefte(tab)
     page.get_by_role("group", name="Hjalp svaret?").get_by_role("button", name="Ja").click()
     page.wait_for_load_state("load")
     page.get_by_role("link", name="Tilbage til søgeresultatet").click()

@@ -66,13 +66,8 @@ def test_a_process_too_many_reads_the_others_and_is_not_counted(tmp_path: Path, 
 
 def test_a_killed_process_never_counts_as_encoding_for_ever(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(cores, "CHECK_AFTER", 3600.0)  # here its replacement clears the mark
-    code = ("import sys, time; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
-            "from index.cores import CoreShare; share = CoreShare(Path(sys.argv[1]), 2); "
-            "share.encoding(True); print(share.slot, flush=True); time.sleep(600)")
-    child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(Path(__file__).parent.parent)],
-                             stdout=subprocess.PIPE, text=True)
+    child = _encoding_child(tmp_path)
     try:
-        assert child.stdout is not None and child.stdout.readline().strip() == "0"
         watching = CoreShare(tmp_path, 2)
         assert watching.slot == 1 and watching.others_encoding() == 1  # the child, inside its encode
         child.send_signal(signal.SIGKILL)  # killed in the middle: its mark stays "encoding now"
@@ -203,13 +198,8 @@ def test_a_killed_process_is_found_out_by_the_others_without_a_replacement(tmp_p
     # With room for more processes than run, nobody need take the dead one's slot: the readers
     # must see for themselves that its "encoding now" has no process behind it.
     monkeypatch.setattr(cores, "CHECK_AFTER", 0.0)
-    code = ("import sys, time; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
-            "from index.cores import CoreShare; share = CoreShare(Path(sys.argv[1]), 2); "
-            "share.encoding(True); print(share.slot, flush=True); time.sleep(600)")
-    child = subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(Path(__file__).parent.parent)],
-                             stdout=subprocess.PIPE, text=True)
+    child = _encoding_child(tmp_path)
     try:
-        assert child.stdout is not None and child.stdout.readline().strip() == "0"
         watching = CoreShare(tmp_path, 2)
         try:
             assert watching.others_encoding() == 1  # alive: its lock is held
@@ -224,3 +214,14 @@ def test_a_killed_process_is_found_out_by_the_others_without_a_replacement(tmp_p
         if child.poll() is None:
             child.kill()
             child.wait(30)
+
+
+def _encoding_child(folder: Path) -> subprocess.Popen[str]:
+    """Another process that takes slot 0 in ``folder`` and stays "encoding now" until it is killed."""
+    code = ("import sys, time; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
+            "from index.cores import CoreShare; share = CoreShare(Path(sys.argv[1]), 2); "
+            "share.encoding(True); print(share.slot, flush=True); time.sleep(600)")
+    child = subprocess.Popen([sys.executable, "-c", code, str(folder), str(Path(__file__).parent.parent)],
+                             stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "0"
+    return child
