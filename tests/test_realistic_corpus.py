@@ -17,12 +17,15 @@ import pytest
 from pypdf import PdfReader
 
 from tests.fixtures.realistic.build import (
+    BATCHES,
     GUIDE_IDS,
     BuiltCorpus,
     build,
     build_realistic_corpus,
     load_guides,
     locate,
+    resolve_questions,
+    split,
 )
 
 LABELLED = {"haandbog", "godpraksis"}
@@ -230,10 +233,42 @@ def test_halves_are_stratified(corpus: BuiltCorpus) -> None:
     def strata(rows: list[dict[str, object]]) -> Counter[tuple[object, object]]:
         return Counter((q["publication"], q["kind"]) for q in rows)
 
+    # Each batch is split on its own, so each is stratified; together a stratum may be off by one
+    # per batch (an odd stratum in every batch can give its extra question to the same half).
+    for batch in corpus.batches:
+        ids = {q["id"] for q in batch}
+        tune = strata([q for q in corpus.tune if q["id"] in ids])
+        check = strata([q for q in corpus.check if q["id"] in ids])
+        for key in strata(batch):
+            assert abs(tune[key] - check[key]) <= 1, key  # alternate within each stratum
+        assert abs(sum(tune.values()) - sum(check.values())) <= 1
     tune, check = strata(corpus.tune), strata(corpus.check)
     for key in strata(corpus.questions):
-        assert abs(tune[key] - check[key]) <= 1, key  # alternate within each stratum
-    assert abs(len(corpus.tune) - len(corpus.check)) <= 1
+        assert abs(tune[key] - check[key]) <= len(corpus.batches), key
+    assert abs(len(corpus.tune) - len(corpus.check)) <= len(corpus.batches)
+
+
+def test_a_later_batch_leaves_the_first_batch_in_its_halves(corpus: BuiltCorpus) -> None:
+    """The first batch is split exactly as when it was the only one; the second lands in one half each."""
+    assert len(corpus.batches) == len(BATCHES) == 2
+    first, second = corpus.batches
+    assert corpus.questions == first + second
+    assert len(second) >= 100 and {q["publication"] for q in second} >= set(GUIDE_IDS)
+
+    def ids(rows: list[dict[str, object]]) -> list[object]:
+        return [q["id"] for q in rows]
+
+    alone_tune, alone_check = split(resolve_questions(corpus.guides))  # the first batch's files only
+    assert ids(alone_tune) + ids(alone_check) and ids(first) == ids(resolve_questions(corpus.guides))
+    assert ids(corpus.tune)[: len(alone_tune)] == ids(alone_tune)
+    assert ids(corpus.check)[: len(alone_check)] == ids(alone_check)
+
+    tune_ids, check_ids = set(ids(corpus.tune)), set(ids(corpus.check))
+    for qid in ids(second):
+        assert (qid in tune_ids) != (qid in check_ids), qid
+    second_tune, second_check = split(second)  # and the second batch is split on its own, after the first
+    assert ids(corpus.tune)[len(alone_tune) :] == ids(second_tune)
+    assert ids(corpus.check)[len(alone_check) :] == ids(second_check)
 
 
 def test_content_modules_load_in_publication_order() -> None:
