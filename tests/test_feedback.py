@@ -378,3 +378,21 @@ def test_a_vote_on_all_publications_is_exported_without_a_filter(fb_client: Test
     result = CliRunner().invoke(cli, ["eval", str(out), "--json"], env=kb_env(fb_settings))
     [evaluated] = json.loads(result.output)["questions"]
     assert len({r["publication_id"] for r in evaluated["results"]}) > 1  # all four searched, as before
+
+
+def test_a_token_is_forgotten_once_the_answer_is_old(fb_settings: Settings) -> None:
+    # The token only serves to recognise a form posted again; kept for ever, it would tie a row to
+    # a page left in someone's browser history.
+    from api.feedback import FeedbackStore, new_token
+
+    store = FeedbackStore(fb_settings.data_dir / "feedback")
+    passage = {"source": "search", "question": ANSWERABLE, "passage_id": "p", "publication_id": "haandbog",
+               "page_start": 3, "page_end": 3, "page_label": None, "version": "v"}
+    old, fresh = new_token(), new_token()
+    store.add(helpful=True, token=old, **passage)  # type: ignore[arg-type]
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE feedback SET day = '2020-01-01'")
+    store.add(helpful=True, token=fresh, **passage)  # type: ignore[arg-type]
+    assert [row["token"] for row in stored(fb_settings)] == [None, fresh]
+    store.add(helpful=False, token=old, **passage)  # type: ignore[arg-type]  # forgotten: a new answer
+    assert [row["helpful"] for row in stored(fb_settings)] == [1, 1, 0]
