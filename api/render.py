@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from api.citations import CorpusNote, catalogue, citation, page_reference, reference
+from api.feedback import new_token
 from api.questions import MAX_PASTE_CHARS
 from api.urls import Urls
 from index.errors import NoLiveIndex
@@ -165,4 +166,5 @@ def make_templates() -> Jinja2Templates:
     env.globals["citation"] = citation
     env.globals["reference"] = reference
     env.globals["page_reference"] = page_reference
+    env.globals["feedback_token"] = new_token
     return Jinja2Templates(env=env, context_processors=[_base_context])

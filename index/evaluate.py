@@ -15,6 +15,8 @@ Answers (``kb ask``'s behaviour), for answerable questions:
 - declined: not confident although the question has an answer.
 
 Unanswerable questions (``"publication": null``) are right when the answer is not confident.
+A question with ``filter_publication`` (one exported from a caseworker's filtered search) is
+searched within that publication alone, as she searched it.
 Printed-label accuracy: of the first relevant hits, the share whose ``page_label`` is the
 printed page number the question file gives (``labels``, parallel to ``pages``).
 """
@@ -44,6 +46,7 @@ class Question:
     kind: str = "unspecified"
     labels: tuple[str, ...] = ()
     evidence: str | None = None
+    filter_publication: str | None = None  # asked within this publication alone (a filtered search)
 
     @property
     def answerable(self) -> bool:
@@ -159,7 +162,9 @@ def load_questions(path: Path) -> list[Question]:
             d = json.loads(line)
             questions.append(Question(str(d["id"]), d["question"], d.get("publication"),
                                       tuple(int(p) for p in d.get("pages") or ()), d.get("kind", "unspecified"),
-                                      tuple(str(x) for x in d.get("labels") or ()), d.get("evidence")))
+                                      tuple(str(x) for x in d.get("labels") or ()), d.get("evidence"),
+                                      # "" as on the search page: no filter
+                                      d.get("filter_publication") or None))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{path}, linje {number}: ugyldigt spørgsmål ({exc})") from exc
     if not questions:
@@ -173,8 +178,9 @@ def check_publications(questions: list[Question], known: list[str]) -> None:
     and lower recall without a word; name the questions and ids instead."""
     unknown: dict[str, list[str]] = defaultdict(list)
     for q in questions:
-        if q.publication is not None and q.publication not in known:
-            unknown[q.publication].append(q.id)
+        for pub in {p for p in (q.publication, q.filter_publication) if p is not None}:
+            if pub not in known:
+                unknown[pub].append(q.id)
     if unknown:
         named = "; ".join(f"»{pub}« (spørgsmål {', '.join(ids)})" for pub, ids in sorted(unknown.items()))
         raise ValueError(f"spørgsmålsfilen nævner publikationer, der ikke er i det live indeks: {named}. "
@@ -194,10 +200,10 @@ def evaluate(index: SearchIndex, questions: list[Question], *, k: int = 10,
     for q in questions:
         answer: Answer | None = None
         if with_confidence and fusion is None:
-            answer = index.ask(q.question, k=depth)
+            answer = index.ask(q.question, k=depth, publication=q.filter_publication)
             hits, confident = answer.hits, answer.confident
         else:
-            hits, confident = index.search(q.question, k=depth, fusion=fusion), None
+            hits, confident = index.search(q.question, k=depth, fusion=fusion, publication=q.filter_publication), None
         rank = next((i for i, h in enumerate(hits, start=1) if relevant(h, q)), None)
         report.results.append(QuestionResult(q, hits[:k], confident, rank, answer))
     return report

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -579,4 +580,73 @@ def test_a_service_that_does_not_allow_the_portal_is_not_framed(browser: Any, po
     page.wait_for_timeout(1000)
     frames = [f for f in page.frames if f != page.main_frame]
     assert frames and all(f.locator("#q").count() == 0 for f in frames)
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def feedback_server(built_settings, embedder, tmp_path_factory) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A server with its own feedback file (and an admin token to read it back)."""
+    from tests.api_support import copy_data_dir, with_settings
+
+    settings = copy_data_dir(built_settings, tmp_path_factory.mktemp("feedback") / "data")
+    shutil.rmtree(settings.data_dir / "feedback", ignore_errors=True)
+    app = make_app(with_settings(settings, admin_token=FEEDBACK_TOKEN), embedder)
+    app.add_middleware(SlowFeedbackAnswers)
+    with running_server(app) as url:
+        yield url
+
+
+FEEDBACK_TOKEN = "browser-feedback-token"
+
+
+class SlowFeedbackAnswers:
+    """The thank-you page arrives half a second after the answer is stored, as over a slow
+    network: a second click then still finds the form, and the browser sends it again."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        import asyncio
+
+        async def late(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                await asyncio.sleep(0.5)
+            await send(message)
+
+        slow = scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == "/feedback"
+        await self.app(scope, receive, late if slow else send)
+
+
+def stored_feedback(base_url: str) -> dict[str, Any]:
+    response = httpx.get(base_url + "/api/admin/feedback", headers={"Authorization": f"Bearer {FEEDBACK_TOKEN}"})
+    return response.json()  # type: ignore[no-any-return]
+
+
+def test_a_double_click_on_ja_is_one_answer(browser: Any, feedback_server: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    page = context.new_page()
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" and r.url.endswith("/feedback") else None)
+    page.goto(f"{feedback_server}/?q={ANSWERABLE}")
+    before = stored_feedback(feedback_server)["count"]
+    ja = page.get_by_role("group", name="Hjalp svaret?").get_by_role("button", name="Ja")
+    ja.scroll_into_view_if_needed()
+    box = ja.bounding_box()
+    # Two real clicks, as a hand double-clicks (Playwright's dblclick() sends the form once).
+    page.mouse.click(box["x"] + 5, box["y"] + 5)
+    page.wait_for_timeout(150)
+    page.mouse.click(box["x"] + 5, box["y"] + 5)
+    page.get_by_role("heading", level=1, name="Tak for din tilbagemelding").wait_for()
+    page.wait_for_load_state("load")
+    assert len(posts) == 2  # the browser did send the form twice
+    body = stored_feedback(feedback_server)
+    assert body["count"] == before + 1 and body["feedback"][-1]["helpful"] is True
+    # She changes her mind on the thank-you page: still one answer, now »Nej«.
+    page.get_by_role("button", name="Ret mit svar til »Nej«").click()
+    page.get_by_role("button", name="Ret mit svar til »Ja«").wait_for()
+    body = stored_feedback(feedback_server)
+    assert body["count"] == before + 1 and body["feedback"][-1]["helpful"] is False
+    violations = run_axe(Tab(page, feedback_server))
+    assert violations == [], violations
     context.close()

@@ -79,3 +79,26 @@ def test_unknown_publications_are_named_not_scored_as_misses() -> None:
     with pytest.raises(ValueError, match="haandbogg") as caught:
         check_publications([Q, typo], ["haandbog", "vejledning"])
     assert "q7" in str(caught.value) and "vejledning" in str(caught.value)
+
+
+def test_a_question_may_name_the_publication_it_was_asked_in(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    import pytest
+
+    from index.evaluate import check_publications, load_questions
+
+    path = tmp_path / "q.jsonl"
+    lines = [{"id": "a", "question": "samtale?", "publication": "haandbog", "pages": [3]},
+             {"id": "b", "question": "samtale?", "publication": "haandbog", "pages": [3],
+              "filter_publication": "haandbog"},
+             {"id": "c", "question": "samtale?", "publication": "haandbog", "pages": [3], "filter_publication": ""}]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    plain, filtered, empty = load_questions(path)
+    assert (plain.filter_publication, filtered.filter_publication, empty.filter_publication) == (None, "haandbog",
+                                                                                                 None)
+    # A filter the index does not hold would search nothing and read as a miss: named instead.
+    typo = Question("q9", "samtale?", "haandbog", (3,), filter_publication="haandbogg")
+    with pytest.raises(ValueError, match="haandbogg") as caught:
+        check_publications([filtered, typo], ["haandbog"])
+    assert "q9" in str(caught.value)

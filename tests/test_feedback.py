@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -223,3 +225,174 @@ def test_the_thank_you_address_opened_again_leads_to_the_search(fb_client: TestC
     response = fb_client.get("/feedback", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/"
     assert fb_client.get("/feedback").status_code == 200
+
+
+# -- one vote per rendered form -------------------------------------------------------------------
+def admin_json(client: TestClient) -> Any:
+    return client.get("/api/admin/feedback", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+
+
+def test_a_double_click_stores_one_vote(fb_client: TestClient, fb_settings: Settings) -> None:
+    # Two clicks on »Ja« (or a reload of the post) sent the same form twice: two rows, count 2.
+    _, fields, _ = form_of(fb_client.get("/", params={"q": ANSWERABLE}).text)
+    send(fb_client, fields, "ja")
+    send(fb_client, fields, "ja")
+    [row] = stored(fb_settings)
+    assert row["helpful"] == 1
+    body = admin_json(fb_client)
+    assert body["count"] == 1 and len(body["feedback"]) == 1
+
+
+def test_a_changed_mind_keeps_the_last_answer(fb_client: TestClient, fb_settings: Settings) -> None:
+    _, fields, _ = form_of(fb_client.get("/", params={"q": ANSWERABLE}).text)
+    send(fb_client, fields, "ja")
+    send(fb_client, fields, "nej")  # the same page: she changed her mind
+    [row] = stored(fb_settings)
+    assert row["helpful"] == 0
+    [item] = admin_json(fb_client)["feedback"]
+    assert item["helpful"] is False
+
+
+def test_the_thank_you_page_lets_her_change_her_answer(fb_client: TestClient, fb_settings: Settings) -> None:
+    # Going back to change the answer may load the result page anew (it is never cached), so
+    # the thank-you page offers the other answer itself, for the same form.
+    _, fields, _ = form_of(fb_client.get("/", params={"q": ANSWERABLE}).text)
+    thanks = parse_html(send(fb_client, fields, "ja").text)
+    change = thanks.find("form", class_="feedback-change")
+    assert change.attrs["method"] == "post" and change.attrs["action"] == "/feedback"
+    again = {i.attrs["name"]: i.attrs.get("value", "") for i in change.find_all("input")}
+    [button] = change.find_all("button")
+    assert button.text == "Ret mit svar til »Nej«" and button.attrs["value"] == "nej"
+    back = parse_html(fb_client.post("/feedback", data={**again, "helpful": "nej"}).text)
+    assert back.find("form", class_="feedback-change").find("button").text == "Ret mit svar til »Ja«"
+    [row] = stored(fb_settings)
+    assert row["helpful"] == 0 and row["question"] == ANSWERABLE
+
+
+def test_two_rendered_pages_are_two_votes(fb_client: TestClient, fb_settings: Settings) -> None:
+    # Two caseworkers (or one, asking again later) answering the same question: both count.
+    _, first, _ = form_of(fb_client.get("/", params={"q": ANSWERABLE}).text)
+    _, second, _ = form_of(fb_client.get("/", params={"q": ANSWERABLE}).text)
+    assert first["token"] != second["token"]
+    send(fb_client, first, "ja")
+    send(fb_client, second, "ja")
+    assert [row["helpful"] for row in stored(fb_settings)] == [1, 1]
+    assert admin_json(fb_client)["count"] == 2
+
+
+def test_the_token_is_random_and_never_in_a_url(fb_client: TestClient, fb_settings: Settings) -> None:
+    passage_id = fb_client.get("/api/search", params={"q": "familie", "k": 1}).json()["results"][0]["id"]
+    page = fb_client.get(f"/p/{passage_id}")
+    _, fields, _ = form_of(page.text)
+    token = fields["token"]
+    assert len(token) >= 22 and token not in {passage_id, ANSWERABLE}
+    # It is one page's: no shared cache may hand the same page (and token) to someone else.
+    assert "private" in page.headers["cache-control"] or "no-store" in page.headers["cache-control"]
+    thanks = send(fb_client, fields, "ja")
+    assert all(token not in str(a.attrs.get("href", "")) for a in parse_html(thanks.text).find_all("a"))
+    assert token not in thanks.headers.get("location", "")
+    assert token not in json.dumps(admin_json(fb_client))  # stored only to recognise the form again
+
+
+def test_a_form_without_a_token_is_still_accepted(fb_client: TestClient, fb_settings: Settings) -> None:
+    # An old cached page or a form posted by hand: stored as before, each post a row.
+    _, fields, _ = form_of(fb_client.get("/", params={"q": ANSWERABLE}).text)
+    del fields["token"]
+    assert send(fb_client, fields, "ja").status_code == 200
+    assert send(fb_client, {**fields, "token": "010203-1234 Anna"}, "ja").status_code == 200
+    rows = stored(fb_settings)
+    assert len(rows) == 2 and all(row["token"] is None for row in rows)  # a made-up token is not kept
+
+
+def test_feedback_stored_by_the_previous_version_still_loads(fb_settings: Settings, fb_client: TestClient,
+                                                             tmp_path: Path) -> None:
+    from api.cli import cli
+    from index.evaluate import load_questions
+
+    _, fields, _ = form_of(fb_client.get("/", params={"q": ANSWERABLE}).text)
+    detail = fb_client.get(f"/api/passages/{fields['passage_id']}").json()
+    fb_client.close()
+    # The table as the previous version created it (no token, no filter), with one answer in it.
+    path = fb_settings.data_dir / "feedback" / "feedback.sqlite3"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, day TEXT NOT NULL, "
+                   "helpful INTEGER NOT NULL, source TEXT NOT NULL, question TEXT, passage_id TEXT NOT NULL, "
+                   "publication_id TEXT NOT NULL, page_start INTEGER NOT NULL, page_end INTEGER NOT NULL, "
+                   "page_label TEXT, version TEXT)")
+        db.execute("INSERT INTO feedback (day, helpful, source, question, passage_id, publication_id, page_start, "
+                   "page_end, page_label, version) VALUES ('2026-01-05', 1, 'search', ?, ?, ?, ?, ?, ?, 'v1')",
+                   (ANSWERABLE, detail["id"], detail["publication_id"], detail["page_start"], detail["page_end"],
+                    detail["page_label"]))
+    with TestClient(make_app(fb_settings)) as client:
+        [old] = admin_json(client)["feedback"]
+        assert old["question"] == ANSWERABLE and old["day"] == "2026-01-05" and old["filter_publication"] is None
+        send(client, fields, "nej")  # a new answer goes into the old file
+        send(client, fields, "nej")
+        assert admin_json(client)["count"] == 2
+    out = tmp_path / "gammel.jsonl"
+    result = CliRunner().invoke(cli, ["feedback", "export", str(out)], env=kb_env(fb_settings))
+    assert result.exit_code == 0, result.output
+    [question] = load_questions(out)
+    assert question.question == ANSWERABLE and question.filter_publication is None
+
+
+# -- the publication filter goes with the question ------------------------------------------------
+FILTERED = "samtale med den unge"
+
+
+def test_a_vote_on_a_filtered_search_is_evaluated_with_its_filter(fb_client: TestClient, fb_settings: Settings,
+                                                                    tmp_path: Path) -> None:
+    # She searched Godt praksis alone; the exported question searched all four publications, so
+    # `kb eval` scored an answer from another one against her gold passage.
+    from api.cli import cli
+
+    everywhere = fb_client.get("/api/search", params={"q": FILTERED, "k": 10}).json()["results"]
+    assert {r["publication_id"] for r in everywhere} - {"godpraksis"}  # unfiltered, others come first
+    _, fields, _ = form_of(fb_client.get("/", params={"q": FILTERED, "publication": "godpraksis"}).text)
+    send(fb_client, fields, "ja")
+    [item] = admin_json(fb_client)["feedback"]
+    assert item["filter_publication"] == "godpraksis" and item["publication_id"] == "godpraksis"
+
+    out = tmp_path / "filtreret.jsonl"
+    assert CliRunner().invoke(cli, ["feedback", "export", str(out)], env=kb_env(fb_settings)).exit_code == 0
+    [line] = [json.loads(text) for text in out.read_text(encoding="utf-8").splitlines()]
+    assert line["filter_publication"] == "godpraksis"
+    result = CliRunner().invoke(cli, ["eval", str(out), "--json"], env=kb_env(fb_settings))
+    assert result.exit_code == 0, result.output
+    [evaluated] = json.loads(result.output)["questions"]
+    assert evaluated["results"] and {r["publication_id"] for r in evaluated["results"]} == {"godpraksis"}
+    assert evaluated["rank"] is not None
+
+
+def test_a_vote_on_all_publications_is_exported_without_a_filter(fb_client: TestClient, fb_settings: Settings,
+                                                                  tmp_path: Path) -> None:
+    from api.cli import cli
+
+    _, fields, _ = form_of(fb_client.get("/", params={"q": FILTERED, "publication": ""}).text)
+    send(fb_client, fields, "ja")
+    out = tmp_path / "alle.jsonl"
+    assert CliRunner().invoke(cli, ["feedback", "export", str(out)], env=kb_env(fb_settings)).exit_code == 0
+    [line] = [json.loads(text) for text in out.read_text(encoding="utf-8").splitlines()]
+    assert "filter_publication" not in line
+    result = CliRunner().invoke(cli, ["eval", str(out), "--json"], env=kb_env(fb_settings))
+    [evaluated] = json.loads(result.output)["questions"]
+    assert len({r["publication_id"] for r in evaluated["results"]}) > 1  # all four searched, as before
+
+
+def test_a_token_is_forgotten_once_the_answer_is_old(fb_settings: Settings) -> None:
+    # The token only serves to recognise a form posted again; kept for ever, it would tie a row to
+    # a page left in someone's browser history.
+    from api.feedback import FeedbackStore, new_token
+
+    store = FeedbackStore(fb_settings.data_dir / "feedback")
+    passage = {"source": "search", "question": ANSWERABLE, "passage_id": "p", "publication_id": "haandbog",
+               "page_start": 3, "page_end": 3, "page_label": None, "version": "v"}
+    old, fresh = new_token(), new_token()
+    store.add(helpful=True, token=old, **passage)  # type: ignore[arg-type]
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE feedback SET day = '2020-01-01'")
+    store.add(helpful=True, token=fresh, **passage)  # type: ignore[arg-type]
+    assert [row["token"] for row in stored(fb_settings)] == [None, fresh]
+    store.add(helpful=False, token=old, **passage)  # type: ignore[arg-type]  # forgotten: a new answer
+    assert [row["helpful"] for row in stored(fb_settings)] == [1, 1, 0]

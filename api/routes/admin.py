@@ -78,10 +78,14 @@ class FeedbackItemOut(BaseModel):
     pages: list[int] = Field(description="Its PDF pages")
     page_label: str | None = Field(description="The printed page number of its first page, or null")
     version: str | None = Field(description="The index version that answered")
+    filter_publication: str | None = Field(description="The publication the search was restricted to (`kb feedback "
+                                                       "export` keeps it, and `kb eval` searches the same way); "
+                                                       "null when all were searched, and on a passage page")
 
 
 class FeedbackOut(BaseModel):
-    count: int = Field(description="How many answers are stored")
+    count: int = Field(description="How many answers are stored: one per form, since a form posted again (a "
+                                   "double click, a changed mind) replaces its answer")
     feedback: list[FeedbackItemOut] = Field(description="Every answer, oldest first")
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import FeedbackDep, LiveDep, TemplatesDep
 from api.errors import render_error_page
-from api.feedback import SOURCES
+from api.feedback import SOURCES, valid_token
 from api.personal import find
 from api.urls import Urls
 from ingest.settings import MAX_QUESTION_CHARS
@@ -53,10 +53,13 @@ async def feedback(request: Request, templates: TemplatesDep, live: LiveDep, sto
         return render_error_page(request, 404, "Publikationerne er blevet opdateret, mens du læste, og passagen, "
                                  "dit svar gjaldt, findes ikke længere i samme form. Søg igen, og svar på det nye "
                                  "resultat.", None, searchable, link=again, title=NOT_SAVED)
+    token = valid_token(form.get("token"))
+    filtered = chosen if source == "search" else None  # a passage page searched nothing
     await to_thread.run_sync(lambda: store.add(
         helpful=helpful, source=source, question=question if source == "search" else None,  # type: ignore[arg-type]
         passage_id=passage.id, publication_id=passage.publication_id, page_start=passage.page_start,
-        page_end=passage.page_end, page_label=passage.page_label, version=index.version))
+        page_end=passage.page_end, page_label=passage.page_label, version=index.version,
+        filter_publication=filtered, token=token))
     if source == "passage":
         back = (urls.passage(passage.id), "Tilbage til passagen")
     elif searchable:
@@ -64,7 +67,12 @@ async def feedback(request: Request, templates: TemplatesDep, live: LiveDep, sto
         back = (urls.search(searchable, chosen), "Tilbage til søgeresultatet")
     else:
         back = (urls.home(), "Tilbage til søgningen")
-    context = {"title": "Tak for din tilbagemelding", "q": "", "helpful": helpful, "back": back}
+    # Going back to answer again may show a new rendering of the result page (it is never cached),
+    # whose form is another: the other answer is offered here, for this form. Without a token it
+    # would be a second answer, so it is not offered.
+    change = {"passage_id": passage.id, "source": source, "q": searchable if source == "search" else "",
+              "publication": filtered or "", "token": token} if token else None
+    context = {"title": "Tak for din tilbagemelding", "q": "", "helpful": helpful, "back": back, "change": change}
     return templates.TemplateResponse(request, "feedback.html", context)
 
 

@@ -181,5 +181,7 @@ def passage_page(passage_id: str, request: Request, templates: TemplatesDep, liv
         "previous": previous,
         "next": following,
     }
-    return templates.TemplateResponse(request, "passage.html", context)
+    # The page's »Hjalp svaret?« form is this rendering's alone (its token): an intranet proxy
+    # handing the same page to everyone would merge their answers into one.
+    return templates.TemplateResponse(request, "passage.html", context, headers={"Cache-Control": "private"})
 
