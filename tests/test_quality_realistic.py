@@ -2,10 +2,15 @@
 
 The tuning half is where choices were made (bench/quality.py, bench/fit_confidence.py); these
 floors hold on the other half. MiniLM is English-only, so the lexical side, the spelling stage
-and the thesaurus carry most of the load here. Figures (bench/quality.py, this commit): R@1 0.755,
-R@5 0.857, MRR@10 0.796, answers right 0.184, confidently wrong 0.051, unanswerable declined
-12/12. The last changes, each chosen on the tuning half: each passage's best sentence takes a
-share of the dense weight (``FusionConfig.sentence_weight``; before: R@1 0.684, MRR 0.757, right
+and the thesaurus carry most of the load here. The check half holds two batches: 98 answerable and
+12 unanswerable questions written with the product, and 44 and 6 from a second batch written
+blind to it (``questions2_*.jsonl``). Figures (bench/quality.py, this commit): R@1 0.704, R@5
+0.859, MRR@10 0.771, answers right 0.162, confidently wrong 0.056, unanswerable declined 18/18;
+the blind batch alone: R@1 0.636, R@5 0.864, right 0.068, wrong 0.068. Before the second batch,
+on the first alone: R@1 0.755, R@5 0.857, MRR@10 0.796, right 0.184, wrong 0.051.
+
+How the first batch's figures grew, each change chosen on the tuning half: each passage's best
+sentence takes a share of the dense weight (``FusionConfig.sentence_weight``; before: R@1 0.684, MRR 0.757, right
 0.153), the first excerpt quotes the best sentence with its preferred neighbour (right 0.173 →
 0.204), the sentence ranker and confidence rule learn from the fixture questions too (0.235), and
 a sentence that only repeats the question is never quoted while another can be (0.163 after the
@@ -29,12 +34,12 @@ from index.sentences import is_reference
 from tests.conftest import kb_env
 
 # floor: (metric path, minimum)
-FLOORS = {  # one check question below today's figures (0.755 / 0.857 / 0.796)
-    "recall@1": 0.74,
-    "recall@5": 0.84,
-    "mrr@10": 0.785,
+FLOORS = {  # one check question below today's figures (0.704 / 0.859 / 0.771)
+    "recall@1": 0.695,
+    "recall@5": 0.85,
+    "mrr@10": 0.76,
 }
-ANSWER_RIGHT_FLOOR = 0.17  # one check question below today's 0.184
+ANSWER_RIGHT_FLOOR = 0.155  # one check question below today's 0.162
 CONFIDENTLY_WRONG_CEILING = 0.08
 UNANSWERABLE_DECLINED_FLOOR = 0.95
 
@@ -49,14 +54,14 @@ def check(realistic_settings, realistic_corpus):  # noqa: ANN001
 
 def test_retrieval_meets_the_floors_on_the_check_half(check):
     overall = check["summary"]["all"]
-    assert overall["questions"] >= 90
+    assert overall["questions"] >= 140
     for metric, floor in FLOORS.items():
         assert overall[metric] >= floor, (metric, overall[metric])
 
 
 def test_answers_are_right_or_honestly_declined(check):
     answers = check["summary"]["answers"]
-    assert answers["unanswerable"] >= 10
+    assert answers["unanswerable"] >= 18
     assert answers["right_rate"] >= ANSWER_RIGHT_FLOOR
     assert answers["confidently_wrong_rate"] <= CONFIDENTLY_WRONG_CEILING
     assert answers["unanswerable_declined_rate"] >= UNANSWERABLE_DECLINED_FLOOR
