@@ -97,6 +97,9 @@ class Answer:
     # Passages among the first MAX_K whose fused score clears the relevance floor, listed or not:
     # a feed or page says how many there are, not only how many it shows (``SearchIndex.total``).
     over_floor: int = 0
+    # Filtered to one publication: the passages the same search lists over all of them. They stay
+    # relevant here, and the list is open for the rest that clear the floor (``SearchIndex.relevant``).
+    listed_unfiltered: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -266,17 +269,22 @@ class SearchIndex:
 
         Nothing is relevant unless the answer is confident or the passage rule finds the first
         passage about the question; then the passages over the floor are, and the first and the
-        ones the answer cites always.
+        ones the answer cites always. Filtered to one publication, the passages the unfiltered
+        search lists stay relevant, and they open the list for the others over the floor.
         """
         if not answer.hits or answer.signals is None:
             return []
-        if not (answer.confident or self.passage_rule.confident(answer.signals)):
+        own = answer.confident or self.passage_rule.confident(answer.signals)
+        if not (own or answer.listed_unfiltered):
             return []
         # The first is the passage the answer quotes (``quoted_first``), which may score a little
         # below the next: it is listed whatever its score, as is every passage the answer box
-        # cites (a declined draft's sentences are never shown, so they cite nothing).
+        # cites (a declined draft's sentences are never shown, so they cite nothing). A list
+        # opened only by the unfiltered search holds what clears the floor and what it listed.
         cited = {s.passage_id for s in answer.sentences} if answer.confident else set()
-        return [h for i, h in enumerate(answer.hits) if i == 0 or h.passage.id in cited or h.relevance >= self.floor]
+        return [h for i, h in enumerate(answer.hits)
+                if (own and (i == 0 or h.passage.id in cited)) or h.relevance >= self.floor
+                or h.passage.id in answer.listed_unfiltered]
 
     def publication_ids(self) -> list[str]:
         return list(self.files)
@@ -344,8 +352,13 @@ class SearchIndex:
         listed = {h.passage.id for h in hits}
         sentences = [s for s in sentences if s.passage_id in listed]
         over_floor = min(int(np.count_nonzero(final >= self.floor)), MAX_K)
+        # Which passages are relevant must not depend on the filter: the rules judge a ranking's
+        # first passage, and a publication's best may be weaker than the corpus's. So the same
+        # search over all publications is judged too (about 2 ms more, for filtered searches only).
+        unfiltered = frozenset() if publication is None else frozenset(
+            h.passage.id for h in self.relevant(self._draft(q, k, None, lexical)))
         return Answer(q.text, confident, sentences, hits, Evidence(signals.coverage, signals.dense_z), signals,
-                      over_floor)
+                      over_floor, unfiltered)
 
     def _answer(self, query: Query, hits: list[Hit], final: np.ndarray, lexical: np.ndarray,
                 dense: np.ndarray) -> tuple[list[AnswerSentence], Signals]:
