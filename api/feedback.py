@@ -9,7 +9,7 @@ agent, cookies, or a time finer than the day, so a row cannot be matched to a li
 One answer per rendered form: each form carries a random token (:func:`new_token`, drawn per page,
 never from the question or the person), and a second post of the same form (a double click, a
 reloaded post, a changed mind) replaces the first answer instead of adding one. The token is
-forgotten once the form is unlikely to be posted again (:data:`TOKEN_DAYS`), so a row cannot be
+kept as its hash and forgotten once the form is unlikely to be posted again (:data:`TOKEN_DAYS`), so a row cannot be
 matched for long to a page left in a browser's history. A form without a token (a page from
 before tokens, a post by hand) is stored as a new answer each time.
 
@@ -19,6 +19,7 @@ municipality can grow an evaluation set from its own caseworkers' questions.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import sqlite3
@@ -106,6 +107,10 @@ class FeedbackStore:
             db.execute(SCHEMA)
             _upgrade(db)
             with db:  # a transaction
+                # Old tokens go first, on every use: a form from last week posted again (a restored
+                # tab) is a new answer, not a change to the old one, and a quiet store forgets too.
+                forget = (datetime.now(UTC).date() - timedelta(days=TOKEN_DAYS - 1)).isoformat()
+                db.execute("UPDATE feedback SET token = NULL WHERE token IS NOT NULL AND day < ?", (forget,))
                 yield db
 
     def add(self, *, helpful: bool, source: Source, question: str | None, passage_id: str, publication_id: str,
@@ -120,9 +125,7 @@ class FeedbackStore:
                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                        "ON CONFLICT (token) DO UPDATE SET helpful = excluded.helpful, day = excluded.day",
                        (today.isoformat(), int(helpful), source, kept, passage_id, publication_id, page_start,
-                        page_end, page_label, version, filter_publication, valid_token(token)))
-            forget = (today - timedelta(days=TOKEN_DAYS - 1)).isoformat()
-            db.execute("UPDATE feedback SET token = NULL WHERE token IS NOT NULL AND day < ?", (forget,))
+                        page_end, page_label, version, filter_publication, _stored(token)))
 
     def all(self) -> list[Feedback]:
         if not self.path.exists():
@@ -171,6 +174,13 @@ def _upgrade(db: sqlite3.Connection) -> None:
     except BaseException:
         db.rollback()
         raise
+
+
+def _stored(token: str | None) -> str | None:
+    """What the file keeps of a token: its hash. A post by hand can put any 22 letters there
+    (a name and a CPR number fit), and the hash still recognises the same form posted again."""
+    valid = valid_token(token)
+    return hashlib.sha256(valid.encode()).hexdigest() if valid else None
 
 
 def _columns(db: sqlite3.Connection) -> set[str]:

@@ -393,6 +393,41 @@ def test_a_token_is_forgotten_once_the_answer_is_old(fb_settings: Settings) -> N
     with closing(sqlite3.connect(store.path)) as db, db:
         db.execute("UPDATE feedback SET day = '2020-01-01'")
     store.add(helpful=True, token=fresh, **passage)  # type: ignore[arg-type]
-    assert [row["token"] for row in stored(fb_settings)] == [None, fresh]
+    assert [row["token"] is None for row in stored(fb_settings)] == [True, False]
     store.add(helpful=False, token=old, **passage)  # type: ignore[arg-type]  # forgotten: a new answer
     assert [row["helpful"] for row in stored(fb_settings)] == [1, 1, 0]
+
+
+def test_an_old_form_posted_again_into_a_quiet_store_is_a_new_answer(fb_settings: Settings) -> None:
+    # A review found the old token matched (and the old answer was rewritten, its day moved to
+    # today) when nobody had answered in between: tokens were forgotten only after an insert.
+    from api.feedback import FeedbackStore, new_token
+
+    store = FeedbackStore(fb_settings.data_dir / "feedback")
+    passage = {"source": "search", "question": ANSWERABLE, "passage_id": "p", "publication_id": "haandbog",
+               "page_start": 3, "page_end": 3, "page_label": None, "version": "v"}
+    token = new_token()
+    store.add(helpful=True, token=token, **passage)  # type: ignore[arg-type]
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE feedback SET day = '2020-01-01'")
+    store.all()  # reading forgets too: a quiet store keeps no old token
+    assert [row["token"] for row in stored(fb_settings)] == [None]
+    store.add(helpful=False, token=token, **passage)  # type: ignore[arg-type]
+    assert [(row["day"], row["helpful"]) for row in stored(fb_settings)][0] == ("2020-01-01", 1)
+    assert [row["helpful"] for row in stored(fb_settings)] == [1, 0]
+
+
+def test_the_file_keeps_a_hash_of_the_token_not_the_token(fb_settings: Settings) -> None:
+    # A post by hand can put any 22 token letters in the form: "Anna_Hansen-0102031234" fits.
+    from api.feedback import FeedbackStore
+
+    store = FeedbackStore(fb_settings.data_dir / "feedback")
+    passage = {"source": "search", "question": ANSWERABLE, "passage_id": "p", "publication_id": "haandbog",
+               "page_start": 3, "page_end": 3, "page_label": None, "version": "v"}
+    crafted = "Anna_Hansen-0102031234"
+    store.add(helpful=True, token=crafted, **passage)  # type: ignore[arg-type]
+    store.add(helpful=False, token=crafted, **passage)  # type: ignore[arg-type]  # still the same form
+    rows = stored(fb_settings)
+    assert len(rows) == 1 and rows[0]["helpful"] == 0
+    assert "Anna" not in rows[0]["token"] and "0102031234" not in rows[0]["token"]
+    assert b"0102031234" not in store.path.read_bytes()
