@@ -160,6 +160,9 @@ def load_questions(path: Path) -> list[Question]:
             continue
         try:
             d = json.loads(line)
+            for name in ("publication", "filter_publication"):
+                if not isinstance(d.get(name), str | None):
+                    raise ValueError(f"»{name}« skal være et publikations-id eller null")
             questions.append(Question(str(d["id"]), d["question"], d.get("publication"),
                                       tuple(int(p) for p in d.get("pages") or ()), d.get("kind", "unspecified"),
                                       tuple(str(x) for x in d.get("labels") or ()), d.get("evidence"),

@@ -45,22 +45,30 @@ class Reranker:
         log.info("reranker %s loaded", name)
         return cls(model, name, top_n)
 
-    def rerank(self, question: str, hits: list[Hit]) -> list[Hit]:
+    def rerank(self, question: str, hits: list[Hit], known: dict[str, float] | None = None) -> list[Hit]:
         """The first ``top_n`` hits in the cross-encoder's order, each scored by it; then the rest
         in their fused order.
 
         Only the first ``top_n`` whatever the caller asks for: the answer reads the first few
         reranked hits, and a request for more passages (a larger k) must not let one fused far
         down into them, or the answer to a question would change with k.
+
+        ``known``: this question's scores by passage id from an earlier call, read and added to,
+        so that two rankings of one search (filtered and not) score a passage once.
         """
         head, tail = hits[: self.top_n], hits[self.top_n:]
         if len(head) < 2:
             return hits
-        if threading.current_thread() is not threading.main_thread():
-            # A server's pool thread: on one torch thread, so that it never starts a team of its
-            # own, which would slow every question's encode in the process (index/batching.py).
-            set_torch_threads(1)
-        scores = self.model.predict([(question, h.passage.text) for h in head], show_progress_bar=False)
+        known = {} if known is None else known
+        new = [h for h in head if h.passage.id not in known]
+        if new:
+            if threading.current_thread() is not threading.main_thread():
+                # A server's pool thread: on one torch thread, so that it never starts a team of
+                # its own, which would slow every question's encode in the process (index/batching.py).
+                set_torch_threads(1)
+            predicted = self.model.predict([(question, h.passage.text) for h in new], show_progress_bar=False)
+            known.update((h.passage.id, float(p)) for h, p in zip(new, predicted, strict=True))
+        scores = [known[h.passage.id] for h in head]
         order = sorted(range(len(head)), key=lambda i: -float(scores[i]))
         reranked = [replace(head[i], score=float(scores[i])) for i in order]
         if not tail:

@@ -102,3 +102,8 @@ def test_a_question_may_name_the_publication_it_was_asked_in(tmp_path) -> None: 
     with pytest.raises(ValueError, match="haandbogg") as caught:
         check_publications([filtered, typo], ["haandbog"])
     assert "q9" in str(caught.value)
+    # A publication that is not one id was a traceback (unhashable list) in `kb eval`.
+    for field in ("publication", "filter_publication"):
+        path.write_text(json.dumps({"id": "d", "question": "samtale?", field: ["haandbog"]}) + "\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=f"linje 1: ugyldigt spørgsmål .*{field}"):
+            load_questions(path)

@@ -77,6 +77,35 @@ def test_rerank_orders_the_candidates_by_the_cross_encoder(tiny_cross_encoder: s
     assert seen == [reranker.top_n] * 4
 
 
+def test_a_filtered_search_scores_each_passage_once(tiny_cross_encoder: str, built_settings, embedder) -> None:  # type: ignore[no-untyped-def]
+    # A filtered search also judges the unfiltered one (a filter never makes a passage less
+    # relevant); a review counted the cross-encoder scoring 20 + 20 pairs for it, each shared
+    # passage twice.
+    from api.wiring import make_live
+
+    live = make_live(built_settings.model_copy(update={"reranker_model": tiny_cross_encoder}), embedder=embedder)
+    live.reload()
+    index = live.current()
+    reranker = index.tools.reranker
+    assert reranker is not None
+    question = "Hvornår skal kommunen underrette?"
+    publication = index.search(question, k=1)[0].passage.publication_id
+    scored: list[str] = []
+    predict = reranker.model.predict
+    reranker.model.predict = lambda pairs, **kw: (scored.extend(text for _, text in pairs), predict(pairs, **kw))[1]
+    try:
+        found = index.find(question, k=5, publication=publication)
+    finally:
+        reranker.model.predict = predict
+    assert found.nearest and {h.passage.publication_id for h in found.nearest} == {publication}
+    assert len(scored) == len(set(scored))  # no passage twice
+    # the filtered top_n and the unfiltered top_n share this publication's best passages
+    assert reranker.top_n < len(scored) < 2 * reranker.top_n
+    # and the scores are the cross-encoder's own, as in an unfiltered search
+    expected = predict([(question, h.passage.text) for h in found.nearest], show_progress_bar=False)
+    assert [h.score for h in found.nearest] == pytest.approx([float(s) for s in expected], abs=1e-5)
+
+
 QUESTIONS_FOR_K = ["Hvornår skal kommunen underrette?", "hvad er en genopdragelsesrejse",
                    "hvad gør jeg hvis en elev siger hun skal giftes mod sin vilje", "negativ social kontrol",
                    "sikkerhedsplan for den unge", "må jeg kontakte forældrene"]
