@@ -69,8 +69,8 @@ class Reranker:
             predicted = self.model.predict([(question, h.passage.text) for h in new], show_progress_bar=False)
             known.update((h.passage.id, float(p)) for h, p in zip(new, predicted, strict=True))
         scores = [known[h.passage.id] for h in head]
-        order = sorted(range(len(head)), key=lambda i: -float(scores[i]))
-        reranked = [replace(head[i], score=float(scores[i])) for i in order]
+        order = sorted(range(len(head)), key=lambda i: -scores[i])
+        reranked = [replace(head[i], score=scores[i]) for i in order]
         if not tail:
             return reranked
         # Scores rank the whole list (clients sort by them): the rest go on below the last reranked
