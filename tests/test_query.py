@@ -45,7 +45,13 @@ def test_the_bundled_thesaurus_expands_everyday_words_to_the_guides_terms(thesau
     assert "telefon" in thesaurus.expand(stems("skal vi tage hendes mobil"))
     assert "digital post" in thesaurus.expand(stems("kan moren læse hendes e-boks"))
     assert "aktindsigt" in thesaurus.expand(stems("må faren læse sagen"))
+    # version 3: a young person's daily life and the words around a case
+    assert "lejrskole" in thesaurus.expand(stems("hun må ikke komme med på klassetur"))
+    assert "trolovelse" in thesaurus.expand(stems("familien siger hun er forlovet"))
+    assert "kontaktforbud" in thesaurus.expand(stems("kan politiet give broren et tilhold"))
+    assert "mistanke" in thesaurus.expand(stems("jeg har en bekymring for en elev"))
     assert thesaurus.expand(stems("hvornår åbner svømmehallen")) == []
+    assert thesaurus.expand(stems("hvad skal jeg passe på")) == []  # "pas" is no passport
 
 
 def test_a_question_word_is_covered_where_the_text_says_it_with_a_synonym(thesaurus: Thesaurus) -> None:
