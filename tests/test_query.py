@@ -88,6 +88,18 @@ def test_the_stem_lookup_expands_exactly_as_checking_every_group_does(thesaurus:
         assert thesaurus.expand(stems(question)) == every_group(stems(question)), question
 
 
+def test_everyday_words_do_not_expand_to_a_group_of_another_meaning(thesaurus: Thesaurus) -> None:
+    # Each of these once fired through a term that stems to one everyday word ("hvor farligt" to
+    # "far"): a question about a father was searched for risk assessments, one about the
+    # municipality for moving municipality, "sammen" for emergencies, "går" for confinement.
+    stems = Analyzer().stems
+    assert "risikovurdering" not in thesaurus.expand(stems("skal jeg ringe til hendes far"))
+    assert "kommuneskift" not in thesaurus.expand(stems("hvad skal kommunen gøre"))
+    assert "akut" not in thesaurus.expand(stems("de kommer sammen i morgen"))
+    assert "frihedsberøvelse" not in thesaurus.expand(stems("hun må ikke gå ud med veninderne"))
+    assert "isolation" not in thesaurus.expand(stems("hun har mange venner"))
+
+
 def test_an_arranged_marriage_is_not_expanded_to_a_forced_one(thesaurus: Thesaurus) -> None:
     assert "tvangsægteskab" not in thesaurus.expand(Analyzer().stems("arrangeret ægteskab"))
 
