@@ -51,9 +51,12 @@ class QueryBuilder:
         return terms.with_vector(self.embedder.encode_queries([terms.search_text])[0])
 
     def terms(self, text: str) -> Terms:
-        search_text = self.speller.correct(text)
+        search_text = self.speller.correct(text, keep=self._thesaurus_word)
         stems = self.analyzer.stems(search_text)
         return Terms(text, search_text, stems, self.thesaurus.expand(stems), self.thesaurus.synonyms(stems))
+
+    def _thesaurus_word(self, word: str) -> bool:
+        return self.thesaurus.knows(self.analyzer.stems(word))
 
     async def vector_async(self, terms: Terms) -> np.ndarray:
         """The query's vector, for an event loop: awaited, never waited for in a thread."""

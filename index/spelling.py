@@ -5,13 +5,15 @@ undersøglse"). A question word that is not in the corpus vocabulary is replaced
 word it most likely means: first an exact match after folding æ→ae, ø→oe, å→aa (and "aa"→"å"),
 then the closest word by edit distance (one edit for words up to 7 letters, two beyond),
 preferring the more frequent corpus word. Words that are already in the corpus are never
-touched, so correctly spelled questions are searched exactly as typed.
+touched, so correctly spelled questions are searched exactly as typed, and neither are the
+thesaurus's words (``QueryBuilder``): "omskæring" is no typo of "omkring", but the everyday word
+the thesaurus maps to "kønslemlæstelse".
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -74,11 +76,17 @@ class Speller:
         best = min(matches, key=lambda m: (m[1], -self.counts[m[0]]))
         return best[0]
 
-    def correct(self, text: str) -> str:
-        """``text`` with unknown words replaced by the corpus words they most likely mean."""
+    def correct(self, text: str, keep: Callable[[str], bool] | None = None) -> str:
+        """``text`` with unknown words replaced by the corpus words they most likely mean.
+
+        ``keep``: words known elsewhere (the thesaurus's), left as typed although the corpus never
+        uses them; asked only of a word that would be replaced.
+        """
 
         def fix(match: re.Match[str]) -> str:
             replacement = self.correct_word(match.group())
-            return match.group() if replacement is None else replacement
+            if replacement is None or (keep is not None and keep(match.group())):
+                return match.group()
+            return replacement
 
         return WORD.sub(fix, text)

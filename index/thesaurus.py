@@ -69,6 +69,10 @@ class Thesaurus:
             for stem in frozenset().union(*group.stems):
                 self._by_stem.setdefault(stem, []).append(number)
 
+    def knows(self, stems: list[str]) -> bool:
+        """Whether every one of a word's stems is in some term (so the word is no typo to correct)."""
+        return bool(stems) and all(stem in self._by_stem for stem in stems)
+
     def expand(self, question_stems: list[str]) -> list[str]:
         """The other terms of every group the question matches (terms it does not already hold)."""
         have = set(question_stems)

@@ -10,6 +10,7 @@ import pytest
 from index.answer import coverage
 from index.context import ContextConfig, SectionNeighbours
 from index.lexical import Analyzer
+from index.query import QueryBuilder
 from index.spelling import Speller, fold
 from index.thesaurus import Thesaurus
 from ingest.models import Passage
@@ -32,6 +33,23 @@ def test_missing_aeoeaa_and_typos_map_to_corpus_words() -> None:
 @pytest.fixture(scope="module")
 def thesaurus() -> Thesaurus:
     return Thesaurus.load(BUNDLED_THESAURUS, Analyzer().stems)
+
+
+def test_a_word_the_thesaurus_knows_is_not_corrected_into_another_word(thesaurus: Thesaurus) -> None:
+    # The speller knows only the guides' words, so a thesaurus word they never use was rewritten
+    # before the thesaurus saw it: "omskæring" became "omkring", "røde flag" "møde slag", "værge"
+    # "være"; 44 of the bundled file's words on the realistic corpus.
+    corpus = ["Vi taler om det omkring et møde. Det kan være svært. Et slag.",
+              "Kvindelig kønslemlæstelse er strafbar. Et tvangsægteskab er strafbart."]
+    analyzer = Analyzer()
+    prepare = QueryBuilder(analyzer, embedder=None, speller=Speller.from_texts(corpus),  # type: ignore[arg-type]
+                           thesaurus=thesaurus)
+    terms = prepare.terms("er hun i fare for omskæring")
+    assert "omskæring" in terms.search_text and "kønslemlæstelse" in terms.expansion
+    assert prepare.terms("hvad er røde flag").search_text == "hvad er røde flag"
+    assert prepare.terms("kan en værge hjælpe").search_text == "kan en værge hjælpe"
+    # A word neither the guides nor the thesaurus know is still corrected.
+    assert prepare.terms("tvangsaegteskab").search_text == "tvangsægteskab"
 
 
 def test_the_bundled_thesaurus_expands_everyday_words_to_the_guides_terms(thesaurus: Thesaurus) -> None:
