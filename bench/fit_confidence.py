@@ -36,6 +36,7 @@ from common import chosen_models, fit_arguments, tuning_sets, write_fitted
 
 from index.confidence import RULES_FILE, Signals, family_of
 from index.evaluate import QuestionResult, relevant
+from index.facts import unmet
 
 MAX_WRONG_RATE = 0.06  # confidently wrong answers per answerable question, at most
 # What a confidently wrong answer costs, in right answers: a caseworker may act on it where a young
@@ -57,12 +58,17 @@ FOLDS, REPEATS = 5, 4
 
 
 def drafts(index, questions):  # type: ignore[no-untyped-def]
+    """Per question: (signals, draft right, answerable, first passage relevant, answer vetoed,
+    passage vetoed). A veto (``index/facts.py``: the question asks for an amount, a phone number
+    or opening hours that the text lacks) declines whatever the rule says."""
     rows = []
     for q in questions:
         answer = index.draft(q.question, k=10)
         rank = next((i for i, h in enumerate(answer.hits, 1) if relevant(h, q)), None)
         right = q.answerable and QuestionResult(q, answer.hits, True, rank, answer).answer_right
-        rows.append((answer.signals.vector(), bool(right), q.answerable, rank == 1))
+        rows.append((answer.signals.vector(), bool(right), q.answerable, rank == 1,
+                     bool(answer.sentences) and unmet(answer.question, answer.sentences[0].text),
+                     bool(answer.hits) and unmet(answer.question, answer.hits[0].passage.text)))
     return rows
 
 
@@ -129,7 +135,8 @@ def threshold_for(p: np.ndarray, y: np.ndarray, answerable: np.ndarray, cost: fl
 
 
 def fit(rows, cost: float = WRONG_COST, max_wrong: float = MAX_WRONG_RATE,  # type: ignore[no-untyped-def]
-        calibrate_on: np.ndarray | None = None, unused: frozenset[str] = frozenset()):
+        calibrate_on: np.ndarray | None = None, unused: frozenset[str] = frozenset(),
+        vetoed: np.ndarray | None = None):
     """Weights from every tuning question; the threshold from their out-of-fold probabilities.
 
     ``calibrate_on`` marks the rows the threshold is read from (default: all). The fixture
@@ -137,11 +144,16 @@ def fit(rows, cost: float = WRONG_COST, max_wrong: float = MAX_WRONG_RATE,  # ty
     from the realistic tuning half alone, as ``common.tuning_sets`` measured it. Read from both
     sets, MiniLM's fell from 0.695 to 0.674 and e5's rose from 0.666 to 0.732: the rule then
     answered by how easy the fixture questions are.
+
+    ``vetoed`` marks the rows the product declines whatever the rule says (``index/facts.py``):
+    they teach the weights, but are read as declined when the threshold is.
     """
     weights, bias = weights_for(rows, unused)
     y = np.array([r[1] for r in rows])
     answerable = np.array([r[2] for r in rows])
     p = out_of_fold(rows, unused)
+    if vetoed is not None:
+        p = np.where(vetoed, 0.0, p)
     on = np.ones(len(rows), dtype=bool) if calibrate_on is None else calibrate_on
     return weights, bias, threshold_for(p[on], y[on], answerable[on], cost, max_wrong), p
 
@@ -166,7 +178,8 @@ def main() -> None:
         realistic = np.arange(len(rows)) < len(by_source[0])  # the realistic tuning half comes first
         y = np.array([r[1] for r in rows])[realistic]
         answerable = np.array([r[2] for r in rows])[realistic]
-        weights, bias, threshold, p = fit(rows, calibrate_on=realistic, unused=ANSWER_UNUSED)
+        weights, bias, threshold, p = fit(rows, calibrate_on=realistic, unused=ANSWER_UNUSED,
+                                          vetoed=np.array([r[4] for r in rows]))
         answered = p[realistic] >= threshold
         print(f"== {label}: fitted on {', '.join(n for n, _, _ in sources)} ({len(rows)} questions); "
               f"the realistic tuning half has {answerable.sum()} answerable + {(~answerable).sum()} unanswerable")
@@ -179,7 +192,7 @@ def main() -> None:
         # The passage rule: is the first passage about the question (a relevant page)? A listed
         # passage that is not costs as much as one that is gains; unanswerable questions list none.
         weights, bias, threshold, p = fit([(r[0], r[3], r[2]) for r in rows], cost=1.0, max_wrong=1.0,
-                                          calibrate_on=realistic)
+                                          calibrate_on=realistic, vetoed=np.array([r[5] for r in rows]))
         listed = p[realistic] >= threshold
         first = np.array([r[3] for r in rows])[realistic]
         print(f"  passages: first relevant {first.sum()}/{answerable.sum()}; out of fold listed for "

@@ -30,6 +30,7 @@ from index.context import ContextConfig, SectionNeighbours
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import ModelMismatch, QuestionError
+from index.facts import unmet
 from index.fusion import FusionConfig, fuse, mean_std, top_k
 from index.letters import LETTER_OR_DIGIT, clean_question
 from index.lexical import LexicalIndex
@@ -278,7 +279,8 @@ class SearchIndex:
         """
         if not answer.hits or answer.signals is None:
             return []
-        own = answer.confident or self.passage_rule.confident(answer.signals)
+        own = answer.confident or (self.passage_rule.confident(answer.signals)
+                                   and not unmet(answer.question, answer.hits[0].passage.text))
         if not (own or answer.listed_unfiltered):
             return []
         # The first is the passage the answer quotes (``quoted_first``), which may score a little
@@ -365,7 +367,8 @@ class SearchIndex:
         # declined). The first excerpt's passage is listed first (``quoted_first``); a later
         # excerpt whose passage falls beyond k is left out, so every citation is in the result.
         sentences, signals = self._answer(q, hits[:considered], final, lexical, dense)
-        confident = bool(sentences) and self.confidence.confident(signals)
+        confident = (bool(sentences) and self.confidence.confident(signals)
+                     and not unmet(q.text, sentences[0].text))
         hits = quoted_first(hits, sentences)[:k]
         listed = {h.passage.id for h in hits}
         sentences = [s for s in sentences if s.passage_id in listed]

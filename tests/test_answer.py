@@ -10,6 +10,7 @@ from index.choice import FALLBACK as FALLBACK_RANKER
 from index.choice import FEATURES, WEIGHTS_FILE, SentenceRanker, features, is_action_question, ranker_for
 from index.confidence import FALLBACK, ConfidenceRule, Signals, family_of, passage_rule_for, rule_for
 from index.errors import QuestionError
+from index.facts import unmet
 from index.search import check_question
 from index.sentences import is_reference, units
 from ingest.models import Passage
@@ -282,3 +283,31 @@ def test_fitted_confidence_never_rises_with_words_the_corpus_lacks(model: str):
     sure = Signals(coverage=0.8, dense_z=3.0, gap=1.0, agreement=2.0, sentence_z=3.0, sentence_coverage=0.8,
                    choice=0.9)
     assert rule.probability(replace(sure, unknown=0.6)) <= rule.probability(sure)
+
+
+def test_a_question_for_a_price_a_number_or_opening_hours_needs_a_text_that_gives_one():
+    assert unmet("Hvad koster det kommunen at købe et forløb hos en ekstern konfliktmægler?",
+                 "Mange kommuner køber mæglingen hos en ekstern organisation med erfaring på området.")
+    assert not unmet("Hvad koster en tolk?", "En tolk koster typisk 400 kr. i timen.")
+    assert not unmet("Hvad koster en tolk?", "Tolkning er gratis for borgeren.")
+    assert unmet("Hvad er telefonnummeret til hotlinen?", "Hotlinen kan kontaktes anonymt hele døgnet.")
+    assert not unmet("Hvad er telefonnummeret til hotlinen?", "Ring på 70 20 14 04.")
+    assert unmet("Hvad er åbningstiderne i krisecentret?", "Krisecentret tager imod unge.")
+    assert not unmet("Hvad er åbningstiderne i krisecentret?", "Der er åbent hele døgnet.")
+    # Who pays is not a question for a number. (What something "costs" a young person in other words
+    # is read as one: "Hvad koster det den unge at bryde med familien?" is declined, not answered.)
+    assert not unmet("Hvem betaler for et ophold på krisecenter?", "Kommunen betaler opholdet.")
+
+
+def test_a_question_for_a_price_is_never_answered_nor_listed_by_a_text_without_one(search_index, monkeypatch):
+    # The rules are made to say yes to everything: only the missing price declines.
+    yes = ConfidenceRule(weights=(0.0,) * len(Signals.names()), bias=10.0, threshold=0.5)
+    monkeypatch.setattr(search_index, "confidence", yes)
+    monkeypatch.setattr(search_index, "passage_rule", yes)
+    asked = "Hvad koster en børnefaglig undersøgelse for kommunen?"
+    draft = search_index.draft(asked, k=5)
+    assert draft.sentences and unmet(asked, draft.sentences[0].text)
+    assert not draft.confident
+    assert search_index.find(asked, k=5).hits == []
+    # The same words without the price are answered.
+    assert search_index.draft("Hvad er en børnefaglig undersøgelse?", k=5).confident
