@@ -11,7 +11,7 @@ from index.choice import FEATURES, WEIGHTS_FILE, SentenceRanker, features, is_ac
 from index.confidence import FALLBACK, ConfidenceRule, Signals, family_of, passage_rule_for, rule_for
 from index.errors import QuestionError
 from index.search import check_question
-from index.sentences import is_reference, units
+from index.sentences import is_reference, split_tail, units
 from ingest.models import Passage
 
 
@@ -53,6 +53,45 @@ def test_a_colon_sentence_keeps_its_list():
     assert "kodeord ved fare" in found[0].text
     text2 = "En sikkerhedsplan kan fx indeholde: Aftaler om kontakt med den unge. Kodeord ved fare og flugt."
     assert "Aftaler om kontakt" in units(passage(text2))[0].text
+
+
+@pytest.mark.parametrize(("text", "tail"), [
+    # Metodehæftet s. 7: the answer box showed the sentence after the list as the end of its last item.
+    ("Der må ikke mægles, når: • der er udøvet vold eller fremsat trusler om vold mod den unge • "
+     "risikovurderingen viser moderat eller høj risiko Er der tvivl, skal der ikke mægles.",
+     "Er der tvivl, skal der ikke mægles."),
+    # Vejledningen s. 2: a table's last row ran into the paragraph under the table.
+    ("Revideres – Handlingsplan: Hvert fjerde år – Beredskabsplan: Hvert år og efter hver større sag "
+     "Beredskabsplanen skal være tilgængelig for alle medarbejdere, også vikarer og nyansatte.",
+     "Beredskabsplanen skal være tilgængelig for alle medarbejdere, også vikarer og nyansatte."),
+    ("Tidspunkt: Efter et år – Ansvarlig: Sagsbehandler Kommunerne fremhæver, at opfølgningen skal fortsætte.",
+     "Kommunerne fremhæver, at opfølgningen skal fortsætte."),
+    # A name inside the last item does not start the sentence after it.
+    ("Husk at: • ringe til politiet • kontakte Udenrigsministeriets Borgerservice Er der tvivl, skal "
+     "nøglepersonen inddrages.", "Er der tvivl, skal nøglepersonen inddrages."),
+])
+def test_the_sentence_after_a_list_or_a_table_starts_a_line_of_its_own_in_the_quote(text: str, tail: str):
+    whole = f"Mægling er frivillig for alle parter i sagen. {text}"
+    found = units(passage(whole))
+    head = text[:-len(tail) - 1]
+    assert split_tail(text) == [head, tail]
+    # The unit is what the ranker was fitted on (the list with the sentence glued to it); the quote
+    # puts a line break where the list ends, in the space's place, so the offsets still span it.
+    assert found[-1].text == text
+    first = choose(found, np.array([0.2, 1.0]), AnswerConfig(relative_floor=0.5, quote_neighbour=False))[0]
+    assert first.text == f"{head}\n{tail}"
+    assert whole[first.start:first.end] == first.text.replace("\n", " ")
+
+
+@pytest.mark.parametrize("text", [
+    # Items that are sentences: the last one owns its full stop.
+    "Faktaboks: • Kommunen vurderer underretningen inden for 24 timer. • Den fagperson, der underretter, får "
+    "kvittering inden for 6 hverdage.",
+    "En sikkerhedsplan kan fx indeholde: • aftaler om, hvem den unge kan ringe til • kodeord ved fare.",
+    "Ring til: • politiet • kommunens døgnvagt i Aarhus Kommune",
+])
+def test_a_list_without_a_glued_sentence_stays_whole(text: str):
+    assert split_tail(text) == [text]
 
 
 def test_a_glued_heading_never_leaks_into_the_sentence():

@@ -620,6 +620,36 @@ def test_the_answer_box_shows_a_quoted_list_as_a_list_not_a_bullet_after_a_bulle
         "hvem den unge kan ringe til", "en taske"]
 
 
+def test_the_sentence_after_a_quoted_list_shows_after_the_list_not_in_its_last_item(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Metodehæftet s. 7: "… • risikovurderingen viser moderat eller høj risiko Er der tvivl, skal der
+    # ikke mægles." showed "Er der tvivl" as part of the fifth condition.
+    from dataclasses import replace
+
+    from index.answer import AnswerSentence
+    from index.search import SearchIndex
+
+    real_ask = SearchIndex.ask
+
+    def ask_with_a_list_and_a_sentence(self, question, k=5, *, publication=None):  # type: ignore[no-untyped-def]
+        answer = real_ask(self, question, k, publication=publication)
+        first = answer.hits[0].passage.id
+        return replace(answer, confident=True, sentences=[
+            AnswerSentence("Der må ikke mægles, når: • der er udøvet vold • risikoen er høj\n"
+                           "Er der tvivl, skal der ikke mægles.", first),
+            AnswerSentence("Risikoniveau: Høj – Handling: Politiet kontaktes straks\nPlanen bør også beskrive det.",
+                           first)])
+
+    monkeypatch.setattr(SearchIndex, "ask", ask_with_a_list_and_a_sentence)
+    box = page_of(client.get("/", params={"q": ANSWERABLE})).find("ul", class_="answer-sentences")
+    listed, table = [c for c in box.children if not isinstance(c, str) and c.tag == "li"]
+    assert [li.text for li in listed.find("ul", class_="answer-items").find_all("li")] == [
+        "der er udøvet vold", "risikoen er høj"]
+    assert listed.find("span", class_="answer-after").text == "Er der tvivl, skal der ikke mægles."
+    assert table.text.strip().startswith("Risikoniveau: Høj – Handling: Politiet kontaktes straks")
+    assert table.find("span", class_="answer-after").text == "Planen bør også beskrive det."
+
+
 @pytest.mark.parametrize(("k", "shown"), [(100, 50), (0, 1), (-3, 1)])
 def test_a_link_with_k_out_of_range_shows_what_it_can(client: TestClient, k: int, shown: int) -> None:
     # It once answered "k skal være et helt tal …" and dropped the question.
