@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from index.fusion import mean_std
-from index.sentences import Unit, split_tail
+from index.sentences import Unit, split_rows, split_tail
 from index.thesaurus import Synonym
 
 
@@ -175,9 +175,11 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig,
 def _excerpt_text(run: list[Unit]) -> str:
     """Neighbouring units as one excerpt, a space between them as in the passage; but a line break
     where a list or a table ends inside a unit (``split_tail``): with a space, the sentence after
-    it read as part of its last item ("… høj risiko Er der tvivl, skal der ikke mægles."). The
-    break takes the space's place, so ``start``/``end`` still span the excerpt."""
-    return " ".join("\n".join(split_tail(u.text)) for u in run)
+    it read as part of its last item ("… høj risiko Er der tvivl, skal der ikke mægles."); and one
+    between a table's rows (``split_rows``), which otherwise read as one ("… forvaltningschefen
+    Revideres – Handlingsplan: …"). A break takes a space's place, so ``start``/``end`` still span
+    the excerpt."""
+    return " ".join("\n".join(row for piece in split_tail(u.text) for row in split_rows(piece)) for u in run)
 
 
 def _points_back(units: list[Unit], i: int) -> bool:

@@ -58,7 +58,7 @@ _CONTINUES = re.compile(
     r"I så fald|I sådanne tilfælde|I det tilfælde|I disse tilfælde)\b)")
 # Where a sentence glued after a list's last item or a table's last cell begins: a capitalised word
 # right after a lower-case word or a number, with no punctuation between them.
-_TAIL_START = re.compile(r"(?<=[a-zæøå0-9)]) (?=([A-ZÆØÅ][a-zæøå]+)(?:\s+(\w+))?)")
+_TAIL_START = re.compile(r"(?<=[a-zæøå0-9)]) (?=([A-ZÆØÅ][a-zæøå]+)\b(?:\s+(\w+))?)")
 _ITEM = re.compile(r"(?:^|\s)•\s")
 # A table cell as ``ingest/extract/tables.py`` writes a row: "Header: cell – Header: cell".
 _CELL = re.compile(r" – [^–:•.]{1,60}: ")
@@ -161,6 +161,44 @@ def split_tail(piece: str) -> list[str]:
     if fallback is not None:
         return [piece[:fallback], piece[fallback + 1:]]
     return [piece]
+
+
+def split_rows(piece: str) -> list[str]:
+    """A quoted table as its caption and its rows, which a passage runs together with spaces.
+
+    A row is "Header: cell – Header: cell" (``ingest/extract/tables.py``), or "Label – Header: cell"
+    when the first column has no header; either way each row repeats the first header. A row starts
+    at that header, or at the capitalised label before " – Header:", so "… forvaltningschefen
+    Revideres – Handlingsplan: …" reads as two rows, not as "forvaltningschefen revideres".
+    """
+    first = _CELL.search(piece)
+    if first is None:
+        return [piece]
+    header = first.group(0)[3:]  # ": " included: "Handlingsplan: "
+    labelled = ": " not in piece[:first.start()]  # the first column is a label without a header
+    starts: list[int] = []
+    name = ""
+    if labelled:
+        at = [m.start() for m in re.finditer(re.escape(f" – {header}"), piece)]
+        for end in at[1:]:
+            boundaries = [m.start() for m in _TAIL_START.finditer(piece, 0, end)]
+            if boundaries and boundaries[-1] > at[0]:
+                starts.append(boundaries[-1])
+    else:
+        name = piece[:first.start()].rsplit(": ", 1)[0].split()[-1] if ": " in piece[:first.start()] else ""
+        if not name:
+            return [piece]
+        starts = [m.start() for m in re.finditer(rf" (?={re.escape(name)}: )", piece)]
+    rows = len(starts) + (0 if labelled else int(piece.startswith(f"{name}: ")))
+    if not starts or (not labelled and rows < 2):  # one row: nothing to set apart
+        return [piece]
+    pieces, last = [], 0
+    for start in starts:
+        if piece[last:start].strip():
+            pieces.append(piece[last:start])
+        last = start + 1
+    pieces.append(piece[last:])
+    return pieces
 
 
 def units(passage: Passage) -> list[Unit]:

@@ -11,7 +11,7 @@ from index.choice import FEATURES, WEIGHTS_FILE, SentenceRanker, features, is_ac
 from index.confidence import FALLBACK, ConfidenceRule, Signals, family_of, passage_rule_for, rule_for
 from index.errors import QuestionError
 from index.search import check_question
-from index.sentences import is_reference, split_tail, units
+from index.sentences import is_reference, split_rows, split_tail, units
 from ingest.models import Passage
 
 
@@ -69,6 +69,9 @@ def test_a_colon_sentence_keeps_its_list():
     # A name inside the last item does not start the sentence after it.
     ("Husk at: • ringe til politiet • kontakte Udenrigsministeriets Borgerservice Er der tvivl, skal "
      "nøglepersonen inddrages.", "Er der tvivl, skal nøglepersonen inddrages."),
+    ("Gennemgå sammen med den unge: • hvem der kender adgangskoder • om den unge har et MitID, som andre har "
+     "adgang til Slå ikke placeringsdelingen fra, hvis familien vil opdage det.",
+     "Slå ikke placeringsdelingen fra, hvis familien vil opdage det."),
 ])
 def test_the_sentence_after_a_list_or_a_table_starts_a_line_of_its_own_in_the_quote(text: str, tail: str):
     whole = f"Mægling er frivillig for alle parter i sagen. {text}"
@@ -81,6 +84,31 @@ def test_the_sentence_after_a_list_or_a_table_starts_a_line_of_its_own_in_the_qu
     first = choose(found, np.array([0.2, 1.0]), AnswerConfig(relative_floor=0.5, quote_neighbour=False))[0]
     assert first.text == f"{head}\n{tail}"
     assert whole[first.start:first.end] == first.text.replace("\n", " ")
+
+
+@pytest.mark.parametrize(("text", "rows"), [
+    # Vejledningen s. 2 (the first column is a label): "… forvaltningschefen Revideres – Handlingsplan: …"
+    # read as one row.
+    ("Godkendes af – Handlingsplan: Kommunalbestyrelsen eller et fagudvalg – Beredskabsplan: Direktionen eller "
+     "forvaltningschefen Revideres – Handlingsplan: Hvert fjerde år – Beredskabsplan: Hvert år",
+     ["Godkendes af – Handlingsplan: Kommunalbestyrelsen eller et fagudvalg – Beredskabsplan: Direktionen eller "
+      "forvaltningschefen", "Revideres – Handlingsplan: Hvert fjerde år – Beredskabsplan: Hvert år"]),
+    # Håndbogen s. 12 (every cell has its header), its caption glued to the first row.
+    ("Frister i serviceloven Frist: 24 timer – Hvad: Vurdering af akutte foranstaltninger – Regel: § 155, stk. 2 "
+     "Frist: 4 måneder – Hvad: Den børnefaglige undersøgelse skal være afsluttet – Regel: § 50, stk. 7",
+     ["Frister i serviceloven", "Frist: 24 timer – Hvad: Vurdering af akutte foranstaltninger – Regel: § 155, stk. 2",
+      "Frist: 4 måneder – Hvad: Den børnefaglige undersøgelse skal være afsluttet – Regel: § 50, stk. 7"]),
+    ("Tidspunkt: Efter et år – Indsats: Vurdering af behov for efterværn – Ansvarlig: Sagsbehandler",
+     ["Tidspunkt: Efter et år – Indsats: Vurdering af behov for efterværn – Ansvarlig: Sagsbehandler"]),
+    ("Der er to veje – enten: at ringe til nøglepersonen eller at skrive til hende.",
+     ["Der er to veje – enten: at ringe til nøglepersonen eller at skrive til hende."]),
+])
+def test_a_quoted_table_shows_one_row_a_line(text: str, rows: list[str]):
+    assert split_rows(text) == rows
+    found = units(passage(text))
+    first = choose(found, np.ones(len(found)), AnswerConfig(quote_neighbour=False))[0]
+    assert first.text == "\n".join(rows)
+    assert text[first.start:first.end] == first.text.replace("\n", " ")
 
 
 @pytest.mark.parametrize("text", [
