@@ -239,7 +239,9 @@ def ask(ctx: click.Context, question: str, k: int, as_json: bool) -> None:
         click.echo("Svar:")
         for s in out.answer:
             ref = numbers.get(s.passage_id)
-            click.echo(textwrap.fill(f"{s.text} [{ref}]", width=100, initial_indent="  ", subsequent_indent="  "))
+            # A line break in an excerpt ends a quoted list or table; the sentence after it gets its own line.
+            for line in f"{s.text} [{ref}]".split("\n"):
+                click.echo(textwrap.fill(line, width=100, initial_indent="  ", subsequent_indent="  "))
         click.echo("\nKilder:")
     else:
         click.echo("Der blev ikke fundet et sikkert svar på spørgsmålet i publikationerne.")

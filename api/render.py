@@ -124,6 +124,13 @@ def list_items(text: str) -> tuple[str, list[str]]:
     return lead.strip(), [item.strip() for item in items if item.strip()]
 
 
+def answer_parts(text: str) -> list[tuple[str, list[str]]]:
+    """An answer excerpt as its parts, each a lead-in and its bullet items (``list_items``): a new
+    part starts at each line break, which the answer puts after a list or a table, so the sentence
+    printed after a list shows after it, not as the end of its last item."""
+    return [list_items(part) for part in text.split("\n")]
+
+
 def pages_label(page_start: int, page_end: int) -> str:
     """Danish PDF page range: "PDF-side 14" or "PDF-side 14–15"."""
     return f"PDF-side {page_start}" if page_start == page_end else f"PDF-side {page_start}–{page_end}"
@@ -160,6 +167,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["in_context"] = lambda text, spans, terms: in_context(text, spans, terms, highlighter)
     env.filters["pages_label"] = lambda p: pages_label(p.page_start, p.page_end)
     env.filters["list_items"] = list_items
+    env.filters["answer_parts"] = answer_parts
     env.globals["highlight_terms"] = highlighter.terms
     env.globals["max_question_chars"] = MAX_QUESTION_CHARS
     env.globals["max_paste_chars"] = MAX_PASTE_CHARS

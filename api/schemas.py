@@ -65,7 +65,8 @@ PUBLICATION_HELP = ("Only passages from this publication (an id from /api/public
 
 class AnswerSentenceOut(BaseModel):
     text: str = Field(description="An excerpt quoted from a passage: one sentence, or neighbouring sentences "
-                                  "that belong together (their words verbatim, spaces between them normalised)")
+                                  "that belong together (their words verbatim, spaces between them normalised; a line "
+                                  "break where a quoted list or table ends and the sentence after it begins)")
     passage_id: str = Field(description="The id of the passage the excerpt comes from (one of `passages`)")
     start: int = Field(0, description="Offset of the excerpt in its passage's text (characters), to mark it")
     end: int = Field(0, description="End offset (exclusive) of the excerpt in its passage's text")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from index.fusion import mean_std
-from index.sentences import Unit
+from index.sentences import Unit, split_rows, split_tail
 from index.thesaurus import Synonym
 
 
@@ -168,8 +168,18 @@ def choose(units: list[Unit], score: np.ndarray, config: AnswerConfig,
     passage_order = {u.passage_id: n for n, u in reversed(list(enumerate(units)))}
     rest = sorted((e for e in excerpts if e is not first),
                   key=lambda e: (passage_order[units[e[0]].passage_id], units[e[0]].position))
-    return [AnswerSentence(" ".join(units[i].text for i in e), units[e[0]].passage_id, units[e[0]].start,
+    return [AnswerSentence(_excerpt_text([units[i] for i in e]), units[e[0]].passage_id, units[e[0]].start,
                            units[e[-1]].end) for e in [first, *rest]]
+
+
+def _excerpt_text(run: list[Unit]) -> str:
+    """Neighbouring units as one excerpt, a space between them as in the passage; but a line break
+    where a list or a table ends inside a unit (``split_tail``): with a space, the sentence after
+    it read as part of its last item ("… høj risiko Er der tvivl, skal der ikke mægles."); and one
+    between a table's rows (``split_rows``), which otherwise read as one ("… forvaltningschefen
+    Revideres – Handlingsplan: …"). A break takes a space's place, so ``start``/``end`` still span
+    the excerpt."""
+    return " ".join("\n".join(row for piece in split_tail(u.text) for row in split_rows(piece)) for u in run)
 
 
 def _points_back(units: list[Unit], i: int) -> bool:

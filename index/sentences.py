@@ -11,6 +11,12 @@ it in the passage text) and two facts the answer stage weighs:
 - ``reference``: a bare legal reference or footnote line, which names a rule but answers nothing;
 - ``continues``: it opens by pointing back at the sentence before ("Det skal kun inddrages, hvis
   …", "I så fald …"), so it cannot be quoted without that sentence.
+
+A passage joins the PDF's blocks with a space, and a list item or a table row ends without a full
+stop, so the sentence printed after a list or a table reads as part of its last item or cell
+("• risikovurderingen viser moderat eller høj risiko Er der tvivl, skal der ikke mægles."). The
+unit keeps it (the ranker and the confidence rule were fitted on such units); ``split_tail`` tells
+the answer where the list ends, so a quote shows the sentence after it on a line of its own.
 """
 
 from __future__ import annotations
@@ -50,6 +56,18 @@ _CONTINUES = re.compile(
     r"^(?:(?:Det|Den|De|Dette|Denne|Disse)\s+(?:er|var|skal|kan|må|bør|har|vil|gælder|betyder|sker|kræver|"
     r"giver|blev|bliver)\b|(?:Her|Så|Derfor|Dermed|Men|Og|Ellers|Samtidig|Desuden|Derudover|Heller ikke|"
     r"I så fald|I sådanne tilfælde|I det tilfælde|I disse tilfælde)\b)")
+# Where a sentence glued after a list's last item or a table's last cell begins: a capitalised word
+# right after a lower-case word or a number, with no punctuation between them.
+_TAIL_START = re.compile(r"(?<=[a-zæøå0-9)]) (?=([A-ZÆØÅ][a-zæøå]+)\b(?:\s+(\w+))?)")
+_ITEM = re.compile(r"(?:^|\s)•\s")
+# A table cell as ``ingest/extract/tables.py`` writes a row: "Header: cell – Header: cell".
+_CELL = re.compile(r" – [^–:•.]{1,60}: ")
+# Words that open a Danish sentence but hardly ever stand inside a list item as a name does.
+_OPENERS = frozenset({
+    "der", "det", "den", "de", "dette", "denne", "disse", "hvis", "når", "men", "og", "i", "en", "et", "ved",
+    "efter", "før", "under", "som", "her", "så", "derfor", "også", "alle", "ingen", "mange", "nogle", "hvor",
+    "hvem", "hvad", "om", "at", "for", "med", "til", "fra", "på", "uden", "selv", "kun", "ofte", "tal",
+} | _IMPERATIVES)
 _PAST = re.compile(r"\b(?:\w{3,}ede|sagde|fortalte|havde|var|blev|fik|kom|gik|ville|kunne)\b", re.IGNORECASE)
 
 
@@ -106,6 +124,81 @@ def is_reference(text: str) -> bool:
     if len(words) <= 12 and ("§" in text or text[:1].isdigit()):
         return True
     return len(words) <= 20 and "§" in text and bool(_CITATION.search(text))
+
+
+def split_tail(piece: str) -> list[str]:
+    """A list or a table and the sentence glued after its last item or row, as two pieces.
+
+    Only where the piece ends with a full stop that the list cannot own: its other items end
+    without one (a list of full sentences has no glued tail to find), or it is a table. The tail
+    starts at the first capitalised word after the last item or cell marker that opens a sentence
+    ("Er der tvivl", "Planen bør") and is followed by a sentence with a verb; a name inside the
+    item ("kontakt Udenrigsministeriets Borgerservice") does not open one.
+    """
+    if not piece.rstrip().endswith((".", "!", "?")):
+        return [piece]
+    items = list(_ITEM.finditer(piece))
+    if len(items) >= 2:
+        texts = [piece[a.end():b.start()] for a, b in zip(items, items[1:], strict=False)]
+        if any(t.rstrip().endswith((".", "!", "?", ";")) for t in texts):
+            return [piece]
+        last = items[-1].end()
+    else:
+        cells = list(_CELL.finditer(piece))
+        if not cells:
+            return [piece]
+        last = cells[-1].end()
+    fallback: int | None = None
+    for m in _TAIL_START.finditer(piece, last):
+        tail = piece[m.end():]
+        if len(tail.split()) < MIN_UNIT_WORDS or not _VERB.search(tail) or _ITEM.search(tail) or " – " in tail:
+            continue
+        word, following = m.group(1), m.group(2) or ""
+        if word.casefold() in _OPENERS or _VERB.fullmatch(word) or (following.islower() and _VERB.fullmatch(following)):
+            return [piece[:m.start()], tail]
+        if fallback is None:
+            fallback = m.start()
+    if fallback is not None:
+        return [piece[:fallback], piece[fallback + 1:]]
+    return [piece]
+
+
+def split_rows(piece: str) -> list[str]:
+    """A quoted table as its caption and its rows, which a passage runs together with spaces.
+
+    A row is "Header: cell – Header: cell" (``ingest/extract/tables.py``), or "Label – Header: cell"
+    when the first column has no header; either way each row repeats the first header. A row starts
+    at that header, or at the capitalised label before " – Header:", so "… forvaltningschefen
+    Revideres – Handlingsplan: …" reads as two rows, not as "forvaltningschefen revideres".
+    """
+    first = _CELL.search(piece)
+    if first is None:
+        return [piece]
+    header = first.group(0)[3:]  # ": " included: "Handlingsplan: "
+    labelled = ": " not in piece[:first.start()]  # the first column is a label without a header
+    starts: list[int] = []
+    name = ""
+    if labelled:
+        at = [m.start() for m in re.finditer(re.escape(f" – {header}"), piece)]
+        for end in at[1:]:
+            boundaries = [m.start() for m in _TAIL_START.finditer(piece, 0, end)]
+            if boundaries and boundaries[-1] > at[0]:
+                starts.append(boundaries[-1])
+    else:
+        name = piece[:first.start()].rsplit(": ", 1)[0].split()[-1] if ": " in piece[:first.start()] else ""
+        if not name:
+            return [piece]
+        starts = [m.start() for m in re.finditer(rf" (?={re.escape(name)}: )", piece)]
+    rows = len(starts) + (0 if labelled else int(piece.startswith(f"{name}: ")))
+    if not starts or (not labelled and rows < 2):  # one row: nothing to set apart
+        return [piece]
+    pieces, last = [], 0
+    for start in starts:
+        if piece[last:start].strip():
+            pieces.append(piece[last:start])
+        last = start + 1
+    pieces.append(piece[last:])
+    return pieces
 
 
 def units(passage: Passage) -> list[Unit]:

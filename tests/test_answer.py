@@ -12,7 +12,7 @@ from index.confidence import FALLBACK, ConfidenceRule, Signals, family_of, passa
 from index.errors import QuestionError
 from index.facts import unmet
 from index.search import check_question
-from index.sentences import is_reference, units
+from index.sentences import is_reference, split_rows, split_tail, units
 from ingest.models import Passage
 
 
@@ -54,6 +54,73 @@ def test_a_colon_sentence_keeps_its_list():
     assert "kodeord ved fare" in found[0].text
     text2 = "En sikkerhedsplan kan fx indeholde: Aftaler om kontakt med den unge. Kodeord ved fare og flugt."
     assert "Aftaler om kontakt" in units(passage(text2))[0].text
+
+
+@pytest.mark.parametrize(("text", "tail"), [
+    # Metodehæftet s. 7: the answer box showed the sentence after the list as the end of its last item.
+    ("Der må ikke mægles, når: • der er udøvet vold eller fremsat trusler om vold mod den unge • "
+     "risikovurderingen viser moderat eller høj risiko Er der tvivl, skal der ikke mægles.",
+     "Er der tvivl, skal der ikke mægles."),
+    # Vejledningen s. 2: a table's last row ran into the paragraph under the table.
+    ("Revideres – Handlingsplan: Hvert fjerde år – Beredskabsplan: Hvert år og efter hver større sag "
+     "Beredskabsplanen skal være tilgængelig for alle medarbejdere, også vikarer og nyansatte.",
+     "Beredskabsplanen skal være tilgængelig for alle medarbejdere, også vikarer og nyansatte."),
+    ("Tidspunkt: Efter et år – Ansvarlig: Sagsbehandler Kommunerne fremhæver, at opfølgningen skal fortsætte.",
+     "Kommunerne fremhæver, at opfølgningen skal fortsætte."),
+    # A name inside the last item does not start the sentence after it.
+    ("Husk at: • ringe til politiet • kontakte Udenrigsministeriets Borgerservice Er der tvivl, skal "
+     "nøglepersonen inddrages.", "Er der tvivl, skal nøglepersonen inddrages."),
+    ("Gennemgå sammen med den unge: • hvem der kender adgangskoder • om den unge har et MitID, som andre har "
+     "adgang til Slå ikke placeringsdelingen fra, hvis familien vil opdage det.",
+     "Slå ikke placeringsdelingen fra, hvis familien vil opdage det."),
+])
+def test_the_sentence_after_a_list_or_a_table_starts_a_line_of_its_own_in_the_quote(text: str, tail: str):
+    whole = f"Mægling er frivillig for alle parter i sagen. {text}"
+    found = units(passage(whole))
+    head = text[:-len(tail) - 1]
+    assert split_tail(text) == [head, tail]
+    # The unit is what the ranker was fitted on (the list with the sentence glued to it); the quote
+    # puts a line break where the list ends, in the space's place, so the offsets still span it.
+    assert found[-1].text == text
+    first = choose(found, np.array([0.2, 1.0]), AnswerConfig(relative_floor=0.5, quote_neighbour=False))[0]
+    assert first.text == f"{head}\n{tail}"
+    assert whole[first.start:first.end] == first.text.replace("\n", " ")
+
+
+@pytest.mark.parametrize(("text", "rows"), [
+    # Vejledningen s. 2 (the first column is a label): "… forvaltningschefen Revideres – Handlingsplan: …"
+    # read as one row.
+    ("Godkendes af – Handlingsplan: Kommunalbestyrelsen eller et fagudvalg – Beredskabsplan: Direktionen eller "
+     "forvaltningschefen Revideres – Handlingsplan: Hvert fjerde år – Beredskabsplan: Hvert år",
+     ["Godkendes af – Handlingsplan: Kommunalbestyrelsen eller et fagudvalg – Beredskabsplan: Direktionen eller "
+      "forvaltningschefen", "Revideres – Handlingsplan: Hvert fjerde år – Beredskabsplan: Hvert år"]),
+    # Håndbogen s. 12 (every cell has its header), its caption glued to the first row.
+    ("Frister i serviceloven Frist: 24 timer – Hvad: Vurdering af akutte foranstaltninger – Regel: § 155, stk. 2 "
+     "Frist: 4 måneder – Hvad: Den børnefaglige undersøgelse skal være afsluttet – Regel: § 50, stk. 7",
+     ["Frister i serviceloven", "Frist: 24 timer – Hvad: Vurdering af akutte foranstaltninger – Regel: § 155, stk. 2",
+      "Frist: 4 måneder – Hvad: Den børnefaglige undersøgelse skal være afsluttet – Regel: § 50, stk. 7"]),
+    ("Tidspunkt: Efter et år – Indsats: Vurdering af behov for efterværn – Ansvarlig: Sagsbehandler",
+     ["Tidspunkt: Efter et år – Indsats: Vurdering af behov for efterværn – Ansvarlig: Sagsbehandler"]),
+    ("Der er to veje – enten: at ringe til nøglepersonen eller at skrive til hende.",
+     ["Der er to veje – enten: at ringe til nøglepersonen eller at skrive til hende."]),
+])
+def test_a_quoted_table_shows_one_row_a_line(text: str, rows: list[str]):
+    assert split_rows(text) == rows
+    found = units(passage(text))
+    first = choose(found, np.ones(len(found)), AnswerConfig(quote_neighbour=False))[0]
+    assert first.text == "\n".join(rows)
+    assert text[first.start:first.end] == first.text.replace("\n", " ")
+
+
+@pytest.mark.parametrize("text", [
+    # Items that are sentences: the last one owns its full stop.
+    "Faktaboks: • Kommunen vurderer underretningen inden for 24 timer. • Den fagperson, der underretter, får "
+    "kvittering inden for 6 hverdage.",
+    "En sikkerhedsplan kan fx indeholde: • aftaler om, hvem den unge kan ringe til • kodeord ved fare.",
+    "Ring til: • politiet • kommunens døgnvagt i Aarhus Kommune",
+])
+def test_a_list_without_a_glued_sentence_stays_whole(text: str):
+    assert split_tail(text) == [text]
 
 
 def test_a_glued_heading_never_leaks_into_the_sentence():

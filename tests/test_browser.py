@@ -109,9 +109,9 @@ def test_search_read_answer_follow_citation_to_pdf(tab: Tab) -> None:
     assert page.url.endswith(target)
     source = page.locator(target)
     assert source.is_visible()
-    pdf_link = source.get_by_role("link", name=re.compile(r"^Åbn i PDF \(side \d+\)"))
+    pdf_link = source.get_by_role("link", name=re.compile(r"^Åbn i PDF \(PDF-side \d+\)"))
     href = pdf_link.get_attribute("href")
-    side = re.search(r"side (\d+)", pdf_link.inner_text()).group(1)  # type: ignore[union-attr]
+    side = re.search(r"PDF-side (\d+)", pdf_link.inner_text()).group(1)  # type: ignore[union-attr]
     assert re.fullmatch(rf"/corpus/[a-z0-9-]+\.pdf\?udgave=[0-9a-f]{{12}}#page={side}", href or "")
     pdf = httpx.get(tab.base_url + (href or "").split("#")[0], timeout=30)
     assert pdf.status_code == 200

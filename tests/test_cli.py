@@ -29,6 +29,29 @@ def test_ask_prints_danish_citations(run):
     assert "/corpus/" in result.output and "#page=" in result.output
 
 
+def test_ask_prints_the_sentence_after_a_quoted_list_on_its_own_line(run, monkeypatch: pytest.MonkeyPatch):
+    # textwrap.fill joined it to the list's last item: "… høj risiko Er der tvivl, skal der ikke mægles."
+    from dataclasses import replace
+
+    from index.answer import AnswerSentence
+    from index.search import SearchIndex
+
+    real_ask = SearchIndex.ask
+
+    def ask_with_a_list(self, question, k=5, *, publication=None):  # type: ignore[no-untyped-def]
+        answer = real_ask(self, question, k, publication=publication)
+        return replace(answer, confident=True, sentences=[AnswerSentence(
+            "Der må ikke mægles, når: • der er udøvet vold • risikoen er høj\nEr der tvivl, skal der ikke mægles.",
+            answer.hits[0].passage.id)])
+
+    monkeypatch.setattr(SearchIndex, "ask", ask_with_a_list)
+    result = run("ask", "hvornår må der ikke mægles")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "  Der må ikke mægles, når: • der er udøvet vold • risikoen er høj" in lines
+    assert "  Er der tvivl, skal der ikke mægles. [1]" in lines
+
+
 def test_ask_json_matches_the_design_shape(run):
     result = run("ask", "underretning til kommunen", "--k", "3", "--json")
     data = json.loads(result.stdout)

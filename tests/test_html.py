@@ -97,7 +97,7 @@ def test_results_page_with_answer_and_sources(client: TestClient) -> None:
         # The full title, publisher and year are in the line under the heading.
         assert re.search(r"\(SIRI \d{4}\)", meta), meta
         pdf = next(a for a in article.find_all("a") if a.text.startswith("Åbn i PDF"))
-        page_number = re.fullmatch(r"Åbn i PDF \(side (\d+)\)", pdf.text).group(1)
+        page_number = re.fullmatch(r"Åbn i PDF \(PDF-side (\d+)\)", pdf.text).group(1)
         assert re.fullmatch(rf"/corpus/[a-z0-9-]+\.pdf\?udgave=[0-9a-f]{{12}}#page={page_number}", pdf.attrs["href"])
         permalink = next(a for a in article.find_all("a") if a.attrs["href"].startswith("/p/"))
         assert permalink.text.startswith("Permanent link")
@@ -176,6 +176,18 @@ def test_printed_page_label_is_shown(client: TestClient) -> None:
     for meta, passage in zip(metas, labelled, strict=True):
         if passage["page_label"]:
             assert f"s. {passage['page_label']}" in meta
+
+
+def test_the_pdf_link_says_pdf_page_so_it_is_never_read_as_the_printed_page(client: TestClient) -> None:
+    # Håndbogen s. 11 is PDF page 15: "s. 11 · PDF-side 15" and then "Åbn i PDF (side 15)" gave a
+    # caseworker two different "side" numbers to copy into the case file.
+    page = page_of(client.get("/", params={"q": ANSWERABLE}))
+    passages = client.get("/api/search", params={"q": ANSWERABLE, "k": 10}).json()["results"]
+    articles = page.find_all("article", class_="passage")
+    assert any(p["page_label"] and p["page_label"] != str(p["page_start"]) for p in passages)
+    for article, passage in zip(articles, passages, strict=True):
+        pdf = next(a for a in article.find_all("a") if a.text.startswith("Åbn i PDF"))
+        assert pdf.text == f"Åbn i PDF (PDF-side {passage['page_start']})"
 
 
 def test_question_words_are_highlighted(client: TestClient) -> None:
@@ -618,6 +630,36 @@ def test_the_answer_box_shows_a_quoted_list_as_a_list_not_a_bullet_after_a_bulle
     assert with_lead.text.strip().startswith("En plan kan fx indeholde:")
     assert [li.text for li in with_lead.find("ul", class_="answer-items").find_all("li")] == [
         "hvem den unge kan ringe til", "en taske"]
+
+
+def test_the_sentence_after_a_quoted_list_shows_after_the_list_not_in_its_last_item(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Metodehæftet s. 7: "… • risikovurderingen viser moderat eller høj risiko Er der tvivl, skal der
+    # ikke mægles." showed "Er der tvivl" as part of the fifth condition.
+    from dataclasses import replace
+
+    from index.answer import AnswerSentence
+    from index.search import SearchIndex
+
+    real_ask = SearchIndex.ask
+
+    def ask_with_a_list_and_a_sentence(self, question, k=5, *, publication=None):  # type: ignore[no-untyped-def]
+        answer = real_ask(self, question, k, publication=publication)
+        first = answer.hits[0].passage.id
+        return replace(answer, confident=True, sentences=[
+            AnswerSentence("Der må ikke mægles, når: • der er udøvet vold • risikoen er høj\n"
+                           "Er der tvivl, skal der ikke mægles.", first),
+            AnswerSentence("Risikoniveau: Høj – Handling: Politiet kontaktes straks\nPlanen bør også beskrive det.",
+                           first)])
+
+    monkeypatch.setattr(SearchIndex, "ask", ask_with_a_list_and_a_sentence)
+    box = page_of(client.get("/", params={"q": ANSWERABLE})).find("ul", class_="answer-sentences")
+    listed, table = [c for c in box.children if not isinstance(c, str) and c.tag == "li"]
+    assert [li.text for li in listed.find("ul", class_="answer-items").find_all("li")] == [
+        "der er udøvet vold", "risikoen er høj"]
+    assert listed.find("span", class_="answer-after").text == "Er der tvivl, skal der ikke mægles."
+    assert table.text.strip().startswith("Risikoniveau: Høj – Handling: Politiet kontaktes straks")
+    assert table.find("span", class_="answer-after").text == "Planen bør også beskrive det."
 
 
 @pytest.mark.parametrize(("k", "shown"), [(100, 50), (0, 1), (-3, 1)])
