@@ -88,12 +88,19 @@ def load_manifest(path: Path, *, require_files: bool = False) -> list[Publicatio
 
     publications: list[Publication] = []
     seen: set[str] = set()
+    files: dict[str, str] = {}  # file -> "nr. N (id)" of the entry that named it first
     for number, raw in enumerate(entries, start=1):
         where = f"{name}, publikation nr. {number}"
         entry = _validate(raw, where)
         if entry.id in seen:
             raise ManifestError(f"{where}: id {entry.id!r} er brugt mere end én gang.")
         seen.add(entry.id)
+        # Two entries on one PDF index it twice: every passage of it would be listed twice.
+        if entry.file in files:
+            raise ManifestError(f"{where} ({entry.id}): filen {entry.file} er også filen for publikation "
+                                f"{files[entry.file]}; hver publikation skal have sin egen PDF. "
+                                "Ret »file« til den rigtige PDF, eller fjern afsnittet.")
+        files[entry.file] = f"nr. {number} ({entry.id})"
         if require_files and not (path.parent / entry.file).is_file():
             raise ManifestError(f"{where} ({entry.id}): filen {entry.file} findes ikke i korpusmappen.")
         publications.append(Publication(**entry.model_dump()))
