@@ -51,6 +51,7 @@ from index.version import PublicationEntry, PublicationStatus, VersionManifest
 from ingest.errors import IngestError
 from ingest.fetchstate import file_sha256
 from ingest.isolate import describe_failure, failure_detail
+from ingest.manifest import missing_pdf_hint
 from ingest.models import Document, Passage, Publication
 from ingest.quality import check_language
 from ingest.split import Splitter
@@ -263,8 +264,9 @@ class Builder:
             source = self.corpus_dir / pub.file
             try:
                 if not source.is_file():
-                    raise IngestError(f"{pub.id}: PDF-filen {pub.file} findes ikke i korpusmappen "
-                                      "(kør `kb fetch` eller kopiér den ind).")
+                    hint = missing_pdf_hint(self.corpus_dir, pub.file, (p.file for p in publications))
+                    raise IngestError(f"{pub.id}: PDF-filen {pub.file} findes ikke i korpusmappen"
+                                      + (f". {hint}" if hint else " (kør `kb fetch` eller kopiér den ind)."))
                 # Copy, then hash and read the copy: a file replaced in the corpus folder meanwhile
                 # cannot make the version cite other bytes than it indexed.
                 item.snapshot = folder / pub.file
