@@ -490,7 +490,7 @@ def test_a_pdf_copied_in_under_a_similar_name_is_named(fetcher: Fetcher, setting
     (settings.corpus_dir / "metodehaefte_2020.pdf").write_bytes(PDF_OTHER)
     (settings.corpus_dir / "godpraksis.pdf").write_bytes(PDF_OTHER)
 
-    pubs = [publication(pub_id="metodehaefte-2020"), publication(pub_id="godpraksis"), publication(pub_id="godpraksis-2")]
+    pubs = [publication(pub_id=pub_id) for pub_id in ("metodehaefte-2020", "godpraksis", "godpraksis-2")]
     results = fetcher.fetch_all(pubs)
 
     errors = {r.publication_id: r.error or "" for r in results}
