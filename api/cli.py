@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
+from api.clitext import use_danish
 from api.logs import log_format
 from api.schemas import answer_out, citation, hits_out
 from index.errors import KBIndexError
@@ -23,6 +24,8 @@ from ingest.errors import IngestError
 from ingest.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+use_danish()  # before the commands below are declared
 
 
 def friendly_errors(fn: F) -> F:

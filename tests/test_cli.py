@@ -369,3 +369,25 @@ def test_eval_names_an_unknown_publication_instead_of_scoring_a_miss(run, tmp_pa
                                      "publication": "findes-ikke", "pages": [1]}) + "\n", encoding="utf-8")
     result = run("eval", str(questions))
     assert result.exit_code == 1 and "findes-ikke" in result.output and "x1" in result.output
+
+
+# -- click's own words ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("args", "danish"), [
+    (["--help"], "--help         Vis denne hjælp og afslut."),
+    (["serve", "--help"], "[standard: 8000]"),
+    (["nosuch"], "Fejl: Kommandoen 'nosuch' findes ikke."),
+    (["ask"], "Fejl: Der mangler argumentet 'QUESTION'."),
+    (["ask", "--k", "abc", "hvad er en bekymring"], "Fejl: Ugyldig værdi for '--k': 'abc' er ikke et gyldigt tal."),
+    (["eval", "findes-ikke.jsonl"], "Fejl: Ugyldig værdi for 'FILE': Fil 'findes-ikke.jsonl' findes ikke."),
+    (["eval", "--retriever", "bm25", "x.jsonl"], "er ikke en af 'hybrid', 'lexical', 'dense'."),
+    (["status", "--ingen-saadan"], "Fejl: Valget '--ingen-saadan' findes ikke."),
+])
+def test_help_and_usage_errors_are_danish(args: list[str], danish: str) -> None:
+    """`kb --help` said "Show this message and exit.", a mistyped command "Error: No such command":
+    an operator reads Danish everywhere else, so click's own words are Danish too."""
+    result = CliRunner().invoke(cli, args)
+    assert danish in result.output, result.output
+    for english in ("Usage:", "Options:", "Commands:", "Show this message", "Error:", "Try '", "No such",
+                    "Missing argument", "is not a valid", "does not exist", "default:"):
+        assert english not in result.output, (english, result.output)
+    assert result.exit_code == (0 if "--help" in args else 2)
