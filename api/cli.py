@@ -125,7 +125,15 @@ def _settings(ctx: click.Context) -> Settings:
 @click.pass_context
 @friendly_errors
 def ingest(ctx: click.Context, force: bool, rebuild: bool, as_json: bool) -> None:
-    """Byg en ny indeksversion af PDF'erne og gør den live."""
+    """Byg en ny indeksversion af PDF'erne og gør den live.
+
+    \b
+    Afslutningskode (til cron og overvågning):
+      0  alt lykkedes
+      1  fejl, intet er bygget (fx et ugyldigt manifest eller en ulæselig datamappe)
+      2  en publikation fejlede (de øvrige er bygget), eller versionen blev ikke gjort live;
+         rapporten siger hvorfor og hvad der skal gøres – eller kommandoen er skrevet forkert
+    """
     from api.wiring import make_builder
     from ingest.manifest import load_manifest
 
@@ -142,7 +150,15 @@ def ingest(ctx: click.Context, force: bool, rebuild: bool, as_json: bool) -> Non
 @click.pass_context
 @friendly_errors
 def fetch(ctx: click.Context, as_json: bool) -> None:
-    """Hent nye eller ændrede PDF'er fra manifestets adresser."""
+    """Hent nye eller ændrede PDF'er fra manifestets adresser.
+
+    \b
+    Afslutningskode:
+      0  alle PDF'er er hentet, uændrede eller lagt ind manuelt
+      1  fejl (fx et ugyldigt manifest)
+      2  en eller flere PDF'er kunne ikke hentes (den gamle fil er bevaret) – eller kommandoen er
+         skrevet forkert
+    """
     from api.refresh import fetch_publications
 
     results = fetch_publications(_settings(ctx), progress=not as_json)
@@ -158,13 +174,21 @@ def fetch(ctx: click.Context, as_json: bool) -> None:
         sys.exit(2)
 
 
-@cli.command()
+@cli.command(short_help="Hent og byg det, der er ændret (til cron).")
 @click.option("--force", is_flag=True, help="Gør versionen live, selv om en publikation har mistet mange passager.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
 @click.pass_context
 @friendly_errors
 def refresh(ctx: click.Context, force: bool, as_json: bool) -> None:
-    """Hent og byg det, der er ændret (til cron eller en systemd-timer)."""
+    """Hent og byg det, der er ændret (til cron eller en systemd-timer).
+
+    \b
+    Afslutningskode (til cron og overvågning):
+      0  alt lykkedes
+      1  fejl, intet er bygget (fx et ugyldigt manifest eller en ulæselig datamappe)
+      2  en publikation fejlede (de øvrige er bygget), eller versionen blev ikke gjort live;
+         rapporten siger hvorfor og hvad der skal gøres – eller kommandoen er skrevet forkert
+    """
     from api.refresh import refresh as run_refresh
 
     report = run_refresh(_settings(ctx), force=force, progress=not as_json)
@@ -312,8 +336,9 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
 
 # -- running and managing -------------------------------------------------------------------------
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Adressen, der lyttes på; 127.0.0.1 kan kun nås fra maskinen selv (bag en proxy).")
+@click.option("--port", default=8000, show_default=True, type=int, help="Porten, der lyttes på.")
 @click.pass_context
 @friendly_errors
 def serve(ctx: click.Context, host: str, port: int) -> None:

@@ -391,3 +391,18 @@ def test_help_and_usage_errors_are_danish(args: list[str], danish: str) -> None:
                     "Missing argument", "is not a valid", "does not exist", "default:"):
         assert english not in result.output, (english, result.output)
     assert result.exit_code == (0 if "--help" in args else 2)
+
+
+@pytest.mark.parametrize("command", ["ingest", "refresh", "fetch"])
+def test_the_commands_for_cron_say_what_their_exit_codes_mean(command: str) -> None:
+    """`kb status --help` listed its exit codes; the commands a cron line or a systemd timer runs,
+    whose code the operator's monitoring reads, did not."""
+    text = CliRunner().invoke(cli, [command, "--help"]).output
+    assert "Afslutningskode" in text
+    for code in ("0", "1", "2"):
+        assert f"\n    {code}  " in text, text
+
+
+def test_serve_options_say_what_they_are() -> None:
+    text = CliRunner().invoke(cli, ["serve", "--help"]).output
+    assert "Adressen, der lyttes på" in text and "Porten, der lyttes på" in text
