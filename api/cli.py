@@ -8,7 +8,7 @@ import logging
 import sqlite3
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -165,8 +165,9 @@ def fetch(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         _echo_json({"publications": results})
     else:
+        w = id_width(r["publication_id"] for r in results)
         for r in results:
-            line = f"{r['publication_id']:<14} {r['status']}"
+            line = f"{r['publication_id']:<{w}} {r['status']}"
             if r.get("error"):
                 line += f": {r['error']}"
             click.echo(line)
@@ -197,22 +198,29 @@ def refresh(ctx: click.Context, force: bool, as_json: bool) -> None:
         sys.exit(2)
 
 
+def id_width(ids: Iterable[str]) -> int:
+    """The id column of a report: an id longer than the four guides' ("metodehaefte-2020") pushed
+    its status and counts out of line with the others'."""
+    return max([14, *(len(i) for i in ids)])
+
+
 def _print_build(report: dict[str, Any], as_json: bool) -> None:
     if as_json:
         _echo_json(report)
         return
     click.echo()
+    w = id_width(p["id"] for p in report["publications"])
     for p in report["publications"]:
-        line = (f"{p['id']:<14} {p['status']:<10} {p['passages']:>5} passager "
+        line = (f"{p['id']:<{w}} {p['status']:<10} {p['passages']:>5} passager "
                 f"({p['passages_embedded']} indlejret, {p['passages_reused']} genbrugt)")
         fetch_error = p["fetch"].get("error") if p.get("fetch") and p["fetch"].get("status") == "failed" else None
         if fetch_error:
-            line += f"\n{'':<14} hentning fejlede: {fetch_error}"
+            line += f"\n{'':<{w}} hentning fejlede: {fetch_error}"
             if p["passages"]:
                 line += " (den tidligere PDF og dens passager er bevaret)"
         # refresh() copies a failed download's error onto the publication: say it once.
         if p.get("error") and p["error"] != fetch_error:
-            line += f"\n{'':<14} FEJL: {p['error']}"
+            line += f"\n{'':<{w}} FEJL: {p['error']}"
             if p.get("kept_previous"):
                 line += " (de tidligere passager er bevaret)"
         click.echo(line)
@@ -396,15 +404,16 @@ def _print_status(data: dict[str, Any]) -> None:
         if data.get("model_mismatch"):
             click.echo(f"ADVARSEL:     {data['model_mismatch']}")
         click.echo("\nPublikationer:")
+        w = id_width(p["id"] for p in live["publications"])
         for p in live["publications"]:
-            click.echo(f"  {p['id']:<14} {p['pages']:>4} sider {p['passages']:>5} passager  "
+            click.echo(f"  {p['id']:<{w}} {p['pages']:>4} sider {p['passages']:>5} passager  "
                        f"sha256 {str(p.get('sha256'))[:12]}")
             if p.get("kept_previous"):
-                click.echo(f"  {'':<14} NB: kunne ikke læses ved sidste opbygning ({p.get('error')}); "
+                click.echo(f"  {'':<{w}} NB: kunne ikke læses ved sidste opbygning ({p.get('error')}); "
                            "de tidligere passager er bevaret.")
             fetch_facts = p.get("fetch")
             if fetch_facts:
-                click.echo(f"  {'':<14} hentet {fetch_facts.get('fetched_at')} fra {fetch_facts.get('pdf_url')}")
+                click.echo(f"  {'':<{w}} hentet {fetch_facts.get('fetched_at')} fra {fetch_facts.get('pdf_url')}")
     if data["versions"]:
         click.echo("\nVersioner (nyeste sidst):")
         live_version = data["live"]["version"] if data["live"] else None

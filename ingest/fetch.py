@@ -413,8 +413,8 @@ class Fetcher:
             return FetchResult(publication.id, "skipped", sha256=file_sha256(target))
         # The report names the file as it lies in the corpus folder; the log, grepped for paths, in full.
         hint = missing_pdf_hint(self.corpus_dir, target.name, self._named)
-        message = f"{publication.id}: ingen URL i manifestet og ingen fil {target.name} i korpusmappen; " + (
-            hint if hint else "læg PDF'en ind manuelt eller tilføj pdf_url/landing_url")
+        message = f"{publication.id}: ingen URL i manifestet og ingen fil {target.name} i korpusmappen" + (
+            f". {hint}" if hint else "; læg PDF'en ind manuelt eller tilføj pdf_url/landing_url")
         logger.warning("fetch failed: %s (%s)", message, target)
         return FetchResult(publication.id, "failed", error=message)
 

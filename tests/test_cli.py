@@ -406,3 +406,20 @@ def test_the_commands_for_cron_say_what_their_exit_codes_mean(command: str) -> N
 def test_serve_options_say_what_they_are() -> None:
     text = CliRunner().invoke(cli, ["serve", "--help"]).output
     assert "Adressen, der lyttes på" in text and "Porten, der lyttes på" in text
+
+
+def test_a_long_publication_id_keeps_the_report_in_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    """`kb refresh` printed "metodehaefte-2020 failed" one column off the rest, its error lines under
+    the status column of the others."""
+    from api.cli import _print_build
+
+    def entry(pub_id: str, status: str, error: str | None = None) -> dict[str, object]:
+        return {"id": pub_id, "status": status, "passages": 0, "passages_embedded": 0, "passages_reused": 0,
+                "error": error, "kept_previous": False, "fetch": None}
+
+    report = {"publications": [entry("haandbog", "unchanged"), entry("metodehaefte-2020", "failed", "mangler")],
+              "passages": 0, "passages_embedded": 0, "passages_reused": 0, "version": "v1", "live": True}
+    _print_build(report, as_json=False)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert lines[0].index("unchanged") == lines[1].index("failed")
+    assert lines[2].index("FEJL") == lines[0].index("unchanged")

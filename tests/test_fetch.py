@@ -494,7 +494,8 @@ def test_a_pdf_copied_in_under_a_similar_name_is_named(fetcher: Fetcher, setting
     results = fetcher.fetch_all(pubs)
 
     errors = {r.publication_id: r.error or "" for r in results}
-    assert "metodehaefte_2020.pdf" in errors["metodehaefte-2020"]
+    assert "metodehaefte-2020.pdf i korpusmappen. Korpusmappen har en PDF med et lignende navn: " \
+           "metodehaefte_2020.pdf." in errors["metodehaefte-2020"]
     assert "ret »file« i publications.toml" in errors["metodehaefte-2020"]
     # A PDF another entry names is never offered: that would index it twice.
     assert "godpraksis.pdf" not in errors["godpraksis-2"].replace("godpraksis-2.pdf", "")
