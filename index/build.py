@@ -286,7 +286,8 @@ class Builder:
     # -- collect ---------------------------------------------------------------------------------
     def _collect(self, items: list[Item], previous: Previous | None) -> None:
         """Passages per publication; one publication's failure never stops the others."""
-        quiet = not self.progress
+        # None: tqdm draws only on a terminal; a log file (cron, systemd) would get every redraw.
+        quiet = None if self.progress else True
         pubs_bar = tqdm(items, desc="Publikationer", unit="pub", disable=quiet, position=0)
         pages_bar = tqdm(desc="Sider læst", unit=" sider", disable=quiet, position=1)
         passages_bar = tqdm(desc="Passager", unit=" passager", disable=quiet, position=2)
@@ -527,7 +528,7 @@ class Builder:
             missing = sorted(dict.fromkeys(t for t in texts if t not in found), key=len, reverse=True)
             batch = embedder.batch_size
             with tqdm(total=len(missing), desc=desc, unit=" tekster",
-                      disable=not self.progress or not missing) as bar:
+                      disable=None if self.progress and missing else True) as bar:  # None: on a terminal
                 for start in range(0, len(missing), batch):
                     chunk = missing[start:start + batch]
                     vecs = embedder.encode_passages(chunk)
