@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import document_errors, install_error_handlers
@@ -26,8 +27,10 @@ from api.middleware import (
     HeadAsGet,
     Liveness,
     NoStore,
+    PublicPrefix,
     SecurityHeaders,
     SlashRedirect,
+    public_prefix,
     security_headers,
 )
 from api.redact import install_access_log_filter
@@ -149,4 +152,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
         app.include_router(router)
+    own_paths = ["/static", app.openapi_url or ""] + [route.path for router in ROUTERS for route in router.routes
+                                                       if isinstance(route, APIRoute)]
+    prefix = public_prefix(settings.public_url, own_paths)
+    if prefix:  # outermost: every layer below sees the prefix as the root path
+        app.add_middleware(PublicPrefix, prefix=prefix)
     return app

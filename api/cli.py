@@ -8,7 +8,7 @@ import logging
 import sqlite3
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
+from api.clitext import use_danish
 from api.logs import log_format
 from api.schemas import answer_out, citation, hits_out
 from index.errors import KBIndexError
@@ -23,6 +24,8 @@ from ingest.errors import IngestError
 from ingest.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+use_danish()  # before the commands below are declared
 
 
 def friendly_errors(fn: F) -> F:
@@ -122,7 +125,15 @@ def _settings(ctx: click.Context) -> Settings:
 @click.pass_context
 @friendly_errors
 def ingest(ctx: click.Context, force: bool, rebuild: bool, as_json: bool) -> None:
-    """Byg en ny indeksversion af PDF'erne og gør den live."""
+    """Byg en ny indeksversion af PDF'erne og gør den live.
+
+    \b
+    Afslutningskode (til cron og overvågning):
+      0  alt lykkedes
+      1  fejl, intet er bygget (fx et ugyldigt manifest eller en ulæselig datamappe)
+      2  en publikation fejlede (de øvrige er bygget), eller versionen blev ikke gjort live;
+         rapporten siger hvorfor og hvad der skal gøres – eller kommandoen er skrevet forkert
+    """
     from api.wiring import make_builder
     from ingest.manifest import load_manifest
 
@@ -139,15 +150,24 @@ def ingest(ctx: click.Context, force: bool, rebuild: bool, as_json: bool) -> Non
 @click.pass_context
 @friendly_errors
 def fetch(ctx: click.Context, as_json: bool) -> None:
-    """Hent nye eller ændrede PDF'er fra manifestets adresser."""
+    """Hent nye eller ændrede PDF'er fra manifestets adresser.
+
+    \b
+    Afslutningskode:
+      0  alle PDF'er er hentet, uændrede eller lagt ind manuelt
+      1  fejl (fx et ugyldigt manifest)
+      2  en eller flere PDF'er kunne ikke hentes (den gamle fil er bevaret) – eller kommandoen er
+         skrevet forkert
+    """
     from api.refresh import fetch_publications
 
     results = fetch_publications(_settings(ctx), progress=not as_json)
     if as_json:
         _echo_json({"publications": results})
     else:
+        w = id_width(r["publication_id"] for r in results)
         for r in results:
-            line = f"{r['publication_id']:<14} {r['status']}"
+            line = f"{r['publication_id']:<{w}} {r['status']}"
             if r.get("error"):
                 line += f": {r['error']}"
             click.echo(line)
@@ -155,13 +175,21 @@ def fetch(ctx: click.Context, as_json: bool) -> None:
         sys.exit(2)
 
 
-@cli.command()
+@cli.command(short_help="Hent og byg det, der er ændret (til cron).")
 @click.option("--force", is_flag=True, help="Gør versionen live, selv om en publikation har mistet mange passager.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv rapporten som JSON.")
 @click.pass_context
 @friendly_errors
 def refresh(ctx: click.Context, force: bool, as_json: bool) -> None:
-    """Hent og byg det, der er ændret (til cron eller en systemd-timer)."""
+    """Hent og byg det, der er ændret (til cron eller en systemd-timer).
+
+    \b
+    Afslutningskode (til cron og overvågning):
+      0  alt lykkedes
+      1  fejl, intet er bygget (fx et ugyldigt manifest eller en ulæselig datamappe)
+      2  en publikation fejlede (de øvrige er bygget), eller versionen blev ikke gjort live;
+         rapporten siger hvorfor og hvad der skal gøres – eller kommandoen er skrevet forkert
+    """
     from api.refresh import refresh as run_refresh
 
     report = run_refresh(_settings(ctx), force=force, progress=not as_json)
@@ -170,22 +198,29 @@ def refresh(ctx: click.Context, force: bool, as_json: bool) -> None:
         sys.exit(2)
 
 
+def id_width(ids: Iterable[str]) -> int:
+    """The id column of a report: an id longer than the four guides' ("metodehaefte-2020") pushed
+    its status and counts out of line with the others'."""
+    return max([14, *(len(i) for i in ids)])
+
+
 def _print_build(report: dict[str, Any], as_json: bool) -> None:
     if as_json:
         _echo_json(report)
         return
     click.echo()
+    w = id_width(p["id"] for p in report["publications"])
     for p in report["publications"]:
-        line = (f"{p['id']:<14} {p['status']:<10} {p['passages']:>5} passager "
+        line = (f"{p['id']:<{w}} {p['status']:<10} {p['passages']:>5} passager "
                 f"({p['passages_embedded']} indlejret, {p['passages_reused']} genbrugt)")
         fetch_error = p["fetch"].get("error") if p.get("fetch") and p["fetch"].get("status") == "failed" else None
         if fetch_error:
-            line += f"\n{'':<14} hentning fejlede: {fetch_error}"
+            line += f"\n{'':<{w}} hentning fejlede: {fetch_error}"
             if p["passages"]:
                 line += " (den tidligere PDF og dens passager er bevaret)"
         # refresh() copies a failed download's error onto the publication: say it once.
         if p.get("error") and p["error"] != fetch_error:
-            line += f"\n{'':<14} FEJL: {p['error']}"
+            line += f"\n{'':<{w}} FEJL: {p['error']}"
             if p.get("kept_previous"):
                 line += " (de tidligere passager er bevaret)"
         click.echo(line)
@@ -311,8 +346,9 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
 
 # -- running and managing -------------------------------------------------------------------------
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Adressen, der lyttes på; 127.0.0.1 kan kun nås fra maskinen selv (bag en proxy).")
+@click.option("--port", default=8000, show_default=True, type=int, help="Porten, der lyttes på.")
 @click.pass_context
 @friendly_errors
 def serve(ctx: click.Context, host: str, port: int) -> None:
@@ -370,15 +406,16 @@ def _print_status(data: dict[str, Any]) -> None:
         if data.get("model_mismatch"):
             click.echo(f"ADVARSEL:     {data['model_mismatch']}")
         click.echo("\nPublikationer:")
+        w = id_width(p["id"] for p in live["publications"])
         for p in live["publications"]:
-            click.echo(f"  {p['id']:<14} {p['pages']:>4} sider {p['passages']:>5} passager  "
+            click.echo(f"  {p['id']:<{w}} {p['pages']:>4} sider {p['passages']:>5} passager  "
                        f"sha256 {str(p.get('sha256'))[:12]}")
             if p.get("kept_previous"):
-                click.echo(f"  {'':<14} NB: kunne ikke læses ved sidste opbygning ({p.get('error')}); "
+                click.echo(f"  {'':<{w}} NB: kunne ikke læses ved sidste opbygning ({p.get('error')}); "
                            "de tidligere passager er bevaret.")
             fetch_facts = p.get("fetch")
             if fetch_facts:
-                click.echo(f"  {'':<14} hentet {fetch_facts.get('fetched_at')} fra {fetch_facts.get('pdf_url')}")
+                click.echo(f"  {'':<{w}} hentet {fetch_facts.get('fetched_at')} fra {fetch_facts.get('pdf_url')}")
     if data["versions"]:
         click.echo("\nVersioner (nyeste sidst):")
         live_version = data["live"]["version"] if data["live"] else None

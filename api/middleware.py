@@ -1,10 +1,13 @@
 """Small ASGI pieces: security headers on every response, ``no-store`` on every response that may
 echo a question, a request-body limit, HEAD wherever GET works, the liveness probe answered before
-routing, and the router's trailing-slash redirect without the request's Host in it."""
+routing, the router's trailing-slash redirect without the request's Host in it, and the public
+address's path prefix for a proxy that passes it on."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -228,3 +231,39 @@ class SlashRedirect:
         location = urls.path(other) + (f"?{query}" if query else "")
         public = getattr(scope["app"].state.settings, "public_url", None) if "app" in scope else None
         return urls.absolute(location) if public else location
+
+
+def public_prefix(public_url: str | None, paths: Iterable[str]) -> str:
+    """The path of ``KB_PUBLIC_URL`` (``/vidensbase``) that :class:`PublicPrefix` may take off, or "".
+
+    A prefix whose first segment is one of the service's own (``/p``, ``/api`` …) is left alone: a
+    proxy that strips it sends ``/p/<id>``, which taking ``/p`` off again would lose.
+    """
+    prefix = urlsplit(public_url or "").path.rstrip("/")
+    if not prefix:
+        return ""
+    first = prefix.split("/")[1]
+    own = {path.split("/")[1] for path in paths if path.startswith("/")}
+    return "" if first in own else prefix
+
+
+class PublicPrefix:
+    """Routes ``/vidensbase/…`` as ``/…`` when ``KB_PUBLIC_URL`` ends in ``/vidensbase``.
+
+    Proxies differ in whether they take the prefix off: nginx's ``proxy_pass http://127.0.0.1:8000/;``
+    does, ``proxy_pass http://127.0.0.1:8000;`` and Apache's ``ProxyPass /vidensbase http://…/vidensbase``
+    do not. The pages link under the prefix either way, so both must route. The prefix becomes the
+    ASGI ``root_path`` (the path keeps it, as the spec has it), which routing and the URL builder
+    already honour.
+    """
+
+    def __init__(self, app: ASGIApp, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope.get("root_path"):
+            path = scope["path"]
+            if path == self.prefix or path.startswith(self.prefix + "/"):
+                scope = {**scope, "root_path": self.prefix}
+        await self.app(scope, receive, send)

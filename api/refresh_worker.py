@@ -26,7 +26,10 @@ NICENESS = 10  # searches in the serving process come first on a shared machine
 def main() -> None:
     with contextlib.suppress(OSError):
         os.nice(NICENESS)
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format=log_format("refresh"))
+    # As `kb serve` logs (api/server.py): the service's own lines at info, a library's from warnings
+    # up; faiss's loader says "Could not load library … ModuleNotFoundError" at info on every start.
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format=log_format("refresh"))
+    logging.getLogger("kb").setLevel(logging.INFO)
     settings = Settings(**json.loads(sys.stdin.read()))
 
     def emit(message: dict[str, Any]) -> None:

@@ -51,6 +51,7 @@ from index.version import PublicationEntry, PublicationStatus, VersionManifest
 from ingest.errors import IngestError
 from ingest.fetchstate import file_sha256
 from ingest.isolate import describe_failure, failure_detail
+from ingest.manifest import missing_pdf_hint
 from ingest.models import Document, Passage, Publication
 from ingest.quality import check_language
 from ingest.split import Splitter
@@ -263,8 +264,9 @@ class Builder:
             source = self.corpus_dir / pub.file
             try:
                 if not source.is_file():
-                    raise IngestError(f"{pub.id}: PDF-filen {pub.file} findes ikke i korpusmappen "
-                                      "(kør `kb fetch` eller kopiér den ind).")
+                    hint = missing_pdf_hint(self.corpus_dir, pub.file, (p.file for p in publications))
+                    raise IngestError(f"{pub.id}: PDF-filen {pub.file} findes ikke i korpusmappen"
+                                      + (f". {hint}" if hint else " (kør `kb fetch` eller kopiér den ind)."))
                 # Copy, then hash and read the copy: a file replaced in the corpus folder meanwhile
                 # cannot make the version cite other bytes than it indexed.
                 item.snapshot = folder / pub.file
@@ -284,7 +286,8 @@ class Builder:
     # -- collect ---------------------------------------------------------------------------------
     def _collect(self, items: list[Item], previous: Previous | None) -> None:
         """Passages per publication; one publication's failure never stops the others."""
-        quiet = not self.progress
+        # None: tqdm draws only on a terminal; a log file (cron, systemd) would get every redraw.
+        quiet = None if self.progress else True
         pubs_bar = tqdm(items, desc="Publikationer", unit="pub", disable=quiet, position=0)
         pages_bar = tqdm(desc="Sider læst", unit=" sider", disable=quiet, position=1)
         passages_bar = tqdm(desc="Passager", unit=" passager", disable=quiet, position=2)
@@ -525,7 +528,7 @@ class Builder:
             missing = sorted(dict.fromkeys(t for t in texts if t not in found), key=len, reverse=True)
             batch = embedder.batch_size
             with tqdm(total=len(missing), desc=desc, unit=" tekster",
-                      disable=not self.progress or not missing) as bar:
+                      disable=None if self.progress and missing else True) as bar:  # None: on a terminal
                 for start in range(0, len(missing), batch):
                     chunk = missing[start:start + batch]
                     vecs = embedder.encode_passages(chunk)

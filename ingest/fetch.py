@@ -41,6 +41,7 @@ from tqdm import tqdm
 from ingest.errors import ExtractionError, FetchError
 from ingest.extract.pdf import open_pdf
 from ingest.fetchstate import FETCH_DIR_NAME, FetchFacts, file_sha256, now_iso, read_facts, write_facts
+from ingest.manifest import missing_pdf_hint
 from ingest.models import Publication
 from ingest.netpolicy import AddressPolicy, GuardedBackend, Refused, check_redirect, check_url, guarded_transport
 from ingest.settings import DEFAULT_FETCH_MAX_REDIRECTS, Settings
@@ -352,6 +353,7 @@ class Fetcher:
         self._client = client
         self._progress = progress
         self._max_redirects = max_redirects
+        self._named: frozenset[str] = frozenset()  # the manifest's files, set by fetch_all
 
     def close(self) -> None:
         if self._owns_client:
@@ -372,6 +374,8 @@ class Fetcher:
     def fetch_all(self, publications: Iterable[Publication]) -> list[FetchResult]:
         """Fetch each publication in turn; one failure is reported, never raised."""
         sweep_partials(self.corpus_dir)
+        publications = list(publications)
+        self._named = frozenset(p.file for p in publications)
         results = []
         for publication in publications:
             try:
@@ -408,10 +412,9 @@ class Fetcher:
             logger.info("%s: no URL in the manifest; using %s as is", publication.id, target)
             return FetchResult(publication.id, "skipped", sha256=file_sha256(target))
         # The report names the file as it lies in the corpus folder; the log, grepped for paths, in full.
-        message = (
-            f"{publication.id}: ingen URL i manifestet og ingen fil {target.name} i korpusmappen; "
-            "læg PDF'en ind manuelt eller tilføj pdf_url/landing_url"
-        )
+        hint = missing_pdf_hint(self.corpus_dir, target.name, self._named)
+        message = f"{publication.id}: ingen URL i manifestet og ingen fil {target.name} i korpusmappen" + (
+            f". {hint}" if hint else "; læg PDF'en ind manuelt eller tilføj pdf_url/landing_url")
         logger.warning("fetch failed: %s (%s)", message, target)
         return FetchResult(publication.id, "failed", error=message)
 

@@ -8,8 +8,10 @@ entries, nesting), so a hostile or broken manifest is one clear Danish error, ne
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated
 
@@ -88,12 +90,19 @@ def load_manifest(path: Path, *, require_files: bool = False) -> list[Publicatio
 
     publications: list[Publication] = []
     seen: set[str] = set()
+    files: dict[str, str] = {}  # file -> "nr. N (id)" of the entry that named it first
     for number, raw in enumerate(entries, start=1):
         where = f"{name}, publikation nr. {number}"
         entry = _validate(raw, where)
         if entry.id in seen:
             raise ManifestError(f"{where}: id {entry.id!r} er brugt mere end én gang.")
         seen.add(entry.id)
+        # Two entries on one PDF index it twice: every passage of it would be listed twice.
+        if entry.file in files:
+            raise ManifestError(f"{where} ({entry.id}): filen {entry.file} er også filen for publikation "
+                                f"{files[entry.file]}; hver publikation skal have sin egen PDF. "
+                                "Ret »file« til den rigtige PDF, eller fjern afsnittet.")
+        files[entry.file] = f"nr. {number} ({entry.id})"
         if require_files and not (path.parent / entry.file).is_file():
             raise ManifestError(f"{where} ({entry.id}): filen {entry.file} findes ikke i korpusmappen.")
         publications.append(Publication(**entry.model_dump()))
@@ -134,3 +143,29 @@ def _validate(raw: object, where: str) -> PublicationEntry:
             value = value if len(value) <= 60 else value[:57] + "…"
             problems.append(f"{name} = {value} {_FIELD_HELP.get(name, error['msg'])}")
         raise ManifestError(f"{where}: " + "; ".join(problems) + ".") from None
+
+
+def similar_pdfs(folder: Path, file: str, named: Iterable[str] = ()) -> list[str]:
+    """PDFs in ``folder`` whose names look like ``file`` and that no manifest entry names (``named``).
+
+    An operator who copies a new edition in as ``metodehaefte_2020.pdf`` for the manifest's
+    ``metodehaefte-2020.pdf`` was told only that the file is missing, while it lay right there.
+    """
+    taken = {*named, file}
+    try:
+        free = [p.name for p in folder.iterdir() if p.suffix.lower() == ".pdf" and p.name not in taken and p.is_file()]
+    except OSError:  # an unreadable folder is reported where the PDF is read
+        return []
+    by_key = {name.lower(): name for name in free}
+    return [by_key[key] for key in difflib.get_close_matches(file.lower(), list(by_key), n=3, cutoff=0.75)]
+
+
+def missing_pdf_hint(folder: Path, file: str, named: Iterable[str] = ()) -> str:
+    """What to do about a missing PDF when one with a similar name lies in the folder, else ""."""
+    similar = similar_pdfs(folder, file, named)
+    if not similar:
+        return ""
+    which = (f"en PDF med et lignende navn: {similar[0]}" if len(similar) == 1
+             else "PDF'er med lignende navne: " + ", ".join(similar))
+    return (f"Korpusmappen har {which}. Er det den? Så ret »file« i publications.toml til filens navn, "
+            "eller omdøb filen.")

@@ -239,6 +239,24 @@ def test_the_refresh_process_reports_a_bad_manifest(tmp_path: Path, built_settin
     assert str(corpus) not in report["error"], "the manifest by its name in the corpus folder"
 
 
+def test_the_refresh_process_logs_no_library_chatter(tmp_path: Path, built_settings) -> None:  # type: ignore[no-untyped-def]
+    """Every admin refresh put faiss's "Could not load library with AVX512 support due to:
+    ModuleNotFoundError(…)" into the server's log at INFO: an operator reads that as a fault. Like
+    `kb serve`, the refresh process logs the service's own lines at info and a library's from warnings."""
+    import json
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "publications.toml").write_text("[[publication]]\nid = 1\n", encoding="utf-8")
+    settings = with_settings(built_settings, corpus_dir=corpus, data_dir=tmp_path / "data")
+    child = subprocess.run([sys.executable, "-m", "api.refresh_worker"], capture_output=True, text=True, timeout=120,
+                           input=json.dumps(settings.model_dump(mode="json", exclude={"admin_token"})))
+    assert '"report"' in child.stdout
+    assert "faiss" not in child.stderr and "ModuleNotFoundError" not in child.stderr, child.stderr
+
+
 @pytest.mark.slow
 def test_a_refresh_job_names_corpus_files_by_name_not_where_they_lie(work_settings, embedder) -> None:  # type: ignore[no-untyped-def]
     """The admin job's report said "PDF-filen /srv/kb/corpus/haandbog.pdf findes ikke …" and "ingen

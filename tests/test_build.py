@@ -206,6 +206,28 @@ def test_bad_pdf_on_first_build_does_not_stop_the_others(work_settings, embedder
     assert all(s == "added" for k, s in statuses.items() if k != "metodehaefte")
 
 
+def test_a_pdf_copied_in_under_another_name_is_named_in_the_error(work_settings, embedder):
+    corpus = work_settings.corpus_dir
+    (corpus / "godpraksis.pdf").rename(corpus / "Godpraksis_2017.pdf")
+    b, _, _ = builder(work_settings, embedder)
+    report = b.build(load_manifest(work_settings.manifest_path))
+    error = next(p for p in report.publications if p.id == "godpraksis").error or ""
+    assert error.startswith("godpraksis: PDF-filen godpraksis.pdf findes ikke i korpusmappen")
+    assert "Godpraksis_2017.pdf" in error and "ret »file« i publications.toml" in error
+    assert "haandbog.pdf" not in error  # named by its own entry, never offered
+
+
+def test_progress_bars_stay_off_a_log_file(work_settings, embedder, capfd):  # noqa: ANN001
+    """`kb ingest >> kb.log 2>&1` (cron, a systemd unit without --json) wrote every redraw of four
+    progress bars into the log; like `kb fetch`'s download bar, they show only on a terminal."""
+    b = Builder(VersionStore(work_settings.data_dir), work_settings.corpus_dir, work_settings.embedding_model,
+                embedder=embedder, extract=Extractor(), extractor_version=EXTRACTOR_VERSION, progress=True)
+    assert b.build(load_manifest(work_settings.manifest_path)).ok
+    err = capfd.readouterr().err
+    for bar in ("Publikationer", "Sider læst", "Passager", "Indlejrer"):
+        assert bar not in err
+
+
 def test_version_that_loses_most_of_a_publication_is_kept_but_not_made_live(work_settings, embedder):
     pubs = load_manifest(work_settings.manifest_path)
     b, _, _ = builder(work_settings, embedder)

@@ -392,3 +392,57 @@ def test_eval_names_an_unknown_publication_instead_of_scoring_a_miss(run, tmp_pa
                                      "publication": "findes-ikke", "pages": [1]}) + "\n", encoding="utf-8")
     result = run("eval", str(questions))
     assert result.exit_code == 1 and "findes-ikke" in result.output and "x1" in result.output
+
+
+# -- click's own words ----------------------------------------------------------------------------
+@pytest.mark.parametrize(("args", "danish"), [
+    (["--help"], "--help         Vis denne hjælp og afslut."),
+    (["serve", "--help"], "[standard: 8000]"),
+    (["nosuch"], "Fejl: Kommandoen 'nosuch' findes ikke."),
+    (["ask"], "Fejl: Der mangler argumentet 'QUESTION'."),
+    (["ask", "--k", "abc", "hvad er en bekymring"], "Fejl: Ugyldig værdi for '--k': 'abc' er ikke et gyldigt tal."),
+    (["eval", "findes-ikke.jsonl"], "Fejl: Ugyldig værdi for 'FILE': Fil 'findes-ikke.jsonl' findes ikke."),
+    (["eval", "--retriever", "bm25", "x.jsonl"], "er ikke en af 'hybrid', 'lexical', 'dense'."),
+    (["status", "--ingen-saadan"], "Fejl: Valget '--ingen-saadan' findes ikke."),
+])
+def test_help_and_usage_errors_are_danish(args: list[str], danish: str) -> None:
+    """`kb --help` said "Show this message and exit.", a mistyped command "Error: No such command":
+    an operator reads Danish everywhere else, so click's own words are Danish too."""
+    result = CliRunner().invoke(cli, args)
+    assert danish in result.output, result.output
+    for english in ("Usage:", "Options:", "Commands:", "Show this message", "Error:", "Try '", "No such",
+                    "Missing argument", "is not a valid", "does not exist", "default:"):
+        assert english not in result.output, (english, result.output)
+    assert result.exit_code == (0 if "--help" in args else 2)
+
+
+@pytest.mark.parametrize("command", ["ingest", "refresh", "fetch"])
+def test_the_commands_for_cron_say_what_their_exit_codes_mean(command: str) -> None:
+    """`kb status --help` listed its exit codes; the commands a cron line or a systemd timer runs,
+    whose code the operator's monitoring reads, did not."""
+    text = CliRunner().invoke(cli, [command, "--help"]).output
+    assert "Afslutningskode" in text
+    for code in ("0", "1", "2"):
+        assert f"\n    {code}  " in text, text
+
+
+def test_serve_options_say_what_they_are() -> None:
+    text = CliRunner().invoke(cli, ["serve", "--help"]).output
+    assert "Adressen, der lyttes på" in text and "Porten, der lyttes på" in text
+
+
+def test_a_long_publication_id_keeps_the_report_in_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    """`kb refresh` printed "metodehaefte-2020 failed" one column off the rest, its error lines under
+    the status column of the others."""
+    from api.cli import _print_build
+
+    def entry(pub_id: str, status: str, error: str | None = None) -> dict[str, object]:
+        return {"id": pub_id, "status": status, "passages": 0, "passages_embedded": 0, "passages_reused": 0,
+                "error": error, "kept_previous": False, "fetch": None}
+
+    report = {"publications": [entry("haandbog", "unchanged"), entry("metodehaefte-2020", "failed", "mangler")],
+              "passages": 0, "passages_embedded": 0, "passages_reused": 0, "version": "v1", "live": True}
+    _print_build(report, as_json=False)
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert lines[0].index("unchanged") == lines[1].index("failed")
+    assert lines[2].index("FEJL") == lines[0].index("unchanged")

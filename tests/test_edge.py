@@ -254,3 +254,33 @@ def test_trailing_slash_redirect_uses_the_public_url(make_client) -> None:  # ty
 
 def test_unknown_path_with_a_slash_is_still_404(client: TestClient) -> None:
     assert_error(client.get("/findes/ikke/", follow_redirects=False), 404, html=True)
+
+
+# -- behind a proxy that passes the public path on ---------------------------------------------
+def test_the_public_path_routes_when_the_proxy_passes_it_on(make_client) -> None:  # type: ignore[no-untyped-def]
+    # nginx's `proxy_pass http://127.0.0.1:8000;` (no URI part) forwards /vidensbase/… unchanged;
+    # every link the pages write carries that prefix, so the service must answer under it too.
+    test_client = make_client(public_url=PUBLIC)
+    page = test_client.get("/vidensbase/", params={"q": ANSWERABLE})
+    assert page.status_code == 200, page.status_code
+    links = [a.attrs["href"] for a in parse_html(page.text).find_all("a") if a.attrs.get("href", "").startswith("/")]
+    permalink = next(href for href in links if href.startswith("/vidensbase/p/"))
+    pdf = next(href for href in links if href.startswith("/vidensbase/corpus/"))
+    for path in (permalink, pdf.partition("#")[0], "/vidensbase/static/style.css", "/vidensbase/opensearch.xml",
+                 "/vidensbase/docs", "/vidensbase/openapi.json", "/vidensbase/readyz"):
+        assert test_client.get(path).status_code == 200, path
+    assert test_client.get("/vidensbase/healthz").json() == {"status": "ok"}
+    search = test_client.get("/vidensbase/api/search", params={"q": "familie", "k": 1}).json()
+    assert search["results"][0]["permalink"].startswith(f"{PUBLIC}/p/")
+    assert_error(test_client.get("/vidensbase/findes-ikke"), 404, html=True)
+    # The bare prefix goes to the start page; a proxy that strips the prefix is served as before.
+    bare = test_client.get("/vidensbase", follow_redirects=False)
+    assert bare.headers["location"] == f"{PUBLIC}/"
+    assert test_client.get("/", params={"q": ANSWERABLE}).status_code == 200
+
+
+def test_a_public_path_that_is_one_of_the_routes_is_not_stripped(make_client) -> None:  # type: ignore[no-untyped-def]
+    # Under https://host/p a stripping proxy sends /p/<id> for /p/p/<id>; taking /p off again would lose it.
+    test_client = make_client(public_url="https://intranet.kommune.example/p")
+    passage_id = test_client.get("/api/search", params={"q": "familie", "k": 1}).json()["results"][0]["id"]
+    assert test_client.get(f"/p/{passage_id}").status_code == 200

@@ -706,8 +706,10 @@ def test_a_pdf_with_more_pages_than_any_guide_is_refused_at_once(tmp_path: Path)
         writer.add_blank_page(width=595, height=842)
     with path.open("wb") as fh:
         writer.write(fh)
-    with pytest.raises(ExtractionError, match=f"{MAX_PAGES + 1} sider; højst {MAX_PAGES}"):
+    with pytest.raises(ExtractionError, match=f"{MAX_PAGES + 1} sider; højst {MAX_PAGES}") as raised:
         extract(path)
+    assert str(raised.value).endswith("Er det den rigtige fil? Tjek »file« i publications.toml og filen i "
+                                      "korpusmappen.")
 
 
 def test_pdf_without_text_raises(tmp_path: Path) -> None:

@@ -91,7 +91,11 @@ def test_a_page_of_images_only_is_still_called_a_scan(tmp_path: Path, inline: bo
         image = _stream(b"\x80" * 4, b"/Type /XObject /Subtype /Image /Width 2 /Height 2 /ColorSpace /DeviceGray "
                                      b"/BitsPerComponent 8")
         path = one_page(tmp_path / "scan.pdf", b"q 400 0 0 600 90 100 cm /Im0 Do Q", [image], xobjects=b"/Im0 6 0 R")
-    assert "kun billeder (scannet uden OCR?)" in str(message_of(path))
+    message = str(message_of(path))
+    assert "kun billeder (scannet uden OCR?)" in message
+    # What to do, not only what is wrong: the operator on call has the file and the folder.
+    assert message.endswith("Kør tekstgenkendelse (OCR, fx ocrmypdf) på PDF'en, eller hent en udgave med tekst "
+                            "hos udgiveren, og læg den i korpusmappen.")
 
 
 def test_a_page_whose_content_does_not_decode_is_not_called_a_scan(tmp_path: Path) -> None:
@@ -205,4 +209,7 @@ def test_an_encrypted_pdf_message_has_no_reader_english(tmp_path: Path) -> None:
     path = tmp_path / "laast.pdf"
     with path.open("wb") as fh:
         writer.write(fh)
-    assert str(message_of(path)).endswith("er krypteret med en adgangskode og kan ikke læses.")
+    message = str(message_of(path))
+    assert "laast.pdf er krypteret med en adgangskode og kan ikke læses." in message
+    assert message.endswith("Hent en udgave uden adgangskode hos udgiveren, eller gem PDF'en uden adgangskode, "
+                            "og læg den i korpusmappen.")

@@ -483,6 +483,25 @@ def test_no_url_means_skipped_and_the_local_file_is_used(fetcher: Fetcher, setti
     assert read_facts(settings.corpus_dir, "metodehaefte") is None
 
 
+def test_a_pdf_copied_in_under_a_similar_name_is_named(fetcher: Fetcher, settings: Settings) -> None:
+    # The operator copied metodehaefte_2020.pdf in; the manifest says metodehaefte-2020.pdf. The
+    # message said only "læg PDF'en ind manuelt", about a PDF that lay right there.
+    settings.corpus_dir.mkdir()
+    (settings.corpus_dir / "metodehaefte_2020.pdf").write_bytes(PDF_OTHER)
+    (settings.corpus_dir / "godpraksis.pdf").write_bytes(PDF_OTHER)
+
+    pubs = [publication(pub_id=pub_id) for pub_id in ("metodehaefte-2020", "godpraksis", "godpraksis-2")]
+    results = fetcher.fetch_all(pubs)
+
+    errors = {r.publication_id: r.error or "" for r in results}
+    assert "metodehaefte-2020.pdf i korpusmappen. Korpusmappen har en PDF med et lignende navn: " \
+           "metodehaefte_2020.pdf." in errors["metodehaefte-2020"]
+    assert "ret »file« i publications.toml" in errors["metodehaefte-2020"]
+    # A PDF another entry names is never offered: that would index it twice.
+    assert "godpraksis.pdf" not in errors["godpraksis-2"].replace("godpraksis-2.pdf", "")
+    assert "læg PDF'en ind manuelt" in errors["godpraksis-2"]
+
+
 def test_fetch_all_reports_each_publication_and_never_raises(server: LocalHTTPServer, settings: Settings) -> None:
     server.add_status("/error.pdf", 500)
     pubs = [

@@ -33,6 +33,18 @@ def test_duplicate_id_is_refused(tmp_path):
         load_manifest(write(tmp_path, GOOD + GOOD))
 
 
+def test_two_publications_naming_one_file_are_refused(tmp_path):
+    # A copied entry whose `file` was not changed indexed the same PDF twice: every passage of it
+    # came up twice in each result list, under two publications.
+    copy = GOOD.replace('"haandbog"', '"dublet"', 1).replace('"Håndbog"', '"Dublet"')
+    with pytest.raises(ManifestError) as caught:
+        load_manifest(write(tmp_path, GOOD + copy))
+    message = str(caught.value)
+    assert "publikation nr. 2 (dublet)" in message
+    assert "haandbog.pdf" in message and "nr. 1 (haandbog)" in message
+    assert "Ret »file«" in message
+
+
 def test_missing_file_is_named_when_required(tmp_path):
     with pytest.raises(ManifestError, match="haandbog.pdf findes ikke"):
         load_manifest(write(tmp_path, GOOD), require_files=True)

@@ -163,7 +163,8 @@ class Extractor:
         if not images:
             return ("indeholder hverken tekst eller billeder: siderne er tomme eller tegner kun figurer, eller "
                     "deres indhold kan ikke afkodes. Er det den rigtige fil, og er den hel?")
-        return "indeholder ingen tekst, kun billeder (scannet uden OCR?)."
+        return ("indeholder ingen tekst, kun billeder (scannet uden OCR?). Kør tekstgenkendelse (OCR, fx ocrmypdf) "
+                "på PDF'en, eller hent en udgave med tekst hos udgiveren, og læg den i korpusmappen.")
 
     def page_lines(self, page: PageObject, spans: SpanReader) -> list[Line]:
         """The raw lines of one page, top to bottom (before any cleaning): table rows read cell by

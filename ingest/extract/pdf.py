@@ -17,6 +17,9 @@ PDF_TRAILER_WINDOW = 1024  # a whole PDF ends with %%EOF, at most some padding a
 # until KB_EXTRACT_TIMEOUT, holding the store lock for the whole build, at every nightly refresh.
 MAX_PAGES = 2000
 CUT_OFF = "er afkortet eller beskadiget: slutningen af filen mangler (som efter en afbrudt download)"
+# What to do about a PDF locked with a password: the service cannot ask for it.
+UNLOCK = ("Hent en udgave uden adgangskode hos udgiveren, eller gem PDF'en uden adgangskode, og læg den i "
+          "korpusmappen.")
 
 
 def open_pdf(path: Path, *, name: str | None = None) -> PdfReader:
@@ -40,7 +43,7 @@ def open_pdf(path: Path, *, name: str | None = None) -> PdfReader:
     try:
         reader = PdfReader(path)
         if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
-            raise ExtractionError(f"PDF-filen {name} er krypteret med en adgangskode og kan ikke læses.")
+            raise ExtractionError(f"PDF-filen {name} er krypteret med en adgangskode og kan ikke læses. {UNLOCK}")
         count = len(reader.pages)
     except ExtractionError:
         raise
@@ -50,7 +53,8 @@ def open_pdf(path: Path, *, name: str | None = None) -> PdfReader:
             detail=_detail(exc),
         ) from exc
     except FileNotDecryptedError as exc:
-        raise ExtractionError(f"PDF-filen {name} er krypteret og kan ikke læses.", detail=_detail(exc)) from exc
+        raise ExtractionError(f"PDF-filen {name} er krypteret og kan ikke læses. {UNLOCK}",
+                              detail=_detail(exc)) from exc
     except Exception as exc:  # pypdf signals a broken file with many exception types (PyPdfError, ValueError, ...)
         # pypdf's own words ("Stream has ended unexpectedly") go to the log through ``detail``; the
         # operator reads what is wrong with the file in Danish.
@@ -63,7 +67,8 @@ def open_pdf(path: Path, *, name: str | None = None) -> PdfReader:
     if count == 0:
         raise ExtractionError(f"PDF-filen {name} har ingen sider.")
     if count > MAX_PAGES:
-        raise ExtractionError(f"PDF-filen {name} har {count} sider; højst {MAX_PAGES} læses. Er det den rigtige fil?")
+        raise ExtractionError(f"PDF-filen {name} har {count} sider; højst {MAX_PAGES} læses. Er det den rigtige fil? "
+                              "Tjek »file« i publications.toml og filen i korpusmappen.")
     return reader
 
 
