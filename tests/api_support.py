@@ -27,7 +27,7 @@ from fastapi.testclient import TestClient
 
 from ingest.settings import Settings
 
-ANSWERABLE = "Hvad er tvangsægteskab?"
+ANSWERABLE = "Hvad er SSP-samarbejdet?"
 UNANSWERABLE = "Hvordan søger man om parkeringstilladelse til en campingvogn?"
 XSS_QUERIES = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 # Words of FastAPI's and Starlette's English defaults; none may reach a caseworker.

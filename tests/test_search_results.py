@@ -127,7 +127,7 @@ def test_a_filtered_list_holds_only_passages_that_clear_the_floor_or_are_listed_
 
 def test_the_event_loop_path_finds_and_answers_exactly_as_the_thread_path(search_index) -> None:  # type: ignore[no-untyped-def]
     # The JSON API awaits find_async/ask_async on the event loop; pages and `kb` call find/ask.
-    questions = ["tvangsægteskab", "Hvad er et tvangsægteskab?", "parkeringstilladelse",
+    questions = ["tvangsægteskab", "Hvad er SSP-samarbejdet?", "parkeringstilladelse",
                  "hvad gør jeg hvis en elev siger hun skal giftes mod sin vilje"]
 
     async def on_the_loop() -> list[tuple[object, object]]:
@@ -146,7 +146,7 @@ def test_find_checks_the_question(search_index) -> None:  # type: ignore[no-unty
 
 
 def test_ask_marks_each_answer_sentence_in_its_passage(client) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    body = client.post("/api/ask", json={"question": "Hvad er et tvangsægteskab?", "k": 5}).json()
+    body = client.post("/api/ask", json={"question": "Hvad er SSP-samarbejdet?", "k": 5}).json()
     assert body["confident"] and body["answer"]
     texts = {p["id"]: p["text"] for p in body["passages"]}
     for sentence in body["answer"]:
@@ -154,7 +154,7 @@ def test_ask_marks_each_answer_sentence_in_its_passage(client) -> None:  # type:
 
 
 def test_the_page_marks_the_answer_sentence_in_its_passage(client) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    question = "Hvad er et tvangsægteskab?"
+    question = "Hvad er SSP-samarbejdet?"
     answer = client.post("/api/ask", json={"question": question, "k": 5}).json()
     assert answer["confident"]
     page = client.get("/", params={"q": question})
@@ -174,7 +174,7 @@ def test_a_passages_best_sentence_counts_in_the_built_index(search_index) -> Non
     # The build stores the model family's share (MiniLM's 0.3) and the sentence vectors it reads.
     assert search_index.fusion.sentence_weight == 0.3
     assert search_index.sentence_vectors is not None
-    question = "Hvad er et tvangsægteskab?"
+    question = "Hvad er SSP-samarbejdet?"
     query = search_index.prepare(question)
     best = search_index.sentence_retriever.scores(query)
     # Each passage's score is its closest unit's cosine with the question, whatever the passage says besides.
