@@ -4,12 +4,13 @@ Caseworkers type fast, on keyboards or phones without æ/ø/å ("tvangsaegteskab
 undersøglse"). A question word that is not in the corpus vocabulary is replaced by the corpus word
 it most likely means: first an exact match after folding æ→ae, ø→oe, å→aa (and "aa"→"å"), then the
 closest word by edit distance (one edit for words up to 7 letters, two beyond), preferring the more
-frequent corpus word. A word of Danish or English (``wordfreq``'s lists, ``ingest/words.py``) is no
-typo: it only gets its æ/ø/å back ("mode" → "møde"), so an everyday word the guides never use stays
-itself ("onkel" was searched as "enkel", "brev" as "blev"). Words that are already in the corpus
-are never touched, so correctly spelled questions are searched exactly as typed, and neither are
-the thesaurus's words (``QueryBuilder``): "omskæring" is no typo of "omkring", but the everyday
-word the thesaurus maps to "kønslemlæstelse".
+frequent corpus word. A Danish word (``wordfreq``'s list, ``ingest/words.py``) is no typo: it only
+gets its æ/ø/å back ("mode" → "møde"), so an everyday word the guides never use stays itself
+("onkel" was searched as "enkel", "brev" as "blev"). An English word still maps to its Danish
+cousin ("indicators" → "indikator"), which helped the questions that mix English in. Words that are
+already in the corpus are never touched, so correctly spelled questions are searched exactly as
+typed, and neither are the thesaurus's words (``QueryBuilder``): "omskæring" is no typo of
+"omkring", but the everyday word the thesaurus maps to "kønslemlæstelse".
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class Speller:
     counts: dict[str, int] = field(default_factory=dict)  # corpus word -> occurrences
 
     def __post_init__(self) -> None:
-        is_word("og")  # loads the word lists now (150 ms once per process), not on a first question
+        is_word("og")  # loads the Danish word list now (once per process), not on a first question
         self._folded: dict[str, str] = {}
         for word in sorted(self.counts, key=lambda w: -self.counts[w]):
             self._folded.setdefault(fold(word), word)
@@ -82,8 +83,8 @@ class Speller:
         candidates = self._near_length.get(len(lower), ())
         matches = process.extract(lower, candidates, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
         if matches and is_word(lower):
-            # A word of the language is no typo of a corpus word, only perhaps typed without its
-            # æ/ø/å ("mode" for "møde"); "bare" is not "fare", nor "placement" "placeret".
+            # A Danish word is no typo of a corpus word, only perhaps typed without its æ/ø/å
+            # ("mode" for "møde"): "bare" is not "fare", nor "brev" "blev".
             matches = [m for m in matches if bare(m[0]) == bare(lower)]
         if not matches:
             return None
