@@ -131,6 +131,9 @@ def test_everyday_words_do_not_expand_to_a_group_of_another_meaning(thesaurus: T
     assert "akut" not in thesaurus.expand(stems("de kommer sammen i morgen"))
     assert "frihedsberøvelse" not in thesaurus.expand(stems("hun må ikke gå ud med veninderne"))
     assert "isolation" not in thesaurus.expand(stems("hun har mange venner"))
+    assert "negativ social kontrol" not in thesaurus.expand(stems("hvem bestemmer så"))
+    # An English question still finds the guides' term (the speller leaves "control" to the thesaurus).
+    assert "negativ social kontrol" in thesaurus.expand(stems("what is negative social control"))
 
 
 def test_an_arranged_marriage_is_not_expanded_to_a_forced_one(thesaurus: Thesaurus) -> None:
