@@ -151,7 +151,8 @@ def test_rss_feed_is_empty_when_nothing_is_relevant(client: TestClient) -> None:
 
 
 def test_rss_feed_of_one_publication(client: TestClient) -> None:
-    response = client.get("/api/search.rss", params={"q": "Hvad har skolens ledelse ansvaret for?", "publication": "godpraksis"})
+    response = client.get("/api/search.rss",
+                          params={"q": "Hvad har skolens ledelse ansvaret for?", "publication": "godpraksis"})
     channel = ET.fromstring(response.content).find("channel")
     assert channel is not None
     items = channel.findall("item")
