@@ -117,6 +117,11 @@ def _settings(ctx: click.Context) -> Settings:
     return ctx.obj if isinstance(ctx.obj, Settings) else Settings()
 
 
+# Click exits 2 on a mistyped command line; cron and monitoring must tell that (fix the crontab)
+# from a publication that failed while the rest was built (read the report), and from 3 (no live index).
+PUBLICATION_FAILED_EXIT = 4
+
+
 # -- building -------------------------------------------------------------------------------------
 @cli.command()
 @click.option("--force", is_flag=True, help="Gør versionen live, selv om en publikation har mistet mange passager.")
@@ -131,8 +136,9 @@ def ingest(ctx: click.Context, force: bool, rebuild: bool, as_json: bool) -> Non
     Afslutningskode (til cron og overvågning):
       0  alt lykkedes
       1  fejl, intet er bygget (fx et ugyldigt manifest eller en ulæselig datamappe)
-      2  en publikation fejlede (de øvrige er bygget), eller versionen blev ikke gjort live;
-         rapporten siger hvorfor og hvad der skal gøres – eller kommandoen er skrevet forkert
+      2  kommandoen er skrevet forkert (ukendt valg eller argument)
+      4  en publikation fejlede (de øvrige er bygget), eller versionen blev ikke gjort live;
+         rapporten siger hvorfor og hvad der skal gøres
     """
     from api.wiring import make_builder
     from ingest.manifest import load_manifest
@@ -142,7 +148,7 @@ def ingest(ctx: click.Context, force: bool, rebuild: bool, as_json: bool) -> Non
     report = make_builder(settings, progress=not as_json).build(publications, force=force, rebuild=rebuild)
     _print_build(report.to_dict(), as_json)
     if not report.ok:
-        sys.exit(2)
+        sys.exit(PUBLICATION_FAILED_EXIT)
 
 
 @cli.command()
@@ -156,8 +162,8 @@ def fetch(ctx: click.Context, as_json: bool) -> None:
     Afslutningskode:
       0  alle PDF'er er hentet, uændrede eller lagt ind manuelt
       1  fejl (fx et ugyldigt manifest)
-      2  en eller flere PDF'er kunne ikke hentes (den gamle fil er bevaret) – eller kommandoen er
-         skrevet forkert
+      2  kommandoen er skrevet forkert (ukendt valg eller argument)
+      4  en eller flere PDF'er kunne ikke hentes (den gamle fil er bevaret)
     """
     from api.refresh import fetch_publications
 
@@ -172,7 +178,7 @@ def fetch(ctx: click.Context, as_json: bool) -> None:
                 line += f": {r['error']}"
             click.echo(line)
     if any(r["status"] == "failed" for r in results):
-        sys.exit(2)
+        sys.exit(PUBLICATION_FAILED_EXIT)
 
 
 @cli.command(short_help="Hent og byg det, der er ændret (til cron).")
@@ -187,15 +193,16 @@ def refresh(ctx: click.Context, force: bool, as_json: bool) -> None:
     Afslutningskode (til cron og overvågning):
       0  alt lykkedes
       1  fejl, intet er bygget (fx et ugyldigt manifest eller en ulæselig datamappe)
-      2  en publikation fejlede (de øvrige er bygget), eller versionen blev ikke gjort live;
-         rapporten siger hvorfor og hvad der skal gøres – eller kommandoen er skrevet forkert
+      2  kommandoen er skrevet forkert (ukendt valg eller argument)
+      4  en publikation fejlede (de øvrige er bygget), eller versionen blev ikke gjort live;
+         rapporten siger hvorfor og hvad der skal gøres
     """
     from api.refresh import refresh as run_refresh
 
     report = run_refresh(_settings(ctx), force=force, progress=not as_json)
     _print_build(report, as_json)
     if not report["ok"]:
-        sys.exit(2)
+        sys.exit(PUBLICATION_FAILED_EXIT)
 
 
 def id_width(ids: Iterable[str]) -> int:

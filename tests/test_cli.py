@@ -152,7 +152,7 @@ def test_ingest_with_hostile_pdfs_fails_them_alone_and_says_so(work_settings):
     cid_font_pdf(work_settings.corpus_dir / "godpraksis.pdf")
     env = kb_env(work_settings)
     result = CliRunner().invoke(cli, ["ingest", "--json"], env=env)
-    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.exit_code == 4 and "Traceback" not in result.output
     report = json.loads(result.stdout)
     failed = {p["id"]: p["error"] for p in report["publications"] if p["status"] == "failed"}
     assert set(failed) == {"metodehaefte", "godpraksis"}
@@ -165,7 +165,7 @@ def test_ingest_with_hostile_pdfs_fails_them_alone_and_says_so(work_settings):
     assert live["godpraksis"].passages == 0 and live["godpraksis"].status == "failed"
 
     human = CliRunner().invoke(cli, ["ingest"], env=env)  # the same, for a person reading the terminal
-    assert human.exit_code == 2
+    assert human.exit_code == 4
     assert "FEJL: godpraksis.pdf: teksten kan ikke læses som sprog" in human.output
 
 
@@ -234,7 +234,7 @@ def test_status_marks_which_versions_are_live_previous_or_refused(work_settings)
     v2 = json.loads(runner.invoke(cli, ["ingest", "--rebuild", "--json"], env=env).stdout)["version"]
     keep_pages(work_settings.corpus_dir / "haandbog.pdf", [0, 1, 2])
     refused = runner.invoke(cli, ["ingest", "--json"], env=env)
-    assert refused.exit_code == 2
+    assert refused.exit_code == 4
     v3 = json.loads(refused.stdout)["version"]
     status = runner.invoke(cli, ["status"], env=env)
     assert status.exit_code == 0
@@ -422,8 +422,19 @@ def test_the_commands_for_cron_say_what_their_exit_codes_mean(command: str) -> N
     whose code the operator's monitoring reads, did not."""
     text = CliRunner().invoke(cli, [command, "--help"]).output
     assert "Afslutningskode" in text
-    for code in ("0", "1", "2"):
+    for code in ("0", "1", "2", "4"):
         assert f"\n    {code}  " in text, text
+
+
+@pytest.mark.parametrize("command", ["ingest", "refresh", "fetch"])
+def test_a_mistyped_cron_line_is_not_read_as_a_failed_publication(command: str) -> None:
+    """Both exited 2: a monitoring check could not tell a broken crontab (nothing ran) from a
+    publication that failed while the rest was built and made live."""
+    from api.cli import PUBLICATION_FAILED_EXIT
+
+    mistyped = CliRunner().invoke(cli, [command, "--josn"])
+    assert mistyped.exit_code == 2 and "--josn" in mistyped.output
+    assert PUBLICATION_FAILED_EXIT not in (0, 1, 2, 3)
 
 
 def test_serve_options_say_what_they_are() -> None:

@@ -192,7 +192,7 @@ def test_kb_ingest_reports_in_danish_and_logs_the_reader_words(work_settings, ca
     nested_forms(work_settings.corpus_dir / "metodehaefte.pdf", SpanReader.MAX_FORM_DEPTH + 4)
     with caplog.at_level(logging.WARNING, logger="kb.build"):
         result = CliRunner().invoke(cli, ["ingest", "--json"], env=kb_env(work_settings))
-    assert result.exit_code == 2, result.output
+    assert result.exit_code == 4, result.output
     errors = {p["id"]: p["error"] for p in json.loads(result.stdout)["publications"] if p["status"] == "failed"}
     assert set(errors) == {"godpraksis", "metodehaefte"}
     assert "godpraksis.pdf er afkortet eller beskadiget" in errors["godpraksis"]
