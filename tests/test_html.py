@@ -277,6 +277,20 @@ def test_the_form_posts_and_a_clean_question_is_redirected_to_its_link(client: T
     assert client.post("/", data={"q": "  "}, follow_redirects=False).headers["location"] == "/"
 
 
+@pytest.mark.parametrize("body", [
+    "q=tvangs\u00e6gteskab".encode(),  # curl -d "q=tvangsægteskab" in a UTF-8 terminal: not percent-encoded
+    "q=tvangs\u00e6gteskab".encode("cp1252"),  # the same in a Latin-1 terminal
+    b"q=tvangs%E6gteskab",  # an old page posting Windows-1252
+    b"q=tvangs%C3%A6gteskab",  # a browser
+])
+def test_a_form_posted_by_hand_is_read_as_typed(client: TestClient, body: bytes) -> None:
+    """`curl -d "q=tvangsægteskab"` was searched as "tvangsÃ¦gteskab": Starlette reads a form's raw
+    bytes as Latin-1. An intranet script or an operator's test posts this way."""
+    response = client.post("/", content=body, headers={"content-type": "application/x-www-form-urlencoded"},
+                           follow_redirects=False)
+    assert response.headers["location"] == "/?q=tvangs%C3%A6gteskab"
+
+
 def test_a_posted_case_is_redirected_as_its_questions(client: TestClient) -> None:
     from tests.test_questions import CASE
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from anyio import to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -11,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import FeedbackDep, LiveDep, TemplatesDep
 from api.errors import render_error_page
 from api.feedback import SOURCES, valid_token
+from api.forms import form_fields
 from api.personal import find
 from api.urls import Urls
 from ingest.settings import MAX_QUESTION_CHARS
@@ -31,8 +30,7 @@ def _searchable(question: str) -> str:
 
 @router.post("/feedback", response_class=HTMLResponse)
 async def feedback(request: Request, templates: TemplatesDep, live: LiveDep, store: FeedbackDep) -> Response:
-    # A plain form post: parsed here rather than with FastAPI's Form(), which needs python-multipart.
-    form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+    form = form_fields(await request.body())
     helpful = ANSWERS.get(form.get("helpful", ""))
     source = form.get("source", "")
     # Whole: the store redacts before it shortens, so no CPR number is kept in part at the cut.

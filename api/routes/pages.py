@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.citations import catalogue
 from api.deps import LiveDep, QueryLogDep, SettingsDep, TemplatesDep
 from api.errors import PersonalData, UnknownPublication
+from api.forms import form_fields
 from api.personal import Scan, find
 from api.questions import MAX_PASTE_CHARS, Condensed, check_publication, condense
 from api.retired import passage_gone
@@ -137,14 +138,15 @@ def search_page(request: Request, templates: TemplatesDep, live: LiveDep, query_
 
 
 @router.post("/", response_class=HTMLResponse)
-def search_form(request: Request, templates: TemplatesDep,
-                q: Annotated[str, Form()] = "", publication: Annotated[str, Form()] = "") -> Response:
+async def search_form(request: Request, templates: TemplatesDep) -> Response:
     """The search form posts here, so a question reaches no URL before it has been checked.
 
     A clean question is redirected (303) to its linkable ``/?q=…``; one with personal data gets
     the warning page instead and never appears in a URL, the browser history, a title or a log.
     A long text is redirected as its question-like sentences, and the page says so.
     """
+    form = form_fields(await request.body())
+    q, publication = form.get("q", ""), form.get("publication", "")
     urls = Urls.for_request(request)
     if not q.strip():
         return RedirectResponse(urls.home(), status_code=303)

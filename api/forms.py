@@ -1,0 +1,27 @@
+"""Plain HTML form posts (application/x-www-form-urlencoded) read as the sender meant them."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+
+def form_fields(body: bytes) -> dict[str, str]:
+    """The first value of each field.
+
+    A browser percent-encodes UTF-8, but ``curl -d "q=tvangsægteskab"`` sends the terminal's bytes
+    as they are, and Starlette's form parser reads raw bytes as Latin-1: the question was searched
+    as "tvangsÃ¦gteskab". So UTF-8 first, raw or percent-encoded, and Windows-1252 (a Latin-1
+    terminal or an old intranet page) only for bytes that are not UTF-8.
+    """
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        text = body.decode("cp1252", "replace")
+    try:
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="cp1252", errors="replace")
+    fields: dict[str, str] = {}
+    for name, value in pairs:
+        fields.setdefault(name, value)
+    return fields
