@@ -36,7 +36,7 @@ from common import chosen_models, fit_arguments, tuning_sets, write_fitted
 
 from index.confidence import RULES_FILE, Signals, family_of
 from index.evaluate import QuestionResult, relevant
-from index.facts import unmet
+from index.facts import unmet, unmet_kind
 
 MAX_WRONG_RATE = 0.06  # confidently wrong answers per answerable question, at most
 # What a confidently wrong answer costs, in right answers: a caseworker may act on it where a young
@@ -59,8 +59,9 @@ FOLDS, REPEATS = 5, 4
 
 def drafts(index, questions):  # type: ignore[no-untyped-def]
     """Per question: (signals, draft right, answerable, first passage relevant, answer vetoed,
-    passage vetoed). A veto (``index/facts.py``: the question asks for an amount, a phone number
-    or opening hours that the text lacks) declines whatever the rule says."""
+    passage vetoed). A veto (``index/facts.py``: the question asks for an amount, a phone number,
+    opening hours, or for an answer a number of days or times, that the text lacks) declines
+    whatever the rule says."""
     rows = []
     for q in questions:
         answer = index.draft(q.question, k=10)
@@ -68,7 +69,7 @@ def drafts(index, questions):  # type: ignore[no-untyped-def]
         right = q.answerable and QuestionResult(q, answer.hits, True, rank, answer).answer_right
         rows.append((answer.signals.vector(), bool(right), q.answerable, rank == 1,
                      bool(answer.sentences) and unmet(answer.question, answer.sentences[0].text),
-                     bool(answer.hits) and unmet(answer.question, answer.hits[0].passage.text)))
+                     bool(answer.hits) and unmet_kind(answer.question, answer.hits[0].passage.text)))
     return rows
 
 

@@ -30,7 +30,7 @@ from index.context import ContextConfig, SectionNeighbours
 from index.dense import DenseIndex
 from index.embed import Embedder
 from index.errors import ModelMismatch, QuestionError
-from index.facts import unmet
+from index.facts import unmet, unmet_kind
 from index.fusion import FusionConfig, fuse, mean_std, top_k
 from index.letters import LETTER_OR_DIGIT, clean_question
 from index.lexical import LexicalIndex
@@ -280,7 +280,7 @@ class SearchIndex:
         if not answer.hits or answer.signals is None:
             return []
         own = answer.confident or (self.passage_rule.confident(answer.signals)
-                                   and not unmet(answer.question, answer.hits[0].passage.text))
+                                   and not unmet_kind(answer.question, answer.hits[0].passage.text))
         if not (own or answer.listed_unfiltered):
             return []
         # The first is the passage the answer quotes (``quoted_first``), which may score a little

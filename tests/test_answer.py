@@ -10,7 +10,7 @@ from index.choice import FALLBACK as FALLBACK_RANKER
 from index.choice import FEATURES, WEIGHTS_FILE, SentenceRanker, features, is_action_question, ranker_for
 from index.confidence import FALLBACK, ConfidenceRule, Signals, family_of, passage_rule_for, rule_for
 from index.errors import QuestionError
-from index.facts import unmet
+from index.facts import unmet, unmet_kind
 from index.search import check_question
 from index.sentences import is_reference, split_rows, split_tail, units
 from ingest.models import Passage
@@ -364,6 +364,26 @@ def test_a_question_for_a_price_a_number_or_opening_hours_needs_a_text_that_give
     # Who pays is not a question for a number. (What something "costs" a young person in other words
     # is read as one: "Hvad koster det den unge at bryde med familien?" is declined, not answered.)
     assert not unmet("Hvem betaler for et ophold på krisecenter?", "Kommunen betaler opholdet.")
+
+
+def test_a_question_for_a_period_a_count_or_a_year_is_not_answered_without_one():
+    """"Hvor lang tid har man … til at få et ægteskab omstødt?" was answered, confidently, by "hvis
+    sagen anlægges inden for en vis frist" (the six months were in a footnote); "Hvilket år kom den
+    nationale strategi?" by a sentence naming the strategy without its year (e5, tuning half)."""
+    asked = "Hvor lang tid har man, efter at tvangen er stoppet, til at få et ægteskab omstødt?"
+    assert unmet(asked, "Retten kan omstøde det, hvis sagen anlægges inden for en vis frist efter, at tvangen er ophørt.")
+    assert not unmet(asked, "Sagen skal som udgangspunkt anlægges inden 6 måneder.")
+    assert not unmet("Hvor tit skal sikkerhedsplanen opdateres?", "Den ajourføres mindst hver fjortende dag.")
+    assert not unmet("hvor mange risikoniveauer er der", "Resultatet er et af tre risikoniveauer.")
+    assert not unmet("Hvor ofte mødes styregruppen?", "Styregruppen mødes to gange om året.")
+    assert unmet("Hvilket år kom den nationale strategi?", "Vejledningen bygger på den nationale strategi.")
+    assert not unmet("Hvilket år kom den nationale strategi?", "Strategien kom i 2016.")
+    # A yes/no question that mentions a count does not ask for one.
+    assert not unmet("Skal vi føre statistik over, hvor mange henvendelser vi får?",
+                     "Kommunen bør registrere sagerne, så ledelsen kan følge udviklingen.")
+    # The passage without the number may still be the one about it: only answers are held to it.
+    assert not unmet_kind(asked, "Retten kan omstøde det, hvis sagen anlægges inden for en vis frist.")
+    assert unmet_kind("Hvad koster en tolk?", "Kommunen bestiller tolken.")
 
 
 def test_a_question_for_a_price_is_never_answered_nor_listed_by_a_text_without_one(search_index, monkeypatch):
