@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl
 
+from starlette.requests import Request
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A posted form's fields: urlencoded as :func:`form_fields` reads it, or multipart (a page's
+    script posting ``new FormData(form)``), whose parts say their own encoding."""
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        async with request.form() as form:
+            fields: dict[str, str] = {}
+            for name, value in form.multi_items():
+                if isinstance(value, str):  # an uploaded file is no field of ours
+                    fields.setdefault(name, value)
+            return fields
+    return form_fields(await request.body())
+
 
 def form_fields(body: bytes) -> dict[str, str]:
     """The first value of each field.

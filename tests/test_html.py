@@ -291,6 +291,14 @@ def test_a_form_posted_by_hand_is_read_as_typed(client: TestClient, body: bytes)
     assert response.headers["location"] == "/?q=tvangs%C3%A6gteskab"
 
 
+def test_a_form_posted_as_multipart_is_read_too(client: TestClient) -> None:
+    """An intranet page's script that posts ``new FormData(form)`` sends multipart/form-data."""
+    response = client.post("/", data={"q": "tvangsægteskab", "publication": "haandbog"},
+                           files={"vedhæftet": ("x.txt", b"ignored")}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/?q=tvangs%C3%A6gteskab&publication=haandbog"
+
+
 def test_a_posted_case_is_redirected_as_its_questions(client: TestClient) -> None:
     from tests.test_questions import CASE
 

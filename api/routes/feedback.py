@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.deps import FeedbackDep, LiveDep, TemplatesDep
 from api.errors import render_error_page
 from api.feedback import SOURCES, valid_token
-from api.forms import form_fields
+from api.forms import read_form
 from api.personal import find
 from api.urls import Urls
 from ingest.settings import MAX_QUESTION_CHARS
@@ -30,7 +30,7 @@ def _searchable(question: str) -> str:
 
 @router.post("/feedback", response_class=HTMLResponse)
 async def feedback(request: Request, templates: TemplatesDep, live: LiveDep, store: FeedbackDep) -> Response:
-    form = form_fields(await request.body())
+    form = await read_form(request)
     helpful = ANSWERS.get(form.get("helpful", ""))
     source = form.get("source", "")
     # Whole: the store redacts before it shortens, so no CPR number is kept in part at the cut.

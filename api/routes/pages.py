@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api.citations import catalogue
 from api.deps import LiveDep, QueryLogDep, SettingsDep, TemplatesDep
 from api.errors import PersonalData, UnknownPublication
-from api.forms import form_fields
+from api.forms import read_form
 from api.personal import Scan, find
 from api.questions import MAX_PASTE_CHARS, Condensed, check_publication, condense
 from api.retired import passage_gone
@@ -145,7 +145,7 @@ async def search_form(request: Request, templates: TemplatesDep) -> Response:
     the warning page instead and never appears in a URL, the browser history, a title or a log.
     A long text is redirected as its question-like sentences, and the page says so.
     """
-    form = form_fields(await request.body())
+    form = await read_form(request)
     q, publication = form.get("q", ""), form.get("publication", "")
     urls = Urls.for_request(request)
     if not q.strip():
