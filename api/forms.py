@@ -1,4 +1,4 @@
-"""Plain HTML form posts (application/x-www-form-urlencoded) read as the sender meant them."""
+"""Posted HTML forms, read as the sender meant them (urlencoded by hand or by a browser, or multipart)."""
 
 from __future__ import annotations
 
