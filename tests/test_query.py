@@ -132,6 +132,11 @@ def test_everyday_words_do_not_expand_to_a_group_of_another_meaning(thesaurus: T
     assert "frihedsberøvelse" not in thesaurus.expand(stems("hun må ikke gå ud med veninderne"))
     assert "isolation" not in thesaurus.expand(stems("hun har mange venner"))
     assert "negativ social kontrol" not in thesaurus.expand(stems("hvem bestemmer så"))
+    # "tale med" stems to "tal", "skrive ned" to "skriv"; and a school is not a teacher (version 4).
+    assert "samtale" not in thesaurus.expand(stems("hun taler kun arabisk"))
+    assert "dokumentation" not in thesaurus.expand(stems("han tæsker dem der skriver til hans søster"))
+    assert "lærer" not in thesaurus.expand(stems("hun er ikke mødt op i skolen i dag"))
+    assert "skolen" not in thesaurus.expand(stems("jeg er lærer i 8. klasse"))
     # An English question still finds the guides' term (the speller leaves "control" to the thesaurus).
     assert "negativ social kontrol" in thesaurus.expand(stems("what is negative social control"))
 
