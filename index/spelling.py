@@ -3,8 +3,10 @@
 Caseworkers type fast, on keyboards or phones without æ/ø/å ("tvangsaegteskab", "børnefalig
 undersøglse"). A question word that is not in the corpus vocabulary is replaced by the corpus word
 it most likely means: first an exact match after folding æ→ae, ø→oe, å→aa (and "aa"→"å"), then the
-closest word by edit distance (one edit for words up to 7 letters, two beyond), preferring the more
-frequent corpus word. A Danish word (``wordfreq``'s list, ``ingest/words.py``) is no typo: it only
+closest word by edit distance (one edit for words up to 7 letters, two beyond; two swapped letters
+are one edit), preferring a corpus word that differs only by æ/ø/å, then the more frequent one. A
+word that is no Danish word but becomes one with its æ/ø/å ("hort" → "hørt") is that word, even
+when the guides never use it. A Danish word (``wordfreq``'s list, ``ingest/words.py``) is no typo: it only
 gets its æ/ø/å back ("mode" → "møde"), so an everyday word the guides never use stays itself
 ("onkel" was searched as "enkel", "brev" as "blev"). An English word still maps to its Danish
 cousin ("indicators" → "indikator"), which helped the questions that mix English in. Words that are
@@ -19,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ingest.words import is_word
+from ingest.words import is_word, zipf
 
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 MIN_LENGTH = 4  # shorter words are too ambiguous to correct
@@ -37,6 +39,29 @@ def fold(word: str) -> str:
 def bare(word: str) -> str:
     """``word`` as typed on a keyboard without æ/ø/å and without their two-letter spellings."""
     return word.casefold().replace("æ", "a").replace("ø", "o").replace("å", "a")
+
+
+_DIGRAPHS = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
+_LETTERS = {"a": ("æ", "å"), "o": ("ø",)}
+MAX_RESTORATIONS = 64
+
+
+def restorations(word: str) -> list[str]:
+    """Spellings of ``word`` with its æ/ø/å put back ("hort" → "hørt", "paa" → "på"), not ``word`` itself."""
+    out: list[str] = [""]
+    i = 0
+    while i < len(word):
+        options = [word[i]]
+        step = 1
+        for pair, letter in _DIGRAPHS:
+            if word.startswith(pair, i):
+                options, step = [pair, letter], 2
+                break
+        else:
+            options += _LETTERS.get(word[i], ())
+        out = [head + option for head in out for option in options][:MAX_RESTORATIONS]
+        i += step
+    return [w for w in out if w != word]
 
 
 @dataclass
@@ -77,15 +102,23 @@ class Speller:
         if folded is not None:
             return folded
         from rapidfuzz import process
-        from rapidfuzz.distance import Levenshtein
+        from rapidfuzz.distance import OSA
 
         limit = _limit(len(lower))
         candidates = self._near_length.get(len(lower), ())
-        matches = process.extract(lower, candidates, scorer=Levenshtein.distance, score_cutoff=limit, limit=None)
-        if matches and is_word(lower):
-            # A Danish word is no typo of a corpus word, only perhaps typed without its æ/ø/å
-            # ("mode" for "møde"): "bare" is not "fare", nor "brev" "blev".
-            matches = [m for m in matches if bare(m[0]) == bare(lower)]
+        # OSA: two swapped letters are one typo ("statisitk" is "statistik", not "statisk").
+        matches = process.extract(lower, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None)
+        danish = is_word(lower)
+        # A word typed without its æ/ø/å is that word, before any nearer-looking or more frequent one
+        # ("hort" is "hørt", not "kort"). A Danish word is no typo of a corpus word, only perhaps typed
+        # without its æ/ø/å ("mode" for "møde"): "bare" is not "fare", nor "brev" "blev".
+        restored = [m for m in matches if bare(m[0]) == bare(lower)]
+        if restored or danish:
+            matches = restored
+        elif spelled := [w for w in restorations(lower) if is_word(w)]:
+            # The guides may not use the word, but it is what was typed: "skolen har hort" was
+            # searched, and shown, as "skolen har kort".
+            return max(spelled, key=zipf)
         if not matches:
             return None
         best = min(matches, key=lambda m: (m[1], -self.counts[m[0]]))

@@ -50,6 +50,18 @@ def test_a_word_of_the_language_is_no_typo_but_may_miss_its_aeoeaa() -> None:
     assert speller.correct("forældte") == "forældre"
 
 
+def test_a_word_typed_without_its_aeoeaa_is_that_word_and_swapped_letters_are_one_typo() -> None:
+    """"skolen har hort at …" was searched, and shown on the page, as "skolen har kort at …": the
+    guides never say "hørt", and "kort" was as near and more frequent. "statisitk" became "statisk"
+    (two edits) rather than "statistik" (two letters swapped)."""
+    speller = Speller.from_texts(["Et kort over kommunen. Et kort notat. Kort sagt: statisk og statistik. "
+                                  "Hun var på et møde."])
+    assert speller.correct("skolen har hort") == "skolen har hørt"
+    assert speller.correct("statisitk") == "statistik"
+    assert speller.correct("mode") == "møde"  # the corpus's own restoration still comes first
+    assert speller.correct("kortet") == "kortet"  # a Danish word is left alone
+
+
 def test_a_word_the_thesaurus_knows_is_not_corrected_into_another_word(thesaurus: Thesaurus) -> None:
     # The speller knows only the guides' words, so a thesaurus word they never use was rewritten
     # before the thesaurus saw it: "omskæring" became "omkring", "røde flag" "møde slag", "værge"
