@@ -19,6 +19,11 @@ check half fell: R@1 0.704 → 0.683, R@5 0.859 → 0.852, MRR 0.771 → 0.760, 
 wrong 0.056 → 0.021. It is still ahead of every peer there (BM25 on page chunks 0.599 / 0.761 /
 0.668).
 
+Stop 26 raised them again: the thesaurus's version 4 ("skolen" out of the teacher group; "tale
+med" and "skrive ned", which stem to "tal" and "skriv", out), chosen on the tuning half, lifted
+MiniLM's check half to R@1 0.697, R@5 0.873, MRR 0.770 (right 0.106, wrong 0.028). e5 held
+(0.747 / 0.922, MRR 0.820 → 0.818, right 0.197 → 0.190).
+
 How the first batch's figures grew, each change chosen on the tuning half: each passage's best
 sentence takes a share of the dense weight (``FusionConfig.sentence_weight``; before: R@1 0.684, MRR 0.757, right
 0.153), the first excerpt quotes the best sentence with its preferred neighbour (right 0.173 →
@@ -44,10 +49,10 @@ from index.sentences import is_reference
 from tests.conftest import kb_env
 
 # floor: (metric path, minimum)
-FLOORS = {  # one check question below today's figures (0.683 / 0.852 / 0.760)
-    "recall@1": 0.675,
-    "recall@5": 0.845,
-    "mrr@10": 0.755,
+FLOORS = {  # one check question below today's figures (0.697 / 0.873 / 0.770)
+    "recall@1": 0.690,
+    "recall@5": 0.866,
+    "mrr@10": 0.763,
 }
 ANSWER_RIGHT_FLOOR = 0.098  # one check question below today's 0.106 (15 of 142)
 CONFIDENTLY_WRONG_CEILING = 0.08
