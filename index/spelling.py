@@ -4,9 +4,10 @@ Caseworkers type fast, on keyboards or phones without æ/ø/å ("tvangsaegteskab
 undersøglse"). A question word that is not in the corpus vocabulary is replaced by the corpus word
 it most likely means: first an exact match after folding æ→ae, ø→oe, å→aa (and "aa"→"å"), then the
 closest word by edit distance (one edit for words up to 7 letters, two beyond; two swapped letters
-are one edit), preferring a corpus word that differs only by æ/ø/å, then the more frequent one. A
-word that is no Danish word but becomes one with its æ/ø/å ("hort" → "hørt") is that word, even
-when the guides never use it. A Danish word (``wordfreq``'s list, ``ingest/words.py``) is no typo: it only
+are one edit), preferring the corpus word that the typed one is without its æ/ø/å, then the more
+frequent one. A word that is neither Danish nor English but becomes Danish with its æ/ø/å ("hort"
+→ "hørt") is that word, even when the guides never use it, unless a corpus word is one letter
+more or less away ("ogle" is "nogle"). A Danish word (``wordfreq``'s list, ``ingest/words.py``) is no typo: it only
 gets its æ/ø/å back ("mode" → "møde"), so an everyday word the guides never use stays itself
 ("onkel" was searched as "enkel", "brev" as "blev"). An English word still maps to its Danish
 cousin ("indicators" → "indikator"), which helped the questions that mix English in. Words that are
@@ -20,8 +21,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import combinations, product
 
-from ingest.words import is_word, zipf
+from ingest.words import is_word, is_word_any, zipf
 
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 MIN_LENGTH = 4  # shorter words are too ambiguous to correct
@@ -43,25 +45,40 @@ def bare(word: str) -> str:
 
 _DIGRAPHS = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
 _LETTERS = {"a": ("æ", "å"), "o": ("ø",)}
-MAX_RESTORATIONS = 64
+MAX_RESTORED_LETTERS = 2
+MAX_RESTORATIONS = 500
 
 
 def restorations(word: str) -> list[str]:
-    """Spellings of ``word`` with its æ/ø/å put back ("hort" → "hørt", "paa" → "på"), not ``word`` itself."""
-    out: list[str] = [""]
+    """Spellings of ``word`` with up to two of its æ/ø/å put back ("hort" → "hørt", "paa" → "på").
+
+    Fewest changes first, at most two and ``MAX_RESTORATIONS`` spellings: a long word yields a few
+    hundred, not millions, and a restored letter anywhere in it is tried (a list cut off in the
+    order of the letters reached only its last ones).
+    """
+    slots: list[tuple[int, int, tuple[str, ...]]] = []  # (position, letters replaced, replacements)
     i = 0
     while i < len(word):
-        options = [word[i]]
-        step = 1
-        for pair, letter in _DIGRAPHS:
-            if word.startswith(pair, i):
-                options, step = [pair, letter], 2
-                break
-        else:
-            options += _LETTERS.get(word[i], ())
-        out = [head + option for head in out for option in options][:MAX_RESTORATIONS]
-        i += step
-    return [w for w in out if w != word]
+        pair = next((letter for digraph, letter in _DIGRAPHS if word.startswith(digraph, i)), None)
+        if pair is not None:
+            slots.append((i, 2, (pair,)))
+            i += 2
+            continue
+        if word[i] in _LETTERS:
+            slots.append((i, 1, _LETTERS[word[i]]))
+        i += 1
+    out: list[str] = []
+    for count in range(1, MAX_RESTORED_LETTERS + 1):
+        for chosen in combinations(slots, count):
+            for letters in product(*(options for _, _, options in chosen)):
+                spelled, end = [], 0
+                for (at, width, _), letter in zip(chosen, letters, strict=True):
+                    spelled += [word[end:at], letter]
+                    end = at + width
+                out.append("".join(spelled) + word[end:])
+                if len(out) >= MAX_RESTORATIONS:
+                    return out
+    return out
 
 
 @dataclass
@@ -108,17 +125,22 @@ class Speller:
         candidates = self._near_length.get(len(lower), ())
         # OSA: two swapped letters are one typo ("statisitk" is "statistik", not "statisk").
         matches = process.extract(lower, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None)
-        danish = is_word(lower)
-        # A word typed without its æ/ø/å is that word, before any nearer-looking or more frequent one
-        # ("hort" is "hørt", not "kort"). A Danish word is no typo of a corpus word, only perhaps typed
-        # without its æ/ø/å ("mode" for "møde"): "bare" is not "fare", nor "brev" "blev".
-        restored = [m for m in matches if bare(m[0]) == bare(lower)]
-        if restored or danish:
+        if is_word(lower):
+            # A Danish word is no typo of a corpus word, only perhaps typed without its æ/ø/å
+            # ("mode" for "møde"): "bare" is not "fare", nor "brev" "blev".
+            matches = [m for m in matches if bare(m[0]) == bare(lower)]
+        elif restored := [m for m in matches if bare(m[0]) == lower]:
+            # The typed word is a corpus word without its æ/ø/å: that word, before a nearer-looking or
+            # more frequent one. (Not the reverse: "støre" is "større", not "store".)
             matches = restored
-        elif spelled := [w for w in restorations(lower) if is_word(w)]:
-            # The guides may not use the word, but it is what was typed: "skolen har hort" was
-            # searched, and shown, as "skolen har kort".
-            return max(spelled, key=zipf)
+        elif not is_word_any(lower) and all(len(m[0]) == len(lower) for m in matches):
+            # Nor is it in the corpus, but with its æ/ø/å it is a Danish word: "skolen har hort" was
+            # searched, and shown, as "skolen har kort". Only against corpus words of its length: a
+            # missing letter ("ogle" for "nogle") is likelier than a missing ø ("øgle"), and an
+            # English word ("able") is no Danish one without its æ.
+            spelled = [w for w in restorations(lower) if is_word(w)]
+            if spelled:
+                return max(spelled, key=zipf)
         if not matches:
             return None
         best = min(matches, key=lambda m: (m[1], -self.counts[m[0]]))

@@ -11,7 +11,7 @@ from index.answer import coverage
 from index.context import ContextConfig, SectionNeighbours
 from index.lexical import Analyzer
 from index.query import QueryBuilder
-from index.spelling import Speller, fold
+from index.spelling import Speller, fold, restorations
 from index.thesaurus import Thesaurus
 from ingest.models import Passage
 from ingest.settings import BUNDLED_THESAURUS
@@ -60,6 +60,19 @@ def test_a_word_typed_without_its_aeoeaa_is_that_word_and_swapped_letters_are_on
     assert speller.correct("statisitk") == "statistik"
     assert speller.correct("mode") == "møde"  # the corpus's own restoration still comes first
     assert speller.correct("kortet") == "kortet"  # a Danish word is left alone
+
+
+def test_a_restored_aeoeaa_never_beats_a_missing_letter_nor_removes_a_typed_one() -> None:
+    """Review of the rule above: "ogle" became "øgle" (a lizard) where the corpus has "nogle", "baret"
+    "båret" for "barnet", "able" "æble"; and "støre" became "store", dropping the ø that was typed."""
+    speller = Speller.from_texts(["nogle noget barnet mange større større store kort"])
+    for typed, meant in (("ogle", "nogle"), ("oget", "noget"), ("baret", "barnet"), ("mane", "mange"),
+                         ("støre", "større")):
+        assert speller.correct(typed) == meant, typed
+    for english in ("able", "handled"):
+        assert speller.correct(english) == english
+    assert any(w.startswith("æ") for w in restorations("aendringsansoegningsblanketaftalesager"))
+    assert len(restorations("a" * 300)) <= 500
 
 
 def test_a_word_the_thesaurus_knows_is_not_corrected_into_another_word(thesaurus: Thesaurus) -> None:
