@@ -67,8 +67,9 @@ def drafts(index, questions):  # type: ignore[no-untyped-def]
         answer = index.draft(q.question, k=10)
         rank = next((i for i, h in enumerate(answer.hits, 1) if relevant(h, q)), None)
         right = q.answerable and QuestionResult(q, answer.hits, True, rank, answer).answer_right
+        searched = index.prepare.terms(q.question).search_text  # what the product's veto reads
         rows.append((answer.signals.vector(), bool(right), q.answerable, rank == 1,
-                     bool(answer.sentences) and unmet(answer.question, answer.sentences[0].text),
+                     bool(answer.sentences) and unmet(searched, answer.sentences[0].text),
                      bool(answer.hits) and unmet_kind(answer.question, answer.hits[0].passage.text)))
     return rows
 

@@ -33,18 +33,26 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 )
 
 
-# "Skal vi føre statistik over, hvor mange …" asks yes or no; the quantity is not what it asks for.
-_YES_NO = re.compile(r"^\s*(?:skal|kan|må|bør|er|har|vil|gælder|får|giver)\b", re.IGNORECASE)
-# (what the question asks for, what a text that gives it holds), for questions that are not yes/no.
+# A question that asks yes or no, or opens with another question word, asks for something else:
+# "Skal vi føre statistik over, hvor mange …", "Hvem skal jeg ringe til, når jeg ikke ved hvor mange
+# der er involveret?".
+_OTHER_QUESTION = re.compile(
+    r"^\W*(?:skal|kan|må|maa|bør|boer|er|har|vil|gælder|får|faar|giver|findes|bliver|hvem|hvad|hvordan|"
+    r"hvorfor|hvornår|hvornaar|hvilke|hvis|når|naar|should|is|are|can|do|does|who|what|why)\b", re.IGNORECASE)
+# A paragraph number is no quantity: "efter § 23 … inden for en vis frist" does not say how long.
+_REFERENCE_NUMBER = re.compile(r"(?:§+|\bstk\.|\bnr\.|\bkap(?:itel|\.))\s*\d+\s*[a-z]?\b", re.IGNORECASE)
+_NUMBER_WORDS = (r"to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|atten|"
+                 r"nitten|tyve|tredive|fyrre|halvtreds|hundrede|tusind|halvandet|halvt?|én")
+# (what the question asks for, what a text that gives it holds), for questions that ask for it.
 _QUANTITIES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
     # "Hvor lang tid har man til at få et ægteskab omstødt?" was answered, confidently, by "hvis sagen
     # anlægges inden for en vis frist": the right passage, but the six months were in its footnote.
     (re.compile(r"\bhvor (?:lang tid|længe|mange|tit|ofte|gammel)\b|\binden for hvor\b|\bhvilken frist\b"
                 r"|\bhow (?:long|many|often|old)\b", re.IGNORECASE),
-     re.compile(r"\d|\b(?:to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|femten|tyve|tredive|hundrede|"
-                r"halvt?|hver|hvert|hver\w+|dagligt|ugentligt|månedligt|årligt|straks|løbende|"
-                r"én|samme dag|dagen efter|med det samme|uden ophold|kvartal\w*)\b", re.IGNORECASE)),
-    (re.compile(r"\bhvilket år\b|\bi hvilket år\b|\bwhat year\b", re.IGNORECASE),
+     re.compile(rf"\d|\b(?:{_NUMBER_WORDS}|hver|hvert|hverdag\w*|dagligt|ugentligt|månedligt|årligt|straks|"
+                r"løbende|samme dag|dagen efter|med det samme|uden ophold|kvartal\w*)\b"
+                r"|\b(?:en|et|nogle|få|flere|par)\s+(?:dag|døgn|uge|måned|år|time|gang|kvartal)\w*", re.IGNORECASE)),
+    (re.compile(r"\bhvilket år\b|\bwhat year\b", re.IGNORECASE),
      re.compile(r"\b(?:1[89]|20)\d{2}\b")),
 )
 
@@ -64,5 +72,7 @@ def unmet(question: str, text: str) -> bool:
     """
     if unmet_kind(question, text):
         return True
-    return not _YES_NO.search(question) and any(asks.search(question) and not gives.search(text)
-                                                for asks, gives in _QUANTITIES)
+    if _OTHER_QUESTION.search(question):
+        return False
+    text = _REFERENCE_NUMBER.sub(" ", text)
+    return any(asks.search(question) and not gives.search(text) for asks, gives in _QUANTITIES)

@@ -368,7 +368,7 @@ class SearchIndex:
         # excerpt whose passage falls beyond k is left out, so every citation is in the result.
         sentences, signals = self._answer(q, hits[:considered], final, lexical, dense)
         confident = (bool(sentences) and self.confidence.confident(signals)
-                     and not unmet(q.text, sentences[0].text))
+                     and not unmet(q.search_text, sentences[0].text))  # as spelled: "hvor laenge"
         hits = quoted_first(hits, sentences)[:k]
         listed = {h.passage.id for h in hits}
         sentences = [s for s in sentences if s.passage_id in listed]

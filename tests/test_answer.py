@@ -381,6 +381,15 @@ def test_a_question_for_a_period_a_count_or_a_year_is_not_answered_without_one()
     # A yes/no question that mentions a count does not ask for one.
     assert not unmet("Skal vi føre statistik over, hvor mange henvendelser vi får?",
                      "Kommunen bør registrere sagerne, så ledelsen kan følge udviklingen.")
+    # Review: periods said in words are periods; a question that opens with another question word
+    # asks for something else; a paragraph number is no period.
+    for period in ("inden for et døgn", "en gang om året", "nogle uger", "når hun er fyldt atten år"):
+        assert not unmet("Hvor længe skal der gå?", period), period
+    assert not unmet("Hvem skal jeg ringe til, når jeg ikke ved hvor mange der er involveret?",
+                     "Ring til kommunens nøgleperson.")
+    assert not unmet("Findes der en oversigt over, hvor mange sager der er?", "Kommunen registrerer sagerne.")
+    assert unmet(asked, "Efter § 23 skal sagen anlægges inden for en vis frist.")
+    assert unmet("Hvor ofte taler de sammen?", "De taler hverken med hinanden eller med os.")
     # The passage without the number may still be the one about it: only answers are held to it.
     assert not unmet_kind(asked, "Retten kan omstøde det, hvis sagen anlægges inden for en vis frist.")
     assert unmet_kind("Hvad koster en tolk?", "Kommunen bestiller tolken.")
