@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from starlette.requests import Request
 
@@ -25,18 +25,22 @@ def form_fields(body: bytes) -> dict[str, str]:
 
     A browser percent-encodes UTF-8, but ``curl -d "q=tvangsægteskab"`` sends the terminal's bytes
     as they are, and Starlette's form parser reads raw bytes as Latin-1: the question was searched
-    as "tvangsÃ¦gteskab". So UTF-8 first, raw or percent-encoded, and Windows-1252 (a Latin-1
-    terminal or an old intranet page) only for bytes that are not UTF-8.
+    as "tvangsÃ¦gteskab". So each name and value is read as UTF-8, raw or percent-encoded, and as
+    Windows-1252 (a Latin-1 terminal or an old intranet page) only when its bytes are not UTF-8: one
+    such field does not garble the others.
     """
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        text = body.decode("cp1252", "replace")
-    try:
-        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
-    except UnicodeDecodeError:
-        pairs = parse_qsl(text, keep_blank_values=True, encoding="cp1252", errors="replace")
     fields: dict[str, str] = {}
-    for name, value in pairs:
-        fields.setdefault(name, value)
+    for pair in body.split(b"&"):
+        if not pair:
+            continue
+        name, _, value = pair.partition(b"=")
+        fields.setdefault(_text(name), _text(value))
     return fields
+
+
+def _text(encoded: bytes) -> str:
+    raw = unquote_to_bytes(encoded.replace(b"+", b" "))
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", "replace")

@@ -282,6 +282,8 @@ def test_the_form_posts_and_a_clean_question_is_redirected_to_its_link(client: T
     "q=tvangs\u00e6gteskab".encode("cp1252"),  # the same in a Latin-1 terminal
     b"q=tvangs%E6gteskab",  # an old page posting Windows-1252
     b"q=tvangs%C3%A6gteskab",  # a browser
+    b"q=tvangs%C3%A6gteskab&kilde=%E6",  # one field that is not UTF-8 garbles no other
+    b"q=tvangs\xc3\xa6gteskab&q=andet&&publication",  # the first of a repeated field; empty parts
 ])
 def test_a_form_posted_by_hand_is_read_as_typed(client: TestClient, body: bytes) -> None:
     """`curl -d "q=tvangsægteskab"` was searched as "tvangsÃ¦gteskab": Starlette reads a form's raw

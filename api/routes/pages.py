@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -151,7 +152,9 @@ async def search_form(request: Request, templates: TemplatesDep) -> Response:
     if not q.strip():
         return RedirectResponse(urls.home(), status_code=303)
     try:
-        condensed = _screen(q)
+        # In a worker thread: a pasted case (the body may be far longer than a question) takes tens
+        # of milliseconds to scan and condense, which would hold every other request on the loop.
+        condensed = await to_thread.run_sync(_screen, q)
     except PersonalData as exc:
         return _personal_page(request, templates, exc.scan, publication)
     except TooLong as exc:
