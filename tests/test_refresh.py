@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader, PdfWriter
 
-from api.cli import cli
+from api.cli import PUBLICATION_FAILED_EXIT, cli
 from index.store import VersionStore
 from tests.conftest import kb_env
 from tests.httpserver import LocalHTTPServer
@@ -90,7 +90,7 @@ def test_failed_download_keeps_old_pdf_and_index_and_exits_nonzero(served):
     before = (corpus / "godpraksis.pdf").read_bytes()
     server.add_status("/godpraksis.pdf", 500)
     code, report = refresh(env)
-    assert code != 0 and not report["ok"]
+    assert code == PUBLICATION_FAILED_EXIT and not report["ok"]  # not 2, a mistyped cron line's code
     failed = next(p for p in report["publications"] if p["id"] == "godpraksis")
     assert failed["status"] == "failed" and "500" in failed["error"]
     assert (corpus / "godpraksis.pdf").read_bytes() == before
@@ -116,7 +116,9 @@ def test_failed_download_is_reported_once_and_says_what_is_kept(served):
     refresh(env)
     server.add_status("/godpraksis.pdf", 404)
     result = CliRunner().invoke(cli, ["refresh"], env=env)
-    assert result.exit_code != 0
+    assert result.exit_code == PUBLICATION_FAILED_EXIT
     lines = [line for line in result.stdout.splitlines() if "HTTP 404" in line]
+    fetched = CliRunner().invoke(cli, ["fetch"], env=env)  # the download alone says the same
+    assert fetched.exit_code == PUBLICATION_FAILED_EXIT and "HTTP 404" in fetched.stdout
     assert len(lines) == 1, result.stdout
     assert "den tidligere PDF og dens passager er bevaret" in lines[0]
