@@ -35,10 +35,10 @@ _KINDS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 
 # A question that asks yes or no, or opens with another question word, asks for something else:
 # "Skal vi føre statistik over, hvor mange …", "Hvem skal jeg ringe til, når jeg ikke ved hvor mange
-# der er involveret?".
+# der er involveret?". A condition first ("Hvis risikoen er høj, hvor ofte …") still asks for it.
 _OTHER_QUESTION = re.compile(
     r"^\W*(?:skal|kan|må|maa|bør|boer|er|har|vil|gælder|får|faar|giver|findes|bliver|hvem|hvad|hvordan|"
-    r"hvorfor|hvornår|hvornaar|hvilke|hvis|når|naar|should|is|are|can|do|does|who|what|why)\b", re.IGNORECASE)
+    r"hvorfor|hvornår|hvornaar|hvilke|should|is|are|can|do|does|who|what|why)\b", re.IGNORECASE)
 # A paragraph number is no quantity: "efter § 23 … inden for en vis frist" does not say how long.
 _REFERENCE_NUMBER = re.compile(r"(?:§+|\bstk\.|\bnr\.|\bkap(?:itel|\.))\s*\d+\s*[a-z]?\b", re.IGNORECASE)
 _NUMBER_WORDS = (r"to|tre|fire|fem|seks|syv|otte|ni|ti|elleve|tolv|tretten|fjorten|femten|seksten|sytten|atten|"

@@ -389,6 +389,9 @@ def test_a_question_for_a_period_a_count_or_a_year_is_not_answered_without_one()
                      "Ring til kommunens nøgleperson.")
     assert not unmet("Findes der en oversigt over, hvor mange sager der er?", "Kommunen registrerer sagerne.")
     assert unmet(asked, "Efter § 23 skal sagen anlægges inden for en vis frist.")
+    # A condition first still asks for the quantity ("løbende" is an answer to how often).
+    assert not unmet("Hvis risikoen er høj, hvor ofte skal planen så opdateres?", "Den opdateres løbende.")
+    assert unmet("Når risikoen er høj, hvor ofte skal planen opdateres?", "Planen laves sammen med den unge.")
     assert unmet("Hvor ofte taler de sammen?", "De taler hverken med hinanden eller med os.")
     # The passage without the number may still be the one about it: only answers are held to it.
     assert not unmet_kind(asked, "Retten kan omstøde det, hvis sagen anlægges inden for en vis frist.")
