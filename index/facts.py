@@ -72,7 +72,8 @@ def unmet(question: str, text: str) -> bool:
     """
     if unmet_kind(question, text):
         return True
-    if _OTHER_QUESTION.search(question):
+    wanted = [gives for asks, gives in _QUANTITIES if asks.search(question)]
+    if not wanted or _OTHER_QUESTION.search(question):
         return False
     text = _REFERENCE_NUMBER.sub(" ", text)
-    return any(asks.search(question) and not gives.search(text) for asks, gives in _QUANTITIES)
+    return any(not gives.search(text) for gives in wanted)

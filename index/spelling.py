@@ -7,10 +7,11 @@ closest word by edit distance (one edit for words up to 7 letters, two beyond; t
 are one edit), preferring the corpus word that the typed one is without its æ/ø/å, then the more
 frequent one. A word that is neither Danish nor English but becomes Danish with its æ/ø/å ("hort"
 → "hørt") is that word, even when the guides never use it, unless a corpus word is one letter
-more or less away ("ogle" is "nogle"). A Danish word (``wordfreq``'s list, ``ingest/words.py``) is no typo: it only
-gets its æ/ø/å back ("mode" → "møde"), so an everyday word the guides never use stays itself
-("onkel" was searched as "enkel", "brev" as "blev"). An English word still maps to its Danish
-cousin ("indicators" → "indikator"), which helped the questions that mix English in. Words that are
+more or less away ("ogle" is "nogle"). A Danish word (``wordfreq``'s list, ``ingest/words.py``)
+is no typo: it only gets its æ/ø/å back ("mode" → "møde"), so an everyday word the guides never
+use stays itself ("onkel" was searched as "enkel", "brev" as "blev"). An English word still maps
+to its Danish cousin ("indicators" → "indikator"), which helped the questions that mix English
+in. Words that are
 already in the corpus are never touched, so correctly spelled questions are searched exactly as
 typed, and neither are the thesaurus's words (``QueryBuilder``): "omskæring" is no typo of
 "omkring", but the everyday word the thesaurus maps to "kønslemlæstelse".
@@ -59,9 +60,9 @@ def restorations(word: str) -> list[str]:
     slots: list[tuple[int, int, tuple[str, ...]]] = []  # (position, letters replaced, replacements)
     i = 0
     while i < len(word):
-        pair = next((letter for digraph, letter in _DIGRAPHS if word.startswith(digraph, i)), None)
-        if pair is not None:
-            slots.append((i, 2, (pair,)))
+        restored = next((letter for digraph, letter in _DIGRAPHS if word.startswith(digraph, i)), None)
+        if restored is not None:
+            slots.append((i, 2, (restored,)))
             i += 2
             continue
         if word[i] in _LETTERS:
