@@ -5,7 +5,8 @@ undersøglse"). A question word that is not in the corpus vocabulary is replaced
 it most likely means: first an exact match after folding æ→ae, ø→oe, å→aa (and "aa"→"å"), then the
 closest word by edit distance (one edit for words up to 7 letters, two beyond; two swapped letters
 are one edit), preferring the corpus word that the typed one is without its æ/ø/å, then the more
-frequent one. A word that is neither Danish nor English but becomes Danish with its æ/ø/å ("hort"
+frequent one. A word typed with the old "aa" whose "å" spelling is far more common is that
+spelling, however short ("paa" → "på", "naar" → "når"). A word that is neither Danish nor English but becomes Danish with its æ/ø/å ("hort"
 → "hørt") is that word, even when the guides never use it, unless a corpus word is one letter
 more or less away ("ogle" is "nogle"). A Danish word (``wordfreq``'s list, ``ingest/words.py``)
 is no typo: it only gets its æ/ø/å back ("mode" → "møde"), so an everyday word the guides never
@@ -48,6 +49,10 @@ _DIGRAPHS = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
 _LETTERS = {"a": ("æ", "å"), "o": ("ø",)}
 MAX_RESTORED_LETTERS = 2
 MAX_RESTORATIONS = 500
+# How much more frequent (in Zipf units: 2 = a hundred times) the "å" spelling of a word typed with
+# "aa" must be for "aa" to count as the old spelling: "paa" 4.7 against "på" 7.2, while the place
+# names keep theirs ("Aalborg" 5.3 against "Ålborg" 3.7).
+OLD_SPELLING_MARGIN = 2.0
 
 
 def restorations(word: str) -> list[str]:
@@ -114,7 +119,15 @@ class Speller:
     def correct_word(self, word: str) -> str | None:
         """The corpus word meant by an unknown ``word``, or None (known, too short, or no match)."""
         lower = word.casefold()
-        if len(lower) < MIN_LENGTH or lower in self.counts:
+        if lower in self.counts:
+            return None
+        if "aa" in lower:
+            # wordfreq's list holds the pre-1948 spellings ("paa", "maa", "naar") from old texts, so
+            # neither the Danish-word rule nor the length limit below would give them their "å".
+            modern = lower.replace("aa", "å")
+            if zipf(modern) >= zipf(lower) + OLD_SPELLING_MARGIN:
+                return modern
+        if len(lower) < MIN_LENGTH:
             return None
         folded = self._folded.get(fold(lower))
         if folded is not None:
