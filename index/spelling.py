@@ -6,16 +6,15 @@ it most likely means: first an exact match after folding æ→ae, ø→oe, å→
 closest word by edit distance (one edit for words up to 7 letters, two beyond; two swapped letters
 are one edit), preferring the corpus word that the typed one is without its æ/ø/å, then the more
 frequent one. A word typed with the old "aa" whose "å" spelling is far more common is that
-spelling, however short ("paa" → "på", "naar" → "når"). A word that is neither Danish nor English but becomes Danish with its æ/ø/å ("hort"
-→ "hørt") is that word, even when the guides never use it, unless a corpus word is one letter
-more or less away ("ogle" is "nogle"). A Danish word (``wordfreq``'s list, ``ingest/words.py``)
-is no typo: it only gets its æ/ø/å back ("mode" → "møde"), so an everyday word the guides never
-use stays itself ("onkel" was searched as "enkel", "brev" as "blev"). An English word still maps
-to its Danish cousin ("indicators" → "indikator"), which helped the questions that mix English
-in. Words that are
-already in the corpus are never touched, so correctly spelled questions are searched exactly as
-typed, and neither are the thesaurus's words (``QueryBuilder``): "omskæring" is no typo of
-"omkring", but the everyday word the thesaurus maps to "kønslemlæstelse".
+spelling, however short ("paa" → "på", "naar" → "når"). A word that is neither Danish nor English
+but becomes Danish with its æ/ø/å ("hort" → "hørt") is that word, even when the guides never use
+it, unless a corpus word is one letter more or less away ("ogle" is "nogle"). A Danish word
+(``wordfreq``'s list, ``ingest/words.py``) is no typo: it only gets its æ/ø/å back ("mode" →
+"møde"), so an everyday word the guides never use stays itself ("onkel" was searched as "enkel",
+"brev" as "blev"). An English word still maps to its Danish cousin ("indicators" → "indikator"),
+which helped the questions that mix English in. Words that are already in the corpus are never
+touched, so correctly spelled questions are searched exactly as typed, and neither are the
+thesaurus's words (``QueryBuilder``): "omkring", but the everyday word the thesaurus maps to "kønslemlæstelse".
 """
 
 from __future__ import annotations
