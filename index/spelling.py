@@ -14,7 +14,8 @@ it, unless a corpus word is one letter more or less away ("ogle" is "nogle"). A 
 "brev" as "blev"). An English word still maps to its Danish cousin ("indicators" → "indikator"),
 which helped the questions that mix English in. Words that are already in the corpus are never
 touched, so correctly spelled questions are searched exactly as typed, and neither are the
-thesaurus's words (``QueryBuilder``): "omkring", but the everyday word the thesaurus maps to "kønslemlæstelse".
+thesaurus's words (``QueryBuilder``): "omskæring" is no typo of "omkring", but the everyday word
+the thesaurus maps to "kønslemlæstelse".
 """
 
 from __future__ import annotations
