@@ -10,24 +10,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from api.errors import PersonalData, UnknownPublication
 from api.personal import find
+from index.focus import is_question_like, sentences
 from ingest.settings import MAX_QUESTION_CHARS
 
 MAX_PASTE_CHARS = 4000
-
-# A sentence ends at . ! ? (or a line break) before the next sentence's capital letter; pasted
-# into a one-line field, line breaks are gone and the next sentence may follow without a space.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ0-9\"»(])|(?<=[a-zæøå0-9][.!?])(?=[A-ZÆØÅ])|\s*\n\s*")
-_QUESTION_STARTS = (
-    "hvad", "hvordan", "hvornår", "hvorfor", "hvem", "hvilke", "hvilken", "hvilket", "hvor", "hvorvidt",
-    "skal", "kan", "må", "bør", "vil", "kunne", "skulle", "burde", "findes",
-    "jeg er i tvivl", "jeg vil gerne vide", "jeg vil gerne høre", "jeg ønsker at vide", "spørgsmål",
-)
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 def refuse_personal_data(question: str) -> None:
@@ -35,17 +25,6 @@ def refuse_personal_data(question: str) -> None:
     scan = find(question)
     if scan:
         raise PersonalData(scan)
-
-
-def sentences(text: str) -> list[str]:
-    return [" ".join(s.split()) for s in _SENTENCE_END.split(text) if s and s.strip()]
-
-
-def is_question_like(sentence: str) -> bool:
-    if "?" in sentence:
-        return True
-    start = " ".join(_WORD.findall(sentence.casefold())[:5])
-    return any(start == w or start.startswith(w + " ") for w in _QUESTION_STARTS)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The first stage of search: a checked question becomes a ``Query`` every later stage reads.
 
     question ──check──► spelling (corpus words) ──► stems, thesaurus terms ──► query vector
+                                              └──► a case story's question weighted (index/focus.py)
 
 Spelling correction feeds both retrievers (the model reads "børnefaglig undersøgelse" better than
 "børnefalig undersøglse"); thesaurus terms feed only the lexical side, at a lower weight, and
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.embed import Embedder
+from index.focus import weighted
 from index.lexical import Analyzer
 from index.spelling import Speller
 from index.thesaurus import Synonym, Thesaurus
@@ -25,13 +27,15 @@ class Terms:
     """What the lexical side reads: everything of a ``Query`` but the model's vector."""
 
     text: str  # the question as asked (checked)
-    search_text: str  # after spelling correction: what both retrievers search
+    search_text: str  # after spelling correction: what the answer and its vetoes read
+    # what both retrievers read: ``search_text``, with a case story's question said twice (index/focus.py)
+    weighted_text: str
     stems: list[str]  # content stems of ``search_text``
     expansion: list[str]  # thesaurus terms of the groups the question matches (lexical side only)
     synonyms: tuple[Synonym, ...]  # the question's thesaurus terms, for the coverage of its words
 
     def with_vector(self, vector: np.ndarray) -> Query:
-        return Query(self.text, self.search_text, self.stems, self.expansion, self.synonyms, vector)
+        return Query(self.text, self.search_text, self.weighted_text, self.stems, self.expansion, self.synonyms, vector)
 
 
 @dataclass(frozen=True)
@@ -48,12 +52,13 @@ class QueryBuilder:
 
     def __call__(self, text: str) -> Query:
         terms = self.terms(text)
-        return terms.with_vector(self.embedder.encode_queries([terms.search_text])[0])
+        return terms.with_vector(self.embedder.encode_queries([terms.weighted_text])[0])
 
     def terms(self, text: str) -> Terms:
         search_text = self.speller.correct(text, keep=self._thesaurus_word)
         stems = self.analyzer.stems(search_text)
-        return Terms(text, search_text, stems, self.thesaurus.expand(stems), self.thesaurus.synonyms(stems))
+        return Terms(text, search_text, weighted(search_text), stems, self.thesaurus.expand(stems),
+                     self.thesaurus.synonyms(stems))
 
     def _thesaurus_word(self, word: str) -> bool:
         return self.thesaurus.knows(self.analyzer.stems(word))
@@ -62,7 +67,7 @@ class QueryBuilder:
         """The query's vector, for an event loop: awaited, never waited for in a thread."""
         encode = getattr(self.embedder, "encode_queries_async", None)  # the server's QueryBatcher
         if encode is not None:
-            return (await encode([terms.search_text]))[0]
+            return (await encode([terms.weighted_text]))[0]
         # Without one (a library caller), here and now, as calling the builder does: a pool thread
         # would run the model on a team of torch threads of its own (see index/batching.py).
-        return self.embedder.encode_queries([terms.search_text])[0]
+        return self.embedder.encode_queries([terms.weighted_text])[0]

@@ -50,7 +50,7 @@ class LexicalRetriever(Retriever):
         self._analysed = {phrase: self.index.analyzer.runs(phrase) for phrase in self.phrases}
 
     def scores(self, query: Terms) -> np.ndarray:  # no vector needed: see SearchIndex.draft_async
-        own = self.index.scores(query.search_text).astype(np.float64)
+        own = self.index.scores(query.weighted_text).astype(np.float64)
         if not query.expansion or self.expansion_weight <= 0:
             return own
         extra = self.index.score_tokens(self._expansion_tokens(query.expansion))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -9,8 +10,10 @@ import pytest
 
 from index.answer import coverage
 from index.context import ContextConfig, SectionNeighbours
-from index.lexical import Analyzer
+from index.focus import weighted
+from index.lexical import Analyzer, LexicalIndex
 from index.query import QueryBuilder
+from index.retrievers import LexicalRetriever
 from index.spelling import Speller, fold, restorations
 from index.thesaurus import Thesaurus
 from ingest.models import Passage
@@ -102,6 +105,34 @@ def test_a_word_the_thesaurus_knows_is_not_corrected_into_another_word(thesaurus
     assert prepare.terms("kan en værge hjælpe").search_text == "kan en værge hjælpe"
     # A word neither the guides nor the thesaurus know is still corrected.
     assert prepare.terms("tvangsaegteskab").search_text == "tvangsægteskab"
+
+
+def test_a_case_storys_question_outweighs_its_details(thesaurus: Thesaurus) -> None:
+    """A pasted case was searched as one bag of words: the story's details (the school trip, the
+    brother, the car) found the passage that tells a similar story, not the one on what to do."""
+    passages = ["Eksempel: En pige på 15 må ikke komme med på lejrskole, og hendes storebror henter hende hver dag.",
+                "Har du en bekymring for et barn, skal du lave en underretning til kommunen. Underretningen "
+                "skal ske hurtigt, og du skal ikke selv undersøge sagen."]
+    lexical = LexicalIndex()
+    lexical.index(passages)
+    prepare = QueryBuilder(lexical.analyzer, embedder=None, speller=Speller.from_texts(passages),  # type: ignore[arg-type]
+                           thesaurus=thesaurus)
+    story = ("Jeg har en pige på 15 i min klasse. Hun må ikke komme med på lejrskole. Hendes storebror "
+             "henter hende i bil hver dag efter skole. Skal jeg lave en underretning?")
+    terms = prepare.terms(story)
+    assert terms.search_text == story
+    assert terms.weighted_text == f"{story} Skal jeg lave en underretning?"
+    retriever = LexicalRetriever(lexical)
+    as_one_bag = retriever.scores(replace(terms, weighted_text=terms.search_text))
+    assert as_one_bag[0] > as_one_bag[1]
+    scores = retriever.scores(terms)
+    assert scores[1] > scores[0]
+    # A question of one or two sentences is searched as it is.
+    short = prepare.terms("Hun må ikke komme med på lejrskole. Skal jeg lave en underretning?")
+    assert short.weighted_text == short.search_text
+    # With no question-like sentence, the last one is what the story asks about.
+    assert weighted("En pige er 15. Hun må ikke komme med. Hun er bange for sin bror") \
+        .endswith("bror Hun er bange for sin bror")
 
 
 def test_the_bundled_thesaurus_expands_everyday_words_to_the_guides_terms(thesaurus: Thesaurus) -> None:

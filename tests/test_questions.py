@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from api.questions import MAX_PASTE_CHARS, condense, is_question_like, sentences
+from api.questions import MAX_PASTE_CHARS, condense
+from index.focus import is_question_like, sentences
 from ingest.settings import MAX_QUESTION_CHARS
 
 # A case description as a caseworker pastes it from a journal: long, and the question comes last.
