@@ -41,6 +41,17 @@ MiniLM 0.657 / 0.860 / 0.741):
 - the thesaurus terms appended to the question the model embeds: e5 0.685 / 0.881 / 0.767 with
   three terms, 0.678 / 0.874 / 0.766 with all; MiniLM 0.622 / 0.846 / 0.725. The question before
   spelling correction: e5 0.706 / 0.895 / 0.788.
+
+Measured later, against e5 0.748 / 0.902 / 0.811 and MiniLM 0.720 / 0.881 / 0.782, and not kept:
+
+- dense pseudo-relevance feedback (the query vector plus β × the mean of the first m passages'
+  vectors, then ranked again): e5 gained at some settings (m 5, β 1.0: 0.769 / 0.895 / 0.822;
+  m 3, β 0.6: 0.748 / 0.909 / 0.815) but not on the fixture set (MRR 0.679 → 0.670-0.672),
+  MiniLM lost at every setting (R@5 0.860-0.867), and the answer rule's signals moved with it
+  (right answers 0.196 → 0.168 before a refit);
+- BM25's k1 and b (1.2 / 0.75): k1 0.9-2.2 and b 0.5-0.9 moved either model by one question at
+  most, either way; the character n-grams' share of the lexical score (0.5-1.5 of the words'):
+  the same.
 """
 
 from __future__ import annotations
