@@ -7,6 +7,7 @@ Search is a short chain of named stages, each in its own module:
         passage)
       → fusion (index/fusion.py: calibrated z-score fusion)
       → context (index/context.py: small-to-big, same-section neighbours)
+      → pages spread (index/diversity.py: after the first two, a page already listed waits)
       → rerank (index/rerank.py: optional cross-encoder)
       → answer (index/answer.py, index/choice.py, index/confidence.py: sentences, whether to answer)
 """
@@ -28,6 +29,7 @@ from index.choice import FEATURES, SentenceRanker, features, ranker_for
 from index.confidence import ConfidenceRule, Signals, passage_rule_for, rule_for
 from index.context import ContextConfig, SectionNeighbours
 from index.dense import DenseIndex
+from index.diversity import POOL, spread_pages
 from index.embed import Embedder
 from index.errors import ModelMismatch, QuestionError
 from index.facts import unmet, unmet_kind
@@ -186,6 +188,7 @@ class SearchIndex:
         self._sentence_cache: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self.neighbours_in_section = SectionNeighbours.of(self.passages)
+        self.page_of = [(p.publication_id, p.page_start) for p in self.passages]  # what spread_pages spreads
         self.prepare = QueryBuilder(self.lexical.analyzer, self.embedder,
                                     Speller.from_texts(p.text for p in self.passages), self.tools.thesaurus)
         self.lexical_retriever = LexicalRetriever(
@@ -298,8 +301,9 @@ class SearchIndex:
     def _hits(self, final: np.ndarray, lexical: np.ndarray, dense: np.ndarray, k: int) -> list[Hit]:
         if self.tools.reranker is not None:
             k = max(k, self.tools.reranker.top_n)
+        ranked = [(i, s) for i, s in top_k(final, k * POOL) if np.isfinite(s)]
         return [Hit(self.passages[i], s, float(lexical[i]), float(dense[i]), s)
-                for i, s in top_k(final, k) if np.isfinite(s)]
+                for i, s in spread_pages(ranked, self.page_of, k)]
 
     def _rerank(self, query: Query, hits: list[Hit], k: int, known: dict[str, float] | None = None) -> list[Hit]:
         if self.tools.reranker is None:
