@@ -6,7 +6,7 @@ Search is a short chain of named stages, each in its own module:
       → retrievers (index/retrievers.py: lexical BM25, dense FAISS, best sentence; each scores every
         passage)
       → fusion (index/fusion.py: calibrated z-score fusion)
-      → context (index/context.py: small-to-big, same-section neighbours)
+      → context (index/context.py: small-to-big, the passages before and after on the same page)
       → pages spread (index/diversity.py: after the first two, a page already listed waits)
       → rerank (index/rerank.py: optional cross-encoder)
       → answer (index/answer.py, index/choice.py, index/confidence.py: sentences, whether to answer)
@@ -27,7 +27,7 @@ import numpy as np
 from index.answer import AnswerConfig, AnswerSentence, Evidence, QuestionWeights, choose, dense_z, novelty
 from index.choice import FEATURES, SentenceRanker, features, ranker_for
 from index.confidence import ConfidenceRule, Signals, passage_rule_for, rule_for
-from index.context import ContextConfig, SectionNeighbours
+from index.context import ContextConfig, PageNeighbours
 from index.dense import DenseIndex
 from index.diversity import POOL, spread_pages
 from index.embed import Embedder
@@ -187,7 +187,7 @@ class SearchIndex:
         self._passage_units: dict[str, PassageUnits] = {}
         self._sentence_cache: OrderedDict[str, dict[str, np.ndarray]] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self.neighbours_in_section = SectionNeighbours.of(self.passages)
+        self.neighbours_on_page = PageNeighbours.of(self.passages)
         self.page_of = [(p.publication_id, p.page_start) for p in self.passages]  # what spread_pages spreads
         self.prepare = QueryBuilder(self.lexical.analyzer, self.embedder,
                                     Speller.from_texts(p.text for p in self.passages), self.tools.thesaurus)
@@ -231,7 +231,7 @@ class SearchIndex:
         dense = self.dense_retriever.scores(query)
         fusion = fusion or self.fusion
         sentence = self.sentence_retriever.scores(query) if fusion.sentence_weight else None
-        final = self.neighbours_in_section.apply(fuse(lexical, dense, fusion, sentence), context or self.context)
+        final = self.neighbours_on_page.apply(fuse(lexical, dense, fusion, sentence), context or self.context)
         return self._restricted(final, publication), lexical, dense
 
     def _restricted(self, final: np.ndarray, publication: str | None) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from index.answer import coverage
-from index.context import ContextConfig, SectionNeighbours
+from index.context import ContextConfig, PageNeighbours
 from index.focus import weighted
 from index.lexical import Analyzer, LexicalIndex
 from index.query import QueryBuilder
@@ -238,14 +238,26 @@ def test_a_broken_thesaurus_is_refused_with_a_clear_message(tmp_path: Path) -> N
         Thesaurus.load(bad, Analyzer().stems)
 
 
-def test_small_to_big_lifts_a_passage_whose_section_neighbour_answers() -> None:
-    def p(i: int, section: str) -> Passage:
-        return Passage(f"p{i}", "haandbog", "H", 1, 1, None, section, "tekst")
+def test_small_to_big_lifts_a_passage_whose_page_neighbour_answers() -> None:
+    def p(i: int, start: int, end: int, section: str = "A", publication: str = "haandbog") -> Passage:
+        return Passage(f"p{i}", publication, "H", start, end, None, section, "tekst")
 
-    passages = [p(0, "A"), p(1, "A"), p(2, "B"), p(3, "B")]
-    neighbours = SectionNeighbours.of(passages)
-    assert neighbours.previous.tolist() == [-1, 0, -1, 2] and neighbours.next.tolist() == [1, -1, 3, -1]
-    fused = np.array([3.0, 1.0, 1.0, -2.0])
+    # p1 and p2 share page 2 (p1 runs on to it); p3 is on page 3; p4 is another publication's page 3.
+    passages = [p(0, 1, 1), p(1, 1, 2), p(2, 2, 2, section="B"), p(3, 3, 3, section="B"),
+                p(4, 3, 3, section="B", publication="vejledning")]
+    neighbours = PageNeighbours.of(passages)
+    assert neighbours.previous.tolist() == [-1, 0, 1, -1, -1] and neighbours.next.tolist() == [1, 2, -1, -1, -1]
+    fused = np.array([3.0, 1.0, 1.0, 4.0, -2.0])
     out = neighbours.apply(fused, ContextConfig(neighbour_weight=0.5))
-    assert out.tolist() == [3.5, 2.5, 1.0, -1.5]  # p1 rises with its neighbour; p2 is not dragged down by p3
+    assert out.tolist() == [3.5, 2.5, 1.5, 4.0, -2.0]  # p1 rises with p0; p3 and p4 are other pages
     assert neighbours.apply(fused, ContextConfig(neighbour_weight=0.0)).tolist() == fused.tolist()
+
+
+def test_a_page_neighbour_counts_across_a_section_boundary() -> None:
+    """The section's neighbours came first: a heading that starts a new section halfway down a page
+    cut its first paragraph off from the paragraph above it, which named the topic."""
+    passages = [Passage("a", "haandbog", "H", 7, 7, "5", "Tegn", "Tegn på tvangsægteskab ..."),
+                Passage("b", "haandbog", "H", 7, 7, "5", "Hvad gør skolen", "Kontakt kommunen ...")]
+    neighbours = PageNeighbours.of(passages)
+    lifted = neighbours.apply(np.array([2.0, 1.0]), ContextConfig())
+    assert lifted[1] > 1.0

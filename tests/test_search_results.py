@@ -169,6 +169,7 @@ def test_a_passages_best_sentence_counts_in_the_built_index(search_index) -> Non
 
     import numpy as np
 
+    from index.diversity import spread_pages
     from index.sentences import units
 
     # The build stores the model family's share (MiniLM's 0.3) and the sentence vectors it reads.
@@ -185,5 +186,7 @@ def test_a_passages_best_sentence_counts_in_the_built_index(search_index) -> Non
             assert best[i] == pytest.approx(max(cosines), abs=1e-4)
     only_sentences = replace(search_index.fusion, dense_weight=1.0, sentence_weight=1.0)
     hits = search_index.search(question, k=5, fusion=only_sentences)
-    scores = search_index.neighbours_in_section.apply(best - best.mean(), search_index.context)
-    assert [h.passage.id for h in hits] == [search_index.passages[int(i)].id for i in np.argsort(-scores)[:5]]
+    scores = search_index.neighbours_on_page.apply(best - best.mean(), search_index.context)
+    ranked = [(int(i), float(scores[i])) for i in np.argsort(-scores)[:15]]
+    expected = spread_pages(ranked, search_index.page_of, 5)  # pages spread after the first two
+    assert [h.passage.id for h in hits] == [search_index.passages[i].id for i, _ in expected]
