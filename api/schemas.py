@@ -49,9 +49,9 @@ class PassageOut(PassageBase):
                                      "rest, in fused order): higher is better. Comparable only "
                                      "within one response, not across questions or index versions. The passage "
                                      "the answer quotes (or would quote) is listed first, so the first may "
-                                     "score below the next; after the first two, a passage from a page "
-                                     "already listed comes after the other pages' best, so a later passage "
-                                     "may score above an earlier one.")
+                                     "score below the next. After the first two, a passage from a page "
+                                     "already listed comes after the other pages' best, with its score "
+                                     "lowered to its place, so scores still rank the list.")
 
 
 # The query parameter of /corpus/{file} that names an edition (Danish: it is in links people see).

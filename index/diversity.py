@@ -6,8 +6,9 @@ passages ("haandbog p. 17" four times in the first five) and pushed the page tha
 sight, and a caseworker scrolled past the same page again and again. So after the first ``KEEP``
 passages, which stay as ranked (the answer reads them), a passage whose page is already listed
 comes after the best passage of every page not yet listed; the held-back ones follow in their
-order. Nothing is dropped: the fused scores and the relevance floor are unchanged, only the order
-of the list is.
+order. Nothing is dropped, and a passage from a new page never overtakes one that clears the
+relevance floor when it does not clear it itself (``spread_pages``). The relevance floor reads
+each passage's own fused score; a held-back passage's score is lowered to its place in the list.
 
 Measured on the tuning half (``bench/quality.py``; second opinion on the fixture questions):
 
@@ -20,25 +21,45 @@ Measured on the tuning half (``bench/quality.py``; second opinion on the fixture
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
 
 KEEP = 2  # passages listed as ranked before pages are spread
-POOL = 3  # candidates read per passage listed: the pages held back are taken from this many
+POOL = 150  # candidates read, whatever k is: the list for a smaller k is the start of a larger k's
 
 
 def spread_pages(ranked: Sequence[tuple[int, float]], page_of: Sequence[Hashable], k: int,
-                 keep: int = KEEP) -> list[tuple[int, float]]:
-    """The first ``k`` of ``ranked`` (passage index, score) with pages spread after the first ``keep``."""
-    listed: list[tuple[int, float]] = []
-    held: list[tuple[int, float]] = []
+                 keep: int = KEEP, floor: float = -math.inf) -> list[tuple[int, float]]:
+    """The first ``k`` of ``ranked`` (passage index, score; best first) with pages spread after the
+    first ``keep``, each with the score that ranks it there.
+
+    Passages that clear the relevance ``floor`` are spread among themselves, then the rest: a
+    passage from a new page must not push one that clears the floor out of the list (the page then
+    counted more relevant passages than it showed). A passage held back keeps its distance below
+    the one before it in the fused scores, counted from the last one listed, so scores still rank
+    the list (clients sort by them) and equal scores keep their order.
+    """
+    out: list[tuple[int, float]] = []
     pages: set[Hashable] = set()
-    for i, score in ranked:
-        page = page_of[i]
-        if len(listed) >= keep and page in pages:
-            held.append((i, score))
-        else:
-            listed.append((i, score))
-            pages.add(page)
-        if len(listed) >= k:
+    for tier in ([r for r in ranked if r[1] >= floor], [r for r in ranked if r[1] < floor]):
+        listed: list[tuple[int, float]] = []
+        held: list[tuple[int, float]] = []
+        for i, score in tier:
+            if len(out) + len(listed) >= keep and page_of[i] in pages:
+                held.append((i, score))
+            else:
+                listed.append((i, score))
+                pages.add(page_of[i])
+        out += listed
+        if held:
+            # Below the last one listed, each as far below it as it was below the first held back.
+            last, first = (out[-1][1] if out else held[0][1]), held[0][1]
+            out += [(i, min(score, last - (first - score))) for i, score in held]
+        if len(out) >= k:
             break
-    return (listed + held)[:k]
+    # A held-back passage of the first tier may fall below a listed one of the second: none above
+    # the one before it.
+    for n in range(1, min(len(out), k)):
+        if out[n][1] > out[n - 1][1]:
+            out[n] = (out[n][0], out[n - 1][1])
+    return out[:k]

@@ -74,7 +74,8 @@ class Reranker:
         if not tail:
             return reranked
         # Scores rank the whole list (clients sort by them): the rest go on below the last reranked
-        # score by their fused distance from the head's lowest fused score.
+        # score by their distance from the head's lowest score (the fused one, or where the pages
+        # are spread, the score that ranks it there: ``index/diversity.py``).
         last = reranked[-1].score
-        edge = min(h.relevance for h in head)
-        return [*reranked, *(replace(h, score=last - (edge - h.relevance)) for h in tail)]
+        edge = min(h.score for h in head)
+        return [*reranked, *(replace(h, score=last - (edge - h.score)) for h in tail)]

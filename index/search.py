@@ -301,9 +301,10 @@ class SearchIndex:
     def _hits(self, final: np.ndarray, lexical: np.ndarray, dense: np.ndarray, k: int) -> list[Hit]:
         if self.tools.reranker is not None:
             k = max(k, self.tools.reranker.top_n)
-        ranked = [(i, s) for i, s in top_k(final, k * POOL) if np.isfinite(s)]
-        return [Hit(self.passages[i], s, float(lexical[i]), float(dense[i]), s)
-                for i, s in spread_pages(ranked, self.page_of, k)]
+        ranked = [(i, s) for i, s in top_k(final, max(k, POOL)) if np.isfinite(s)]
+        # The spread list's score ranks it; ``fused`` keeps the passage's own for the relevance floor.
+        return [Hit(self.passages[i], s, float(lexical[i]), float(dense[i]), float(final[i]))
+                for i, s in spread_pages(ranked, self.page_of, k, floor=self.floor)]
 
     def _rerank(self, query: Query, hits: list[Hit], k: int, known: dict[str, float] | None = None) -> list[Hit]:
         if self.tools.reranker is None:

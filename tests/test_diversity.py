@@ -15,9 +15,29 @@ def test_a_page_already_listed_waits_for_the_pages_not_yet_listed() -> None:
     ranked = [(i, 10.0 - i) for i in range(len(page_of))]
     spread = spread_pages(ranked, page_of, k=5)
     assert [i for i, _ in spread] == [0, 1, 2, 5, 3]
-    assert spread[3] == (5, 5.0)  # the scores stay each passage's own
+    assert spread[3] == (5, 5.0)  # a passage listed in its turn keeps its score
     # The first two stay as ranked (the answer reads them), and nothing is dropped.
-    assert [i for i, _ in spread_pages(ranked, page_of, k=7)] == [0, 1, 2, 5, 3, 4, 6]
+    everything = spread_pages(ranked, page_of, k=7)
+    assert [i for i, _ in everything] == [0, 1, 2, 5, 3, 4, 6]
+    # Scores still rank the list (clients sort by them): a held-back passage's is lowered to its
+    # place, each as far below the one before as in the fused scores (7, 6, 4 → 5, 4, 2).
+    assert [s for _, s in everything] == [10.0, 9.0, 8.0, 5.0, 5.0, 4.0, 2.0]
+    # A shorter list is the start of a longer one: "Vis flere" adds passages, it does not reorder.
+    assert spread_pages(ranked, page_of, k=4) == everything[:4]
+
+
+def test_a_new_page_does_not_push_a_passage_that_clears_the_floor_out() -> None:
+    """Spread over every candidate, a weak passage from a new page came before a strong one from a
+    listed page; the floor then dropped the weak one, and the list showed fewer passages than the
+    page counted as relevant ("Vis flere" offered on a list that was not full)."""
+    page_of = ["a", "a", "a", "b", "c"]
+    ranked = [(0, 5.0), (1, 4.0), (2, 3.0), (3, 1.0), (4, 0.5)]
+    spread = spread_pages(ranked, page_of, k=3, floor=2.0)
+    assert [i for i, _ in spread] == [0, 1, 2]
+    assert [i for i, _ in spread_pages(ranked, page_of, k=5, floor=2.0)] == [0, 1, 2, 3, 4]
+    # Among the passages that clear it, pages are spread as before.
+    assert [i for i, _ in spread_pages([(0, 5.0), (1, 4.0), (2, 3.0), (3, 2.5)], page_of, k=4, floor=2.0)] \
+        == [0, 1, 3, 2]
 
 
 @pytest.mark.parametrize("k", [0, 1, 2, 3])
@@ -30,13 +50,19 @@ def test_a_short_list_is_the_ranking_head_or_the_first_new_page(k: int) -> None:
 def test_the_built_index_lists_a_new_page_before_a_repeated_one(search_index) -> None:  # type: ignore[no-untyped-def]
     for question in ("tvangsægteskab", "hvad gør jeg hvis en elev siger hun skal giftes mod sin vilje",
                      "genopdragelsesrejse", "risikovurdering", "underretning"):
-        pages = [(h.passage.publication_id, h.passage.page_start) for h in search_index.search(question, k=10)]
-        assert len(pages) == 10
-        seen = set(pages[:2])
-        repeated = False
-        for page in pages[2:]:
-            if page in seen:
-                repeated = True
+        hits = search_index.search(question, k=10)
+        assert len(hits) == 10
+        scores = [h.score for h in hits]
+        assert scores == sorted(scores, reverse=True)
+        pages = {(h.passage.publication_id, h.passage.page_start) for h in hits[:2]}
+        # Those over the floor come first; within each tier a new page comes before a repeated one.
+        tiers = [h.relevance >= search_index.floor for h in hits[2:]]
+        assert tiers == sorted(tiers, reverse=True), question
+        repeated = {True: False, False: False}
+        for hit, over in zip(hits[2:], tiers, strict=True):
+            page = (hit.passage.publication_id, hit.passage.page_start)
+            if page in pages:
+                repeated[over] = True
             else:
-                assert not repeated, (question, pages)
-                seen.add(page)
+                assert not repeated[over], (question, page)
+                pages.add(page)
