@@ -24,34 +24,44 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Sequence
 
+import numpy as np
+
 KEEP = 2  # passages listed as ranked before pages are spread
 POOL = 150  # candidates read, whatever k is: the list for a smaller k is the start of a larger k's
 
 
-def spread_pages(ranked: Sequence[tuple[int, float]], page_of: Sequence[Hashable], k: int,
+def spread_pages(order: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndarray,
+                 page_of: Sequence[Hashable], k: int,
                  keep: int = KEEP, floor: float = -math.inf) -> list[tuple[int, float]]:
-    """The first ``k`` of ``ranked`` (passage index, score; best first) with pages spread after the
-    first ``keep``, each with the score that ranks it there.
+    """The first ``k`` of the passages in ``order`` (best first; ``scores`` by passage) with pages
+    spread after the first ``keep``, as (passage, the score that ranks it there).
 
     Passages that clear the relevance ``floor`` are spread among themselves, then the rest: a
     passage from a new page must not push one that clears the floor out of the list (the page then
     counted more relevant passages than it showed). A passage held back keeps its distance below
     the one before it in the fused scores, counted from the last one listed, so scores still rank
-    the list (clients sort by them) and equal scores keep their order.
+    the list (clients sort by them) and equal scores keep their order. ``order`` is read only as
+    far as the list needs: a search reads some twenty of its hundred and fifty.
     """
     out: list[tuple[int, float]] = []
     pages: set[Hashable] = set()
-    for tier in ([r for r in ranked if r[1] >= floor], [r for r in ranked if r[1] < floor]):
+    j = 0
+    for over_floor in (True, False):
         listed: list[tuple[int, float]] = []
         held: list[tuple[int, float]] = []
-        for i, score in tier:
+        while j < len(order) and len(out) + len(listed) < k:
+            i = int(order[j])
+            score = float(scores[i])
+            if over_floor and score < floor:
+                break
+            j += 1
             if len(out) + len(listed) >= keep and page_of[i] in pages:
                 held.append((i, score))
             else:
                 listed.append((i, score))
                 pages.add(page_of[i])
         out += listed
-        if held:
+        if held and len(out) < k:
             # Below the last one listed, each as far below it as it was below the first held back.
             last, first = (out[-1][1] if out else held[0][1]), held[0][1]
             out += [(i, min(score, last - (first - score))) for i, score in held]

@@ -158,10 +158,14 @@ def fuse(lexical: np.ndarray, dense: np.ndarray, config: FusionConfig = DEFAULT_
     return fused
 
 
-def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
+    """The indices of the k highest scores, highest first."""
     k = min(k, len(scores))
     if k <= 0:
-        return []
+        return np.zeros(0, dtype=np.int64)
     idx = np.argpartition(-scores, k - 1)[:k]
-    idx = idx[np.argsort(-scores[idx], kind="stable")]
-    return [(int(i), float(scores[i])) for i in idx]
+    return idx[np.argsort(-scores[idx], kind="stable")]
+
+
+def top_k(scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    return [(int(i), float(scores[i])) for i in top_indices(scores, k)]

@@ -33,7 +33,7 @@ from index.diversity import POOL, spread_pages
 from index.embed import Embedder
 from index.errors import ModelMismatch, QuestionError
 from index.facts import unmet, unmet_kind
-from index.fusion import FusionConfig, fuse, mean_std, top_k
+from index.fusion import FusionConfig, fuse, mean_std, top_indices
 from index.letters import LETTER_OR_DIGIT, clean_question
 from index.lexical import LexicalIndex
 from index.query import Query, QueryBuilder
@@ -301,10 +301,11 @@ class SearchIndex:
     def _hits(self, final: np.ndarray, lexical: np.ndarray, dense: np.ndarray, k: int) -> list[Hit]:
         if self.tools.reranker is not None:
             k = max(k, self.tools.reranker.top_n)
-        ranked = [(i, s) for i, s in top_k(final, max(k, POOL)) if np.isfinite(s)]
+        order = top_indices(final, max(k, POOL))
+        order = order[np.isfinite(final[order])]  # a publication filter ranks the others at -inf
         # The spread list's score ranks it; ``fused`` keeps the passage's own for the relevance floor.
         return [Hit(self.passages[i], s, float(lexical[i]), float(dense[i]), float(final[i]))
-                for i, s in spread_pages(ranked, self.page_of, k, floor=self.floor)]
+                for i, s in spread_pages(order, final, self.page_of, k, floor=self.floor)]
 
     def _rerank(self, query: Query, hits: list[Hit], k: int, known: dict[str, float] | None = None) -> list[Hit]:
         if self.tools.reranker is None:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from index.diversity import spread_pages
+from index.diversity import spread_pages as spread_order
+
+
+def spread_pages(ranked: list[tuple[int, float]], page_of: list, k: int, **kwargs: float) -> list[tuple[int, float]]:  # type: ignore[type-arg]
+    """``index.diversity.spread_pages`` on (passage, score) pairs, best first."""
+    scores = dict(ranked)
+    return spread_order([i for i, _ in ranked], [scores.get(i, 0.0) for i in range(len(page_of))], page_of, k,
+                        **kwargs)  # type: ignore[arg-type]
 
 
 def test_a_page_already_listed_waits_for_the_pages_not_yet_listed() -> None:

@@ -187,6 +187,5 @@ def test_a_passages_best_sentence_counts_in_the_built_index(search_index) -> Non
     only_sentences = replace(search_index.fusion, dense_weight=1.0, sentence_weight=1.0)
     hits = search_index.search(question, k=5, fusion=only_sentences)
     scores = search_index.neighbours_on_page.apply(best - best.mean(), search_index.context)
-    ranked = [(int(i), float(scores[i])) for i in np.argsort(-scores)[:15]]
-    expected = spread_pages(ranked, search_index.page_of, 5)  # pages spread after the first two
+    expected = spread_pages(np.argsort(-scores)[:15], scores, search_index.page_of, 5)  # pages spread after two
     assert [h.passage.id for h in hits] == [search_index.passages[i].id for i, _ in expected]
