@@ -1,22 +1,30 @@
-"""The list spreads over pages: after the first passages, a page already listed waits its turn.
+"""The list spreads over pages: after the first passages, a page listed twice waits its turn.
 
 A page of a guide holds several passages, and when one of them matches a question its neighbours
 usually do too. Ranked by score alone, a wrong first page then filled the list with its other
 passages ("haandbog p. 17" four times in the first five) and pushed the page that answers out of
-sight, and a caseworker scrolled past the same page again and again. So after the first ``KEEP``
-passages, which stay as ranked (the answer reads them), a passage whose page is already listed
-comes after the best passage of every page not yet listed; the held-back ones follow in their
-order. Nothing is dropped, and a passage from a new page never overtakes one that clears the
-relevance floor when it does not clear it itself (``spread_pages``). The relevance floor reads
-each passage's own fused score; a held-back passage's score is lowered to its place in the list.
+sight. So after the first ``KEEP`` passages, which stay as ranked (the answer reads them), a
+passage whose page already has ``PER_PAGE`` passages listed comes after the best passage of every
+page not yet listed; the held-back ones follow in their order. Nothing is dropped, and a passage
+from a new page never overtakes one that clears the relevance floor when it does not clear it
+itself (``spread_pages``). The relevance floor reads each passage's own fused score; a held-back
+passage's score is lowered to its place in the list.
 
-Measured on the tuning half (``bench/quality.py``; second opinion on the fixture questions):
+Two per page, not one, because a hit is a page but a caseworker reads passages: the passage after
+a page's first often holds the answer its first one leads up to. Measured on the tuning half with
+small-to-big on the page (``index/context.py``), as page R@5 / MRR@10 / questions whose top five
+hold a relevant passage with the evidence phrase (of 143):
 
-- MiniLM R@5 0.881 → 0.909, R@10 0.930 → 0.944, MRR@10 0.782 → 0.787 (fixture R@5 0.746 → 0.778);
-- e5 R@5 0.902 → 0.909, R@10 0.944 → 0.958, MRR@10 0.811 → 0.815 (fixture 0.730 → 0.746);
-- answers unchanged with both (they read the first two passages, which stay where they are).
-- Spreading from the first passage on moved the answer's second passage and lost R@1 (MiniLM
-  0.720 → 0.692); two passages per page instead of one gained less (MiniLM R@5 0.895, e5 0.902).
+- not spread: e5 0.909 / 0.826 / 124, MiniLM 0.867 / 0.789 / 112;
+- one per page: e5 0.923 / 0.831 / 114, MiniLM 0.895 / 0.798 / 104: more pages, but the passage
+  with the answer fell out of the top five for ten questions;
+- two per page (kept): e5 0.909 / 0.827 / 121, MiniLM 0.888 / 0.795 / 110; answers unchanged with
+  both (they read the first two passages, which stay where they are);
+- three per page: e5 0.909 / 0.826 / 123, MiniLM 0.888 / 0.792 / 111; one per page but the first
+  passage's page exempt: e5 0.916 / 0.827 / 119, MiniLM 0.874 / 0.791 / 111;
+- spreading from the first passage on moved the answer's second passage and lost R@1 (MiniLM
+  0.720 → 0.692, with small-to-big on the section). On the fixture questions one per page gained
+  R@5 with both (MiniLM 0.746 → 0.778, e5 0.730 → 0.746), where pages hold fewer passages.
 """
 
 from __future__ import annotations
@@ -27,14 +35,16 @@ from collections.abc import Hashable, Sequence
 import numpy as np
 
 KEEP = 2  # passages listed as ranked before pages are spread
+PER_PAGE = 2  # passages of one page listed before the other pages' best
 POOL = 150  # candidates read, whatever k is: the list for a smaller k is the start of a larger k's
 
 
 def spread_pages(order: Sequence[int] | np.ndarray, scores: Sequence[float] | np.ndarray,
                  page_of: Sequence[Hashable], k: int,
-                 keep: int = KEEP, floor: float = -math.inf) -> list[tuple[int, float]]:
+                 keep: int = KEEP, floor: float = -math.inf, per_page: int = PER_PAGE) -> list[tuple[int, float]]:
     """The first ``k`` of the passages in ``order`` (best first; ``scores`` by passage) with pages
-    spread after the first ``keep``, as (passage, the score that ranks it there).
+    spread after the first ``keep``, as (passage, the score that ranks it there): a page that has
+    ``per_page`` passages listed waits until every other page has its best listed.
 
     Passages that clear the relevance ``floor`` are spread among themselves, then the rest: a
     passage from a new page must not push one that clears the floor out of the list (the page then
@@ -44,7 +54,7 @@ def spread_pages(order: Sequence[int] | np.ndarray, scores: Sequence[float] | np
     far as the list needs: a search reads some twenty of its hundred and fifty.
     """
     out: list[tuple[int, float]] = []
-    pages: set[Hashable] = set()
+    listed_on: dict[Hashable, int] = {}  # passages listed per page
     j = 0
     for over_floor in (True, False):
         listed: list[tuple[int, float]] = []
@@ -55,11 +65,11 @@ def spread_pages(order: Sequence[int] | np.ndarray, scores: Sequence[float] | np
             if over_floor and score < floor:
                 break
             j += 1
-            if len(out) + len(listed) >= keep and page_of[i] in pages:
+            if len(out) + len(listed) >= keep and listed_on.get(page_of[i], 0) >= per_page:
                 held.append((i, score))
             else:
                 listed.append((i, score))
-                pages.add(page_of[i])
+                listed_on[page_of[i]] = listed_on.get(page_of[i], 0) + 1
         out += listed
         if held and len(out) < k:
             # Below the last one listed, each as far below it as it was below the first held back.
