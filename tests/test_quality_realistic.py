@@ -34,7 +34,10 @@ half MiniLM R@5 0.881 → 0.909, e5 0.902 → 0.909): MiniLM's check half R@5 0.
 passages before and after on the same page, at 0.3, instead of the section's at 0.2
 (``index/context.py``; tuning half MiniLM R@1 0.720 → 0.734, MRR 0.787 → 0.798, e5 R@1 0.748 →
 0.769, MRR 0.815 → 0.831, answers unchanged): MiniLM's check half R@1 0.739, R@5 0.894, MRR
-0.801, right 0.127, wrong 0.021; e5's 0.782 / 0.930 / 0.839, right 0.176, wrong 0.028.
+0.801, right 0.127, wrong 0.021; e5's 0.782 / 0.930 / 0.839, right 0.176, wrong 0.028. Two
+passages per page before the other pages' best, not one (the passage after a page's first often
+holds the answer; one per page took it out of the top five for ten tuning questions with e5):
+MiniLM's check half 0.739 / 0.880 / 0.796, e5's 0.782 / 0.915 / 0.837, answers unchanged.
 
 How the first batch's figures grew, each change chosen on the tuning half: each passage's best
 sentence takes a share of the dense weight (``FusionConfig.sentence_weight``; before: R@1 0.684, MRR 0.757, right
@@ -61,10 +64,10 @@ from index.sentences import is_reference
 from tests.conftest import kb_env
 
 # floor: (metric path, minimum)
-FLOORS = {  # one check question below today's figures (0.739 / 0.894 / 0.801)
+FLOORS = {  # one check question below today's figures (0.739 / 0.880 / 0.796)
     "recall@1": 0.732,
-    "recall@5": 0.887,
-    "mrr@10": 0.794,
+    "recall@5": 0.873,
+    "mrr@10": 0.789,
 }
 ANSWER_RIGHT_FLOOR = 0.119  # one check question below today's 0.127 (18 of 142)
 CONFIDENTLY_WRONG_CEILING = 0.08
