@@ -50,7 +50,7 @@ class PassageOut(PassageBase):
                                      "within one response, not across questions or index versions. The passage "
                                      "the answer quotes (or would quote) is listed first, so the first may "
                                      "score below the next. After the first two, a passage from a page "
-                                     "listed twice comes after the other pages' best, with its score "
+                                     "already listed comes after the other pages' best, with its score "
                                      "lowered to its place, so scores still rank the list.")
 
 

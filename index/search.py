@@ -7,7 +7,7 @@ Search is a short chain of named stages, each in its own module:
         passage)
       → fusion (index/fusion.py: calibrated z-score fusion)
       → context (index/context.py: small-to-big, the passages before and after on the same page)
-      → pages spread (index/diversity.py: after the first two, a page listed twice waits)
+      → pages spread (index/diversity.py: after the first two, a page already listed waits)
       → rerank (index/rerank.py: optional cross-encoder)
       → answer (index/answer.py, index/choice.py, index/confidence.py: sentences, whether to answer)
 """
