@@ -10,7 +10,7 @@ strong page lifts its weaker passages and a weak one drags nobody down.
 The page, not the section, because a citation is a page, and a section's passages are nearly
 always on one page anyway. Measured on the tuning half (R@1 / R@5 / MRR@10), against the section
 neighbours at 0.2 that came first (e5 0.748 / 0.909 / 0.815, MiniLM 0.720 / 0.909 / 0.787), with
-the list spread at one passage per page (``index/diversity.py`` now lists two):
+the list spread at one passage per page (``index/diversity.py``):
 
 - page neighbours at 0.3: e5 0.769 / 0.923 / 0.831, MiniLM 0.734 / 0.895 / 0.798; the answers
   unchanged with both. At 0.2: e5 0.748 / 0.930 / 0.819, MiniLM 0.727 / 0.895 / 0.791; at 0.4:
