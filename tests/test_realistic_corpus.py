@@ -249,11 +249,14 @@ def test_halves_are_stratified(corpus: BuiltCorpus) -> None:
 
 
 def test_a_later_batch_leaves_the_first_batch_in_its_halves(corpus: BuiltCorpus) -> None:
-    """The first batch is split exactly as when it was the only one; the second lands in one half each."""
-    assert len(corpus.batches) == len(BATCHES) == 2
-    first, second = corpus.batches
-    assert corpus.questions == first + second
+    """The first batch is split exactly as when it was the only one; the later ones land in one half
+    each, each split on its own after the batches before it."""
+    assert len(corpus.batches) == len(BATCHES) == 3
+    first, second, third = corpus.batches
+    assert corpus.questions == first + second + third
     assert len(second) >= 100 and {q["publication"] for q in second} >= set(GUIDE_IDS)
+    # The third batch asks what the guides' terms mean ("hvad er negativ social kontrol").
+    assert {q["kind"] for q in third} == {"definition"} and {q["publication"] for q in third} == set(GUIDE_IDS)
 
     def ids(rows: list[dict[str, object]]) -> list[object]:
         return [q["id"] for q in rows]
@@ -264,11 +267,12 @@ def test_a_later_batch_leaves_the_first_batch_in_its_halves(corpus: BuiltCorpus)
     assert ids(corpus.check)[: len(alone_check)] == ids(alone_check)
 
     tune_ids, check_ids = set(ids(corpus.tune)), set(ids(corpus.check))
-    for qid in ids(second):
+    for qid in ids(second) + ids(third):
         assert (qid in tune_ids) != (qid in check_ids), qid
     second_tune, second_check = split(second)  # and the second batch is split on its own, after the first
-    assert ids(corpus.tune)[len(alone_tune) :] == ids(second_tune)
-    assert ids(corpus.check)[len(alone_check) :] == ids(second_check)
+    third_tune, third_check = split(third)
+    assert ids(corpus.tune)[len(alone_tune) :] == ids(second_tune) + ids(third_tune)
+    assert ids(corpus.check)[len(alone_check) :] == ids(second_check) + ids(third_check)
 
 
 def test_content_modules_load_in_publication_order() -> None:
