@@ -55,7 +55,7 @@ WRONG_COST = 3
 MIN_UNANSWERABLE_DECLINED = 1.0
 # The sign each signal's weight may take: +1 may only raise confidence, -1 may only lower it.
 SIGNS = {"coverage": 1, "dense_z": 1, "gap": 1, "agreement": 1, "sentence_z": 1, "sentence_coverage": 1,
-         "unknown": -1, "choice": 1, "synonym_coverage": 1}
+         "unknown": -1, "choice": 1, "synonym_coverage": 1, "definition": 1}
 # Signals a rule does not read (weight held at 0): synonyms did not help the answer rule, see
 # index/confidence.py.
 ANSWER_UNUSED = frozenset({"synonym_coverage"})

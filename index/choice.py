@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from index.confidence import DEFAULT_FAMILY, family_of
+from index.definition import asked_term, defines
 from index.sentences import Unit
 
 WEIGHTS_FILE = Path(__file__).with_name("choice.json")
@@ -49,6 +50,7 @@ FEATURES: tuple[str, ...] = (
     "list",  # a colon sentence with its items
     "length",  # characters, up to 400, over 400
     "context_coverage",  # the better of its own and the previous sentence's coverage, minus the best
+    "definition",  # the question asks what a term is, and the sentence opens by saying it (index/definition.py)
 )
 
 _ACTION_QUESTION = re.compile(
@@ -91,6 +93,7 @@ def features(question: str, units: list[Unit], coverage: np.ndarray, dense: np.n
     action, about_case = is_action_question(question), is_case_question(question)
     quantity, reason = bool(_QUANTITY_QUESTION.search(question)), bool(_REASON_QUESTION.search(question))
     yes_no = bool(_YES_NO_QUESTION.search(question))
+    term = asked_term(question)
     near = np.clip(1.0 + (dense - float(dense.max())) / (3.0 * max(dense_scale, 1e-6)), 0.0, 1.0)
     best_coverage = float(coverage.max()) or 1.0
     same = [i > 0 and units[i - 1].passage_id == units[i].passage_id for i in range(n)]
@@ -109,6 +112,7 @@ def features(question: str, units: list[Unit], coverage: np.ndarray, dense: np.n
             quantity and bool(_QUANTITY.search(text)), reason and bool(_REASON.search(text)),
             yes_no and bool(_NEGATION.search(text)), " • " in text or text.startswith("•"),
             min(len(text), 400) / 400, max(float(coverage[i]), previous_coverage) - best_coverage,
+            defines(text, term),
         ))
     return np.array(rows, dtype=np.float64)
 

@@ -22,6 +22,8 @@ depend on one model's score scale more than they must:
   the tuning half, refitted, it listed the first passage for more questions it is about and for
   fewer it is not (right − wrong e5 51 → 53, MiniLM 33 → 36, out of fold; the check half agreed,
   47 → 50 and 39 → 41), while in the answer rule synonyms did no better (e5) or worse (MiniLM).
+- ``definition``: the question asks what a term is, and the first excerpt opens by saying it
+  (``index/definition.py``): 1 or 0.
 
 The rule is logistic: p = σ(w·signals + b), answer when p ≥ threshold. A second rule of the same
 form on the same signals (``passage_rule_for``) says whether the first passage is about the
@@ -62,6 +64,7 @@ class Signals:
     unknown: float = 0.0
     choice: float = 0.0
     synonym_coverage: float = 0.0
+    definition: float = 0.0
 
     def vector(self) -> np.ndarray:
         # Not dataclasses.astuple: it deep-copies every field, and this runs twice per search.
@@ -88,7 +91,7 @@ class ConfidenceRule:
 
 
 # Before any fit: the old two-threshold behaviour in logistic form (coverage ≥ 0.45 or z ≥ 3.2, roughly).
-FALLBACK = ConfidenceRule(weights=(10.0, 1.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), bias=-7.0, threshold=0.5)
+FALLBACK = ConfidenceRule(weights=(10.0, 1.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), bias=-7.0, threshold=0.5)
 
 
 def family_of(model_name: str) -> str:
@@ -99,7 +102,7 @@ def family_of(model_name: str) -> str:
 
 
 # Before any fit, passages are listed when the question's words are mostly in them.
-FALLBACK_PASSAGES = ConfidenceRule(weights=(10.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), bias=-6.0,
+FALLBACK_PASSAGES = ConfidenceRule(weights=(10.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0), bias=-6.0,
                                    threshold=0.5)
 
 

@@ -59,6 +59,7 @@ QUESTION_PATTERN = re.compile(LETTER_OR_DIGIT)
 RELEVANCE_FLOOR = 1.5
 SENTENCE_CACHE_PASSAGES = 4096  # ~15 sentences × 384 floats each: at most ~100 MB, usually far less
 ECHO = FEATURES.index("echo")  # the feature column of sentences that only repeat the question
+DEFINITION = FEATURES.index("definition")  # ... of sentences that say what the question's term is
 
 
 @dataclass(frozen=True)
@@ -411,7 +412,8 @@ class SearchIndex:
         if not candidates:
             return [], signals
         score = self.ranker.probabilities(self.ranker.scores(x))
-        sentences = choose(candidates, score, self.answer_config, echoes=x[:, ECHO] > 0)
+        # A sentence that says what the asked term is opens with the question's words, and is no echo.
+        sentences = choose(candidates, score, self.answer_config, echoes=(x[:, ECHO] > 0) & (x[:, DEFINITION] == 0))
         best = int(np.argmax(score))
         mean, std = stats[0], stats[1] or 1.0
         # The first excerpt is right when any of its sentences is: the ranker's sureness is their sum.
@@ -419,7 +421,8 @@ class SearchIndex:
         within = [first.passage_id == u.passage_id and first.start <= u.start and u.end <= first.end
                   for u in candidates]
         signals = replace(signals, sentence_z=(float(cos[best]) - mean) / std,
-                          sentence_coverage=float(lex[best]), choice=float(score[within].sum()))
+                          sentence_coverage=float(lex[best]), choice=float(score[within].sum()),
+                          definition=float(x[within, DEFINITION].any()))
         return sentences, signals
 
     def answer_candidates(self, query: Query, hits: list[Hit], dense: np.ndarray, *, dense_std: float | None = None,

@@ -301,7 +301,7 @@ def test_a_sentence_that_points_back_is_never_quoted_without_the_one_before(best
 
 
 def test_confidence_rule_is_logistic_and_picked_by_model_family():
-    rule = ConfidenceRule(weights=(4.0, 0, 0, 0, 0, 0, 0, 0, 0), bias=-2.0, threshold=0.5)
+    rule = ConfidenceRule(weights=(4.0, *[0.0] * (len(Signals.names()) - 1)), bias=-2.0, threshold=0.5)
     assert rule.confident(Signals(coverage=0.9)) and not rule.confident(Signals(coverage=0.2))
     assert family_of("intfloat/multilingual-e5-small") == "e5"
     assert family_of("/root/.cache/kb-models/multilingual-e5-small") == "e5"

@@ -45,6 +45,15 @@ R@10 and MRR with both models (MiniLM 0.888 → 0.895, 0.937 → 0.951, 0.795 �
 0.923, 0.951 → 0.965, 0.827 → 0.831). MiniLM's check half 0.739 / 0.894 / 0.801, e5's 0.782 /
 0.930 / 0.839, answers unchanged. Stop 27's code misses the R@5 floor.
 
+Stop 29 added a third batch, questions that ask what a term means ("hvad er negativ social
+kontrol", ``questions3_*.jsonl``, 8 per half), and a feature for them: the sentence ranker and the
+confidence rule read whether a sentence opens by saying what the asked term is
+(``index/definition.py``). Refitted on the tuning half, with the same questions there against a
+refit without it: e5 out of fold 31 → 33 right, 0 wrong; MiniLM 33 → 46 right, 2 → 5 wrong. On the
+check half (now 150 answerable), against stop 28's code: e5 right 28 → 31, wrong 4 → 4, R@1 0.793
+→ 0.787 (one question); MiniLM R@1 0.747 → 0.753, R@5 0.900, MRR 0.808 → 0.811, right 22 → 36,
+wrong 3 → 7 (0.047). The definitional questions alone: e5 3 → 6 of 8 right, MiniLM 4 → 8.
+
 How the first batch's figures grew, each change chosen on the tuning half: each passage's best
 sentence takes a share of the dense weight (``FusionConfig.sentence_weight``; before: R@1 0.684, MRR 0.757, right
 0.153), the first excerpt quotes the best sentence with its preferred neighbour (right 0.173 →
@@ -61,6 +70,7 @@ near-identical split), so it misses the R@1, R@5, MRR, confidently-wrong and una
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -70,12 +80,12 @@ from index.sentences import is_reference
 from tests.conftest import kb_env
 
 # floor: (metric path, minimum)
-FLOORS = {  # one check question below today's figures (0.739 / 0.894 / 0.801)
-    "recall@1": 0.732,
-    "recall@5": 0.887,
-    "mrr@10": 0.794,
+FLOORS = {  # one check question below today's figures (0.753 / 0.900 / 0.811 of 150)
+    "recall@1": 0.746,
+    "recall@5": 0.893,
+    "mrr@10": 0.804,
 }
-ANSWER_RIGHT_FLOOR = 0.119  # one check question below today's 0.127 (18 of 142)
+ANSWER_RIGHT_FLOOR = 0.233  # one check question below today's 0.240 (36 of 150)
 CONFIDENTLY_WRONG_CEILING = 0.08
 UNANSWERABLE_DECLINED_FLOOR = 0.95
 
@@ -101,6 +111,17 @@ def test_answers_are_right_or_honestly_declined(check):
     assert answers["right_rate"] >= ANSWER_RIGHT_FLOOR
     assert answers["confidently_wrong_rate"] <= CONFIDENTLY_WRONG_CEILING
     assert answers["unanswerable_declined_rate"] >= UNANSWERABLE_DECLINED_FLOOR
+
+
+def test_a_question_about_what_a_term_means_is_answered_with_its_definition(check):
+    # "hvad er negativ social kontrol" was answered with the examples that follow the guide's
+    # definition, and "Hvad forstås ved et religiøst ægteskab?" declined though its definition was
+    # the first sentence of the first passage: the ranker read a sentence that opens with the
+    # question's words as one that says little (index/definition.py). 8 of 8 today; the code
+    # before read 4 right.
+    asked = [q for q in check["questions"] if re.match(r"[a-z]+3-", q["id"])]  # the third batch's
+    assert len(asked) >= 8
+    assert sum(bool(q["answer_right"]) for q in asked) >= len(asked) - 1, [q["id"] for q in asked]
 
 
 def test_every_confident_answer_cites_a_returned_passage(check):
