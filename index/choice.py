@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from index.confidence import DEFAULT_FAMILY, family_of
-from index.definition import asked_term, defines
+from index.definition import asked_terms, definitions
 from index.sentences import Unit
 
 WEIGHTS_FILE = Path(__file__).with_name("choice.json")
@@ -80,12 +81,13 @@ def is_case_question(question: str) -> bool:
 
 
 def features(question: str, units: list[Unit], coverage: np.ndarray, dense: np.ndarray, passage_rank: list[int],
-             novelty: list[float], dense_scale: float) -> np.ndarray:
+             novelty: list[float], dense_scale: float, synonyms: Sequence[str] = ()) -> np.ndarray:
     """One row of ``FEATURES`` per candidate unit (units of one passage are adjacent, in reading order).
 
     ``dense`` is each unit's cosine with the question, counted down from the best candidate's in
     units of ``dense_scale`` (the spread of the question's cosines over the corpus), so that
-    neither a model's cosine scale nor a small candidate set decides.
+    neither a model's cosine scale nor a small candidate set decides. ``synonyms``: the question's
+    thesaurus terms, other names for a term it asks the meaning of.
     """
     n = len(units)
     if n == 0:
@@ -93,7 +95,7 @@ def features(question: str, units: list[Unit], coverage: np.ndarray, dense: np.n
     action, about_case = is_action_question(question), is_case_question(question)
     quantity, reason = bool(_QUANTITY_QUESTION.search(question)), bool(_REASON_QUESTION.search(question))
     yes_no = bool(_YES_NO_QUESTION.search(question))
-    term = asked_term(question)
+    definition = definitions(asked_terms(question, synonyms), units)
     near = np.clip(1.0 + (dense - float(dense.max())) / (3.0 * max(dense_scale, 1e-6)), 0.0, 1.0)
     best_coverage = float(coverage.max()) or 1.0
     same = [i > 0 and units[i - 1].passage_id == units[i].passage_id for i in range(n)]
@@ -112,7 +114,7 @@ def features(question: str, units: list[Unit], coverage: np.ndarray, dense: np.n
             quantity and bool(_QUANTITY.search(text)), reason and bool(_REASON.search(text)),
             yes_no and bool(_NEGATION.search(text)), " • " in text or text.startswith("•"),
             min(len(text), 400) / 400, max(float(coverage[i]), previous_coverage) - best_coverage,
-            defines(text, term),
+            definition[i],
         ))
     return np.array(rows, dtype=np.float64)
 

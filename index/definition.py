@@ -11,20 +11,28 @@ A sentence defines a term when it opens with it as its subject (after "en", "et"
 "de"), the term's words in any inflection ("handlingsplan" / "Handlingsplanen fastlægger …"),
 followed by a verb that defines ("er", "betyder", "dækker over", "fastlægger" …), or when it says
 "Ved <term> forstås …". "Beredskabsplanens kerne er …" does not: the term is not its subject.
+The guides define their own word for a thing, so a term asked in other words counts as said by the
+other terms of its thesaurus group: "hvad betyder NSK" is answered by "Negativ social kontrol er …",
+"honour based violence definition" by "En æresrelateret konflikt opstår, når …".
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+
+from index.sentences import Unit
 
 # The question forms that ask what a term is; ``term`` is what they ask about.
 _ASKS = (
     re.compile(r"^\W*(?:hvad|hvab|hva)\s+(?:er|betyder|indebærer|menes(?:\s+der)?\s+med|forstås(?:\s+der)?\s+ved)"
                r"\s+(?:begrebet\s+|ordet\s+)?(?P<term>.+?)(?:\s+(?:egentlig|for\s+noget|helt\s+præcist))?\W*$"),
     re.compile(r"^\W*hvad\s+(?:dækker|går)\s+(?P<term>.+?)\s+(?:over|ud\s+på)\W*$"),
-    re.compile(r"^\W*(?:definition\s+(?:af|på)\s+|forklar\s+(?:begrebet\s+)?)(?P<term>.+?)\W*$"),
-    re.compile(r"^\W*(?P<term>.+?)\s+(?:definition|definering|betydning|hvad\s+er\s+det|hvad\s+betyder\s+det)\W*$"),
+    re.compile(r"^\W*(?:(?:hvad\s+er\s+)?definition(?:en)?\s+(?:af|på)\s+|forklar\s+(?:begrebet\s+)?)"
+               r"(?P<term>.+?)\W*$"),
+    re.compile(r"^\W*(?P<term>.+?)\s+(?:(?:hvad\s+er\s+)?(?:definition(?:en)?|definering|betydning(?:en)?)"
+               r"|hvad\s+er\s+det|hvad\s+betyder\s+det)\W*$"),
     re.compile(r"^\W*what\s+(?:is|are|does)\s+(?P<term>.+?)(?:\s+mean)?\W*$"),
 )
 _ARTICLES = frozenset({"en", "et", "den", "det", "de", "a", "an", "the"})
@@ -46,10 +54,9 @@ def asked_term(question: str) -> tuple[str, ...] | None:
         if found is None:
             continue
         term = found.group("term")
-        if _NOT_A_TERM.search(term):
-            return None
         words = [w for w in _WORD.findall(term) if w not in _ARTICLES]
-        return tuple(words) if 0 < len(words) <= MAX_TERM_WORDS else None
+        if not _NOT_A_TERM.search(term) and 0 < len(words) <= MAX_TERM_WORDS:
+            return tuple(words)
     return None
 
 
@@ -61,8 +68,32 @@ def _defining(term: tuple[str, ...]) -> re.Pattern[str]:
                       rf"|^ved\s+{words}\s+(?:forstås|menes)\b")
 
 
-def defines(text: str, term: tuple[str, ...] | None) -> bool:
-    """Whether ``text`` opens by saying what ``term`` is (False when there is no term)."""
-    if not term:
+def asked_terms(question: str, synonyms: Iterable[str] = ()) -> tuple[tuple[str, ...], ...]:
+    """The term a question asks the meaning of and, when it asks one, the other names ``synonyms``
+    gives it (the question's thesaurus terms, ``Terms.expansion``); () when it asks something else."""
+    term = asked_term(question)
+    if term is None:
+        return ()
+    others = (tuple(w for w in _WORD.findall(s.casefold()) if w not in _ARTICLES) for s in synonyms)
+    return (term, *dict.fromkeys(o for o in others if o and o != term))
+
+
+def defines(text: str, terms: tuple[str, ...] | Sequence[tuple[str, ...]] | None) -> bool:
+    """Whether ``text`` opens by saying what the term is: one term's words, or any of several terms
+    (``asked_terms``); False when there is none."""
+    if not terms:
         return False
-    return bool(_defining(term).match(" ".join(text.casefold().split())))
+    alternatives = [terms] if isinstance(terms[0], str) else terms
+    opening = " ".join(text.casefold().split())
+    return any(_defining(tuple(t)).match(opening) for t in alternatives if t)
+
+
+def definitions(terms: Sequence[tuple[str, ...]], units: Sequence[Unit]) -> list[bool]:
+    """Which of ``units`` define the asked term (``asked_terms``): by its own name where any unit
+    does, else by another name. "hvad er konfliktmægling" is answered by "Konfliktmægling er en
+    frivillig proces …", not by "Mægling er en krævende metode …", though "mægling" is in the group;
+    "hvad betyder NSK" only by another name, since the guides never write "NSK"."""
+    if not terms:
+        return [False] * len(units)
+    own = [defines(u.text, terms[0]) for u in units]
+    return own if any(own) or len(terms) == 1 else [defines(u.text, terms[1:]) for u in units]

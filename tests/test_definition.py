@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from index.definition import asked_term, defines
+from index.definition import asked_term, asked_terms, defines, definitions
+from index.sentences import Unit
 
 
 @pytest.mark.parametrize(("question", "term"), [
@@ -19,6 +20,9 @@ from index.definition import asked_term, defines
     ("hvad går konfliktmægling ud på", ("konfliktmægling",)),
     ("definition af negativ social kontrol", ("negativ", "social", "kontrol")),
     ("what is a safety plan", ("safety", "plan")),
+    ("honour based violence hvad er definitionen", ("honour", "based", "violence")),
+    ("hvad er definitionen på negativ social kontrol", ("negativ", "social", "kontrol")),
+    ("NSK betydning", ("nsk",)),
     # Questions that ask something else, with "hvad er" or "hvad betyder" in them:
     ("Hvad er den anbefalede handling, når risikoen er moderat?", None),
     ("Hvad er eksempler på negativ social kontrol?", None),
@@ -51,3 +55,29 @@ def test_the_term_a_question_asks_about(question: str, term: tuple[str, ...] | N
 ])
 def test_a_sentence_that_says_what_the_term_is(question: str, sentence: str, expected: bool) -> None:
     assert defines(sentence, asked_term(question)) is expected
+
+
+def unit(text: str, position: int = 0) -> Unit:
+    return Unit(text, "p1", position, 0, len(text), narrative=False, guidance=False)
+
+
+def test_a_term_asked_in_other_words_is_defined_by_the_guides_word_for_it() -> None:
+    # The guides never write "NSK" or "honour based violence"; the thesaurus gives their own words.
+    nsk = asked_terms("hvad betyder NSK", ["negativ social kontrol", "negative social control"])
+    assert nsk == (("nsk",), ("negativ", "social", "kontrol"), ("negative", "social", "control"))
+    found = definitions(nsk, [unit("Eksempler på negativ social kontrol kan være:"),
+                              unit("Negativ social kontrol er et bredere begreb.", 1)])
+    assert found == [False, True]
+    honour = asked_terms("honour based violence hvad er definitionen", ["æresrelateret konflikt"])
+    assert definitions(honour, [unit("En æresrelateret konflikt opstår, når et familiemedlem …")]) == [True]
+    assert asked_terms("hvad gør jeg hvis risikoen er høj", ["akut fare"]) == ()
+
+
+def test_the_terms_own_definition_comes_before_one_of_another_name_in_its_group() -> None:
+    # "mægling" is in the group of "konfliktmægling", and the guide says "Mægling er en krævende
+    # metode …" on the same page as its definition of konfliktmægling.
+    asked = asked_terms("hvad er konfliktmægling", ["mægling", "mediation"])
+    units = [unit("Mægling er en krævende metode, der kun bør bruges af …"),
+             unit("Konfliktmægling er en frivillig proces, hvor en uvildig mægler …", 1)]
+    assert definitions(asked, units) == [False, True]
+    assert definitions(asked, units[:1]) == [True]  # no definition by its own name: the other name's
