@@ -1,7 +1,8 @@
 """Answer units: the sentences of a passage, cleaned and described for the answer stage.
 
 A unit is what an answer may quote: one sentence, or a sentence ending in ":" together with the
-list it introduces ("En sikkerhedsplan kan fx indeholde: • … • …"), never a heading glued to the
+list it introduces ("En sikkerhedsplan kan fx indeholde: • … • …", or "… fire faser: 1. … 2. …"
+after ``rejoin_enumerators``), never a heading glued to the
 sentence after it. Each unit knows its place in the passage (for reading order and for marking
 it in the passage text) and two facts the answer stage weighs:
 
@@ -31,6 +32,7 @@ MIN_UNIT_WORDS = 5
 MAX_LIST_ITEMS = 8
 
 _BULLET = re.compile(r"^(?:[•\-–·▪◦]|\d{1,2}[.)])\s")
+_ENUMERATOR_END = re.compile(r"(?:^|\s)(\d{1,2})\.$")  # "… aftales 2.": the next item's marker
 _PRONOUN = re.compile(r"\b(?:hun|han|hendes|hans|hende|ham)\b", re.IGNORECASE)
 _CASE_MARK = re.compile(r"\bcase\b|\bcasen\b", re.IGNORECASE)
 _GUIDANCE = re.compile(
@@ -60,6 +62,7 @@ _CONTINUES = re.compile(
 # right after a lower-case word or a number, with no punctuation between them.
 _TAIL_START = re.compile(r"(?<=[a-zæøå0-9)]) (?=([A-ZÆØÅ][a-zæøå]+)\b(?:\s+(\w+))?)")
 _ITEM = re.compile(r"(?:^|\s)•\s")
+_NUMBERED_ITEM = re.compile(r"(?:^|\s)(\d{1,2})\.\s")
 # A table cell as ``ingest/extract/tables.py`` writes a row: "Header: cell – Header: cell".
 _CELL = re.compile(r" – [^–:•.]{1,60}: ")
 # Words that open a Danish sentence but hardly ever stand inside a list item as a name does.
@@ -137,7 +140,7 @@ def split_tail(piece: str) -> list[str]:
     """
     if not piece.rstrip().endswith((".", "!", "?")):
         return [piece]
-    items = list(_ITEM.finditer(piece))
+    items = list(_ITEM.finditer(piece)) or _numbered_items(piece)
     if len(items) >= 2:
         texts = [piece[a.end():b.start()] for a, b in zip(items, items[1:], strict=False)]
         if any(t.rstrip().endswith((".", "!", "?", ";")) for t in texts):
@@ -161,6 +164,15 @@ def split_tail(piece: str) -> list[str]:
     if fallback is not None:
         return [piece[:fallback], piece[fallback + 1:]]
     return [piece]
+
+
+def _numbered_items(piece: str) -> list[re.Match[str]]:
+    """The markers of a numbered list in ``piece`` ("1. … 2. … 3. …"): numbers that count up from 1."""
+    found: list[re.Match[str]] = []
+    for m in _NUMBERED_ITEM.finditer(piece):
+        if int(m.group(1)) == len(found) + 1:
+            found.append(m)
+    return found if len(found) >= 2 else []
 
 
 def split_rows(piece: str) -> list[str]:
@@ -201,10 +213,38 @@ def split_rows(piece: str) -> list[str]:
     return pieces
 
 
+def rejoin_enumerators(sentences: list[str]) -> list[str]:
+    """A numbered list's markers given back to their items.
+
+    A passage runs a numbered list together ("… fire faser: 1. Formøder … aftales 2. Et fællesmøde
+    …"), and the sentence splitter reads every "N." before a capital as a sentence end, so an answer
+    quoted "Et mæglingsforløb har typisk fire faser: 1. Formøder med hver af parterne, hvor rammerne
+    aftales 2." and stopped. A sentence that ends in a marker that opens a list (1 after a colon) or
+    goes on with one (the number after the last) hands it to the sentence after it; the colon
+    sentence then keeps its items as a bullet list's does.
+    """
+    sentences = list(sentences)
+    out: list[str] = []
+    last = 0  # the number of the list item just handed on, 0 outside a list
+    for n, sentence in enumerate(sentences):
+        marker = _ENUMERATOR_END.search(sentence) if n + 1 < len(sentences) else None
+        number = int(marker.group(1)) if marker else 0
+        before = sentence[:marker.start()].rstrip() if marker else ""
+        if marker and ((number == 1 and before.endswith(":")) or (last and number == last + 1)):
+            sentences[n + 1] = f"{number}. {sentences[n + 1]}"
+            last = number
+            if before:
+                out.append(before)
+            continue
+        last = 0 if not _BULLET.match(sentence) else last
+        out.append(sentence)
+    return out
+
+
 def units(passage: Passage) -> list[Unit]:
     """The passage's answer units in reading order."""
     text = passage.text
-    sentences = split_sentences(text)
+    sentences = rejoin_enumerators(split_sentences(text))
     merged: list[str] = []
     i = 0
     while i < len(sentences):

@@ -56,6 +56,22 @@ def test_a_colon_sentence_keeps_its_list():
     assert "Aftaler om kontakt" in units(passage(text2))[0].text
 
 
+def test_a_numbered_list_stays_with_its_colon_sentence():
+    # Metodehæftet: the answer to "hvilke faser har et mæglingsforløb" was "Et mæglingsforløb har typisk
+    # fire faser: 1. Formøder med hver af parterne, hvor rammerne aftales 2." — the splitter read each
+    # "N." before a capital as a sentence end.
+    text = ("Mægleren kan til enhver tid afbryde forløbet. Et mæglingsforløb har typisk fire faser: 1. Formøder "
+            "med hver af parterne, hvor rammerne aftales 2. Et fællesmøde, hvor hver part fortæller sin version "
+            "3. Afdækning af parternes behov og ønsker 4. En skriftlig aftale og et opfølgningsmøde. "
+            "Læs mere i kapitel 3. Der står mere om formøderne.")
+    found = units(passage(text))
+    listed = next(u for u in found if u.text.startswith("Et mæglingsforløb"))
+    assert listed.text.endswith("4. En skriftlig aftale og et opfølgningsmøde.")
+    assert text[listed.start:listed.end] == listed.text  # marked in its passage as it is quoted
+    # A number that ends a sentence outside a list stays where it is.
+    assert [u.text for u in found][-2:] == ["Læs mere i kapitel 3.", "Der står mere om formøderne."]
+
+
 @pytest.mark.parametrize(("text", "tail"), [
     # Metodehæftet s. 7: the answer box showed the sentence after the list as the end of its last item.
     ("Der må ikke mægles, når: • der er udøvet vold eller fremsat trusler om vold mod den unge • "
@@ -67,6 +83,10 @@ def test_a_colon_sentence_keeps_its_list():
      "Beredskabsplanen skal være tilgængelig for alle medarbejdere, også vikarer og nyansatte."),
     ("Tidspunkt: Efter et år – Ansvarlig: Sagsbehandler Kommunerne fremhæver, at opfølgningen skal fortsætte.",
      "Kommunerne fremhæver, at opfølgningen skal fortsætte."),
+    # A numbered list's last item, as a bullet list's.
+    ("Et mæglingsforløb har typisk fire faser: 1. Formøder med hver af parterne 2. Et fællesmøde 3. Afdækning "
+     "af parternes behov 4. En skriftlig aftale og et opfølgningsmøde Fællesmødet skal holdes et neutralt sted.",
+     "Fællesmødet skal holdes et neutralt sted."),
     # A name inside the last item does not start the sentence after it.
     ("Husk at: • ringe til politiet • kontakte Udenrigsministeriets Borgerservice Er der tvivl, skal "
      "nøglepersonen inddrages.", "Er der tvivl, skal nøglepersonen inddrages."),
