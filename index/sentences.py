@@ -11,7 +11,8 @@ it in the passage text) and two facts the answer stage weighs:
 - ``guidance``: it says what to do (modal verbs "skal", "bør", "må ikke", or an imperative);
 - ``reference``: a bare legal reference or footnote line, which names a rule but answers nothing;
 - ``continues``: it opens by pointing back at the sentence before ("Det skal kun inddrages, hvis
-  …", "I så fald …"), so it cannot be quoted without that sentence.
+  …", "I så fald …"), so it cannot be quoted without that sentence. A sentence too short to be a
+  unit of its own ("Pligten er personlig.") opens the unit of the one that points back at it.
 
 A passage joins the PDF's blocks with a space, and a list item or a table row ends without a full
 stop, so the sentence printed after a list or a table reads as part of its last item or cell
@@ -262,6 +263,7 @@ def units(passage: Passage) -> list[Unit]:
     out: list[Unit] = []
     cursor = 0
     in_case = bool(passage.section and _CASE_MARK.search(passage.section))
+    short: tuple[int, int] | None = None  # (position, start) of a short sentence just left out
     for position, raw in enumerate(merged):
         start = text.find(raw, cursor)
         if start < 0:
@@ -273,7 +275,15 @@ def units(passage: Passage) -> list[Unit]:
         sentence = _strip_heading(raw, passage.section)
         start += len(raw) - len(sentence)
         if len(sentence.split()) < MIN_UNIT_WORDS:
+            # Too short to quote alone, but what the next sentence may point back at.
+            short = (position, start) if sentence.endswith(".") and _VERB.search(sentence) else None
             continue
+        continues = bool(_CONTINUES.match(sentence))
+        if continues and short is not None and short[0] == position - 1:
+            # "Pligten er personlig. Det betyder, at …": quoted alone, "Det" would point at nothing.
+            start, continues = short[1], False
+            sentence = text[start:end]
+        short = None
         out.append(Unit(sentence, passage.id, position, start, end, is_narrative(sentence, in_case),
-                        is_guidance(sentence), is_reference(sentence), bool(_CONTINUES.match(sentence))))
+                        is_guidance(sentence), is_reference(sentence), continues))
     return out

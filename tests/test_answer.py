@@ -56,6 +56,20 @@ def test_a_colon_sentence_keeps_its_list():
     assert "Aftaler om kontakt" in units(passage(text2))[0].text
 
 
+def test_a_sentence_that_points_back_keeps_the_short_sentence_it_points_at():
+    # God praksis: "De skal ses som udgangspunkt for en drøftelse …" was quoted alone, since the
+    # sentence "De" points at, "Anbefalingerne er ikke udtømmende.", is too short to be a unit.
+    text = ("Kommunen har en liste med otte punkter. Anbefalingerne er ikke udtømmende. De skal ses som "
+            "udgangspunkt for en drøftelse i den enkelte kommune. Ja. Det er kommunens eget valg, hvad der sker.")
+    found = units(passage(text))
+    joined = next(u for u in found if "De skal ses" in u.text)
+    assert joined.text.startswith("Anbefalingerne er ikke udtømmende. De skal ses")
+    assert not joined.continues and text[joined.start:joined.end] == joined.text
+    # A short line without a verb is no sentence to point at: the one after it still points back.
+    last = found[-1]
+    assert last.text.startswith("Det er kommunens") and last.continues
+
+
 def test_a_numbered_list_stays_with_its_colon_sentence():
     # Metodehæftet: the answer to "hvilke faser har et mæglingsforløb" was "Et mæglingsforløb har typisk
     # fire faser: 1. Formøder med hver af parterne, hvor rammerne aftales 2." — the splitter read each
