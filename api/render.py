@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from fastapi import Request
@@ -22,6 +22,7 @@ from api.feedback import new_token
 from api.questions import MAX_PASTE_CHARS
 from api.urls import Urls
 from index.errors import NoLiveIndex
+from index.sentences import numbered_items
 from ingest.settings import MAX_QUESTION_CHARS
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
@@ -113,18 +114,33 @@ def in_context(text: str, spans: list[tuple[int, int]], terms: frozenset[str], h
     return Markup("").join(pieces)
 
 
-def list_items(text: str) -> tuple[str, list[str]]:
-    """An answer excerpt as its lead-in and its bullet items ("kan fx indeholde: • a • b" →
-    ("kan fx indeholde:", ["a", "b"])); a text without bullets is all lead-in.
+class ExcerptPart(NamedTuple):
+    lead: str  # the text before the list, or all of it
+    items: list[str]  # the list's items, without their markers
+    ordered: bool = False  # a numbered list ("fire faser: 1. … 2. …"), shown as one
+
+
+def list_items(text: str) -> ExcerptPart:
+    """An answer excerpt as its lead-in and its list items ("kan fx indeholde: • a • b" →
+    ("kan fx indeholde:", ["a", "b"]), or "fire faser: 1. a 2. b", numbered); a text without a list
+    is all lead-in.
 
     The answer box is itself a list: an excerpt that quotes a list, written out with its "•",
-    showed a bullet after the box's own ("• • hvem den unge kan ringe til").
+    showed a bullet after the box's own ("• • hvem den unge kan ringe til"), and a numbered list
+    ran on as one line ("… aftales 2. Et fællesmøde …").
     """
     lead, *items = re.split(r"(?:^|\s)•\s+", text)
-    return lead.strip(), [item.strip() for item in items if item.strip()]
+    if items:
+        return ExcerptPart(lead.strip(), [item.strip() for item in items if item.strip()])
+    markers = numbered_items(text)
+    if not markers:
+        return ExcerptPart(text.strip(), [])
+    ends = [m.start() for m in markers[1:]] + [len(text)]
+    numbered = [text[m.end():end].strip() for m, end in zip(markers, ends, strict=True)]
+    return ExcerptPart(text[:markers[0].start()].strip(), [item for item in numbered if item], ordered=True)
 
 
-def answer_parts(text: str) -> list[tuple[str, list[str]]]:
+def answer_parts(text: str) -> list[ExcerptPart]:
     """An answer excerpt as its parts, each a lead-in and its bullet items (``list_items``): a new
     part starts at each line break, which the answer puts after a list or a table, so the sentence
     printed after a list shows after it, not as the end of its last item."""

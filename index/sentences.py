@@ -141,7 +141,7 @@ def split_tail(piece: str) -> list[str]:
     """
     if not piece.rstrip().endswith((".", "!", "?")):
         return [piece]
-    items = list(_ITEM.finditer(piece)) or _numbered_items(piece)
+    items = list(_ITEM.finditer(piece)) or numbered_items(piece)
     if len(items) >= 2:
         texts = [piece[a.end():b.start()] for a, b in zip(items, items[1:], strict=False)]
         if any(t.rstrip().endswith((".", "!", "?", ";")) for t in texts):
@@ -167,8 +167,9 @@ def split_tail(piece: str) -> list[str]:
     return [piece]
 
 
-def _numbered_items(piece: str) -> list[re.Match[str]]:
-    """The markers of a numbered list in ``piece`` ("1. … 2. … 3. …"): numbers that count up from 1."""
+def numbered_items(piece: str) -> list[re.Match[str]]:
+    """The markers of a numbered list in ``piece`` ("1. … 2. … 3. …"): numbers that count up from 1,
+    at least two of them (else none)."""
     found: list[re.Match[str]] = []
     for m in _NUMBERED_ITEM.finditer(piece):
         if int(m.group(1)) == len(found) + 1:

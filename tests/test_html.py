@@ -623,9 +623,16 @@ def test_every_page_gets_the_base_context(client: TestClient) -> None:
 # -- answers that quote a list --------------------------------------------------------------------
 def test_an_excerpt_that_quotes_a_list_is_split_into_its_items() -> None:
     assert list_items("En sikkerhedsplan kan fx indeholde: • hvem den unge kan ringe til • en taske med papirer") \
-        == ("En sikkerhedsplan kan fx indeholde:", ["hvem den unge kan ringe til", "en taske med papirer"])
-    assert list_items("• tidligere vold • planer om ægteskab") == ("", ["tidligere vold", "planer om ægteskab"])
-    assert list_items("Kontakt ikke forældrene.") == ("Kontakt ikke forældrene.", [])
+        == ("En sikkerhedsplan kan fx indeholde:", ["hvem den unge kan ringe til", "en taske med papirer"], False)
+    assert list_items("• tidligere vold • planer om ægteskab") == ("", ["tidligere vold", "planer om ægteskab"], False)
+    assert list_items("Kontakt ikke forældrene.") == ("Kontakt ikke forældrene.", [], False)
+    # A numbered list is a list too ("… aftales 2. Et fællesmøde …" ran on as one line), and stays numbered.
+    assert list_items("Et mæglingsforløb har typisk fire faser: 1. Formøder med hver af parterne 2. Et fællesmøde "
+                      "3. En skriftlig aftale") \
+        == ("Et mæglingsforløb har typisk fire faser:", ["Formøder med hver af parterne", "Et fællesmøde",
+                                                        "En skriftlig aftale"], True)
+    # A number in running text is no list.
+    assert list_items("Planen revideres hver 14. dag. Se kapitel 3. Der står mere.")[1] == []
 
 
 def test_the_answer_box_shows_a_quoted_list_as_a_list_not_a_bullet_after_a_bullet(
@@ -654,6 +661,27 @@ def test_the_answer_box_shows_a_quoted_list_as_a_list_not_a_bullet_after_a_bulle
     assert with_lead.text.strip().startswith("En plan kan fx indeholde:")
     assert [li.text for li in with_lead.find("ul", class_="answer-items").find_all("li")] == [
         "hvem den unge kan ringe til", "en taske"]
+
+
+def test_the_answer_box_shows_a_quoted_numbered_list_as_a_numbered_list(
+        client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from index.answer import AnswerSentence
+    from index.search import SearchIndex
+
+    real_ask = SearchIndex.ask
+
+    def ask_with_a_numbered_list(self, question, k=5, *, publication=None):  # type: ignore[no-untyped-def]
+        answer = real_ask(self, question, k, publication=publication)
+        quoted = "Et forløb har fire faser: 1. Formøder 2. Et fællesmøde 3. Afdækning 4. En aftale"
+        return replace(answer, confident=True, sentences=[AnswerSentence(quoted, answer.hits[0].passage.id)])
+
+    monkeypatch.setattr(SearchIndex, "ask", ask_with_a_numbered_list)
+    box = page_of(client.get("/", params={"q": ANSWERABLE})).find("ul", class_="answer-sentences")
+    listed = box.find("ol", class_="answer-items")
+    assert [li.text for li in listed.find_all("li")] == ["Formøder", "Et fællesmøde", "Afdækning", "En aftale"]
+    assert box.text.strip().startswith("Et forløb har fire faser:") and "2." not in box.text
 
 
 def test_the_sentence_after_a_quoted_list_shows_after_the_list_not_in_its_last_item(
