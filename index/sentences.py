@@ -168,11 +168,14 @@ def split_tail(piece: str) -> list[str]:
 
 
 def numbered_items(piece: str) -> list[re.Match[str]]:
-    """The markers of a numbered list in ``piece`` ("1. … 2. … 3. …"): numbers that count up from 1,
-    at least two of them (else none)."""
+    """The markers of a numbered list in ``piece`` ("fire faser: 1. … 2. … 3. …"): numbers that count
+    up from a 1 that opens the piece or follows a colon, at least two of them (else none). Ordinals
+    in running text are no list: "fra 1. klasse til 2. klasse"."""
     found: list[re.Match[str]] = []
     for m in _NUMBERED_ITEM.finditer(piece):
-        if int(m.group(1)) == len(found) + 1:
+        number, before = int(m.group(1)), piece[:m.start()].rstrip()
+        opens = number == 1 and not found and (not before or before.endswith(":"))
+        if opens or (found and number == len(found) + 1):
             found.append(m)
     return found if len(found) >= 2 else []
 

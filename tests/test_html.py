@@ -631,8 +631,9 @@ def test_an_excerpt_that_quotes_a_list_is_split_into_its_items() -> None:
                       "3. En skriftlig aftale") \
         == ("Et mæglingsforløb har typisk fire faser:", ["Formøder med hver af parterne", "Et fællesmøde",
                                                         "En skriftlig aftale"], True)
-    # A number in running text is no list.
+    # A number in running text is no list, nor are ordinals.
     assert list_items("Planen revideres hver 14. dag. Se kapitel 3. Der står mere.")[1] == []
+    assert list_items("Fra 1. klasse til 2. klasse følger læreren eleven.")[1] == []
 
 
 def test_the_answer_box_shows_a_quoted_list_as_a_list_not_a_bullet_after_a_bullet(
