@@ -227,13 +227,13 @@ class Builder:
             t0 = time.perf_counter()
             vectors = self._embed_step(items, report)
             # The answer units too, so that no question waits for their embedding (cached like passages).
-            unit_rows, offsets = unit_texts(all_passages)
+            unit_rows, offsets, digests = unit_texts(all_passages)
             unit_vectors, _ = self._embed(unit_rows, desc="Indlejrer sætninger", phase="embed_sentences")
             timings["embed"] = time.perf_counter() - t0
 
             t0 = time.perf_counter()
             manifest = self._write(staging, version, items, all_passages, vectors, previous)
-            write_sentence_vectors(staging, unit_vectors, offsets)
+            write_sentence_vectors(staging, unit_vectors, offsets, digests)
             path = self.store.commit(staging, version, manifest)
             timings["index"] = time.perf_counter() - t0
             report.version = version

@@ -5,7 +5,8 @@
                    passages.jsonl   one Passage per line, in index order
                    vectors.faiss    FAISS index, row i = passage i
                    lexical/         BM25 index
-                   sentences.npy, sentence_offsets.npy   the answer units' vectors (index/sentence_vectors.py)
+                   sentences.npy, sentence_offsets.npy, sentence_digests.npy
+                                    the answer units' vectors (index/sentence_vectors.py)
       versions/.building-<id>/      a build in progress (removed or renamed when it ends)
       versions/<id>/pdf/            the PDFs this version was built from (copies or links), so citations
                                     open the edition they cite even after `kb fetch` replaced a file

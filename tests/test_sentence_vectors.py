@@ -7,16 +7,17 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from index.sentence_vectors import SentenceVectors, unit_texts
+from index.sentence_vectors import SentenceVectors, digest, unit_texts
 from index.sentences import units
+from ingest.models import Passage
 
 
 def test_a_built_version_holds_a_vector_for_every_unit(search_index) -> None:  # type: ignore[no-untyped-def]
     stored = search_index.sentence_vectors
     assert stored is not None
-    texts, offsets = unit_texts(search_index.passages)
+    texts, offsets, digests = unit_texts(search_index.passages)
     assert stored.vectors.shape == (len(texts), search_index.embedder.dimension)
-    assert np.array_equal(stored.offsets, offsets)
+    assert np.array_equal(stored.offsets, offsets) and np.array_equal(stored.digests, digests)
     first = next(i for i, p in enumerate(search_index.passages) if units(p))
     found = stored.of(first, units(search_index.passages[first]))
     assert found is not None
@@ -50,9 +51,33 @@ def test_rows_that_no_longer_fit_the_units_are_not_used() -> None:
     assert stored.of(0, []) is None  # two stored rows, no units now: the unit rules changed
 
 
+def test_rows_of_other_unit_texts_are_not_used_though_their_count_fits() -> None:
+    # A short sentence now opens the unit of the one that points back at it: one unit before, one
+    # now, but another text, and the stored vector is the old text's.
+    text = "Pligten er personlig. Det betyder, at en lærer eller pædagog ikke er fritaget for at underrette."
+    passage = Passage("p1", "haandbog", "Håndbog", 9, 9, "7", None, text)
+    now = units(passage)
+    assert len(now) == 1
+    before = [replace(now[0], text="Det betyder, at en lærer eller pædagog ikke er fritaget for at underrette.")]
+    vectors = np.ones((1, 4), dtype=np.float32)
+    built_before = SentenceVectors(vectors, np.array([0, 1]), np.array([digest([u.text for u in before])]))
+    assert built_before.of(0, before) is not None
+    assert built_before.of(0, now) is None
+    # A version built before the digests were stored is read by the count alone.
+    assert SentenceVectors(vectors, np.array([0, 1])).of(0, now) is not None
+
+
 @pytest.mark.parametrize("offsets", [np.array([0, 2]), np.array([0, 1, 2])])
 def test_stored_vectors_that_do_not_fit_the_passages_are_ignored(tmp_path, offsets) -> None:  # type: ignore[no-untyped-def]
     from index.sentence_vectors import write
 
-    write(tmp_path, np.zeros((3, 4), dtype=np.float32), offsets)
+    write(tmp_path, np.zeros((3, 4), dtype=np.float32), offsets, np.zeros(2, dtype=np.int64))
     assert SentenceVectors.load(tmp_path, passages=2) is None
+
+
+def test_digests_that_do_not_fit_the_passages_are_ignored(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from index.sentence_vectors import write
+
+    write(tmp_path, np.zeros((3, 4), dtype=np.float32), np.array([0, 2, 3]), np.zeros(5, dtype=np.int64))
+    loaded = SentenceVectors.load(tmp_path, passages=2)
+    assert loaded is not None and loaded.digests is None
