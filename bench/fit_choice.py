@@ -63,7 +63,7 @@ def fit(sets: list[tuple[np.ndarray, np.ndarray]], l2: float = L2) -> np.ndarray
             grad -= z.T @ (np.where(y, p / mass, 0.0) - p)
         return total + l2 * float(w @ w), grad + 2 * l2 * w
 
-    w = minimize(loss, np.zeros(len(FEATURES)), jac=True, method="L-BFGS-B").x
+    w = minimize(loss, np.zeros(stacked.shape[1]), jac=True, method="L-BFGS-B").x
     return w / std
 
 
