@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from index.fusion import mean_std
-from index.sentences import Unit, split_rows, split_tail
+from index.sentences import Unit, ends_in_list, split_rows, split_tail
 from index.thesaurus import Synonym
 
 
@@ -178,8 +178,13 @@ def _excerpt_text(run: list[Unit]) -> str:
     it read as part of its last item ("… høj risiko Er der tvivl, skal der ikke mægles."); and one
     between a table's rows (``split_rows``), which otherwise read as one ("… forvaltningschefen
     Revideres – Handlingsplan: …"). A break takes a space's place, so ``start``/``end`` still span
-    the excerpt."""
-    return " ".join("\n".join(row for piece in split_tail(u.text) for row in split_rows(piece)) for u in run)
+    the excerpt. For the same reason a unit after one that ends with a list starts a line."""
+    out = ""
+    for n, u in enumerate(run):
+        if n:
+            out += "\n" if ends_in_list(run[n - 1].text) else " "
+        out += "\n".join(row for piece in split_tail(u.text) for row in split_rows(piece))
+    return out
 
 
 def _points_back(units: list[Unit], i: int) -> bool:

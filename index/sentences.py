@@ -34,6 +34,9 @@ MAX_LIST_ITEMS = 8
 
 _BULLET = re.compile(r"^(?:[•\-–·▪◦]|\d{1,2}[.)])\s")
 _ENUMERATOR_END = re.compile(r"(?:^|\s)(\d{1,2})\.$")  # "… aftales 2.": the next item's marker
+# A number after one of these words is a reference, not a list's next marker ("… beskrevet i afsnit 5.").
+_REFERENCE_BEFORE = re.compile(r"(?:^|\s)(?:afsnit|kapitel|kap\.|side|s\.|bilag|nr\.|stk\.|§|paragraf|figur|tabel|"
+                               r"boks|note|linje)$", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:hun|han|hendes|hans|hende|ham)\b", re.IGNORECASE)
 _CASE_MARK = re.compile(r"\bcase\b|\bcasen\b", re.IGNORECASE)
 _GUIDANCE = re.compile(
@@ -63,7 +66,9 @@ _CONTINUES = re.compile(
 # right after a lower-case word or a number, with no punctuation between them.
 _TAIL_START = re.compile(r"(?<=[a-zæøå0-9)]) (?=([A-ZÆØÅ][a-zæøå]+)\b(?:\s+(\w+))?)")
 _ITEM = re.compile(r"(?:^|\s)•\s")
-_NUMBERED_ITEM = re.compile(r"(?:^|\s)(\d{1,2})\.\s")
+# An item starts with a capital, as the splitter reads "N." before one: "1. marts og 2. september"
+# are dates.
+_NUMBERED_ITEM = re.compile(r"(?:^|\s)(\d{1,2})\.\s(?=[A-ZÆØÅ])")
 # A table cell as ``ingest/extract/tables.py`` writes a row: "Header: cell – Header: cell".
 _CELL = re.compile(r" – [^–:•.]{1,60}: ")
 # Words that open a Danish sentence but hardly ever stand inside a list item as a name does.
@@ -167,6 +172,13 @@ def split_tail(piece: str) -> list[str]:
     return [piece]
 
 
+def ends_in_list(text: str) -> bool:
+    """Whether ``text`` ends with a bullet or numbered list, whose last item runs to its end: a
+    sentence quoted after it must start a line of its own (``index/answer.py``)."""
+    last = split_tail(text)[-1]
+    return len(_ITEM.findall(last)) >= 1 or bool(numbered_items(last))
+
+
 def numbered_items(piece: str) -> list[re.Match[str]]:
     """The markers of a numbered list in ``piece`` ("fire faser: 1. … 2. … 3. …"): numbers that count
     up from a 1 that opens the piece or follows a colon, at least two of them (else none). Ordinals
@@ -224,9 +236,10 @@ def rejoin_enumerators(sentences: list[str]) -> list[str]:
     A passage runs a numbered list together ("… fire faser: 1. Formøder … aftales 2. Et fællesmøde
     …"), and the sentence splitter reads every "N." before a capital as a sentence end, so an answer
     quoted "Et mæglingsforløb har typisk fire faser: 1. Formøder med hver af parterne, hvor rammerne
-    aftales 2." and stopped. A sentence that ends in a marker that opens a list (1 after a colon) or
-    goes on with one (the number after the last) hands it to the sentence after it; the colon
-    sentence then keeps its items as a bullet list's does.
+    aftales 2." and stopped. A sentence that ends in a marker that opens a list (1 after a colon, or
+    opening the passage) or goes on with one (the number after the last, not a reference such as
+    "afsnit 5.") hands it to the sentence after it; the colon sentence then keeps its items as a
+    bullet list's does.
     """
     sentences = list(sentences)
     out: list[str] = []
@@ -235,7 +248,9 @@ def rejoin_enumerators(sentences: list[str]) -> list[str]:
         marker = _ENUMERATOR_END.search(sentence) if n + 1 < len(sentences) else None
         number = int(marker.group(1)) if marker else 0
         before = sentence[:marker.start()].rstrip() if marker else ""
-        if marker and ((number == 1 and before.endswith(":")) or (last and number == last + 1)):
+        opens = number == 1 and (before.endswith(":") or (n == 0 and not before))
+        goes_on = bool(last) and number == last + 1 and not _REFERENCE_BEFORE.search(before)
+        if marker and (opens or goes_on):
             sentences[n + 1] = f"{number}. {sentences[n + 1]}"
             last = number
             if before:
@@ -267,7 +282,8 @@ def units(passage: Passage) -> list[Unit]:
     out: list[Unit] = []
     cursor = 0
     in_case = bool(passage.section and _CASE_MARK.search(passage.section))
-    short: tuple[int, int] | None = None  # (position, start) of a short sentence just left out
+    # (position, start, whether it points back itself) of a short sentence just left out
+    short: tuple[int, int, bool] | None = None
     for position, raw in enumerate(merged):
         start = text.find(raw, cursor)
         if start < 0:
@@ -280,12 +296,14 @@ def units(passage: Passage) -> list[Unit]:
         start += len(raw) - len(sentence)
         if len(sentence.split()) < MIN_UNIT_WORDS:
             # Too short to quote alone, but what the next sentence may point back at.
-            short = (position, start) if sentence.endswith(".") and _VERB.search(sentence) else None
+            short = ((position, start, bool(_CONTINUES.match(sentence)))
+                     if sentence.endswith(".") and _VERB.search(sentence) else None)
             continue
         continues = bool(_CONTINUES.match(sentence))
         if continues and short is not None and short[0] == position - 1:
             # "Pligten er personlig. Det betyder, at …": quoted alone, "Det" would point at nothing.
-            start, continues = short[1], False
+            # The pair points back in turn when the short sentence does ("Det gælder også her.").
+            start, continues = short[1], short[2]
             sentence = text[start:end]
         short = None
         out.append(Unit(sentence, passage.id, position, start, end, is_narrative(sentence, in_case),

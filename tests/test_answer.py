@@ -86,6 +86,67 @@ def test_a_numbered_list_stays_with_its_colon_sentence():
     assert [u.text for u in found][-2:] == ["Læs mere i kapitel 3.", "Der står mere om formøderne."]
 
 
+def test_a_number_that_ends_the_sentence_after_a_list_is_no_next_item():
+    # Review of 9870f48: after the last item, "… i afsnit 5." handed its "5." on as a sixth item, and
+    # "Det hele er beskrevet i afsnit" became a unit of its own.
+    text = ("Et mæglingsforløb har typisk fire faser: 1. Formøder med hver part 2. Et fællesmøde med begge parter "
+            "3. Afdækning af behov og ønsker 4. En skriftlig aftale. Det hele er beskrevet i afsnit 5. Der står "
+            "mere om formøderne og fællesmødet.")
+    texts = [u.text for u in units(passage(text))]
+    assert texts[0].endswith("4. En skriftlig aftale.")
+    assert "Det hele er beskrevet i afsnit 5." in texts
+    assert all(not t.startswith("5.") for t in texts)
+
+
+def test_an_item_of_two_sentences_keeps_the_list_going():
+    text = ("Et mæglingsforløb har typisk tre faser: 1. Formøder med hver part. Her aftales rammerne for mæglingen "
+            "2. Et fællesmøde med begge parter 3. En skriftlig aftale om det videre forløb.")
+    texts = [u.text for u in units(passage(text))]
+    # The item's second sentence still hands "2." on to the item it belongs to.
+    assert "2. Et fællesmøde med begge parter" in texts and not any(t.endswith("2.") for t in texts)
+
+
+def test_a_numbered_list_that_opens_the_passage_stays_one_list():
+    # A list right under its heading starts the passage: its "1." follows no colon.
+    text = ("1. Formøder med hver af parterne, hvor rammerne aftales 2. Et fællesmøde, hvor hver part fortæller "
+            "sin version 3. Afdækning af parternes behov og ønsker.")
+    texts = [u.text for u in units(passage(text))]
+    assert texts == ["1. Formøder med hver af parterne, hvor rammerne aftales",
+                     "2. Et fællesmøde, hvor hver part fortæller sin version",
+                     "3. Afdækning af parternes behov og ønsker."]
+
+
+def test_a_sentence_quoted_after_a_list_starts_a_line_of_its_own():
+    # Review of be3c0f3: the next unit was joined with a space, so the answer box showed it as the end
+    # of the list's last item ("2. Et fællesmøde. Fællesmødet skal holdes …").
+    text = ("Et mæglingsforløb har typisk tre faser: 1. Formøder med hver part 2. Et fællesmøde med begge parter "
+            "3. En skriftlig aftale. Fællesmødet skal holdes et neutralt sted, fx på rådhuset.")
+    found = units(passage(text))
+    assert len(found) == 2
+    excerpt = choose(found, np.array([0.6, 0.4]), AnswerConfig())[0]
+    assert excerpt.text == ("Et mæglingsforløb har typisk tre faser: 1. Formøder med hver part 2. Et fællesmøde med "
+                            "begge parter 3. En skriftlig aftale.\nFællesmødet skal holdes et neutralt sted, fx på "
+                            "rådhuset.")
+    assert len(excerpt.text) == excerpt.end - excerpt.start  # a break takes a space's place
+
+
+def test_dates_after_a_colon_are_no_numbered_list():
+    from index.sentences import numbered_items
+
+    assert numbered_items("Mødet holdes to gange om året: 1. marts og 2. september.") == []
+    assert len(numbered_items("Fire faser: 1. Formøder 2. Et fællesmøde")) == 2
+
+
+def test_a_short_sentence_that_itself_points_back_keeps_the_mark_when_joined():
+    # "Det gælder også her." is too short to quote, and points back itself: joined with the sentence
+    # after it, the unit still may not be quoted without the one before.
+    text = ("Kommunen skal handle straks ved akut fare for den unge. Det gælder også her. Det betyder, at "
+            "sagsbehandleren skal kontakte politiet samme dag.")
+    joined = units(passage(text))[-1]
+    assert joined.text.startswith("Det gælder også her. Det betyder")
+    assert joined.continues
+
+
 @pytest.mark.parametrize(("text", "tail"), [
     # Metodehæftet s. 7: the answer box showed the sentence after the list as the end of its last item.
     ("Der må ikke mægles, når: • der er udøvet vold eller fremsat trusler om vold mod den unge • "

@@ -633,6 +633,8 @@ def test_an_excerpt_that_quotes_a_list_is_split_into_its_items() -> None:
                                                         "En skriftlig aftale"], True)
     # A number in running text is no list, nor are ordinals.
     assert list_items("Planen revideres hver 14. dag. Se kapitel 3. Der står mere.")[1] == []
+    # Nor are dates after a colon (review of 4f3d041).
+    assert list_items("Mødet holdes to gange om året: 1. marts og 2. september.")[1] == []
     assert list_items("Fra 1. klasse til 2. klasse følger læreren eleven.")[1] == []
 
 
