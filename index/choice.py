@@ -86,8 +86,9 @@ def features(question: str, units: list[Unit], coverage: np.ndarray, dense: np.n
 
     ``dense`` is each unit's cosine with the question, counted down from the best candidate's in
     units of ``dense_scale`` (the spread of the question's cosines over the corpus), so that
-    neither a model's cosine scale nor a small candidate set decides. ``synonyms``: the question's
-    thesaurus terms, other names for a term it asks the meaning of.
+    neither a model's cosine scale nor a small candidate set decides. ``synonyms``: other names
+    of the term the question asks the meaning of (``Terms.other_names``: thesaurus terms for the
+    whole term, never for one of its words).
     """
     n = len(units)
     if n == 0:

@@ -22,8 +22,8 @@ depend on one model's score scale more than they must:
   the tuning half, refitted, it listed the first passage for more questions it is about and for
   fewer it is not (right − wrong e5 51 → 53, MiniLM 33 → 36, out of fold; the check half agreed,
   47 → 50 and 39 → 41), while in the answer rule synonyms did no better (e5) or worse (MiniLM).
-- ``definition``: the question asks what a term is, and the first excerpt opens by saying it
-  (``index/definition.py``): 1 or 0.
+- ``definition``: the question asks what a term is, and a sentence of the first excerpt opens by
+  saying it (``index/definition.py``): 1 or 0.
 
 The rule is logistic: p = σ(w·signals + b), answer when p ≥ threshold. A second rule of the same
 form on the same signals (``passage_rule_for``) says whether the first passage is about the

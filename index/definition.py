@@ -11,9 +11,10 @@ A sentence defines a term when it opens with it as its subject (after "en", "et"
 "de"), the term's words in any inflection ("handlingsplan" / "Handlingsplanen fastlægger …"),
 followed by a verb that defines ("er", "betyder", "dækker over", "fastlægger" …), or when it says
 "Ved <term> forstås …". "Beredskabsplanens kerne er …" does not: the term is not its subject.
-The guides define their own word for a thing, so a term asked in other words counts as said by the
-other terms of its thesaurus group: "hvad betyder NSK" is answered by "Negativ social kontrol er …",
-"honour based violence definition" by "En æresrelateret konflikt opstår, når …".
+The guides define their own word for a thing, so a term asked in other words counts as said by
+the other terms of a thesaurus group that holds the whole term: "hvad betyder NSK" is answered by
+"Negativ social kontrol er …", "honour based violence definition" by "En æresrelateret konflikt
+opstår, når …".
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ _ARTICLES = frozenset({"en", "et", "den", "det", "de", "a", "an", "the"})
 # A term of more words than this, or one that holds a clause, is a question about something else
 # ("Hvad er den anbefalede handling, når risikoen er moderat?").
 MAX_TERM_WORDS = 4
+# A possessive asks about someone's own ("hvad er min rolle"), not what a term means.
 _NOT_A_TERM = re.compile(r"[,;:]|\b(?:når|hvis|for at|fordi|forskellen|reglerne|eksempler|formålet|næste|første|"
-                         r"bedst|vigtigst|nogle|hvilke|om)\b")
+                         r"bedst|vigtigst|nogle|hvilke|om|min|mit|mine|din|dit|dine|vores|jeres|deres|hans|hendes|"
+                         r"sin|sit|sine)\b")
 _WORD = re.compile(r"[^\W\d_][\w-]*")
 _DEFINING_VERBS = (r"er|var|betyder|dækker|defineres|forstås|kaldes|opstår|omfatter|indebærer|fastlægger|"
                    r"beskriver|handler|bruges|består|hedder|går ud på|is|are|means")
@@ -70,7 +73,9 @@ def _defining(term: tuple[str, ...]) -> re.Pattern[str]:
 
 def asked_terms(question: str, synonyms: Iterable[str] = ()) -> tuple[tuple[str, ...], ...]:
     """The term a question asks the meaning of and, when it asks one, the other names ``synonyms``
-    gives it (the question's thesaurus terms, ``Terms.expansion``); () when it asks something else."""
+    gives it (``Terms.other_names``: the thesaurus groups that hold the whole term, so that "hvad er en
+    anbringelse uden samtykke" is not defined by "Plejefamilien er …", a name of "anbringelse" alone);
+    () when it asks something else."""
     term = asked_term(question)
     if term is None:
         return ()

@@ -6,7 +6,8 @@
 Spelling correction feeds both retrievers (the model reads "børnefaglig undersøgelse" better than
 "børnefalig undersøglse"); thesaurus terms feed only the lexical side, at a lower weight, and
 the answer's sentence ranker, which counts a question word as found where a sentence has a
-synonym of it (``Terms.synonyms``).
+synonym of it (``Terms.synonyms``) and reads a definition by another name of the term a question
+asks the meaning of (``Terms.other_names``: groups that hold the whole term).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from index.definition import asked_term
 from index.embed import Embedder
 from index.focus import weighted
 from index.lexical import Analyzer
@@ -33,9 +35,12 @@ class Terms:
     stems: list[str]  # content stems of ``search_text``
     expansion: list[str]  # thesaurus terms of the groups the question matches (lexical side only)
     synonyms: tuple[Synonym, ...]  # the question's thesaurus terms, for the coverage of its words
+    # other names of the term the question asks the meaning of (index/definition.py), from the thesaurus
+    other_names: list[str]
 
     def with_vector(self, vector: np.ndarray) -> Query:
-        return Query(self.text, self.search_text, self.weighted_text, self.stems, self.expansion, self.synonyms, vector)
+        return Query(self.text, self.search_text, self.weighted_text, self.stems, self.expansion, self.synonyms,
+                     self.other_names, vector)
 
 
 @dataclass(frozen=True)
@@ -57,8 +62,10 @@ class QueryBuilder:
     def terms(self, text: str) -> Terms:
         search_text = self.speller.correct(text, keep=self._thesaurus_word)
         stems = self.analyzer.stems(search_text)
+        asked = asked_term(search_text)
         return Terms(text, search_text, weighted(search_text), stems, self.thesaurus.expand(stems),
-                     self.thesaurus.synonyms(stems))
+                     self.thesaurus.synonyms(stems),
+                     self.thesaurus.names_of(self.analyzer.stems(" ".join(asked))) if asked else [])
 
     def _thesaurus_word(self, word: str) -> bool:
         return self.thesaurus.knows(self.analyzer.stems(word))

@@ -462,7 +462,7 @@ class SearchIndex:
         rank_of = {h.passage.id: r for r, h in enumerate(hits)}
         scale = float(dense.std()) if dense_std is None else dense_std
         x = features(query.search_text, candidates, syn, cos, [rank_of[u.passage_id] for u in candidates],
-                     [novelty(st, q_stems) for st in unit_stems], dense_scale=scale, synonyms=query.expansion)
+                     [novelty(st, q_stems) for st in unit_stems], dense_scale=scale, synonyms=query.other_names)
         return candidates, x, lex, cos
 
     def _units(self, passage: Passage) -> PassageUnits:

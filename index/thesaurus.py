@@ -81,6 +81,17 @@ class Thesaurus:
             extra.update(dict.fromkeys(t for t, s in zip(group.terms, group.stems, strict=True) if not s <= have))
         return list(extra)
 
+    def names_of(self, term_stems: list[str]) -> list[str]:
+        """The other terms of every group that holds a term of exactly these stems: other names for
+        the whole term ("nsk" → "negativ social kontrol"), never for one of its words ("anbringelse
+        uden samtykke" has none, though "anbringelse" and "samtykke" each have some)."""
+        want = frozenset(term_stems)
+        names: dict[str, None] = {}
+        for group in self._matched(set(want)):
+            if want in group.stems:
+                names.update(dict.fromkeys(t for t, s in zip(group.terms, group.stems, strict=True) if s != want))
+        return list(names)
+
     def synonyms(self, question_stems: list[str]) -> tuple[Synonym, ...]:
         """For each term the question holds, the stems of the other terms of its group.
 

@@ -32,6 +32,9 @@ from index.sentences import Unit
     ("Hvad er handlingsplanen til, i modsætning til beredskabsplanen?", None),
     ("hvad gør jeg hvis risikoen er høj", None),
     ("skal jeg ringe til forældrene først?", None),
+    # a possessive asks about someone's own, not what a term means
+    ("hvad er min rolle", None),
+    ("hvad er vores pligt", None),
 ])
 def test_the_term_a_question_asks_about(question: str, term: tuple[str, ...] | None) -> None:
     assert asked_term(question) == term

@@ -261,3 +261,18 @@ def test_a_page_neighbour_counts_across_a_section_boundary() -> None:
     neighbours = PageNeighbours.of(passages)
     lifted = neighbours.apply(np.array([2.0, 1.0]), ContextConfig())
     assert lifted[1] > 1.0
+
+
+def test_other_names_are_for_the_whole_asked_term_never_for_one_of_its_words(thesaurus: Thesaurus) -> None:
+    # Review of 46b2b2b: the other names came from every group any word of the question matched, so
+    # "hvad er en anbringelse uden samtykke" was defined by "Plejefamilien er godkendt af kommunen."
+    stems = Analyzer().stems
+    assert "negativ social kontrol" in thesaurus.names_of(stems("nsk"))
+    assert "tvangsægteskab" in thesaurus.names_of(stems("tvunget ægteskab"))
+    assert thesaurus.names_of(stems("anbringelse uden samtykke")) == []
+    assert thesaurus.names_of(stems("straffen for tvangsægteskab")) == []
+    builder = QueryBuilder(Analyzer(), embedder=None, speller=Speller.from_texts(CORPUS),  # type: ignore[arg-type]
+                           thesaurus=thesaurus)
+    assert builder.terms("hvad er en anbringelse uden samtykke").other_names == []
+    assert "negativ social kontrol" in builder.terms("hvad betyder NSK").other_names
+    assert builder.terms("hvad gør jeg hvis risikoen er høj").other_names == []

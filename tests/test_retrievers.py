@@ -11,7 +11,7 @@ from index.sentence_vectors import SentenceVectors
 
 def _query(vector: list[float]) -> Query:
     v = np.array(vector, dtype=np.float32)
-    return Query("q", "q", "q", [], [], (), v / np.linalg.norm(v))
+    return Query("q", "q", "q", [], [], (), [], v / np.linalg.norm(v))
 
 
 def test_each_passage_scores_its_best_sentence_and_one_without_sentences_the_lowest():
