@@ -80,7 +80,9 @@ class SentenceRetriever(Retriever):
     A passage can cover several things, and its one vector is their average; a question that
     paraphrases one of its sentences meets that sentence better than the whole. The vectors are
     the answer units' (``index/sentence_vectors.py``), stored with the version, so this costs one
-    matrix-vector product. A version without them scores every passage alike (no signal).
+    matrix-vector product. A version without them scores every passage alike (no signal). Rows
+    stored before the unit rules changed are still read: each is a piece of its own passage's text,
+    which is what this score needs; only the answer needs them to be today's units.
     """
 
     vectors: SentenceVectors | None

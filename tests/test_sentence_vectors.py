@@ -46,6 +46,32 @@ def test_a_version_without_them_embeds_units_when_first_needed(search_index) -> 
     assert [s.text for s in embedded.sentences] == [s.text for s in stored.sentences]
 
 
+def test_units_whose_rows_no_longer_fit_are_embedded_off_the_event_loop(search_index, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # Review of 21a21e1: a version whose digests no longer fit (the unit rules changed since its build)
+    # embedded the answer's units on the server's event loop, which only checked for a version
+    # without any stored vectors.
+    import asyncio
+    import threading
+
+    stored = search_index.sentence_vectors
+    assert search_index.units_stored
+    other_units = SentenceVectors(stored.vectors, stored.offsets, stored.digests + 1)
+    changed = replace(search_index, sentence_vectors=other_units)
+    assert not changed.units_stored
+    threads: list[int] = []
+    original = changed.embedder.encode_passages
+
+    def recording(texts):  # type: ignore[no-untyped-def]
+        threads.append(threading.get_ident())
+        return original(texts)
+
+    monkeypatch.setattr(changed.embedder, "encode_passages", recording)
+    answer = asyncio.run(changed.draft_async("Hvad er tvangsægteskab?", 5))
+    expected = search_index.draft("Hvad er tvangsægteskab?", 5)
+    assert [s.text for s in answer.sentences] == [s.text for s in expected.sentences]
+    assert threads and threading.get_ident() not in threads
+
+
 def test_rows_that_no_longer_fit_the_units_are_not_used() -> None:
     stored = SentenceVectors(np.zeros((3, 4), dtype=np.float32), np.array([0, 2, 3]))
     assert stored.of(0, []) is None  # two stored rows, no units now: the unit rules changed
