@@ -13,9 +13,11 @@ digits, which a pattern for ``-`` and `` `` would miss.
 The patterns lean towards finding too much, within reason: a blocked question costs the user a
 click ("søg uden personoplysningerne"), a CPR number in a log or a URL is a breach. Year ranges
 ("2018-2019"), dates ("01.02.2019", "2024-03-01", "01.02.03 12:30"), times ("10.00-12.00",
-"10-12 13-15"), amounts ("12.345.678", "12 345 678 kr.") and paragraphs ("§ 58") are not
-personal data and are left alone, and so are numbers that go up right after "uge", "side" or
-"klasse" ("uge 45 46 47 48"): without such a word, "23 24 25 26" may be a phone number.
+"10-12 13-15"), court reports ("U.2019.1234H") and paragraphs ("§ 58") are not personal data and
+are left alone; so are amounts ("12.345.678", "12 345 678 kr.", "1.000-2.000 kr.") and pairs of
+years ("2018 2019"), unless a phone word says they are a phone number ("ring til 12 345 678").
+So are numbers that go up right after "uge", "side" or "klasse" ("uge 45 46 47 48"): without
+such a word, "23 24 25 26" may be a phone number.
 Eight digits with another number right after them are a phone number only after a phone word
 ("tlf 23456789 10-12"); elsewhere they are part of a run of numbers ("kl 10 30 11 30 12 30").
 No Danish number starts with 0, so "01 02 2024" is a date; "20240301" and "21 03 2024" may be
@@ -29,13 +31,15 @@ Every pattern runs in linear time: a pasted case description may hold 4,000 char
 
 A CVR number (also an SE number) right after its word ("CVR 12345678", "CVR-nr.: 12 34 56 78",
 "CVR-nummer er …") is left alone, though it has a phone number's 8 digits: it names a company and
-stands in a public register, and caseworkers name employers and schools by it. A sole trader's
+stands in a public register, and caseworkers name employers and schools by it. So is a case's
+journal number after its word ("sagsnr. 2019-1234", "j.nr. 24-123456") and an ISSN. A sole trader's
 CVR number points to a person, but what it points to is public; the person's own CPR number (10
 digits) is still refused next to it. Without the word, 8 digits are a phone number.
 
 People also split and space numbers out: a CPR number as "01 02 03 12 34" or "010203-12 34" (a
 CPR grouping with a valid date is enough), or one digit at a time (then only with "cpr" nearby);
-a phone number after a bare "45"; an address as "anna @ kommune . dk".
+a phone number after a bare "45"; an address as "anna @ kommune . dk", "anna(a)kommune.dk" or
+"anna at kommune punktum dk".
 """
 
 from __future__ import annotations
@@ -111,8 +115,18 @@ _NOT_A_PHONE = (
     rf"{_YEAR}-{_MONTH}-(?:0[1-9]|[12][0-9]|3[01])(?![0-9])",  # an ISO date: 2024-03-01
     rf"{_TIME} ?- ?{_TIME}(?![0-9])",  # opening hours: 10.00-12.00
     rf"{_HOUR}-{_HOUR} {_HOUR}-{_HOUR}(?![0-9])",  # or whole hours, morning and afternoon: 10-12 13-15
+    # An amount with its currency, whatever word is near: "ring om de 12 345 678 kr.".
+    r"[0-9]{1,3}(?:[ .][0-9]{3}){2} ?(?i:kr|dkk|,-)",
+    # Court reports: U.2019.1234H, UfR 2019.1234 H (Højesteret, Vestre and Østre Landsret).
+    rf"{_YEAR}\.[0-9]{{1,4}} ?(?:H|V|Ø)(?![\w])",
+)
+# Numbers that are no phone number unless a phone word says they are ("ring til 12 345 678").
+_NOT_A_PHONE_WITHOUT_WORD = (
     r"[0-9]{1,3}(?:\.[0-9]{3}){2}(?![0-9])",  # an amount with thousands separators: 12.345.678
-    r"[0-9]{1,3}(?: [0-9]{3}){2}(?![0-9])",  # or with spaces: 12 345 678 (no phone is grouped 2-3-3)
+    r"[0-9]{1,3}(?: [0-9]{3}){2}(?![0-9])",  # or with spaces: 12 345 678 (a phone is seldom grouped 2-3-3)
+    r"[0-9]{1,3}\.[0-9]{3} ?- ?[0-9]{1,3}\.[0-9]{3}(?![0-9])",  # a range of amounts: 1.000-2.000
+    r"[0-9]{4} ?- ?[0-9]{4} ?(?i:kr|dkk|,-)",  # or without separators, with the currency: 2000-3000 kr.
+    rf"{_YEAR} {_YEAR}(?![0-9])",  # two years: i årene 2018 2019
 )
 # Any grouping of exactly ten digits, even one by one ("0 1 0 2 0 3 1 2 3 4"), is a CPR number
 # when the first six are a valid date and the word is nearby (:func:`_near_keyword`). Without
@@ -122,7 +136,7 @@ _CPR_KEYWORD = re.compile(r"cpr|person-?n(?:umme)?r", re.IGNORECASE)
 _KEYWORD_REACH = 25  # characters either side: "cpr-nummer er ", "(cpr: "
 CPR_KEYED = re.compile(
     r"(?<![0-9])(?<![0-9][ .\-/])"
-    rf"(?!{'|'.join(_NOT_A_PHONE)})"  # "cpr-loven af 01.02.2019 10 dage", "2001-2002 12"
+    rf"(?!{'|'.join(_NOT_A_PHONE + _NOT_A_PHONE_WITHOUT_WORD)})"  # "cpr-loven af 01.02.2019 10 dage", "2001-2002 12"
     r"[0-9](?:(?: ?[\-./] ?| )?[0-9]){9}"
     r"(?![0-9])(?![ .\-/][0-9])"
 )
@@ -142,14 +156,16 @@ _COMMON_GROUPINGS = (
     r"[0-9]{3} [0-9]{2} [0-9]{3}",  # 123 45 678
 )
 
-def _phone(first: str) -> str:
-    """The phone pattern; ``first`` matches the first digit of a number without a country code."""
+def _phone(first: str, not_a_phone: tuple[str, ...]) -> str:
+    """The phone pattern; ``first`` matches the first digit of a number without a country code, and
+    ``not_a_phone`` are the numbers of that shape that are something else."""
+    other = "|".join(not_a_phone)
     return (
         r"(?<![0-9+])(?<![0-9][ .\-])"
         r"(?:(?:(?:\+|00) ?45 ?[\-.]? ?|\((?:\+ ?|00)?45\) ?)[0-9](?:[ .\-]?[0-9]){7}"
-        rf"|(?!{'|'.join(_NOT_A_PHONE)}){first}(?:[ .\-]?[0-9]){{7}}"
+        rf"|(?!{other}){first}(?:[ .\-]?[0-9]){{7}}"
         # A bare 45 only with a separator after it: "sagsnr. 4501234567" is no phone number.
-        rf"|(?P<bare>45)(?: ?[\-.] ?| )(?!{'|'.join(_NOT_A_PHONE)})(?:{'|'.join(_COMMON_GROUPINGS)}))"
+        rf"|(?P<bare>45)(?: ?[\-.] ?| )(?!{other})(?:{'|'.join(_COMMON_GROUPINGS)}))"
         r"(?![0-9])(?![.:\-][0-9])"  # not "01.02.03 12:30" (a date, then the hour of a time)
     )
 
@@ -162,10 +178,11 @@ def _phone(first: str) -> str:
 _BLANK = r"00(?: ?00){3}"
 _ZERO_DATE = rf"0[1-9](?: {_MONTH} |{_MONTH}){_YEAR}"
 # Not followed by another number either: "kl 10 30 11 30 12 30" is a run of numbers.
-PHONE = re.compile(_phone(rf"(?!{_BLANK}|{_ZERO_DATE})[0-9]") + r"(?! [0-9])")
+PHONE = re.compile(_phone(rf"(?!{_BLANK}|{_ZERO_DATE})[0-9]", _NOT_A_PHONE + _NOT_A_PHONE_WITHOUT_WORD)
+                   + r"(?! [0-9])")
 # Unless a phone word comes shortly before (:func:`_near_phone_word`), which says what the
-# number is: "tlf 23456789 10-12", "mobil 23 45 67 89 2 gange om ugen".
-PHONE_NEAR_WORD = re.compile(_phone(rf"(?!{_BLANK})[0-9]"))
+# number is: "tlf 23456789 10-12", "mobil 23 45 67 89 2 gange om ugen", "ring til 12 345 678".
+PHONE_NEAR_WORD = re.compile(_phone(rf"(?!{_BLANK})[0-9]", _NOT_A_PHONE))
 _PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms)", re.IGNORECASE)  # not "mobning"
 _DANISH_CODE = re.compile(r"\(?(?:\+|00) ?45")
 
@@ -198,13 +215,15 @@ INTERNATIONAL = re.compile(
 
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
 _TLD = r"(?:dk|com|net|org|eu|nu|se|no|de|info|gov|edu)"
-_AT = (rf"(?: ?@ ?| ?{_OPEN} ?(?:at|snabel-?a) ?{_CLOSE} ?"  # anna@…, anna (at) …, anna[snabel-a]…
-       rf"| (?:at|snabel-?a) (?=[\w-]+(?:\.[\w-]+)*\.{_TLD}\b))")  # anna at kommune.dk, not "for at gå"
 # A dot with spaces around it ("kommune . dk") only before the top-level domain, which ends the
 # address; and not before "se", "de" or "nu", which are Danish words ("mød os @ rådhuset. Se …").
 _SPACED_TLD = r"(?:dk|com|net|org|no|info|gov|edu)"  # not "eu" either: "EU-borgere @ kommunen. EU …"
 _DOT = (rf"(?:\.| ?{_OPEN} ?(?:dot|punktum) ?{_CLOSE} ?| (?:dot|punktum) "
         rf"|(?: \. ?|\. )(?={_SPACED_TLD}\b))")
+# A written "at" counts only where a domain and its top-level domain follow, its dots written any
+# way ("anna at kommune.dk", "anna at kommune punktum dk"), never in "for at gå".
+_AT = (rf"(?: ?@ ?| ?{_OPEN} ?(?:at|a|@|snabel-?a) ?{_CLOSE} ?"  # anna@…, anna (at) …, anna(a)…, anna[@]…
+       rf"| (?:at|snabel-?a) (?=[\w-]+(?:{_DOT}[\w-]+)*{_DOT}{_TLD}\b))")
 EMAIL = re.compile(rf"(?<![\w.%+\-])[\w.%+\-]+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)+", re.IGNORECASE)
 
 _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
@@ -298,8 +317,11 @@ _LIST_WORD = re.compile(r"\b(?:uge(?:r|rne|nr\.?)?|klasse(?:r|rne|trin)?|sider?(
                         re.IGNORECASE)
 
 
-# A company's number: CVR (and SE, the VAT number) are 8 digits like a phone number.
-_COMPANY_WORD = re.compile(r"\b(?:cvr(?:[-. ]?(?:nr|nummer(?:et)?)\.?)?|se[-. ]?(?:nr|nummer(?:et)?)\.?)"
+# A company's number: CVR (and SE, the VAT number) are 8 digits like a phone number; so are a case's
+# journal number ("sagsnr. 2019-1234", "j.nr. 24-123456") and a serial's ISSN.
+_COMPANY_WORD = re.compile(r"\b(?:cvr(?:[-. ]?(?:nr|nummer(?:et)?)\.?)?|se[-. ]?(?:nr|nummer(?:et)?)\.?"
+                           r"|sags?[-. ]?(?:nr|nummer(?:et)?)\.?|journal[-. ]?(?:nr|nummer(?:et)?)\.?"
+                           r"|j\. ?nr\.?|jnr\.?|issn)"
                            r"(?: er)? ?:? ?\Z", re.IGNORECASE)
 
 

@@ -126,6 +126,10 @@ PHONE_FORMATS = [
     "+ 48 512 345 678",  # Poland, grouped in threes like an amount
     "+ 46701234567",
     f"+{NBSP}46 70 123 45 67",
+    # After a phone word ("ring til moren på …"), the groupings of an amount are a phone number too
+    # (a probe of the detector: they were left alone as amounts).
+    "12 345 678",
+    "12.345.678",
 ]
 
 EMAIL_FORMATS = [
@@ -148,6 +152,15 @@ EMAIL_FORMATS = [
     "anna @ kommune. dk",
     "anna.hansen @ børn.kommune . dk",
     "anna (at) kommune . dk",
+    # Other ways to hide the "@" and the dots (a probe of the detector found them missed).
+    "anna(a)kommune.dk",
+    "anna (a) kommune.dk",
+    "anna[@]kommune.dk",
+    "anna (@) kommune.dk",
+    "anna at kommune dot dk",
+    "anna at kommune punktum dk",
+    "anna snabel-a kommune punktum dk",
+    "anna snabel-a kommune (dot) dk",
 ]
 
 NOT_PERSONAL = [
@@ -322,6 +335,21 @@ NOT_PERSONAL = [
     "født 01022008",
     "00 00 00 00",
     "tlf. 00 00 00 00",
+    # Found by a probe of the detector: amounts in a range, court reports, case numbers, years and
+    # serial numbers that have a phone number's 8 digits.
+    "1.000-2.000 kr.",
+    "ydelse på 2.000-3.000 kr.",
+    "mellem 1.500-2.500 kr. om måneden",
+    "2000-3000 kr.",
+    "U.2019.1234H",
+    "UfR 2019.1234 H",
+    "U 2019.1234 H",
+    "sagsnr. 2019-1234",
+    "journalnummer 24-123456",
+    "j.nr. 2019-1234",
+    "i årene 2018 2019 og 2020",
+    "ISSN 1234-5678",
+    "skal jeg ringe om de 12 345 678 kr.",  # an amount with its currency, though a phone word is near
 ]
 
 
@@ -496,7 +524,8 @@ def test_normalise_folds_dashes_and_spaces() -> None:
 _MIXED = "".join(random.Random(9).choice("0123456789 .-/:+") for _ in range(4000))
 LONG_RUNS = ["12 ", "1-", "1.", "0", "01 02 03 ", "45 ", "+45 ", "(+45) 1", "12:30 ", "2024-03-01 ", "10-12 ",
              "12 345 ", "1 2 ", "uge 12 ", "tlf 1 ", "cvr 1 ", "cpr 0 1 ", "a@", "a at ", "+4 1 ", "+46 7", "004 1 ",
-             "(+4) 1", "+ 4 1 ", "+ 46 7", "(+ 4) 1", "+1 000 ", "+ 1 000 ", "00 ", "01 02 2024 ", _MIXED]
+             "(+4) 1", "+ 4 1 ", "+ 46 7", "(+ 4) 1", "+1 000 ", "+ 1 000 ", "00 ", "01 02 2024 ",
+             "a at b dot ", "a (a) ", "1.000-", "2019.1 ", "2018 ", "sagsnr 1 ", _MIXED]
 PROSE = "Hvad gør jeg, når en pige er bange for at blive sendt ud af landet i sommerferien? " * 50
 
 
