@@ -21,7 +21,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from index.fusion import mean_std
-from index.sentences import Unit, ends_in_list, split_rows, split_tail
+from index.sentences import Unit, holds_list, split_rows, split_tail
 from index.thesaurus import Synonym
 
 
@@ -179,11 +179,13 @@ def _excerpt_text(run: list[Unit]) -> str:
     between a table's rows (``split_rows``), which otherwise read as one ("… forvaltningschefen
     Revideres – Handlingsplan: …"). A break takes a space's place, so ``start``/``end`` still span
     the excerpt. For the same reason a unit after one that ends with a list starts a line."""
-    out = ""
-    for n, u in enumerate(run):
-        if n:
-            out += "\n" if ends_in_list(run[n - 1].text) else " "
-        out += "\n".join(row for piece in split_tail(u.text) for row in split_rows(piece))
+    out, after_list = "", False
+    for u in run:
+        pieces = split_tail(u.text)
+        if out:
+            out += "\n" if after_list else " "
+        out += "\n".join(row for piece in pieces for row in split_rows(piece))
+        after_list = holds_list(pieces[-1])
     return out
 
 

@@ -172,11 +172,11 @@ def split_tail(piece: str) -> list[str]:
     return [piece]
 
 
-def ends_in_list(text: str) -> bool:
-    """Whether ``text`` ends with a bullet or numbered list, whose last item runs to its end: a
-    sentence quoted after it must start a line of its own (``index/answer.py``)."""
-    last = split_tail(text)[-1]
-    return len(_ITEM.findall(last)) >= 1 or bool(numbered_items(last))
+def holds_list(piece: str) -> bool:
+    """Whether ``piece`` (the last of ``split_tail``'s) holds a bullet or numbered list, whose last
+    item then runs to its end: a sentence quoted after it must start a line of its own
+    (``index/answer.py``)."""
+    return bool(_ITEM.search(piece) or numbered_items(piece))
 
 
 def numbered_items(piece: str) -> list[re.Match[str]]:
