@@ -251,12 +251,14 @@ def test_halves_are_stratified(corpus: BuiltCorpus) -> None:
 def test_a_later_batch_leaves_the_first_batch_in_its_halves(corpus: BuiltCorpus) -> None:
     """The first batch is split exactly as when it was the only one; the later ones land in one half
     each, each split on its own after the batches before it."""
-    assert len(corpus.batches) == len(BATCHES) == 3
-    first, second, third = corpus.batches
-    assert corpus.questions == first + second + third
+    assert len(corpus.batches) == len(BATCHES) == 4
+    first, second, third, fourth = corpus.batches
+    assert corpus.questions == first + second + third + fourth
     assert len(second) >= 100 and {q["publication"] for q in second} >= set(GUIDE_IDS)
     # The third batch asks what the guides' terms mean ("hvad er negativ social kontrol").
     assert {q["kind"] for q in third} == {"definition"} and {q["publication"] for q in third} == set(GUIDE_IDS)
+    # The fourth asks what the guides do not answer, near their domain ("hvordan søger borgeren boligstøtte").
+    assert len(fourth) >= 40 and {q["kind"] for q in fourth} == {"unanswerable"}
 
     def ids(rows: list[dict[str, object]]) -> list[object]:
         return [q["id"] for q in rows]
@@ -267,12 +269,12 @@ def test_a_later_batch_leaves_the_first_batch_in_its_halves(corpus: BuiltCorpus)
     assert ids(corpus.check)[: len(alone_check)] == ids(alone_check)
 
     tune_ids, check_ids = set(ids(corpus.tune)), set(ids(corpus.check))
-    for qid in ids(second) + ids(third):
+    for qid in ids(second) + ids(third) + ids(fourth):
         assert (qid in tune_ids) != (qid in check_ids), qid
-    second_tune, second_check = split(second)  # and the second batch is split on its own, after the first
-    third_tune, third_check = split(third)
-    assert ids(corpus.tune)[len(alone_tune) :] == ids(second_tune) + ids(third_tune)
-    assert ids(corpus.check)[len(alone_check) :] == ids(second_check) + ids(third_check)
+    # Each later batch is split on its own, after the ones before it.
+    later = [split(batch) for batch in (second, third, fourth)]
+    assert ids(corpus.tune)[len(alone_tune) :] == [i for tune, _ in later for i in ids(tune)]
+    assert ids(corpus.check)[len(alone_check) :] == [i for _, check in later for i in ids(check)]
 
 
 def test_content_modules_load_in_publication_order() -> None:
