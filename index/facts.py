@@ -10,8 +10,9 @@ rules' signals cannot see this (on the tuning half one such question set the e5 
 rule then answered 7 questions where it had answered 22).
 
 An answer excerpt is held to more: one that answers "hvor længe / hvor mange / hvor ofte" holds a
-number or a period, one that answers "hvilket år" a year. A passage is not, since the number may
-be in the next one.
+number or a period, one that answers "hvilket år" a year, and one that answers how or where to apply,
+complain, report or cancel ("Hvordan søger man boligstøtte?") says that it is done (see ``_ACTS``).
+A passage is not, since the number may be in the next one.
 """
 
 from __future__ import annotations
@@ -57,6 +58,35 @@ _QUANTITIES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 )
 
 
+# "Hvordan søger man boligstøtte?", "Hvor klager man over …?": a question how or where to apply,
+# complain, report or cancel asks for that procedure. The guides tell caseworkers what to do in
+# honour-related cases, not how a citizen applies for what, and a text that only names the thing
+# ("… før flytningen registreres i folkeregistret") or says it cannot be done ("de kan ikke søge
+# skilsmisse ved Familieretshuset") does not describe it. On the tuning half all eleven questions
+# that ask so are unanswerable; the one the answer rule was surest of set its threshold ("Hvordan
+# klager forældrene til Ankestyrelsen over en anbringelse uden samtykke?", answered with a sentence
+# on consent that names no complaint). (the act asked, as a verb; what a text that does it says)
+_ACTS: tuple[tuple[str, str], ...] = (
+    (r"(?:an)?søger|(?:an)?søge", r"(?:an)?søg\w*"),
+    (r"klager|klage", r"klag\w*"),
+    # Reporting a concern is "underrette" in the guides' words.
+    (r"(?:an|af|ind|ud|til)?melder|(?:an|af|ind|ud|til)?melde", r"(?:an|af|ind|ud|til)?meld\w*|underret\w*"),
+    (r"bestiller|bestille", r"bestil\w*"),
+    (r"opsiger|opsige", r"op(?:sig|sag)\w*"),
+    (r"fornyer|forny", r"forny\w*"),
+)
+# The act among the first words after "hvordan" / "hvor": "Hvordan kan en ung søge om …".
+_ASKS_ACT = tuple(re.compile(rf"^\W*(?:hvordan|hvor)\b(?:\s+\w+){{0,3}}?\s+(?:{asks})\b", re.IGNORECASE)
+                  for asks, _ in _ACTS)
+_DOES_ACT = tuple(re.compile(rf"(?<!\w)(?:{does})", re.IGNORECASE) for _, does in _ACTS)
+_NEGATION = re.compile(r"\b(?:ikke|aldrig|ingen)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def _does(act: re.Pattern[str], text: str) -> bool:
+    """Whether ``text`` says the act is done: it names it, not only after "ikke" (a word or two before)."""
+    return any(not _NEGATION.search(text[:m.start()]) for m in act.finditer(text))
+
+
 def unmet_kind(question: str, text: str) -> bool:
     """Whether ``question`` asks for a kind of fact the guides do not give (an amount of money, a
     phone number, opening hours) that ``text`` does not hold: then the text is not about it."""
@@ -65,12 +95,15 @@ def unmet_kind(question: str, text: str) -> bool:
 
 def unmet(question: str, text: str) -> bool:
     """Whether ``text`` fails to answer ``question`` for lack of the fact it asks for: one of
-    ``unmet_kind``'s, a number for "hvor længe / hvor mange / hvor ofte", a year for "hvilket år".
+    ``unmet_kind``'s, the act for "hvordan søger / klager / melder …" (``_ACTS``), a number for
+    "hvor længe / hvor mange / hvor ofte", a year for "hvilket år".
 
     A passage without the number may still be the one about the question (the number is in the
     next one): only an answer excerpt is held to quantities, not the listing of passages.
     """
     if unmet_kind(question, text):
+        return True
+    if any(asks.search(question) and not _does(does, text) for asks, does in zip(_ASKS_ACT, _DOES_ACT, strict=True)):
         return True
     wanted = [gives for asks, gives in _QUANTITIES if asks.search(question)]
     if not wanted or _OTHER_QUESTION.search(question):

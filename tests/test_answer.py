@@ -493,6 +493,35 @@ def test_a_question_for_a_period_a_count_or_a_year_is_not_answered_without_one()
     assert unmet_kind("Hvad koster en tolk?", "Kommunen bestiller tolken.")
 
 
+def test_a_question_how_to_apply_complain_or_report_needs_a_text_that_says_it_is_done():
+    """"hvordan søger man om skilsmisse i Familieretshuset" was answered, confidently and with both
+    models, by "de kan ikke søge skilsmisse ved Familieretshuset, fordi de ikke er gift efter dansk
+    ret", and "hvordan melder man flytning til folkeregisteret" by "Sørg for, at den unge har søgt
+    navne- og adressebeskyttelse, før flytningen registreres i folkeregistret" (check half, fourth
+    question batch). The guides do not say how a citizen applies for anything."""
+    assert unmet("hvordan søger man om skilsmisse i Familieretshuset",
+                 "Kvinder i denne situation befinder sig i et juridisk tomrum: de kan ikke søge skilsmisse ved "
+                 "Familieretshuset, fordi de ikke er gift efter dansk ret.")
+    assert unmet("hvordan melder man flytning til folkeregisteret",
+                 "Sørg for, at den unge har søgt navne- og adressebeskyttelse, før flytningen registreres i "
+                 "folkeregistret.")
+    assert unmet("Hvordan klager forældrene til Ankestyrelsen over en anbringelse uden samtykke?",
+                 "En anbringelse sker som udgangspunkt med samtykke fra forældremyndighedsindehaveren.")
+    assert unmet("hvor søger man om hjælp til medicin", "Man kan ikke søge hjælp til medicin her.")
+    # A text that says it is done, in any form of the word, answers.
+    assert not unmet("Hvordan klager forældrene over en anbringelse?",
+                     "Forældrene kan klage over afgørelsen til Ankestyrelsen inden fire uger.")
+    assert not unmet("hvordan søger den unge om navne- og adressebeskyttelse",
+                     "Sørg for, at den unge har søgt navne- og adressebeskyttelse, før flytningen registreres.")
+    assert not unmet("Hvordan kan en ung søge om hjælp?", "Den unge kan selv henvende sig og ansøge om hjælp.")
+    # Reporting a concern is "underrette" in the guides.
+    assert not unmet("hvordan melder jeg min bekymring", "Du skal underrette kommunen straks.")
+    # Other questions are not held to it: a notice period is a noun, making a plan no application.
+    assert not unmet("Hvor langt opsigelsesvarsel har en kommunalt ansat pædagog?",
+                     "Pædagogen har tre måneders varsel.")
+    assert not unmet("Hvordan laver man en sikkerhedsplan?", "Sikkerhedsplanen laves sammen med den unge.")
+
+
 def test_a_question_for_a_price_is_never_answered_nor_listed_by_a_text_without_one(search_index, monkeypatch):
     # The rules are made to say yes to everything: only the missing price declines.
     yes = ConfidenceRule(weights=(0.0,) * len(Signals.names()), bias=10.0, threshold=0.5)
