@@ -67,7 +67,10 @@ _QUANTITIES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 # klager forældrene til Ankestyrelsen over en anbringelse uden samtykke?", answered with a sentence
 # on consent that names no complaint). (the act asked, as a verb; what a text that does it says)
 _ACTS: tuple[tuple[str, str], ...] = (
-    (r"(?:an)?søger|(?:an)?søge", r"(?:an)?søg\w*"),
+    # "søge hjælp / råd / ly" is to seek it, not to apply: "hvor kan hun søge hjælp" and "hvordan
+    # søger hun hjælp" are answered by where to turn.
+    (r"(?:(?:an)?søger|(?:an)?søge)(?!\s+(?:\w+\s+)?(?:hjælp|råd\w*|ly|hen|tilflugt|beskyttelse|støtte)\b)",
+     r"(?:an)?søg\w*"),
     (r"klager|klage", r"klag\w*"),
     # Reporting a concern is "underrette" in the guides' words.
     (r"(?:an|af|ind|ud|til)?melder|(?:an|af|ind|ud|til)?melde", r"(?:an|af|ind|ud|til)?meld\w*|underret\w*"),

@@ -514,6 +514,10 @@ def test_a_question_how_to_apply_complain_or_report_needs_a_text_that_says_it_is
     assert not unmet("hvordan søger den unge om navne- og adressebeskyttelse",
                      "Sørg for, at den unge har søgt navne- og adressebeskyttelse, før flytningen registreres.")
     assert not unmet("Hvordan kan en ung søge om hjælp?", "Den unge kan selv henvende sig og ansøge om hjælp.")
+    # To seek help is no application: where to turn answers it.
+    assert not unmet("hvor kan den unge søge hjælp", "Den unge kan ringe anonymt til RED's rådgivning.")
+    assert not unmet("hvordan søger hun hjælp", "Den unge kan ringe anonymt til RED's rådgivning.")
+    assert unmet("hvor søger man om hjælp til medicin", "Kontaktpersonen hjælper med praktiske ting.")
     # Reporting a concern is "underrette" in the guides.
     assert not unmet("hvordan melder jeg min bekymring", "Du skal underrette kommunen straks.")
     # Other questions are not held to it: a notice period is a noun, making a plan no application.
