@@ -251,14 +251,16 @@ def test_halves_are_stratified(corpus: BuiltCorpus) -> None:
 def test_a_later_batch_leaves_the_first_batch_in_its_halves(corpus: BuiltCorpus) -> None:
     """The first batch is split exactly as when it was the only one; the later ones land in one half
     each, each split on its own after the batches before it."""
-    assert len(corpus.batches) == len(BATCHES) == 4
-    first, second, third, fourth = corpus.batches
-    assert corpus.questions == first + second + third + fourth
+    assert len(corpus.batches) == len(BATCHES) == 5
+    first, second, third, fourth, fifth = corpus.batches
+    assert corpus.questions == first + second + third + fourth + fifth
     assert len(second) >= 100 and {q["publication"] for q in second} >= set(GUIDE_IDS)
     # The third batch asks what the guides' terms mean ("hvad er negativ social kontrol").
     assert {q["kind"] for q in third} == {"definition"} and {q["publication"] for q in third} == set(GUIDE_IDS)
     # The fourth asks what the guides do not answer, near their domain ("hvordan søger borgeren boligstøtte").
     assert len(fourth) >= 40 and {q["kind"] for q in fourth} == {"unanswerable"}
+    # The fifth asks in everyday words and for yes or no ("kan man anbringe uden samtykke").
+    assert {"colloquial", "yesno"} <= {q["kind"] for q in fifth}
 
     def ids(rows: list[dict[str, object]]) -> list[object]:
         return [q["id"] for q in rows]
@@ -269,10 +271,10 @@ def test_a_later_batch_leaves_the_first_batch_in_its_halves(corpus: BuiltCorpus)
     assert ids(corpus.check)[: len(alone_check)] == ids(alone_check)
 
     tune_ids, check_ids = set(ids(corpus.tune)), set(ids(corpus.check))
-    for qid in ids(second) + ids(third) + ids(fourth):
+    for qid in ids(second) + ids(third) + ids(fourth) + ids(fifth):
         assert (qid in tune_ids) != (qid in check_ids), qid
     # Each later batch is split on its own, after the ones before it.
-    later = [split(batch) for batch in (second, third, fourth)]
+    later = [split(batch) for batch in (second, third, fourth, fifth)]
     assert ids(corpus.tune)[len(alone_tune) :] == [i for tune, _ in later for i in ids(tune)]
     assert ids(corpus.check)[len(alone_check) :] == [i for _, check in later for i in ids(check)]
 
