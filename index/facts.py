@@ -62,7 +62,7 @@ _QUANTITIES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 # complain, report or cancel asks for that procedure. The guides tell caseworkers what to do in
 # honour-related cases, not how a citizen applies for what, and a text that only names the thing
 # ("… før flytningen registreres i folkeregistret") or says it cannot be done ("de kan ikke søge
-# skilsmisse ved Familieretshuset") does not describe it. On the tuning half all eleven questions
+# skilsmisse ved Familieretshuset") does not describe it. On the tuning half all nine questions
 # that ask so are unanswerable; the one the answer rule was surest of set its threshold ("Hvordan
 # klager forældrene til Ankestyrelsen over en anbringelse uden samtykke?", answered with a sentence
 # on consent that names no complaint). (the act asked, as a verb; what a text that does it says)
