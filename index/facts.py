@@ -66,7 +66,7 @@ _QUANTITIES: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 # that ask so are unanswerable; the one the answer rule was surest of set its threshold ("Hvordan
 # klager forældrene til Ankestyrelsen over en anbringelse uden samtykke?", answered with a sentence
 # on consent that names no complaint). (the act asked, as a verb; what a text that does it says)
-_ACTS: tuple[tuple[str, str], ...] = (
+_ACT_WORDS: tuple[tuple[str, str], ...] = (
     # "søge hjælp / råd / ly" is to seek it, not to apply: "hvor kan hun søge hjælp" and "hvordan
     # søger hun hjælp" are answered by where to turn.
     (r"(?:(?:an)?søger|(?:an)?søge)(?!\s+(?:\w+\s+)?(?:hjælp|råd\w*|ly|hen|tilflugt|beskyttelse|støtte)\b)",
@@ -78,10 +78,12 @@ _ACTS: tuple[tuple[str, str], ...] = (
     (r"opsiger|opsige", r"op(?:sig|sag)\w*"),
     (r"fornyer|forny", r"forny\w*"),
 )
-# The act among the first words after "hvordan" / "hvor": "Hvordan kan en ung søge om …".
-_ASKS_ACT = tuple(re.compile(rf"^\W*(?:hvordan|hvor)\b(?:\s+\w+){{0,3}}?\s+(?:{asks})\b", re.IGNORECASE)
-                  for asks, _ in _ACTS)
-_DOES_ACT = tuple(re.compile(rf"(?<!\w)(?:{does})", re.IGNORECASE) for _, does in _ACTS)
+# (what the question asks, what a text that answers it says), as ``_KINDS``: the act among the
+# first words after "hvordan" / "hvor" ("Hvordan kan en ung søge om …"), and the act named.
+_ACTS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(rf"^\W*(?:hvordan|hvor)\b(?:\s+\w+){{0,3}}?\s+(?:{asks})\b", re.IGNORECASE),
+     re.compile(rf"(?<!\w)(?:{does})", re.IGNORECASE))
+    for asks, does in _ACT_WORDS)
 _NEGATION = re.compile(r"\b(?:ikke|aldrig|ingen)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
@@ -106,7 +108,7 @@ def unmet(question: str, text: str) -> bool:
     """
     if unmet_kind(question, text):
         return True
-    if any(asks.search(question) and not _does(does, text) for asks, does in zip(_ASKS_ACT, _DOES_ACT, strict=True)):
+    if any(asks.search(question) and not _does(does, text) for asks, does in _ACTS):
         return True
     wanted = [gives for asks, gives in _QUANTITIES if asks.search(question)]
     if not wanted or _OTHER_QUESTION.search(question):
