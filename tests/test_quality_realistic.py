@@ -111,7 +111,7 @@ def test_retrieval_meets_the_floors_on_the_check_half(check):
 
 def test_answers_are_right_or_honestly_declined(check):
     answers = check["summary"]["answers"]
-    assert answers["unanswerable"] >= 38
+    assert answers["unanswerable"] >= 57
     assert answers["right_rate"] >= ANSWER_RIGHT_FLOOR
     assert answers["confidently_wrong_rate"] <= CONFIDENTLY_WRONG_CEILING
     assert answers["unanswerable_declined_rate"] >= UNANSWERABLE_DECLINED_FLOOR

@@ -251,9 +251,9 @@ def test_halves_are_stratified(corpus: BuiltCorpus) -> None:
 def test_a_later_batch_leaves_the_first_batch_in_its_halves(corpus: BuiltCorpus) -> None:
     """The first batch is split exactly as when it was the only one; the later ones land in one half
     each, each split on its own after the batches before it."""
-    assert len(corpus.batches) == len(BATCHES) == 5
-    first, second, third, fourth, fifth = corpus.batches
-    assert corpus.questions == first + second + third + fourth + fifth
+    assert len(corpus.batches) == len(BATCHES) == 6
+    first, second, third, fourth, fifth, sixth = corpus.batches
+    assert corpus.questions == first + second + third + fourth + fifth + sixth
     assert len(second) >= 100 and {q["publication"] for q in second} >= set(GUIDE_IDS)
     # The third batch asks what the guides' terms mean ("hvad er negativ social kontrol").
     assert {q["kind"] for q in third} == {"definition"} and {q["publication"] for q in third} == set(GUIDE_IDS)
@@ -261,6 +261,11 @@ def test_a_later_batch_leaves_the_first_batch_in_its_halves(corpus: BuiltCorpus)
     assert len(fourth) >= 40 and {q["kind"] for q in fourth} == {"unanswerable"}
     # The fifth asks in everyday words and for yes or no ("kan man anbringe uden samtykke").
     assert {"colloquial", "yesno"} <= {q["kind"] for q in fifth}
+    # The sixth types what the guides do not answer as keywords, as into an intranet search box
+    # ("225-timers-reglen", "boligstøtte satser"): no earlier unanswerable question was so short.
+    unanswered = [q for q in sixth if q["kind"] == "unanswerable"]
+    assert len(unanswered) >= 30 and all(len(str(q["question"]).split()) <= 6 for q in unanswered)
+    assert not any("?" in str(q["question"]) for q in unanswered)
 
     def ids(rows: list[dict[str, object]]) -> list[object]:
         return [q["id"] for q in rows]
@@ -271,10 +276,10 @@ def test_a_later_batch_leaves_the_first_batch_in_its_halves(corpus: BuiltCorpus)
     assert ids(corpus.check)[: len(alone_check)] == ids(alone_check)
 
     tune_ids, check_ids = set(ids(corpus.tune)), set(ids(corpus.check))
-    for qid in ids(second) + ids(third) + ids(fourth) + ids(fifth):
+    for qid in ids(second) + ids(third) + ids(fourth) + ids(fifth) + ids(sixth):
         assert (qid in tune_ids) != (qid in check_ids), qid
     # Each later batch is split on its own, after the ones before it.
-    later = [split(batch) for batch in (second, third, fourth, fifth)]
+    later = [split(batch) for batch in (second, third, fourth, fifth, sixth)]
     assert ids(corpus.tune)[len(alone_tune) :] == [i for tune, _ in later for i in ids(tune)]
     assert ids(corpus.check)[len(alone_check) :] == [i for _, check in later for i in ids(check)]
 
