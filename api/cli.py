@@ -326,6 +326,7 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
             "questions": [
                 {"id": r.question.id, "confident": r.confident, "rank": r.rank,
                  "answer_right": r.answer_right if r.answer is not None else None,
+                 "draft_right": r.draft_right if r.draft is not None else None,
                  "answer": [{"text": s.text, "passage_id": s.passage_id}
                             for s in (r.answer.sentences if r.answer is not None else [])],
                  "results": [p.model_dump() for p in hits_out(r.hits, index, base=_link_base(settings))]}
@@ -348,7 +349,8 @@ def eval_(ctx: click.Context, file: Path, k: int, retriever: str, as_json: bool)
     n = a["answerable"]
     click.echo(f"Svar rigtige: {a['right']}/{n} ({a['right_rate']:.1%}); sikre men forkerte: "
                f"{a['confidently_wrong']}/{n} ({a['confidently_wrong_rate']:.1%}); afvist trods svar: "
-               f"{a['declined']}/{n}; ubesvarlige afvist: {a['unanswerable_declined']}/{a['unanswerable']}")
+               f"{a['declined']}/{n} (heraf {a['declined_draft_right']} med et rigtigt udkast); "
+               f"ubesvarlige afvist: {a['unanswerable_declined']}/{a['unanswerable']}")
 
 
 # -- running and managing -------------------------------------------------------------------------

@@ -51,7 +51,8 @@ def answer_row(summary: dict) -> str:
     labels = summary.get("labels", {})
     return (f"  answers: right {a['right_rate']:.3f}  confidently wrong {a['confidently_wrong_rate']:.3f}  "
             f"declined {a['declined_rate']:.3f} ({a['declined_with_relevant_passage']} with a relevant passage "
-            f"in the top 5)  unanswerable declined {a['unanswerable_declined']}/{a['unanswerable']}  "
+            f"in the top 5; {a['declined_draft_right']} with a right excerpt, of {a['drafts_right']} right "
+            f"excerpts)  unanswerable declined {a['unanswerable_declined']}/{a['unanswerable']}  "
             f"printed label {labels.get('accuracy', float('nan')):.3f}")
 
 

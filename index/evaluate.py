@@ -12,7 +12,10 @@ Answers (``kb ask``'s behaviour), for answerable questions:
   together) comes from a relevant passage and holds the question's ``evidence`` phrase (when the
   question has one; otherwise a relevant passage suffices);
 - confidently wrong: confident but not right;
-- declined: not confident although the question has an answer.
+- declined: not confident although the question has an answer;
+- drafts right: the first excerpt is right whether or not the rule was confident, the most the
+  confidence rule could make right with the excerpts it is given; ``declined_draft_right`` counts
+  the right excerpts it withheld.
 
 Unanswerable questions (``"publication": null``) are right when the answer is not confident.
 A question with ``filter_publication`` (one exported from a caseworker's filtered search) is
@@ -32,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from index.fusion import FusionConfig
-from index.search import Answer, Hit, SearchIndex
+from index.search import Answer, Hit, SearchIndex, gated
 
 CUTOFFS = (1, 5, 10)
 
@@ -60,17 +63,19 @@ class QuestionResult:
     confident: bool | None  # None when only a ranking was measured (one retriever alone)
     rank: int | None  # 1-based rank of the first relevant hit
     answer: Answer | None = None
+    # The answer before the confidence rule decided (``SearchIndex.draft``): its excerpts also when
+    # it declined, so that an evaluation sees what the rule withheld.
+    draft: Answer | None = None
 
     @property
     def answer_right(self) -> bool:
         """Confident, first excerpt from a relevant passage holding the evidence phrase."""
-        if self.answer is None or not self.confident or not self.answer.sentences:
-            return False
-        first = self.answer.sentences[0]
-        hit = next((h for h in self.answer.hits if h.passage.id == first.passage_id), None)
-        if hit is None or not relevant(hit, self.question):
-            return False
-        return self.question.evidence is None or holds(first.text, self.question.evidence)
+        return bool(self.confident) and self.answer is not None and _quotes_the_answer(self.answer, self.question)
+
+    @property
+    def draft_right(self) -> bool:
+        """The first excerpt of the draft is right, whether or not the rule let it be shown."""
+        return self.draft is not None and _quotes_the_answer(self.draft, self.question)
 
     @property
     def label_right(self) -> bool | None:
@@ -78,6 +83,17 @@ class QuestionResult:
         if self.rank is None or not self.question.labels:
             return None
         return self.hits[self.rank - 1].passage.page_label == expected_label(self.hits[self.rank - 1], self.question)
+
+
+def _quotes_the_answer(answer: Answer, question: Question) -> bool:
+    """The first excerpt comes from a relevant passage and holds the evidence phrase."""
+    if not answer.sentences:
+        return False
+    first = answer.sentences[0]
+    hit = next((h for h in answer.hits if h.passage.id == first.passage_id), None)
+    if hit is None or not relevant(hit, question):
+        return False
+    return question.evidence is None or holds(first.text, question.evidence)
 
 
 def normalise(text: str) -> str:
@@ -133,6 +149,10 @@ class EvalReport:
             "declined": len(answerable) - confident,
             "declined_with_relevant_passage": sum(1 for r in answerable if not r.confident and r.rank
                                                   and r.rank <= 5),
+            # What the confidence rule can at most make right: drafts whose first excerpt is right,
+            # and how many of those it declined.
+            "drafts_right": sum(1 for r in answerable if r.draft_right),
+            "declined_draft_right": sum(1 for r in answerable if not r.confident and r.draft_right),
             "right_rate": round(right / n, 4),
             "confidently_wrong_rate": round((confident - right) / n, 4),
             "declined_rate": round((len(answerable) - confident) / n, 4),
@@ -202,11 +222,13 @@ def evaluate(index: SearchIndex, questions: list[Question], *, k: int = 10,
     depth = max(k, max(CUTOFFS))
     for q in questions:
         answer: Answer | None = None
+        draft: Answer | None = None
         if with_confidence and fusion is None:
-            answer = index.ask(q.question, k=depth, publication=q.filter_publication)
+            draft = index.draft(q.question, k=depth, publication=q.filter_publication)
+            answer = gated(draft)  # what ``ask`` returns
             hits, confident = answer.hits, answer.confident
         else:
             hits, confident = index.search(q.question, k=depth, fusion=fusion, publication=q.filter_publication), None
         rank = next((i for i, h in enumerate(hits, start=1) if relevant(h, q)), None)
-        report.results.append(QuestionResult(q, hits[:k], confident, rank, answer))
+        report.results.append(QuestionResult(q, hits[:k], confident, rank, answer, draft))
     return report

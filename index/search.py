@@ -133,7 +133,7 @@ def check_question(question: str) -> str:
     return question
 
 
-def _gated(draft: Answer) -> Answer:
+def gated(draft: Answer) -> Answer:
     """What ``ask`` returns: the answer sentences only when the confidence rule says answer."""
     return draft if draft.confident else replace(draft, sentences=[])
 
@@ -326,11 +326,11 @@ class SearchIndex:
     # -- answers -----------------------------------------------------------------------------
     def ask(self, question: str, k: int = 5, *, publication: str | None = None) -> Answer:
         """Answer sentences when the confidence rule says answer; otherwise only the passages."""
-        return _gated(self.draft(question, k, publication=publication))
+        return gated(self.draft(question, k, publication=publication))
 
     async def ask_async(self, question: str, k: int = 5, *, publication: str | None = None) -> Answer:
         """``ask`` for an event loop (the JSON API): the same answer, see ``draft_async``."""
-        return _gated(await self.draft_async(question, k, publication=publication))
+        return gated(await self.draft_async(question, k, publication=publication))
 
     def draft(self, question: str, k: int = 5, *, publication: str | None = None) -> Answer:
         """The answer with its sentences whatever the confidence rule says (``confident`` says it)."""

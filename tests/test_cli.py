@@ -102,11 +102,17 @@ def test_eval_json_reports_summary_and_ranked_results(run):
     confident = [q for q in data["questions"] if q["confident"]]
     assert confident and all(q["answer"] and {"text", "passage_id"} <= set(q["answer"][0]) for q in confident)
     assert all(len(q["results"]) == 10 for q in data["questions"])
+    # A shown answer is a right draft; the rule's ceiling counts the withheld ones too.
+    answers = data["summary"]["answers"]
+    assert all(q["draft_right"] for q in data["questions"] if q["answer_right"])
+    assert answers["drafts_right"] == sum(bool(q["draft_right"]) for q in data["questions"])
+    assert answers["drafts_right"] == answers["right"] + answers["declined_draft_right"]
 
 
 def test_eval_human_table(run):
     result = run("eval", str(QUESTIONS))
     assert "R@5" in result.output and "paraphrase" in result.output
+    assert "med et rigtigt udkast" in result.output
 
 
 def test_status_shows_live_version_and_publications(run):

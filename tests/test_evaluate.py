@@ -107,3 +107,23 @@ def test_a_question_may_name_the_publication_it_was_asked_in(tmp_path) -> None: 
         path.write_text(json.dumps({"id": "d", "question": "samtale?", field: ["haandbog"]}) + "\n", encoding="utf-8")
         with pytest.raises(ValueError, match=f"linje 1: ugyldigt spørgsmål .*{field}"):
             load_questions(path)
+
+
+def test_a_right_excerpt_the_rule_declined_is_counted_as_withheld() -> None:
+    """``drafts_right`` is the ceiling of the confidence rule: the excerpts that were right before it
+    decided, shown or not; ``declined_draft_right`` those it did not show."""
+    hits = [Hit(passage("a", 9, "7"), 1.0)]
+    excerpt = [AnswerSentence("Kontakt ikke forældrene før en vurdering.", "a")]
+    withheld = QuestionResult(Q, hits, False, 1, Answer(Q.question, False, [], hits),
+                              Answer(Q.question, False, excerpt, hits))
+    shown = QuestionResult(Q, hits, True, 1, Answer(Q.question, True, excerpt, hits),
+                           Answer(Q.question, True, excerpt, hits))
+    wrong = [AnswerSentence("Forældrene orienteres først.", "a")]
+    declined_wrong = QuestionResult(Q, hits, False, 1, Answer(Q.question, False, [], hits),
+                                    Answer(Q.question, False, wrong, hits))
+    assert (withheld.draft_right, withheld.answer_right) == (True, False)
+    assert (shown.draft_right, shown.answer_right) == (True, True)
+    assert (declined_wrong.draft_right, declined_wrong.answer_right) == (False, False)
+    answers = EvalReport([withheld, shown, declined_wrong]).summary()["answers"]
+    assert (answers["right"], answers["drafts_right"], answers["declined_draft_right"]) == (1, 2, 1)
+    assert answers["declined"] == 2
