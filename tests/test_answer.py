@@ -538,3 +538,25 @@ def test_a_question_for_a_price_is_never_answered_nor_listed_by_a_text_without_o
     assert search_index.find(asked, k=5).hits == []
     # The same words without the price are answered.
     assert search_index.draft("Hvad er en børnefaglig undersøgelse?", k=5).confident
+
+
+def test_a_question_what_to_do_needs_a_text_that_says_what_to_do():
+    """Issue 7: "hvad gør jeg hvis risikoen er høj" was answered with "Risikoen kan samlet vurderes som
+    lav, moderat eller høj."; on the realistic corpus MiniLM answered it, confidently, with "Det sker,
+    at fagpersonerne er uenige om, hvor høj risikoen er." Both name the situation, not what to do."""
+    question = "hvad gør jeg hvis risikoen er høj"
+    assert unmet(question, "Risikoen kan samlet vurderes som lav, moderat eller høj.")
+    assert unmet(question, "Det sker, at fagpersonerne er uenige om, hvor høj risikoen er. Skolen kan fx vurdere "
+                           "risikoen som høj, mens sagsbehandleren vurderer den som moderat.")
+    assert unmet("Hvad skal vi gøre, når en elev ikke kommer tilbage efter ferien?",
+                 "Mange elever kommer sent tilbage efter sommerferien.")
+    # A modal, an imperative (also in a later sentence or a list item) or a table's action column answers.
+    assert not unmet(question, "Ring straks til politiet, og find et beskyttet ophold samme dag.")
+    assert not unmet(question, "Risikoen vurderes samlet. Ved høj risiko skal politiet kontaktes straks.")
+    assert not unmet(question, "Ved høj risiko: • kontakt politiet • tilbyd et beskyttet ophold")
+    assert not unmet(question, "Risikoniveau: Høj – Kendetegn: Aktuel vold – Handling: Politiet kontaktes straks, "
+                               "og den unge tilbydes beskyttet ophold samme dag")
+    assert not unmet("what should I do if the risk is high", "Kontakt politiet straks.")
+    # Other questions are not held to it: what to write, or a yes/no question.
+    assert not unmet("hvad skal jeg huske at skrive i journalen", "Et godt notat indeholder dato og den unges ord.")
+    assert not unmet("skal jeg ringe til forældrene først?", "Forældrene orienteres, når hun er i sikkerhed.")

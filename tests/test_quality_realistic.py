@@ -147,3 +147,20 @@ def test_a_bare_citation_is_never_an_answer_sentence(realistic_settings, questio
     draft = live.current().draft(question, 5)
     assert draft.hits  # the passages are still shown
     assert not any(is_reference(s.text) for s in draft.sentences), draft.sentences
+
+
+@pytest.mark.parametrize("question", ["hvad gør jeg hvis risikoen er høj",
+                                      "hvad skal jeg gøre hvis en elev ikke kommer tilbage efter sommerferien",
+                                      "hvad gør man når en ung ikke vil i beskyttet ophold"])
+def test_a_question_what_to_do_is_answered_with_what_to_do_or_not_at_all(realistic_settings, question):  # noqa: ANN001
+    # Issue 7's example: "hvad gør jeg hvis risikoen er høj" was answered with "Risikoen kan samlet
+    # vurderes som lav, moderat eller høj.", and here (MiniLM) with "Det sker, at fagpersonerne er
+    # uenige om, hvor høj risikoen er." A sentence that names the situation does not say what to do.
+    from api.wiring import make_live
+    from index.facts import says_what_to_do
+
+    live = make_live(realistic_settings)
+    live.reload()
+    answer = live.current().ask(question, 5)
+    assert answer.hits
+    assert not answer.confident or says_what_to_do(answer.sentences[0].text), answer.sentences[0].text
