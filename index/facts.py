@@ -93,20 +93,25 @@ _NEGATION = re.compile(r"\b(?:ikke|aldrig|ingen)\s+(?:\w+\s+){0,2}$", re.IGNOREC
 # "Hvad gør jeg, hvis risikoen er høj?" asks what to do. "Det sker, at fagpersonerne er uenige om,
 # hvor høj risikoen er." names the situation and was the confident answer (MiniLM; issue 7 saw the
 # same: "Risikoen kan samlet vurderes som lav, moderat eller høj."). An answer says what to do: a
-# modal or an imperative (``is_guidance``), or a table's action column ("Handling: Politiet
-# kontaktes straks"). Every right first excerpt of such a question says so, on both halves with
-# both models (14 of 14), and 3 wrong ones (MiniLM) and 2 (e5) on the tuning half do not. Only "what to do":
-# "hvad skal jeg huske at skrive" asks what to write, and "skal jeg ringe …" is answered by a yes or a no.
+# modal or an imperative (``is_guidance``), a table's action column ("Handling: Politiet kontaktes
+# straks"), or the good practice the guides recommend ("Kommunerne har gode erfaringer med at: •
+# tale med forældrene hver for sig", "Det er en god idé at henvise …"). Every right first excerpt
+# of such a question says so, on both halves with both models (14 of 14), and 3 wrong ones (MiniLM)
+# and 2 (e5) on the tuning half do not. Only "what to do": "hvad skal jeg huske at skrive" asks
+# what to write, and "skal jeg ringe …" is answered by a yes or a no.
 _WHAT_TO_DO = re.compile(r"\bhvad (?:gør|gøre) (?:jeg|vi|man|du)\b|\bhvad (?:skal|bør|kan|må) (?:jeg|vi|man|du)"
                          r"(?: \w+){0,2}? gøre\b|\bhvad er (?:næste|første) skridt\b"
                          r"|\bwhat (?:do|should|can) (?:i|we) do\b", re.IGNORECASE)
 _ACTION_FIELD = re.compile(r"\b(?:handling|handlinger|opgave|opgaver|hvad gøres)\s*:", re.IGNORECASE)
+_RECOMMENDS = re.compile(r"\b(?:gode? erfaring\w* med|(?:en )?god(?:e)? (?:idé|ide|løsning|måde)|en hjælp at|"
+                         r"hjælper at|fungerer bedst|virker bedst|det er en fordel|med fordel|anbefal\w*)\b",
+                         re.IGNORECASE)
 _SENTENCE_OR_ITEM = re.compile(r"(?<=[.!?:])\s+|\s*•\s*")
 
 
 def says_what_to_do(text: str) -> bool:
     """Whether one of the sentences or list items of ``text`` says what to do."""
-    return bool(_ACTION_FIELD.search(text)) or any(
+    return bool(_ACTION_FIELD.search(text) or _RECOMMENDS.search(text)) or any(
         is_guidance(piece) for piece in _SENTENCE_OR_ITEM.split(text) if piece.strip())
 
 

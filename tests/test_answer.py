@@ -557,6 +557,13 @@ def test_a_question_what_to_do_needs_a_text_that_says_what_to_do():
     assert not unmet(question, "Risikoniveau: Høj – Kendetegn: Aktuel vold – Handling: Politiet kontaktes straks, "
                                "og den unge tilbydes beskyttet ophold samme dag")
     assert not unmet("what should I do if the risk is high", "Kontakt politiet straks.")
+    # The good practice the guides recommend says what to do too.
+    assert not unmet("hvad gør man når forældrene ikke vil samarbejde",
+                     "Kommunerne har gode erfaringer med at: • tale med forældrene hver for sig")
+    assert not unmet("hvad kan vi gøre for drengene",
+                     "Flere kommuner har gode erfaringer med at give drenge en mentor.")
+    assert not unmet("hvad gør jeg når hun vil omstøde ægteskabet",
+                     "Det er en god idé at henvise til juridisk rådgivning tidligt i forløbet.")
     # Other questions are not held to it: what to write, or a yes/no question.
     assert not unmet("hvad skal jeg huske at skrive i journalen", "Et godt notat indeholder dato og den unges ord.")
     assert not unmet("skal jeg ringe til forældrene først?", "Forældrene orienteres, når hun er i sikkerhed.")
