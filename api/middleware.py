@@ -5,9 +5,8 @@ address's path prefix for a proxy that passes it on."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -22,7 +21,7 @@ from api.urls import Urls
 # 6 bytes, so 32 KB holds the worst case with room to spare.
 MAX_BODY_BYTES = 32 * 1024
 NO_STORE = "no-store"
-_QUESTION_PARAM = re.compile(rb"(?:^|&)q=")
+_ADMIN = "/api/admin"
 
 
 def content_security_policy(frame_origins: list[str], *, script_src: tuple[str, ...] = ("'self'",),
@@ -103,16 +102,17 @@ class NoStore:
     """``Cache-Control: no-store`` on every response that may echo a question.
 
     A question may hold case details, so no browser, proxy or intranet cache may keep a page, a
-    feed or a JSON answer built from one: any request with a ``q`` parameter, and any form or
-    JSON post (the question is in the body). Errors of such requests included.
+    feed or a JSON answer built from one: any request with a ``q`` parameter, any form or JSON
+    post (the question is in the body), and the admin routes (the stored feedback holds questions,
+    redacted). Errors of such requests included.
     """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not (scope["method"] not in ("GET", "HEAD")
-                                           or _QUESTION_PARAM.search(scope.get("query_string", b""))):
+        if scope["type"] != "http" or not (scope["method"] not in ("GET", "HEAD") or asks(scope)
+                                           or scope["path"].startswith(_ADMIN)):
             await self.app(scope, receive, send)
             return
 
@@ -122,6 +122,15 @@ class NoStore:
             await send(message)
 
         await self.app(scope, receive, send_no_store)
+
+
+def asks(scope: Scope) -> bool:
+    """Whether the query string holds a ``q`` parameter, its name read as the routes read it
+    (Starlette decodes names: ``%71=…`` is ``q``)."""
+    query = scope.get("query_string", b"")
+    if not query:
+        return False
+    return any(name == "q" for name, _ in parse_qsl(query.decode("latin-1"), keep_blank_values=True))
 
 
 class BodyLimit:

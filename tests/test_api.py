@@ -128,6 +128,17 @@ def test_answers_that_echo_a_question_are_not_stored(client: TestClient) -> None
         assert response.headers["cache-control"] == "no-store", response.url
 
 
+@pytest.mark.parametrize("path", ["/", "/api/search", "/api/search.rss", "/api/suggest"])
+@pytest.mark.parametrize("query", ["%71=familie", "k=1&%71=familie", "q%3D=x&%71=familie"])
+def test_a_question_under_a_percent_encoded_name_is_not_stored_either(client: TestClient, path: str,
+                                                                      query: str) -> None:
+    # The server decodes parameter names ("%71" is "q"), so the page echoes the question: a cache
+    # must not keep it, however the name was written.
+    response = client.get(f"{path}?{query}")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+
+
 @pytest.mark.parametrize(
     ("params", "contains"),
     [

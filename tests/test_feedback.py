@@ -129,7 +129,9 @@ def test_admin_reads_feedback_as_json(fb_client: TestClient) -> None:
     send(fb_client, {**fields, "q": f"{ANSWERABLE} tlf 12 34 56 78"}, "ja")
     assert_error(fb_client.get("/api/admin/feedback"), 401)
     assert_error(fb_client.get("/api/admin/feedback", headers={"Authorization": "Bearer forkert"}), 403)
-    body = fb_client.get("/api/admin/feedback", headers={"Authorization": f"Bearer {TOKEN}"}).json()
+    response = fb_client.get("/api/admin/feedback", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.headers["cache-control"] == "no-store"  # caseworkers' questions, even redacted
+    body = response.json()
     assert body["count"] == 1
     [item] = body["feedback"]
     assert item["helpful"] is True and item["passage_id"] == fields["passage_id"]
