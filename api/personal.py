@@ -96,12 +96,12 @@ CPR = re.compile(
     rf"(?<![0-9])(?<![0-9][.\-/]){_DAY}[ .\-/]?{_MONTH}[ .\-/]?[0-9]{{2}}"
     r" ?[\-./_]? ?[0-9]{4}(?![0-9])"  # -1234, 1234, " - 1234", _1234
 )
-# The last four split in two (-12 34, " 12 34", 01-02-03-12-34), with a space or a dash between
+# The last four split in two (-12 34, " 12 34", 01-02-03-12-34, 01020312 34), with a space or a dash between
 # them, never a dot or a colon: "Mødet er 12.03.24 10.30" is a date and a time. Not inside a run
 # of numbers ("kl 10 30 11 30 12 30", "uge 8 10 12 14 16 18"), nor followed by more groups.
 CPR_SPLIT = re.compile(
-    rf"(?<![0-9])(?<![0-9][ .\-/]){_BIRTH_DATE}"
-    r"(?: ?- ?| )[0-9]{2}[ \-][0-9]{2}"
+    rf"(?<![0-9])(?<![0-9][ .\-/])(?:{_BIRTH_DATE}(?: ?- ?| )[0-9]{{2}}[ \-][0-9]{{2}}"
+    rf"|{_DAY}{_MONTH}[0-9]{{4}}(?: ?- ?| |_)[0-9]{{2}})"  # or split 8-2: "01020312 34", "05086724 - 10"
     r"(?![0-9])(?![.:,][0-9])(?![ .\-/][0-9])"
 )
 
@@ -172,9 +172,9 @@ def _phone(first: str, not_a_phone: tuple[str, ...]) -> str:
 
 # No Danish subscriber number starts with 0, so a date whose day does ("01 02 2024", "01022024")
 # is no phone number, and a blank ("00 00 00 00") is none even after "tlf". Not every 8 digits
-# after a 0: a CPR number grouped 8-2 ("05086724 - 10") is caught only as a phone number and
-# would be logged whole, and after a phone word "tlf 08-12 34 56" may be a foreign number
-# (Stockholm) and "tlf 01 02 2024" is taken at its word.
+# after a 0: a CPR number grouped 8-2 ("05086724 - 10") is one (:data:`CPR_SPLIT`), and after a
+# phone word "tlf 08-12 34 56" may be a foreign number (Stockholm) and "tlf 01 02 2024" is taken
+# at its word.
 _BLANK = r"00(?: ?00){3}"
 _ZERO_DATE = rf"0[1-9](?: {_MONTH} |{_MONTH}){_YEAR}"
 # Not followed by another number either: "kl 10 30 11 30 12 30" is a run of numbers.
@@ -183,7 +183,9 @@ PHONE = re.compile(_phone(rf"(?!{_BLANK}|{_ZERO_DATE})[0-9]", _NOT_A_PHONE + _NO
 # Unless a phone word comes shortly before (:func:`_near_phone_word`), which says what the
 # number is: "tlf 23456789 10-12", "mobil 23 45 67 89 2 gange om ugen", "ring til 12 345 678".
 PHONE_NEAR_WORD = re.compile(_phone(rf"(?!{_BLANK})[0-9]", _NOT_A_PHONE))
-_PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms)", re.IGNORECASE)  # not "mobning"
+# "nummer" and "kontakt" too ("mors nummer er 12 345 678", "kontakt far på …"), not "nr": a case's
+# journal number follows it ("j.nr. 24-123456").
+_PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms|nummer|kontakt)", re.IGNORECASE)  # not "mobning"
 _DANISH_CODE = re.compile(r"\(?(?:\+|00) ?45")
 
 # A foreign number: + or 00, a country code (1 to 3 digits, never starting with 0), then 6 to 14

@@ -62,6 +62,9 @@ CPR_GROUPINGS = [
     "010203-12 34",
     "01-02-03-12-34",
     f"010203{LRM}1234",  # a bidi mark inside: the search drops it and would show the number whole
+    "01020312 34",  # split 8-2 (a probe of the detector: it was left alone)
+    "01020312-34",
+    "05086724 - 10",
 ]
 
 PHONE_FORMATS = [
@@ -364,6 +367,10 @@ IN_QUESTIONS = [
     ("mors tlf. 23 45 67 89", "mors tlf. [telefon]"),
     ("mobil: 23456789", "mobil: [telefon]"),
     ("mors mobil er 2345 6789", "mors mobil er [telefon]"),
+    # The groupings of an amount after "nummer" or "kontakt" (a probe of the detector: left alone).
+    ("mors nummer er 12 345 678", "mors nummer er [telefon]"),
+    ("kontakt far på 12 345 678", "kontakt far på [telefon]"),
+    ("hun kan kontaktes på 12.345.678", "hun kan kontaktes på [telefon]"),
     ("tlf.nr. +45 23 45 67 89.", "tlf.nr. [telefon]."),
     ("ring +45-23456789", "ring [telefon]"),
     ("ring + 45 23 45 67 89", "ring [telefon]"),
@@ -439,12 +446,13 @@ def test_ordinary_numbers_are_not_personal_data(text: str) -> None:
 
 def test_a_leading_zero_rules_out_a_date_not_every_number() -> None:
     """No Danish number starts with 0, so "01 02 2024" is a date. Other digits after a 0 still
-    count: a CPR number grouped 8-2 is caught only as a phone number, and after "tlf" a 0 may
-    start a foreign number written the country's own way (Stockholm "08-12 34 56")."""
+    count: a CPR number grouped 8-2 is a CPR number (it was caught only as a phone number, and its
+    last two digits were logged), grouped 2-8 a phone number, and after "tlf" a 0 may start a
+    foreign number written the country's own way (Stockholm "08-12 34 56")."""
     assert redact("d. 01 02 2024") == "d. 01 02 2024"
-    assert redact("pigen 05086724 - 10") == "pigen [telefon] - 10"
+    assert redact("pigen 05086724 - 10") == "pigen [cpr]"
     assert redact("pigen 01 - 05911258") == "pigen 01 - [telefon]"
-    assert redact("pigen 07085557_49") == "pigen [telefon]_49"
+    assert redact("pigen 07085557_49") == "pigen [cpr]"
     assert redact("08 12 34 56") == "[telefon]"
     assert redact("tlf 08-12 34 56") == "tlf [telefon]"
     assert redact("tlf 01 02 2024") == "tlf [telefon]"
