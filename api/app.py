@@ -35,7 +35,7 @@ from api.middleware import (
 )
 from api.redact import install_access_log_filter
 from api.render import STATIC_DIR, make_templates
-from api.routes import ROUTERS
+from api.routes import ROUTERS, admin
 from api.routes.health import HealthOut
 from api.suggest import SuggestionCache
 from api.wiring import make_live, open_embedder
@@ -151,7 +151,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in ROUTERS:
-        app.include_router(router)
+        # Without KB_ADMIN_TOKEN the admin routes answer 404 as if they did not exist, so the
+        # schema does not list them either: a client (or schemathesis) would expect a 401.
+        app.include_router(router, include_in_schema=router is not admin.router or settings.admin_token is not None)
     own_paths = ["/static", app.openapi_url or ""] + [route.path for router in ROUTERS for route in router.routes
                                                        if isinstance(route, APIRoute)]
     prefix = public_prefix(settings.public_url, own_paths)

@@ -32,7 +32,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 def _operations() -> list[tuple[str, GenerationMode]]:
     """(operation, mode) pairs. Negative cases only where the schema constrains something (query
     parameters or a body): an unconstrained path string or no input at all cannot be made invalid."""
-    schema = make_app(Settings(data_dir=Path("unused"), corpus_dir=Path("unused"))).openapi()
+    schema = make_app(Settings(data_dir=Path("unused"), corpus_dir=Path("unused"), admin_token="fuzz-token")).openapi()
     pairs = []
     for path, item in schema["paths"].items():
         for method, operation in item.items():
