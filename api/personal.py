@@ -121,9 +121,12 @@ _NOT_A_PHONE = (
     rf"{_YEAR}\.[0-9]{{1,4}} ?(?:H|V|Ø)(?![\w])",
 )
 # Numbers that are no phone number unless a phone word says they are ("ring til 12 345 678").
-_NOT_A_PHONE_WITHOUT_WORD = (
+# The groupings of an amount are one after a weaker word too ("mors nummer er 12 345 678").
+_AMOUNT_GROUPINGS = (
     r"[0-9]{1,3}(?:\.[0-9]{3}){2}(?![0-9])",  # an amount with thousands separators: 12.345.678
     r"[0-9]{1,3}(?: [0-9]{3}){2}(?![0-9])",  # or with spaces: 12 345 678 (a phone is seldom grouped 2-3-3)
+)
+_NOT_A_PHONE_WITHOUT_WORD = _AMOUNT_GROUPINGS + (
     r"[0-9]{1,3}\.[0-9]{3} ?- ?[0-9]{1,3}\.[0-9]{3}(?![0-9])",  # a range of amounts: 1.000-2.000
     r"[0-9]{4} ?- ?[0-9]{4} ?(?i:kr|dkk|,-)",  # or without separators, with the currency: 2000-3000 kr.
     rf"{_YEAR} {_YEAR}(?![0-9])",  # two years: i årene 2018 2019
@@ -183,9 +186,15 @@ PHONE = re.compile(_phone(rf"(?!{_BLANK}|{_ZERO_DATE})[0-9]", _NOT_A_PHONE + _NO
 # Unless a phone word comes shortly before (:func:`_near_phone_word`), which says what the
 # number is: "tlf 23456789 10-12", "mobil 23 45 67 89 2 gange om ugen", "ring til 12 345 678".
 PHONE_NEAR_WORD = re.compile(_phone(rf"(?!{_BLANK})[0-9]", _NOT_A_PHONE))
-# "nummer" and "kontakt" too ("mors nummer er 12 345 678", "kontakt far på …"), not "nr": a case's
-# journal number follows it ("j.nr. 24-123456").
-_PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms|nummer|kontakt)", re.IGNORECASE)  # not "mobning"
+_PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms)", re.IGNORECASE)  # not "mobning"
+# Weaker words: "nummer" and "kontakt" ("mors nummer er 12 345 678", "kontakt far på 12.345.678")
+# say only that the groupings of an amount are a phone number; near them, a range of amounts or
+# two years stays what it is ("kontakten koster 1.000-2.000 kr."), and a kontaktperson is no
+# word for a number. Not "nr": a case's journal number follows it ("j.nr. 24-123456").
+PHONE_NEAR_NUMBER_WORD = re.compile(
+    _phone(rf"(?!{_BLANK}|{_ZERO_DATE})[0-9]", _NOT_A_PHONE + _NOT_A_PHONE_WITHOUT_WORD[len(_AMOUNT_GROUPINGS):])
+    + r"(?! [0-9])")
+_NUMBER_WORD = re.compile(r"\b(?:nummer|kontakt(?!person))", re.IGNORECASE)
 _DANISH_CODE = re.compile(r"\(?(?:\+|00) ?45")
 
 # A foreign number: + or 00, a country code (1 to 3 digits, never starting with 0), then 6 to 14
@@ -239,8 +248,10 @@ _PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("cpr", CPR_KEYED),
     ("phone", PHONE),
     ("phone", PHONE_NEAR_WORD),
+    ("phone", PHONE_NEAR_NUMBER_WORD),
 )
 
+_DANISH_PHONES = (PHONE, PHONE_NEAR_WORD, PHONE_NEAR_NUMBER_WORD)
 PLACEHOLDERS: dict[Kind, str] = {"cpr": "[cpr]", "phone": "[telefon]", "email": "[e-mail]"}
 # How the warning names each kind, in Danish.
 NAMES: dict[Kind, str] = {"cpr": "et CPR-nummer", "phone": "et telefonnummer", "email": "en e-mailadresse"}
@@ -304,8 +315,12 @@ def _near_keyword(text: str, match: re.Match[str]) -> bool:
 def _near_phone_word(text: str, match: re.Match[str]) -> bool:
     """A phone word shortly before, or Denmark's country code in front: "+45 23456789 10-12" says
     what it is as plainly as "tlf 23456789 10-12" does."""
-    return (_DANISH_CODE.match(match.group()) is not None
-            or bool(_PHONE_WORD.search(text, max(0, match.start() - _KEYWORD_REACH), match.start())))
+    return _DANISH_CODE.match(match.group()) is not None or _near(_PHONE_WORD, text, match)
+
+
+def _near(word: re.Pattern[str], text: str, match: re.Match[str]) -> bool:
+    """``word`` shortly before the match."""
+    return bool(word.search(text, max(0, match.start() - _KEYWORD_REACH), match.start()))
 
 
 def _keyed_cpr(text: str, match: re.Match[str]) -> bool:
@@ -361,10 +376,12 @@ def find(text: str) -> Scan:
                 continue  # "uge 10 11 12 13 14"; with "cpr" nearby, CPR_KEYED still finds it
             if pattern is PHONE_NEAR_WORD and not _near_phone_word(text, match):
                 continue
-            if pattern in (PHONE, PHONE_NEAR_WORD) and (
+            if pattern is PHONE_NEAR_NUMBER_WORD and not _near(_NUMBER_WORD, text, match):
+                continue
+            if pattern in _DANISH_PHONES and (
                     match.group("bare") and _counted(match.group()) or _listed(text, match)):
                 continue  # "45 46 47 48 49", "uge 45 46 47 48"
-            if pattern in (PHONE, PHONE_NEAR_WORD) and _right_after(_COMPANY_WORD, text, match):
+            if pattern in _DANISH_PHONES and _right_after(_COMPANY_WORD, text, match):
                 continue  # "CVR 12345678"
             if any(taken[match.start():match.end()]):
                 continue  # already part of an earlier kind (a phone inside an e-mail address)

@@ -167,6 +167,13 @@ EMAIL_FORMATS = [
 ]
 
 NOT_PERSONAL = [
+    # Near "kontakt" or "nummer", which make the groupings of an amount a phone number, amounts
+    # and years stay what they are (a "kontaktperson" is a service, not a way to reach someone).
+    "kontakten koster 1.000-2.000 kr om måneden",
+    "kontaktpersonen bevilges 2000-3000 kr.",
+    "kontaktpersonordningen 12 345 678 kr. i alt",
+    "kontakt i årene 2018 2019 og 2020",
+    "sagens nummer 12 345 678 kr.",
     # Left from the last review: a date with a two-digit year, then a time with a colon.
     "kl. 01.02.03 12:30",
     "01.02.24 12:30-13:00",
