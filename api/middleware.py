@@ -112,7 +112,7 @@ class NoStore:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not (scope["method"] not in ("GET", "HEAD") or asks(scope)
-                                           or scope["path"].startswith(_ADMIN)):
+                                           or _is_admin(scope)):
             await self.app(scope, receive, send)
             return
 
@@ -122,6 +122,12 @@ class NoStore:
             await send(message)
 
         await self.app(scope, receive, send_no_store)
+
+
+def _is_admin(scope: Scope) -> bool:
+    # Behind KB_PUBLIC_URL's path the prefix is still in the path (PublicPrefix sets root_path).
+    path = scope["path"].removeprefix(scope.get("root_path", ""))
+    return path == _ADMIN or path.startswith(_ADMIN + "/")
 
 
 def asks(scope: Scope) -> bool:

@@ -83,6 +83,16 @@ def test_the_schema_lists_the_admin_routes_only_when_they_exist(make_client, adm
     assert {"/api/admin/reload", "/api/admin/refresh", "/api/admin/feedback"} <= set(listed)
 
 
+@pytest.mark.parametrize("prefix", ["", "/vidensbase"])
+def test_admin_answers_are_never_cached(make_client, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    # The stored feedback holds caseworkers' questions; behind KB_PUBLIC_URL's path the request's
+    # path still holds the prefix (a review found that it was then cached).
+    test_client = make_client(admin_token=TOKEN, public_url="https://intranet.example.dk/vidensbase")
+    response = test_client.get(f"{prefix}/api/admin/feedback", headers=AUTH)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+
+
 @pytest.mark.parametrize(("method", "path"), ADMIN_CALLS)
 def test_admin_needs_a_token(admin: TestClient, method: str, path: str) -> None:
     response = admin.request(method, path)
