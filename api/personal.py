@@ -101,7 +101,9 @@ CPR = re.compile(
 # of numbers ("kl 10 30 11 30 12 30", "uge 8 10 12 14 16 18"), nor followed by more groups.
 CPR_SPLIT = re.compile(
     rf"(?<![0-9])(?<![0-9][ .\-/])(?:{_BIRTH_DATE}(?: ?- ?| )[0-9]{{2}}[ \-][0-9]{{2}}"
-    rf"|{_DAY}{_MONTH}[0-9]{{4}}(?: ?- ?| |_)[0-9]{{2}})"  # or split 8-2: "01020312 34", "05086724 - 10"
+    # or split 8-2: "01020312 34", "05086724 - 10"; not a date written ddmmyyyy and a count after it
+    # ("den 15032024 10 deltagere"), which would be someone born in the 1920s
+    rf"|(?!{_DAY}{_MONTH}20[0-3][0-9]){_DAY}{_MONTH}[0-9]{{4}}(?: ?- ?| |_)[0-9]{{2}})"
     r"(?![0-9])(?![.:,][0-9])(?![ .\-/][0-9])"
 )
 
@@ -194,7 +196,12 @@ _PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms)", re.IGNORECAS
 PHONE_NEAR_NUMBER_WORD = re.compile(
     _phone(rf"(?!{_BLANK}|{_ZERO_DATE})[0-9]", _NOT_A_PHONE + _NOT_A_PHONE_WITHOUT_WORD[len(_AMOUNT_GROUPINGS):])
     + r"(?! [0-9])")
-_NUMBER_WORD = re.compile(r"\b(?:nummer|kontakt(?!person))", re.IGNORECASE)
+# The verb and the label only: "kontakten", "kontakter" and "kontaktfamilie" are a person or a
+# service, and an amount near them is an amount ("udgiften til kontakten var 12 345 678").
+_NUMBER_WORD = re.compile(r"\b(?:nummer(?:et)?|kontakt(?:e|es|ede)?|kontaktoplysning(?:er)?)\b", re.IGNORECASE)
+# Money, whichever side its currency or øre stand on: "kr. 12.345.678", "12 345 678,50".
+_CURRENCY_BEFORE = re.compile(r"(?:\bkr\.?|\bdkk) ?\Z", re.IGNORECASE)
+_ØRE_AFTER = re.compile(r",[0-9]")
 _DANISH_CODE = re.compile(r"\(?(?:\+|00) ?45")
 
 # A foreign number: + or 00, a country code (1 to 3 digits, never starting with 0), then 6 to 14
@@ -376,7 +383,9 @@ def find(text: str) -> Scan:
                 continue  # "uge 10 11 12 13 14"; with "cpr" nearby, CPR_KEYED still finds it
             if pattern is PHONE_NEAR_WORD and not _near_phone_word(text, match):
                 continue
-            if pattern is PHONE_NEAR_NUMBER_WORD and not _near(_NUMBER_WORD, text, match):
+            if pattern is PHONE_NEAR_NUMBER_WORD and (not _near(_NUMBER_WORD, text, match)
+                                                      or _CURRENCY_BEFORE.search(text, 0, match.start())
+                                                      or _ØRE_AFTER.match(text, match.end())):
                 continue
             if pattern in _DANISH_PHONES and (
                     match.group("bare") and _counted(match.group()) or _listed(text, match)):

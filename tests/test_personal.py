@@ -174,6 +174,16 @@ NOT_PERSONAL = [
     "kontaktpersonordningen 12 345 678 kr. i alt",
     "kontakt i årene 2018 2019 og 2020",
     "sagens nummer 12 345 678 kr.",
+    # A review of the change: nouns of "kontakt", money with its currency before or øre after it, and
+    # dates written ddmmyyyy with a count after them (the 8-2 CPR grouping's shape).
+    "udgiften til kontakten var 12 345 678 i alt",
+    "Hvor mange kontakter: 12 345 678 borgere",
+    "Hvad er kontaktens løn, kr. 12.345.678",
+    "kontaktfamilie 12 345 678,50 i alt",
+    "Mødet den 15032024 10 deltagere",
+    "afgørelse af 01062024 - 14 dages frist",
+    "ydelsen 01052024 15 timer",
+    "referat_01122023_01.docx",
     # Left from the last review: a date with a two-digit year, then a time with a colon.
     "kl. 01.02.03 12:30",
     "01.02.24 12:30-13:00",
@@ -378,6 +388,8 @@ IN_QUESTIONS = [
     ("mors nummer er 12 345 678", "mors nummer er [telefon]"),
     ("kontakt far på 12 345 678", "kontakt far på [telefon]"),
     ("hun kan kontaktes på 12.345.678", "hun kan kontaktes på [telefon]"),
+    ("jeg kontaktede mor på 12 345 678", "jeg kontaktede mor på [telefon]"),
+    ("nummeret er 12 345 678", "nummeret er [telefon]"),
     ("tlf.nr. +45 23 45 67 89.", "tlf.nr. [telefon]."),
     ("ring +45-23456789", "ring [telefon]"),
     ("ring + 45 23 45 67 89", "ring [telefon]"),
