@@ -128,11 +128,12 @@ _AMOUNT_GROUPINGS = (
     r"[0-9]{1,3}(?:\.[0-9]{3}){2}(?![0-9])",  # an amount with thousands separators: 12.345.678
     r"[0-9]{1,3}(?: [0-9]{3}){2}(?![0-9])",  # or with spaces: 12 345 678 (a phone is seldom grouped 2-3-3)
 )
-_NOT_A_PHONE_WITHOUT_WORD = _AMOUNT_GROUPINGS + (
+_RANGES_AND_YEARS = (
     r"[0-9]{1,3}\.[0-9]{3} ?- ?[0-9]{1,3}\.[0-9]{3}(?![0-9])",  # a range of amounts: 1.000-2.000
     r"[0-9]{4} ?- ?[0-9]{4} ?(?i:kr|dkk|,-)",  # or without separators, with the currency: 2000-3000 kr.
     rf"{_YEAR} {_YEAR}(?![0-9])",  # two years: i årene 2018 2019
 )
+_NOT_A_PHONE_WITHOUT_WORD = _AMOUNT_GROUPINGS + _RANGES_AND_YEARS
 # Any grouping of exactly ten digits, even one by one ("0 1 0 2 0 3 1 2 3 4"), is a CPR number
 # when the first six are a valid date and the word is nearby (:func:`_near_keyword`). Without
 # the word, such runs are too often lists and counts to refuse.
@@ -194,7 +195,7 @@ _PHONE_WORD = re.compile(r"\b(?:tlf|telefon|mobil|mob\b|ring|sms)", re.IGNORECAS
 # two years stays what it is ("kontakten koster 1.000-2.000 kr."), and a kontaktperson is no
 # word for a number. Not "nr": a case's journal number follows it ("j.nr. 24-123456").
 PHONE_NEAR_NUMBER_WORD = re.compile(
-    _phone(rf"(?!{_BLANK}|{_ZERO_DATE})[0-9]", _NOT_A_PHONE + _NOT_A_PHONE_WITHOUT_WORD[len(_AMOUNT_GROUPINGS):])
+    _phone(rf"(?!{_BLANK}|{_ZERO_DATE})[0-9]", _NOT_A_PHONE + _RANGES_AND_YEARS)
     + r"(?! [0-9])")
 # The verb and the label only: "kontakten", "kontakter" and "kontaktfamilie" are a person or a
 # service, and an amount near them is an amount ("udgiften til kontakten var 12 345 678").
